@@ -1,0 +1,97 @@
+"""The app-side emotion classifier on the shipped model, and on broken model files."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import onnx
+import pytest
+from numpy.typing import NDArray
+from onnx import TensorProto, helper
+
+from emotune.errors import ModelError
+from emotune.labels import EMOTIONS
+from emotune.resources import resource_path
+from emotune.vision.emotions import EmotionClassifier
+
+Faces = dict[str, list[NDArray[np.uint8]]]
+
+
+def test_probabilities_for_a_batch_of_any_size_crops(val_faces: Faces) -> None:
+    import cv2
+
+    face = val_faces["happy"][0]
+    crops = [face, cv2.resize(face, (131, 131)), cv2.cvtColor(cv2.resize(face, (20, 20)), cv2.COLOR_GRAY2BGR)]
+    probs = EmotionClassifier().classify(crops)
+    assert probs.shape == (3, len(EMOTIONS)) and probs.dtype == np.float32
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-5)
+    assert (probs >= 0).all()
+    # One call with a batch gives what separate calls give.
+    single = np.concatenate([EmotionClassifier().classify([c]) for c in crops])
+    np.testing.assert_allclose(probs, single, atol=1e-5)
+    assert EmotionClassifier().classify([]).shape == (0, len(EMOTIONS))
+
+
+def test_flip_averaging_is_the_mean_of_both_views(val_faces: Faces) -> None:
+    face = val_faces["surprise"][1]
+    plain = EmotionClassifier(flip_average=False)
+    both = EmotionClassifier(flip_average=True).classify([face])
+    expected = (plain.classify([face]) + plain.classify([face[:, ::-1].copy()])) / 2
+    np.testing.assert_allclose(both, expected, atol=1e-6)
+
+
+def test_model_is_loaded_lazily_and_without_tensorflow() -> None:
+    code = (
+        "import sys; from emotune.vision.emotions import EmotionClassifier as C; c = C(); "
+        "assert c._session is None; import numpy as np; c.classify([np.zeros((48, 48), np.uint8)]); "
+        "bad = [m for m in ('tensorflow', 'keras', 'tkinter', 'tf2onnx') if m in sys.modules]; "
+        "assert not bad, bad"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_shipped_model_is_found_through_resources() -> None:
+    path = resource_path("models", "emotion.onnx")
+    assert path.is_file() and path.stat().st_size <= 20_000_000
+
+
+def write_wrong_output_model(path: Path, outputs: int) -> Path:
+    """A valid ONNX model taking a face batch and giving ``outputs`` numbers per face."""
+    flatten = helper.make_node("Flatten", ["face"], ["flat"])
+    weights = helper.make_tensor("w", TensorProto.FLOAT, [48 * 48, outputs], np.zeros(48 * 48 * outputs).tolist())
+    matmul = helper.make_node("MatMul", ["flat", "w"], ["scores"])
+    graph = helper.make_graph(
+        [flatten, matmul],
+        "wrong",
+        [helper.make_tensor_value_info("face", TensorProto.FLOAT, ["n", 48, 48, 1])],
+        [helper.make_tensor_value_info("scores", TensorProto.FLOAT, ["n", outputs])],
+        initializer=[weights],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    model.ir_version = 8
+    onnx.save(model, path)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda p: p / "absent.onnx", r"absent\.onnx: emotion model not found"),
+        (
+            lambda p: (p / "bad.onnx").write_bytes(b"\x00\x01 not onnx") and p / "bad.onnx",
+            r"bad\.onnx: not a readable ONNX model",
+        ),
+        (
+            lambda p: write_wrong_output_model(p / "five.onnx", 5),
+            r"five\.onnx: model gives outputs of shape \(1, 5\), expected \(1, 7\)",
+        ),
+    ],
+)
+def test_bad_model_files_give_one_clear_error(tmp_path: Path, make: object, message: str) -> None:
+    path = make(tmp_path)  # type: ignore[operator]
+    classifier = EmotionClassifier(path, flip_average=False)
+    with pytest.raises(ModelError, match=message):
+        classifier.classify([np.zeros((48, 48), np.uint8)])

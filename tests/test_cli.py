@@ -1,0 +1,110 @@
+"""The command lines as users run them: output contracts and bad input (one line, exit 2)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from numpy.typing import NDArray
+
+from emotune.labels import EMOTIONS
+from tests.conftest import REPO, write_png
+from tests.test_classifier import write_wrong_output_model
+
+Faces = dict[str, list[NDArray[np.uint8]]]
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", *args], capture_output=True, text=True, cwd=REPO, timeout=300)
+
+
+def one_error_line(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    return lines[0]
+
+
+@pytest.fixture()
+def two_class_dir(tmp_path: Path, val_faces: Faces) -> Path:
+    """A class-folder directory with only some classes present."""
+    for name in ("happy", "surprise"):
+        for i, face in enumerate(val_faces[name]):
+            write_png(tmp_path / "faces" / name / f"{i}.png", face)
+    return tmp_path / "faces"
+
+
+def test_evaluate_json_on_data_with_absent_classes(two_class_dir: Path, tmp_path: Path) -> None:
+    result = run("training.evaluate", str(two_class_dir), "--json", "--plots", str(tmp_path / "plots"))
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["n"] == 10 and 0.0 <= report["accuracy"] <= 1.0
+    assert set(report["per_class"]) == set(EMOTIONS)
+    assert report["per_class"]["happy"]["support"] == 5 and report["per_class"]["angry"]["support"] == 0
+    assert report["per_class"]["angry"]["recall"] is None
+    assert np.asarray(report["confusion"]).sum() == 10
+    assert (tmp_path / "plots" / "confusion.png").is_file()
+
+
+def test_evaluate_table(two_class_dir: Path) -> None:
+    result = run("training.evaluate", str(two_class_dir))
+    assert result.returncode == 0, result.stderr
+    assert "accuracy" in result.stdout and "confusion (rows true, columns predicted)" in result.stdout
+    assert all(name in result.stdout for name in EMOTIONS)
+
+
+def test_evaluate_bad_inputs(two_class_dir: Path, tmp_path: Path) -> None:
+    assert "nothing-here: no such file or directory" in one_error_line(
+        run("training.evaluate", str(tmp_path / "nothing-here"))
+    )
+
+    (two_class_dir / "happy" / "broken.png").write_bytes(b"not an image at all")
+    assert "broken.png: not a readable image" in one_error_line(run("training.evaluate", str(two_class_dir)))
+    (two_class_dir / "happy" / "broken.png").unlink()
+
+    assert "absent.onnx: emotion model not found" in one_error_line(
+        run("training.evaluate", str(two_class_dir), "--model", str(tmp_path / "absent.onnx"))
+    )
+    corrupt = tmp_path / "corrupt.onnx"
+    corrupt.write_bytes(b"\x08\x07garbage")
+    assert "corrupt.onnx: not a readable ONNX model" in one_error_line(
+        run("training.evaluate", str(two_class_dir), "--model", str(corrupt))
+    )
+    wrong = write_wrong_output_model(tmp_path / "three.onnx", 3)
+    assert "three.onnx: model gives outputs of shape (1, 3), expected (1, 7)" in one_error_line(
+        run("training.evaluate", str(two_class_dir), "--model", str(wrong))
+    )
+
+
+def test_verbose_shows_the_traceback(tmp_path: Path) -> None:
+    result = run("training.evaluate", str(tmp_path / "nothing-here"), "--verbose")
+    assert result.returncode != 0 and "Traceback" in result.stderr
+
+
+def test_train_bad_inputs(tmp_path: Path, val_faces: Faces) -> None:
+    assert "--data is required" in one_error_line(run("training.train"))
+    assert "missing.zip: no such file or directory" in one_error_line(
+        run("training.train", "--data", str(tmp_path / "missing.zip"))
+    )
+    write_png(tmp_path / "d" / "train" / "sad" / "0.png", val_faces["sad"][0])
+    (tmp_path / "d" / "train" / "sad" / "1.png").write_bytes(b"corrupt")
+    assert "1.png: not a readable image" in one_error_line(
+        run("training.train", "--data", str(tmp_path / "d"), "--cache-dir", str(tmp_path / "c"))
+    )
+    assert "not a run folder" in one_error_line(run("training.train", "--resume", str(tmp_path)))
+
+
+def test_export_bad_input(tmp_path: Path) -> None:
+    assert "not a run folder" in one_error_line(run("training.export", str(tmp_path)))
+
+
+def test_emotune_help_lists_the_commands() -> None:
+    result = run("emotune", "--help")
+    assert result.returncode == 0
+    for command in ("analyze", "classify", "bench", "recommend", "--self-test", "--source", "--offline", "--mood"):
+        assert command in result.stdout

@@ -1,0 +1,39 @@
+"""Regression guard for the shipped emotion model, measured through the app's classifier."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from emotune.labels import EMOTIONS
+from emotune.resources import resource_path
+from emotune.vision.emotions import EmotionClassifier
+from training.data import load_split
+from training.evaluate import evaluate
+
+# A fixed 1,000-image subset of FER2013 val (PublicTest): same seed, same images, every run.
+SUBSET_SIZE = 1000
+SUBSET_SEED = 2013
+MIN_ACCURACY = 0.70
+
+
+def test_shipped_model_accuracy_on_a_fixed_val_subset(fer_zip: Path) -> None:
+    subset = load_split(fer_zip, "val").subset(SUBSET_SIZE, SUBSET_SEED)
+    assert len(subset) == SUBSET_SIZE
+    result = evaluate(EmotionClassifier(), subset)
+    assert result["accuracy"] >= MIN_ACCURACY, result["accuracy"]
+
+
+def test_model_card_describes_the_shipped_file() -> None:
+    onnx_path = resource_path("models", "emotion.onnx")
+    card = json.loads(resource_path("models", "emotion.json").read_text())
+    assert card["labels"] == list(EMOTIONS)
+    assert card["onnx_sha256"] == hashlib.sha256(onnx_path.read_bytes()).hexdigest()
+    assert card["onnx_bytes"] == onnx_path.stat().st_size <= 20_000_000
+    assert card["onnx_keras_max_abs_diff"] <= 1e-4
+    assert card["input"]["shape"] == [None, 48, 48, 1]
+    assert set(card["val_per_class"]) == set(EMOTIONS)
+    for key in ("val_accuracy", "parameters", "macs", "date", "export_command"):
+        assert card[key], key
+    assert card["training"]["command"].startswith("python -m training.train")

@@ -1,0 +1,160 @@
+"""Export a trained model for the app: ``python -m training.export RUN_DIR [--models-dir models]``.
+
+Writes ``emotion.onnx`` and ``emotion.json`` (the model card) after checking that the ONNX file,
+run through the app's own classifier, agrees with Keras, and scoring it on the run's val split.
+Needs the TensorFlow backend (Keras' ONNX export goes through tf2onnx): a model trained under
+JAX or PyTorch loads under TensorFlow unchanged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import os
+import shlex
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np
+
+from emotune.labels import EMOTIONS
+from emotune.vision.emotions import CARD_FILE, MODEL_FILE, EmotionClassifier
+from emotune.vision.preprocess import INPUT_SIZE, PIXEL_MEAN, PIXEL_STD
+from training.cli import add_common_flags, fail, run_cli
+
+MAX_ONNX_DIFF = 1e-4
+
+
+def export_onnx(model: Any, onnx_path: Path) -> None:
+    """Write the Keras ``model`` as ONNX (opset chosen by tf2onnx)."""
+    import keras
+
+    if keras.backend.backend() != "tensorflow":
+        fail(
+            f"ONNX export needs KERAS_BACKEND=tensorflow (this is {keras.backend.backend()}); "
+            "the .keras file loads there unchanged"
+        )
+    model(np.zeros((1, INPUT_SIZE, INPUT_SIZE, 1), dtype=np.float32))  # export wants a built graph
+    onnx_path.parent.mkdir(parents=True, exist_ok=True)
+    model.export(str(onnx_path), format="onnx", verbose=False)
+
+
+def onnx_keras_difference(model: Any, onnx_path: Path, images: np.ndarray) -> float:
+    """Largest absolute difference between Keras and the app's classifier on ``images``."""
+    keras_probs = model.predict(images.astype(np.float32)[..., None], batch_size=256, verbose=0)
+    onnx_probs = EmotionClassifier(onnx_path, flip_average=False).classify(list(images))
+    return float(np.max(np.abs(keras_probs - onnx_probs)))
+
+
+def export_run(run_dir: Path, models_dir: Path, flip: bool = False, command: str | None = None) -> dict[str, Any]:
+    """Export ``run_dir/best.keras`` into ``models_dir`` with its model card; returns the card."""
+    import keras
+
+    from training.data import load_split, resolve_split
+    from training.evaluate import evaluate
+
+    hp = json.loads((run_dir / "hyperparameters.json").read_text())
+    best = run_dir / "best.keras"
+    if not best.is_file():
+        fail(f"{best}: no trained model in this run folder")
+    model = keras.saving.load_model(best)
+    cache = Path(hp["cache_dir"]) if hp.get("cache_dir") else None
+    data = Path(hp["data"])
+    val = load_split(data, resolve_split(data, hp["val_split"]), cache)
+    if hp.get("limit"):
+        val = val.subset(hp["limit"], hp["seed"])
+
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_onnx = Path(tmp) / MODEL_FILE
+        export_onnx(model, tmp_onnx)
+        diff = onnx_keras_difference(model, tmp_onnx, val.images[:512])
+        if diff > MAX_ONNX_DIFF:
+            fail(f"{tmp_onnx}: ONNX output differs from Keras by {diff:.2e} (> {MAX_ONNX_DIFF:g}); not exported")
+        plain = evaluate(EmotionClassifier(tmp_onnx, flip_average=False), val)
+        flipped = evaluate(EmotionClassifier(tmp_onnx, flip_average=True), val)
+        onnx_bytes = tmp_onnx.read_bytes()
+        models_dir.mkdir(parents=True, exist_ok=True)
+        (models_dir / MODEL_FILE).write_bytes(onnx_bytes)
+
+    chosen = flipped if flip else plain
+    card = {
+        "name": "emotune-emotion-cnn",
+        "labels": list(EMOTIONS),
+        "input": {
+            "shape": [None, INPUT_SIZE, INPUT_SIZE, 1],
+            "layout": "NHWC",
+            "dtype": "float32",
+            "values": "grey levels 0..255 of a face crop resized to 48x48 (cv2.INTER_AREA)",
+        },
+        "normalisation": f"inside the model: (x - {PIXEL_MEAN}) / {PIXEL_STD}",
+        "output": "probabilities (softmax) in label order",
+        "test_time_flip": flip,
+        "data": {
+            "source": str(data),
+            "train_split": hp["train_split"],
+            "val_split": hp["val_split"],
+            "val_images": chosen["n"],
+            "dataset": "FER2013 (Goodfellow et al. 2013)",
+        },
+        "val_accuracy": round(chosen["accuracy"], 4),
+        "val_accuracy_no_flip": round(plain["accuracy"], 4),
+        "val_accuracy_flip": round(flipped["accuracy"], 4),
+        "val_macro_f1": round(chosen["macro_f1"], 4),
+        "val_per_class": {
+            name: {k: (round(v, 4) if isinstance(v, float) else v) for k, v in m.items()}
+            for name, m in chosen["per_class"].items()
+        },
+        "parameters": hp.get("parameters"),
+        "macs": hp.get("macs"),
+        "architecture": {"widths": hp["widths"], "convs_per_stage": hp["convs_per_stage"], "dropout": hp["dropout"]},
+        "onnx_keras_max_abs_diff": diff,
+        "onnx_bytes": len(onnx_bytes),
+        "onnx_sha256": hashlib.sha256(onnx_bytes).hexdigest(),
+        "training": {
+            "epochs": hp["epochs"],
+            "command": hp.get("command"),
+            "keras_backend": hp.get("keras_backend"),
+            "hyperparameters": {k: v for k, v in hp.items() if k not in ("command",)},
+        },
+        "export_command": command or f"python -m training.export {shlex.quote(str(run_dir))}",
+        "date": dt.date.today().isoformat(),
+    }
+    (models_dir / CARD_FILE).write_text(json.dumps(card, indent=2) + "\n")
+    print(
+        f"exported {models_dir / MODEL_FILE} ({len(onnx_bytes) / 1e6:.2f} MB): val accuracy "
+        f"{plain['accuracy']:.4f}, with flip averaging {flipped['accuracy']:.4f}; "
+        f"max |ONNX - Keras| {diff:.1e}"
+    )
+    return card
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m training.export", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument("run_dir", type=Path, help="a run folder from training.train")
+    p.add_argument("--models-dir", type=Path, default=Path("models"))
+    p.add_argument("--flip", action="store_true", help="ship with test-time flip averaging on")
+    add_common_flags(p)
+    return p
+
+
+def _export(args: argparse.Namespace, argv: list[str]) -> int:
+    if not (args.run_dir / "hyperparameters.json").is_file():
+        fail(f"{args.run_dir}: not a run folder (no hyperparameters.json)")
+    export_run(args.run_dir, args.models_dir, args.flip, "python -m training.export " + shlex.join(argv))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    return run_cli(build_parser(), _export, argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

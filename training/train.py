@@ -1,0 +1,280 @@
+"""Train the emotion CNN: ``python -m training.train --data fer2013.zip [flags]``.
+
+Every hyperparameter is a flag. Each run gets a folder under ``--runs-dir`` with
+``hyperparameters.json``, ``log.csv`` (one row per epoch), ``curves.png``, ``best.keras`` (best
+val accuracy), ``last.keras`` + ``state.json`` (for ``--resume RUN_DIR``) and ``summary.json``.
+With ``--export`` the best model becomes ``models/emotion.onnx`` + ``models/emotion.json``.
+Runs on any Keras backend (``KERAS_BACKEND=tensorflow|jax|torch``); export needs TensorFlow.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import shlex
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's start-up chatter hides our output
+
+from training.cli import add_common_flags, fail, run_cli
+
+log = logging.getLogger("training.train")
+
+DEFAULT_CACHE = Path(os.environ.get("EMOTUNE_DATA_CACHE", Path.home() / ".cache" / "emotune" / "datasets"))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m training.train", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    data = p.add_argument_group("data")
+    data.add_argument(
+        "--data", type=Path, help="class-folder directory or .zip, or fer2013.csv (required unless --resume)"
+    )
+    data.add_argument("--train-split", default="train")
+    data.add_argument(
+        "--val-split", default="val", help="'val' also finds a split named validation, PublicTest or test"
+    )
+    data.add_argument("--limit", type=int, default=0, help="use at most this many images per split (smoke runs)")
+    data.add_argument(
+        "--cache-dir", type=Path, default=DEFAULT_CACHE, help="decoded-array cache (default: %(default)s)"
+    )
+    model = p.add_argument_group("model")
+    model.add_argument("--widths", type=int, nargs="+", default=[24, 48, 128, 256], help="channels per stage")
+    model.add_argument("--convs-per-stage", type=int, default=2)
+    model.add_argument("--dropout", type=float, default=0.4)
+    opt = p.add_argument_group("optimisation")
+    opt.add_argument("--epochs", type=int, default=80)
+    opt.add_argument("--batch-size", type=int, default=128)
+    opt.add_argument("--optimizer", choices=["adamw", "sgd"], default="adamw")
+    opt.add_argument("--lr", type=float, default=2e-3, help="peak learning rate (cosine decay after warm-up)")
+    opt.add_argument("--warmup-epochs", type=float, default=2.0)
+    opt.add_argument("--weight-decay", type=float, default=0.05, help="decoupled (AdamW) or L2 (SGD)")
+    opt.add_argument("--momentum", type=float, default=0.9, help="SGD Nesterov momentum")
+    opt.add_argument("--label-smoothing", type=float, default=0.1)
+    opt.add_argument("--class-weight", choices=["none", "sqrt", "balanced"], default="sqrt")
+    aug = p.add_argument_group("augmentation")
+    aug.add_argument("--no-augment", action="store_true")
+    aug.add_argument("--no-flip", action="store_true")
+    aug.add_argument("--rotation", type=float, default=10.0, help="max degrees")
+    aug.add_argument("--shift", type=float, default=0.1, help="max fraction of the side")
+    aug.add_argument("--zoom", type=float, default=0.1)
+    aug.add_argument("--erase-prob", type=float, default=0.25)
+    run = p.add_argument_group("run")
+    run.add_argument("--seed", type=int, default=1234)
+    run.add_argument("--runs-dir", type=Path, default=Path("runs"))
+    run.add_argument("--name", default="", help="run folder suffix")
+    run.add_argument("--resume", type=Path, metavar="RUN_DIR", help="continue a run from its last.keras")
+    run.add_argument("--export", action="store_true", help="export the best model to --models-dir when done")
+    run.add_argument("--models-dir", type=Path, default=Path("models"))
+    add_common_flags(p)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    return run_cli(build_parser(), _train, argv)
+
+
+def _train(args: argparse.Namespace, argv: list[str]) -> int:
+    if args.resume is not None:
+        run_dir = args.resume
+        hp_file = run_dir / "hyperparameters.json"
+        if not hp_file.exists():
+            fail(f"{run_dir}: not a run folder (no hyperparameters.json)")
+        hp = json.loads(hp_file.read_text())
+        hp["export"] = args.export or hp.get("export", False)
+    else:
+        if args.data is None:
+            fail("--data is required (a class-folder directory, a .zip or fer2013.csv)")
+        hp = {
+            k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items() if k not in ("resume", "verbose")
+        }
+        hp["command"] = "python -m training.train " + shlex.join(argv)
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        run_dir = args.runs_dir / (f"{stamp}-{args.name}" if args.name else stamp)
+
+    from training.data import describe, load_split, resolve_split
+
+    cache = Path(hp["cache_dir"]) if hp["cache_dir"] else None
+    data_path = Path(hp["data"])
+    train = load_split(data_path, resolve_split(data_path, hp["train_split"]), cache)
+    val = load_split(data_path, resolve_split(data_path, hp["val_split"]), cache)
+    if hp["limit"]:
+        train = train.subset(hp["limit"], hp["seed"])
+        val = val.subset(hp["limit"], hp["seed"])
+    print(f"train: {len(train)} images ({describe(train)})")
+    print(f"val:   {len(val)} images ({describe(val)})")
+
+    # Keras is imported only now, so that bad flags and bad data are reported at once and
+    # without TensorFlow's start-up chatter in front of the error.
+    import keras
+    import numpy as np
+
+    from training.augment import AugmentConfig, FaceBatches, class_weights
+    from training.model import build_model, count_macs
+
+    keras.utils.set_random_seed(hp["seed"])
+
+    augment = (
+        None
+        if hp["no_augment"]
+        else AugmentConfig(
+            flip=not hp["no_flip"],
+            max_rotation_deg=hp["rotation"],
+            max_shift=hp["shift"],
+            max_zoom=hp["zoom"],
+            erase_prob=hp["erase_prob"],
+        )
+    )
+    weights = class_weights(train.labels, hp["class_weight"])
+    batches = FaceBatches(train.images, train.labels, hp["batch_size"], augment, weights, hp["seed"])
+    x_val = val.images.astype(np.float32)[..., None]
+    y_val = np.eye(7, dtype=np.float32)[val.labels]
+
+    run_dir.mkdir(parents=True, exist_ok=True)
+    state_file = run_dir / "state.json"
+    initial_epoch = 0
+    if args.resume is not None and (run_dir / "last.keras").exists():
+        model = keras.saving.load_model(run_dir / "last.keras")
+        initial_epoch = json.loads(state_file.read_text())["epoch"]
+        batches.epoch = initial_epoch
+        print(f"resuming {run_dir} at epoch {initial_epoch + 1}/{hp['epochs']}")
+    else:
+        model = build_model(tuple(hp["widths"]), hp["convs_per_stage"], hp["dropout"])
+        model.compile(
+            optimizer=_optimizer(hp, len(batches)),
+            loss=keras.losses.CategoricalCrossentropy(label_smoothing=hp["label_smoothing"]),
+            metrics=["accuracy"],
+        )
+        hp["parameters"] = int(model.count_params())
+        hp["macs"] = count_macs(model)
+        hp["keras_backend"] = keras.backend.backend()
+        (run_dir / "hyperparameters.json").write_text(json.dumps(hp, indent=2) + "\n")
+    print(
+        f"run folder: {run_dir}  ({hp['parameters']:,} parameters, {hp['macs'] / 1e6:.1f} MMAC, "
+        f"backend {keras.backend.backend()})"
+    )
+
+    callbacks = [
+        keras.callbacks.ModelCheckpoint(
+            run_dir / "best.keras", monitor="val_accuracy", mode="max", save_best_only=True
+        ),
+        keras.callbacks.CSVLogger(run_dir / "log.csv", append=initial_epoch > 0),
+        _RunState(run_dir),
+    ]
+    if initial_epoch < hp["epochs"]:
+        model.fit(
+            batches,
+            validation_data=(x_val, y_val),
+            validation_batch_size=256,
+            epochs=hp["epochs"],
+            initial_epoch=initial_epoch,
+            callbacks=callbacks,
+            verbose=1 if sys.stdout.isatty() else 2,
+        )
+
+    best = keras.saving.load_model(run_dir / "best.keras")
+    summary = _summarise(best, x_val, val.labels)
+    summary["epochs"] = hp["epochs"]
+    (run_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    print(
+        f"best val accuracy {summary['val_accuracy']:.4f} (with flip averaging "
+        f"{summary['val_accuracy_flip']:.4f}) -> {run_dir / 'best.keras'}"
+    )
+    if hp.get("export"):
+        from training.export import export_run
+
+        export_run(run_dir, Path(hp.get("models_dir", "models")))
+    return 0
+
+
+def _optimizer(hp: dict[str, Any], steps_per_epoch: int) -> Any:
+    import keras
+
+    total = max(1, hp["epochs"] * steps_per_epoch)
+    warmup = min(total - 1, int(hp["warmup_epochs"] * steps_per_epoch))
+    schedule = keras.optimizers.schedules.CosineDecay(
+        initial_learning_rate=hp["lr"] * 0.01,
+        decay_steps=total - warmup,
+        alpha=0.0,
+        warmup_target=hp["lr"] if warmup > 0 else None,
+        warmup_steps=warmup,
+    )
+    if hp["optimizer"] == "sgd":
+        return keras.optimizers.SGD(
+            schedule, momentum=hp["momentum"], nesterov=True, weight_decay=hp["weight_decay"] or None
+        )
+    return keras.optimizers.AdamW(schedule, weight_decay=hp["weight_decay"])
+
+
+def _summarise(model: Any, x_val: Any, labels: Any) -> dict[str, Any]:
+    import numpy as np
+
+    probs = model.predict(x_val, batch_size=256, verbose=0)
+    flipped = model.predict(x_val[:, :, ::-1, :], batch_size=256, verbose=0)
+    return {
+        "val_accuracy": float(np.mean(probs.argmax(1) == labels)),
+        "val_accuracy_flip": float(np.mean((probs + flipped).argmax(1) == labels)),
+        "val_images": len(labels),
+    }
+
+
+def _make_run_state() -> type:
+    import keras
+
+    class RunState(keras.callbacks.Callback):  # type: ignore[misc]
+        """Saves last.keras + state.json every epoch (for --resume) and redraws curves.png."""
+
+        def __init__(self, run_dir: Path) -> None:
+            super().__init__()
+            self.run_dir = run_dir
+
+        def on_epoch_end(self, epoch: int, logs: dict[str, float] | None = None) -> None:
+            tmp = self.run_dir / "last.tmp.keras"
+            self.model.save(tmp)
+            tmp.replace(self.run_dir / "last.keras")
+            (self.run_dir / "state.json").write_text(json.dumps({"epoch": epoch + 1}) + "\n")
+            plot_curves(self.run_dir / "log.csv", self.run_dir / "curves.png")
+
+    return RunState
+
+
+def _RunState(run_dir: Path) -> Any:  # noqa: N802 - reads like the class it builds
+    return _make_run_state()(run_dir)
+
+
+def plot_curves(log_csv: Path, png: Path) -> None:
+    """Loss and accuracy per epoch, train and val, from the CSV log."""
+    import csv
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    with log_csv.open() as fh:
+        rows = list(csv.DictReader(fh))
+    if not rows:
+        return
+    epochs = [int(r["epoch"]) + 1 for r in rows]
+    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 4))
+    for key, ax in (("loss", ax_loss), ("accuracy", ax_acc)):
+        for prefix, style in (("", "-"), ("val_", "--")):
+            if prefix + key in rows[0]:
+                ax.plot(epochs, [float(r[prefix + key]) for r in rows], style, label=(prefix or "train_") + key)
+        ax.set_xlabel("epoch")
+        ax.set_title(key)
+        ax.grid(alpha=0.3)
+        ax.legend()
+    fig.tight_layout()
+    fig.savefig(png, dpi=100)
+    plt.close(fig)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
