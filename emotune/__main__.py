@@ -11,20 +11,10 @@ import sys
 from collections.abc import Sequence
 
 from emotune import __version__
+from emotune.errors import EmotuneError
 from emotune.labels import EMOTIONS
 
 EXIT_BAD_INPUT = 2
-
-# Commands whose implementation has not landed yet, with what they will do. They are listed in
-# --help so the whole interface is visible, and refuse to run with a clear message until then.
-PLANNED = {
-    "gui": "the desktop window",
-    "analyze": "analyze SOURCE",
-    "classify": "classify IMAGE...",
-    "bench": "bench SOURCE",
-    "recommend": "recommend EMOTION",
-    "self-test": "--self-test",
-}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -49,24 +39,62 @@ def build_parser() -> argparse.ArgumentParser:
     classify.add_argument("images", nargs="+", metavar="IMAGE")
     classify.add_argument("--json", action="store_true", help="one JSON object per image")
 
+    for vision_parser in (analyze, classify):
+        add_vision_flags(vision_parser)
+
     bench = commands.add_parser("bench", help="median milliseconds per frame for read, detect, classify (one thread)")
     bench.add_argument("source", metavar="SOURCE")
     bench.add_argument("--frames", type=int, default=300, metavar="N")
     bench.add_argument("--json", action="store_true")
+    add_vision_flags(bench)
 
     recommend = commands.add_parser("recommend", help="tracks that fit an emotion")
     recommend.add_argument("emotion", metavar="EMOTION", help=", ".join(EMOTIONS))
     recommend.add_argument("--limit", type=int, default=10, metavar="N")
     recommend.add_argument("--offline", action="store_true", help="bundled catalog only")
+    recommend.add_argument(
+        "--strategy", choices=("match", "lift"), help="mirror the mood or lift it (default: settings)"
+    )
     recommend.add_argument("--json", action="store_true", help="one JSON object per track")
     return parser
+
+
+def add_vision_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--detector", choices=("yunet", "haar"), default="yunet", help="face detector")
+    parser.add_argument("--max-side", type=int, default=320, metavar="PX", help="longest side of the detection copy")
+    parser.add_argument("--align", action="store_true", help="rotate face crops so the eyes are level")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     command = "self-test" if args.self_test else (args.command or "gui")
-    print(f"emotune: {PLANNED[command]} is not available in emotune {__version__} yet", file=sys.stderr)
-    return EXIT_BAD_INPUT
+    try:
+        return run_command(command, args)
+    except EmotuneError as exc:
+        print(f"emotune: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        return 130
+
+
+def run_command(command: str, args: argparse.Namespace) -> int:
+    # Imported per command so that `--help` and each command load only what they use.
+    if command == "recommend":
+        from emotune.music.cli import recommend
+
+        return recommend(args)
+    if command in ("analyze", "classify", "bench"):
+        from emotune.vision import cli
+
+        handlers = {"analyze": cli.analyze, "classify": cli.classify, "bench": cli.bench}
+        return handlers[command](args)
+    if command == "self-test":
+        from emotune.selftest import run_self_test
+
+        return run_self_test()
+    from emotune.gui.app import run_app
+
+    return run_app(args)
 
 
 if __name__ == "__main__":

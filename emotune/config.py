@@ -1,0 +1,248 @@
+"""User settings: one frozen dataclass, stored as JSON in the per-user config folder.
+
+Where: ``platformdirs.user_config_dir("emotune")`` (``EMOTUNE_CONFIG_DIR`` overrides it, for tests
+and portable installs); caches go to ``user_cache_dir`` (``EMOTUNE_CACHE_DIR``).
+
+Loading never fails: a missing file gives the defaults; a corrupt or unreadable file, or a bad
+value, gives a warning (logged, and kept in ``SettingsStore.warnings`` for the GUI to show) and
+the default for what could not be read. A corrupt file is never overwritten silently: the next
+save first moves it aside as ``settings.json.corrupt-<time>`` and says so. Writes are atomic
+(temporary file + ``os.replace``) with mode 600, because the file may hold a Spotify client
+secret the user put there. Keys this version does not know are kept on save, so an older
+version does not erase a newer one's settings. New fields are added to ``Settings`` with a
+default; nothing else needs to change.
+
+Environment overrides (applied by ``effective_settings``, never written back to the file):
+``SPOTIPY_CLIENT_ID``, ``SPOTIPY_CLIENT_SECRET``, ``SPOTIPY_REDIRECT_URI`` (spotipy's own),
+``EMOTUNE_OPEN_WITH`` (app | browser), ``EMOTUNE_MUSIC_STRATEGY`` (match | lift).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import os
+import tempfile
+import time
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from emotune.errors import EmotuneError
+
+log = logging.getLogger(__name__)
+
+APP_NAME = "emotune"
+SETTINGS_FILE = "settings.json"
+
+
+class SettingsError(EmotuneError):
+    """A settings value is invalid (the message names the key and the problem)."""
+
+
+def config_dir() -> Path:
+    override = os.environ.get("EMOTUNE_CONFIG_DIR")
+    return Path(override) if override else Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+
+
+def cache_dir() -> Path:
+    override = os.environ.get("EMOTUNE_CACHE_DIR")
+    return Path(override) if override else Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
+
+
+def _choice(*allowed: str) -> dict[str, Any]:
+    return {"choices": allowed}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the user can set. Field metadata: ``choices`` (allowed strings), ``range``."""
+
+    music_strategy: str = field(default="match", metadata=_choice("match", "lift"))
+    open_with: str = field(default="app", metadata=_choice("app", "browser"))
+    # Overrides of the emotion -> target table in emotune.music.moods (format documented there).
+    mood_targets: dict[str, Any] = field(default_factory=dict)
+    spotify_client_id: str = ""
+    # repr=False: a secret never shows up in logs or tracebacks that print settings.
+    spotify_client_secret: str = field(default="", repr=False)
+    spotify_redirect_uri: str = "http://127.0.0.1:8765/callback"
+    spotify_market: str = ""
+    network_timeout_s: float = field(default=5.0, metadata={"range": (0.1, 5.0)})
+    recommendations_cache_hours: float = field(default=12.0, metadata={"range": (0.0, 24.0 * 30)})
+    # The desktop app (emotune.gui). Window geometry is Tk's "WxH+X+Y"; empty means "let Tk decide".
+    window_geometry: str = ""
+    theme: str = field(default="light", metadata=_choice("light", "dark"))
+    mirror: bool = True  # show the camera as a mirror, as people expect of a selfie view
+    detector: str = field(default="yunet", metadata=_choice("yunet", "haar"))
+    # Mood smoothing: time constant of the score average, and how long a new mood must lead.
+    mood_smoothing_s: float = field(default=0.5, metadata={"range": (0.0, 5.0)})
+    mood_hold_s: float = field(default=1.0, metadata={"range": (0.0, 10.0)})
+    last_source: str = ""  # the SOURCE the app last showed; empty means camera 0
+    playlist_length: int = field(default=10, metadata={"range": (1, 50)})
+    # Keys from the file this version does not know, kept so that saving does not drop them.
+    extra: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with ``changes`` applied and checked (SettingsError on a bad value)."""
+        for name, value in changes.items():
+            _check_value(_field(name), value)
+        return dataclasses.replace(self, **changes)
+
+    def to_json(self) -> dict[str, Any]:
+        data = dict(self.extra)
+        for f in dataclasses.fields(self):
+            if f.name != "extra":
+                data[f.name] = getattr(self, f.name)
+        return data
+
+
+_HINTS: dict[str, Any] = typing.get_type_hints(Settings)
+
+
+def _field(name: str) -> dataclasses.Field[Any]:
+    for f in dataclasses.fields(Settings):
+        if f.name == name and name != "extra":
+            return f
+    raise SettingsError(f"unknown setting {name!r}")
+
+
+def _check_value(f: dataclasses.Field[Any], value: Any) -> Any:
+    """The value converted to the field's type, or SettingsError saying what is wrong."""
+    expected = typing.get_origin(_HINTS[f.name]) or _HINTS[f.name]
+    if expected is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if not isinstance(value, expected) or (expected is not bool and isinstance(value, bool)):
+        shown = "a hidden value" if not f.repr else repr(value)  # never echo a secret
+        raise SettingsError(f"setting {f.name!r}: expected {expected.__name__}, got {shown}")
+    choices = f.metadata.get("choices")
+    if choices and value not in choices:
+        raise SettingsError(f"setting {f.name!r}: {value!r} is not one of {', '.join(choices)}")
+    bounds = f.metadata.get("range")
+    if bounds and not bounds[0] <= value <= bounds[1]:
+        raise SettingsError(f"setting {f.name!r}: {value} is outside {bounds[0]}..{bounds[1]}")
+    if f.name == "mood_targets":
+        from emotune.music.moods import parse_overrides  # local: config must not pull in music at import
+
+        try:
+            parse_overrides(value)
+        except EmotuneError as exc:
+            raise SettingsError(f"setting 'mood_targets': {exc}") from None
+    return value
+
+
+def settings_from_json(data: Mapping[str, Any]) -> tuple[Settings, list[str]]:
+    """Settings from a decoded file, and a warning per value that was bad (its default is used)."""
+    values: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    problems: list[str] = []
+    names = {f.name: f for f in dataclasses.fields(Settings) if f.name != "extra"}
+    for key, value in data.items():
+        if key not in names:
+            extra[key] = value
+            continue
+        try:
+            values[key] = _check_value(names[key], value)
+        except SettingsError as exc:
+            problems.append(f"{exc}; using the default")
+    return Settings(**values, extra=extra), problems
+
+
+def effective_settings(stored: Settings, environ: Mapping[str, str] | None = None) -> Settings:
+    """``stored`` with the environment overrides applied (for use, not for saving)."""
+    env = os.environ if environ is None else environ
+    mapping = {
+        "SPOTIPY_CLIENT_ID": "spotify_client_id",
+        "SPOTIPY_CLIENT_SECRET": "spotify_client_secret",
+        "SPOTIPY_REDIRECT_URI": "spotify_redirect_uri",
+        "EMOTUNE_OPEN_WITH": "open_with",
+        "EMOTUNE_MUSIC_STRATEGY": "music_strategy",
+    }
+    settings = stored
+    for variable, name in mapping.items():
+        if env.get(variable):
+            try:
+                settings = settings.replace(**{name: env[variable]})
+            except SettingsError as exc:
+                log.warning("%s (from %s); ignoring it", exc, variable)
+    return settings
+
+
+def atomic_write_text(path: Path, text: str, mode: int = 0o600) -> None:
+    """Replace ``path`` with ``text`` in one step; the file is created with ``mode`` from the start."""
+    # 700: the folder holds tokens and maybe a client secret.
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.chmod(temporary, mode)
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+class SettingsStore:
+    """Loads and saves ``settings.json`` in one folder (the user config dir by default)."""
+
+    def __init__(self, folder: Path | None = None) -> None:
+        self.path = (folder or config_dir()) / SETTINGS_FILE
+        self.warnings: list[str] = []
+        self._corrupt = False
+
+    def _warn(self, message: str) -> None:
+        self.warnings.append(message)
+        log.warning("%s", message)
+
+    def load(self) -> Settings:
+        """The stored settings; defaults (with a warning) for whatever cannot be read."""
+        self.warnings = []
+        self._corrupt = False
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return Settings()
+        except (OSError, UnicodeDecodeError) as exc:
+            self._corrupt = True
+            self._warn(f"settings file {self.path} cannot be read ({exc}); using defaults")
+            return Settings()
+        try:
+            data = json.loads(text)
+            if not isinstance(data, dict):
+                raise ValueError("the top level is not an object")
+        except ValueError as exc:
+            self._corrupt = True
+            self._warn(
+                f"settings file {self.path} is not valid settings JSON ({exc}); using defaults. "
+                "It will be kept as a backup beside it when settings are next saved"
+            )
+            return Settings()
+        settings, problems = settings_from_json(data)
+        for problem in problems:
+            self._warn(f"settings file {self.path}: {problem}")
+        return settings
+
+    def save(self, settings: Settings) -> None:
+        """Write ``settings`` atomically; a corrupt file there is moved aside first, with a warning."""
+        if self._corrupt or self._is_corrupt_on_disk():
+            backup = self.path.with_name(f"{self.path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
+            os.replace(self.path, backup)
+            self._warn(f"settings file {self.path} was unreadable; it was moved to {backup}")
+            self._corrupt = False
+        atomic_write_text(self.path, json.dumps(settings.to_json(), indent=2, sort_keys=True) + "\n")
+
+    def _is_corrupt_on_disk(self) -> bool:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return False
+        except (OSError, ValueError):
+            return True
+        return not isinstance(data, dict)

@@ -1,0 +1,222 @@
+"""The bundled catalog: a few thousand real Spotify tracks with audio features, no network needed.
+
+``load_catalog()`` reads ``assets/catalog.csv`` (built by ``tools/build_catalog.py``) lazily and
+once. ``CatalogSession`` picks tracks for a mood: the nearest tracks to the mood's target (see
+``moods.py``), with variety rules a listener expects: no artist twice in one list, no track
+repeated within a session until the mood's pool is used up, and "more" (calling again) gives new
+tracks. Randomness comes from one seeded generator, so a fixed seed gives the same lists.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from emotune.errors import EmotuneError
+from emotune.music import moods
+from emotune.music.tracks import Features, Track, is_track_id
+from emotune.resources import resource_path
+
+CATALOG_FILE = "catalog.csv"
+COLUMNS = ("id", "name", "artists", "valence", "energy", "danceability", "acousticness", "tempo")
+# Samples along a lift path when ranking the pool by distance to the whole path.
+PATH_SAMPLES = 11
+
+
+class CatalogError(EmotuneError):
+    """The catalog file is missing or malformed."""
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Tracks plus their features as a matrix (rows in the same order, columns FEATURE_NAMES)."""
+
+    tracks: tuple[Track, ...]
+    matrix: NDArray[np.float64] = field(repr=False, compare=False)
+
+    def __len__(self) -> int:
+        return len(self.tracks)
+
+    @functools.cached_property
+    def _index(self) -> dict[str, int]:
+        return {track.id: i for i, track in enumerate(self.tracks)}
+
+    def get(self, track_id: str) -> Track | None:
+        """The catalog track with this ID, if the catalog has it."""
+        position = self._index.get(track_id)
+        return None if position is None else self.tracks[position]
+
+    def distances(self, target: Mapping[str, float]) -> NDArray[np.float64]:
+        """Weighted Euclidean distance of every track to ``target`` (features it names only)."""
+        vector = np.zeros(len(moods.FEATURE_NAMES))
+        weights = np.zeros(len(moods.FEATURE_NAMES))
+        for column, name in enumerate(moods.FEATURE_NAMES):
+            if name in target:
+                vector[column] = moods.normalise(name, target[name])
+                weights[column] = moods.FEATURE_WEIGHTS[name]
+        distances: NDArray[np.float64] = np.sqrt(((self.matrix - vector) ** 2 * weights).sum(axis=1))
+        return distances
+
+    def distance_to_path(self, track_id: str, targets: Sequence[Mapping[str, float]]) -> float:
+        """Distance of a catalog track to the nearest of ``targets`` (inf if the catalog lacks it)."""
+        position = self._index.get(track_id)
+        if position is None:
+            return float("inf")
+        return min(float(self.distances(target)[position]) for target in targets)
+
+
+def parse_catalog(path: Path) -> Catalog:
+    """Read a catalog CSV; raise CatalogError naming the file and line of the first bad row."""
+    tracks: list[Track] = []
+    rows: list[list[float]] = []
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            reader = csv.reader(handle)
+            header = next(reader, None)
+            if header is None or tuple(header) != COLUMNS:
+                raise CatalogError(f"{path}: expected the header {','.join(COLUMNS)}")
+            for line, row in enumerate(reader, start=2):
+                try:
+                    track_id, name, artists, *numbers = row
+                    values = [float(v) for v in numbers]
+                except ValueError:
+                    raise CatalogError(f"{path}, line {line}: expected {len(COLUMNS)} fields, numbers last") from None
+                if not is_track_id(track_id) or not name or not artists or len(values) != 5:
+                    raise CatalogError(f"{path}, line {line}: bad track ID, name, artists or field count")
+                valence, energy, danceability, acousticness, tempo = values
+                features = Features(valence, energy, danceability, acousticness, tempo)
+                artist_names = tuple(a.strip() for a in artists.split(";") if a.strip())
+                tracks.append(Track(track_id, name, artist_names, "catalog", features))
+                rows.append([moods.normalise(n, getattr(features, n)) for n in moods.FEATURE_NAMES])
+    except OSError as exc:
+        raise CatalogError(f"{path}: cannot read the catalog ({exc.strerror or exc})") from None
+    if not tracks:
+        raise CatalogError(f"{path}: the catalog has no tracks")
+    return Catalog(tuple(tracks), np.asarray(rows, dtype=np.float64))
+
+
+@functools.lru_cache(maxsize=1)
+def load_catalog() -> Catalog:
+    """The shipped catalog, read on first use (not at import) and kept."""
+    return parse_catalog(resource_path("assets", CATALOG_FILE))
+
+
+class CatalogSession:
+    """Mood -> tracks from a catalog, remembering what this session has already shown.
+
+    Not thread-safe: one session belongs to one worker (the recommender's).
+    """
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        *,
+        seed: int | None = None,
+        overrides: Mapping[moods.Strategy, Mapping[str, moods.Path]] | None = None,
+        pool_size: int = 200,
+        variety: float = 0.08,
+    ) -> None:
+        self._catalog = catalog
+        self._rng = np.random.default_rng(seed)
+        self._overrides = overrides
+        self._pool_size = max(1, pool_size)
+        # Distance noise added per request: picks wander among near-equals instead of always
+        # returning the same nearest tracks, while far tracks stay out.
+        self._variety = variety
+        self._pools: dict[tuple[str, moods.Strategy], NDArray[np.intp]] = {}
+        self._served: dict[tuple[str, moods.Strategy], set[int]] = {}
+        self._last: dict[tuple[str, moods.Strategy], list[int]] = {}
+
+    @property
+    def catalog(self) -> Catalog:
+        return self._catalog
+
+    def pool(self, emotion: str, strategy: moods.Strategy = "match") -> tuple[Track, ...]:
+        """The tracks this session draws from for a mood, nearest to its path first."""
+        return tuple(self._catalog.tracks[i] for i in self._pool(emotion, strategy))
+
+    def path(self, emotion: str, strategy: moods.Strategy) -> moods.Path:
+        """The mood's waypoints for this session (the user's overrides applied)."""
+        return moods.target_path(emotion, strategy, self._overrides)
+
+    def _pool(self, emotion: str, strategy: moods.Strategy) -> NDArray[np.intp]:
+        key = (emotion, strategy)
+        if key not in self._pools:
+            samples = moods.points_along(self.path(emotion, strategy), PATH_SAMPLES)
+            to_path = np.min([self._catalog.distances(point) for point in samples], axis=0)
+            order = np.argsort(to_path, kind="stable")
+            self._pools[key] = order[: min(self._pool_size, len(order))]
+        return self._pools[key]
+
+    def recommend(
+        self, emotion: str, limit: int, strategy: moods.Strategy = "match", exclude: Collection[str] = ()
+    ) -> tuple[Track, ...]:
+        """Up to ``limit`` tracks for ``emotion``; call again for more (new tracks each time).
+
+        ``exclude`` holds track IDs (and artists are taken from those tracks too) that are
+        already in the list being built, e.g. by Spotify results this list tops up.
+        """
+        key = (emotion, strategy)
+        pool = [int(i) for i in self._pool(emotion, strategy)]
+        served = self._served.setdefault(key, set())
+        excluded_ids = set(exclude)
+        banned_artists: set[str] = set()
+        for track_id in excluded_ids:
+            known = self._catalog.get(track_id)
+            if known is not None:
+                banned_artists |= known.artist_keys()
+
+        def candidates(indices: list[int]) -> list[int]:
+            return [i for i in indices if i not in served and self._catalog.tracks[i].id not in excluded_ids]
+
+        eligible = candidates(pool)
+        if _distinct_artists(self._catalog, eligible, banned_artists) < limit:
+            # The pool is used up: start it over, but never repeat the list just shown.
+            served.clear()
+            served.update(self._last.get(key, []))
+            eligible = candidates(pool)
+        if _distinct_artists(self._catalog, eligible, banned_artists) < limit:
+            # A small pool (or a narrow override) cannot fill the list: widen to the catalog.
+            everything = [int(i) for i in np.argsort(self._catalog.distances(self.path(emotion, strategy)[0]))]
+            eligible = candidates(everything)
+
+        slots = moods.points_along(self.path(emotion, strategy), limit)
+        jitter = self._rng.uniform(0.0, self._variety, size=len(self._catalog))
+        eligible_array = np.asarray(eligible, dtype=np.intp)
+        chosen: list[int] = []
+        artists = set(banned_artists)
+        for slot in slots:
+            scores = self._catalog.distances(slot)[eligible_array] + jitter[eligible_array]
+            for position in np.argsort(scores, kind="stable"):
+                index = int(eligible_array[position])
+                track = self._catalog.tracks[index]
+                if index in chosen or track.artist_keys() & artists:
+                    continue
+                chosen.append(index)
+                artists |= track.artist_keys()
+                break
+        if strategy == "match" or len(slots) == 1:
+            # One target: nearest first. (A lift list keeps its path order: calm, then brighter.)
+            target = self._catalog.distances(slots[0])
+            chosen.sort(key=lambda i: float(target[i]))
+        served.update(chosen)
+        self._last[key] = chosen
+        return tuple(self._catalog.tracks[i] for i in chosen)
+
+
+def _distinct_artists(catalog: Catalog, indices: list[int], banned: set[str]) -> int:
+    """How many tracks could go into one list together (a lower bound on distinct artists)."""
+    seen: set[str] = set(banned)
+    count = 0
+    for index in indices:
+        keys = catalog.tracks[index].artist_keys()
+        if not keys & seen:
+            seen |= keys
+            count += 1
+    return count

@@ -1,0 +1,94 @@
+"""Open a track in Spotify: the desktop app through the OS handler, else the web player.
+
+``spotify:track:ID`` goes to the OS URL handler (``os.startfile`` on Windows, ``open`` on macOS,
+``xdg-open`` elsewhere). If that fails, or the user chose the browser (setting ``open_with`` or
+``EMOTUNE_OPEN_WITH=app|browser``; the environment wins), ``https://open.spotify.com/track/ID``
+goes through ``webbrowser``. Both openers are injectable, so tests record what was opened.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import webbrowser
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from emotune.errors import EmotuneError
+from emotune.music.tracks import Track, is_track_id
+
+OpenWith = Literal["app", "browser"]
+Opener = Callable[[str], bool]
+# xdg-open / open normally hand the URI over and exit at once; one that is still running after
+# this long is taken as having launched something.
+HANDLER_WAIT_S = 3.0
+
+
+class OpenerError(EmotuneError):
+    """Neither the Spotify app nor a browser could be started."""
+
+
+@dataclass(frozen=True)
+class Opened:
+    """What was opened, and how."""
+
+    how: OpenWith
+    target: str
+
+
+def open_with_choice(setting: str = "app") -> OpenWith:
+    """The effective choice: EMOTUNE_OPEN_WITH, else the setting; anything odd means "app"."""
+    value = os.environ.get("EMOTUNE_OPEN_WITH", "").strip().lower() or setting
+    return "browser" if value == "browser" else "app"
+
+
+def os_handler(uri: str) -> bool:
+    """Hand ``uri`` to the OS URL handler; False when there is none or it reports failure."""
+    if sys.platform == "win32":
+        try:
+            os.startfile(uri)  # type: ignore[attr-defined,unused-ignore]
+        except OSError:
+            return False
+        return True
+    command = "open" if sys.platform == "darwin" else "xdg-open"
+    if shutil.which(command) is None:
+        return False
+    try:
+        process = subprocess.Popen(
+            [command, uri], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+    except OSError:
+        return False
+    try:
+        return process.wait(timeout=HANDLER_WAIT_S) == 0
+    except subprocess.TimeoutExpired:
+        return True
+
+
+def browser(url: str) -> bool:
+    try:
+        return bool(webbrowser.open(url))
+    except webbrowser.Error:
+        return False
+
+
+def open_track(
+    track: Track | str,
+    setting: str = "app",
+    *,
+    app_opener: Opener = os_handler,
+    browser_opener: Opener = browser,
+) -> Opened:
+    """Open a track (or a track ID); returns what was opened, OpenerError if nothing could be."""
+    track_id = track.id if isinstance(track, Track) else track
+    if not is_track_id(track_id):
+        raise OpenerError(f"cannot open {track_id!r}: not a Spotify track ID")
+    uri, url = f"spotify:track:{track_id}", f"https://open.spotify.com/track/{track_id}"
+    if open_with_choice(setting) == "app" and app_opener(uri):
+        return Opened("app", uri)
+    if browser_opener(url):
+        return Opened("browser", url)
+    raise OpenerError(f"cannot open {url}: no Spotify app or web browser answered")

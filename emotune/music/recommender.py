@@ -1,0 +1,186 @@
+"""Mood -> a list of tracks: Spotify search when connected, the bundled catalog otherwise.
+
+``Recommender.recommend()`` never raises for network trouble: a Spotify failure (401/403, 429,
+5xx, timeout, malformed answer) becomes the ``status`` line of the returned ``Recommendation``
+and the catalog answers. It blocks on the network, so the GUI runs it on a worker thread;
+``Recommender.cached()`` is instant (disk only) so a restart can show the last list at once.
+
+Spotify results are merged with what the catalog knows: a result the catalog has features for is
+dropped when it is far from the mood (a search for "happy" finds sad songs titled "Happy"), and
+a short Spotify list is topped up from the catalog. Only track search is used: searching
+playlists would find other users' playlists, whose items a development-mode app may not read
+(403 since February 2026).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from emotune.config import atomic_write_text
+from emotune.music import moods
+from emotune.music.catalog import CatalogSession
+from emotune.music.spotify import SEARCH_PAGE_LIMIT, SpotifyClient, SpotifyError, SpotifyRateLimitedError
+from emotune.music.tracks import Track
+
+log = logging.getLogger(__name__)
+
+CACHE_FILE = "recommendations.json"
+# A Spotify result the catalog knows is kept only if it lies this close to the mood's path
+# (weighted feature distance; the nearest 200 catalog tracks of a mood lie within about 0.15).
+MAX_KNOWN_DISTANCE = 0.35
+# Pages fetched per query and call: 3 queries x 2 pages = 6 requests at most per list.
+PAGES_PER_QUERY = 2
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """One list for the playlist panel, with a status line saying where it came from."""
+
+    emotion: str
+    strategy: moods.Strategy
+    tracks: tuple[Track, ...]
+    source: Literal["catalog", "spotify"]
+    status: str
+    retry_after: float | None = None
+    saved_at: float | None = None
+
+
+class RecommendationCache:
+    """The last Spotify list per mood and strategy, on disk, with its time of saving."""
+
+    def __init__(self, folder: Path) -> None:
+        self.path = folder / CACHE_FILE
+
+    def _read(self) -> dict[str, Any]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError) as exc:
+            log.warning("recommendation cache %s is unreadable (%s); ignoring it", self.path, exc)
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def get(self, emotion: str, strategy: str, max_age_s: float, now: float) -> tuple[tuple[Track, ...], float] | None:
+        entry: Any = self._read().get(f"{emotion}/{strategy}")
+        try:
+            saved_at = float(entry["saved_at"])
+            tracks = tuple(
+                Track(t["id"], t["name"], tuple(t["artists"]), "catalog" if t["source"] == "catalog" else "spotify")
+                for t in entry["tracks"]
+            )
+        except (TypeError, KeyError, ValueError):
+            return None
+        if not tracks or now - saved_at > max_age_s:
+            return None
+        return tracks, saved_at
+
+    def put(self, emotion: str, strategy: str, tracks: tuple[Track, ...], now: float) -> None:
+        data = self._read()
+        data[f"{emotion}/{strategy}"] = {"saved_at": now, "tracks": [t.to_json() for t in tracks]}
+        try:
+            atomic_write_text(self.path, json.dumps(data, ensure_ascii=False), mode=0o600)
+        except OSError as exc:
+            log.warning("cannot write the recommendation cache %s (%s)", self.path, exc.strerror)
+
+
+class Recommender:
+    """One per session: remembers what it showed, so "more" gives new tracks."""
+
+    def __init__(
+        self,
+        catalog: CatalogSession,
+        *,
+        spotify: SpotifyClient | None = None,
+        cache: RecommendationCache | None = None,
+        cache_max_age_s: float = 12 * 3600,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._catalog = catalog
+        self._spotify = spotify
+        self._cache = cache
+        self._cache_max_age_s = cache_max_age_s
+        self._clock = clock
+        self._shown: set[str] = set()
+        self._offsets: dict[str, int] = {}
+
+    def cached(self, emotion: str, strategy: moods.Strategy = "match") -> Recommendation | None:
+        """The last Spotify list for this mood if it is fresh enough (disk only, instant)."""
+        if self._cache is None:
+            return None
+        hit = self._cache.get(emotion, strategy, self._cache_max_age_s, self._clock())
+        if hit is None:
+            return None
+        tracks, saved_at = hit
+        when = time.strftime("%H:%M", time.localtime(saved_at))
+        return Recommendation(emotion, strategy, tracks, "spotify", f"Spotify list from {when}", saved_at=saved_at)
+
+    def recommend(
+        self, emotion: str, limit: int, strategy: moods.Strategy = "match", *, offline: bool = False
+    ) -> Recommendation:
+        """``limit`` tracks for ``emotion``; call again for more. Never raises for network trouble."""
+        if offline or self._spotify is None:
+            tracks = self._catalog.recommend(emotion, limit, strategy)
+            why = "offline" if offline else "Spotify not connected"
+            return Recommendation(emotion, strategy, tracks, "catalog", f"Bundled catalog ({why})")
+        found: list[Track] = []
+        problem: SpotifyError | None = None
+        try:
+            found = self._search(emotion, limit, strategy)
+        except SpotifyError as exc:
+            problem = exc
+        retry_after = problem.retry_after if isinstance(problem, SpotifyRateLimitedError) else None
+        if not found:
+            tracks = self._catalog.recommend(emotion, limit, strategy)
+            reason = str(problem) if problem else "Spotify found nothing for this mood"
+            return Recommendation(
+                emotion, strategy, tracks, "catalog", f"{reason}; showing the bundled catalog", retry_after
+            )
+        top_up: tuple[Track, ...] = ()
+        if len(found) < limit:
+            top_up = self._catalog.recommend(emotion, limit - len(found), strategy, exclude=[t.id for t in found])
+        tracks = tuple(found) + top_up
+        self._shown.update(t.id for t in found)
+        status = "Spotify, topped up from the bundled catalog" if top_up else "Spotify"
+        if problem is not None:
+            status = f"{status} ({problem})"
+        if self._cache is not None:
+            self._cache.put(emotion, strategy, tracks, self._clock())
+        return Recommendation(emotion, strategy, tracks, "spotify", status, retry_after)
+
+    def _search(self, emotion: str, limit: int, strategy: moods.Strategy) -> list[Track]:
+        """Round-robin over the mood's queries, paging each on from where the session left it."""
+        assert self._spotify is not None
+        catalog = self._catalog.catalog
+        samples = moods.points_along(self._catalog.path(emotion, strategy), 5)
+        chosen: list[Track] = []
+        artists: set[str] = set()
+        ids: set[str] = set()
+        queries = list(moods.SEARCH_TERMS[strategy][emotion])
+        for _ in range(PAGES_PER_QUERY):
+            for query in queries:
+                if len(chosen) >= limit:
+                    return chosen
+                offset = self._offsets.get(query, 0)
+                page = self._spotify.search_tracks(query, SEARCH_PAGE_LIMIT, offset)
+                self._offsets[query] = offset + len(page)
+                for track in page:
+                    if track.id in ids or track.id in self._shown or track.artist_keys() & artists:
+                        continue
+                    known = catalog.get(track.id)
+                    if known is not None:
+                        if catalog.distance_to_path(track.id, samples) > MAX_KNOWN_DISTANCE:
+                            continue  # the catalog knows it does not fit this mood
+                        track = Track(track.id, track.name, track.artists, "spotify", known.features)
+                    chosen.append(track)
+                    ids.add(track.id)
+                    artists |= track.artist_keys()
+                    if len(chosen) >= limit:
+                        return chosen
+        return chosen

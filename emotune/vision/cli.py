@@ -1,0 +1,243 @@
+"""The headless vision commands: ``analyze``, ``classify`` and ``bench`` (``python -m emotune ...``).
+
+Output formats are public contracts (GUIDE section 2, README "Command line"): JSON lines with
+exactly the documented keys under ``--json``, a readable table otherwise. Bad input raises an
+``EmotuneError`` subclass whose one-line message ``emotune.__main__`` prints before exiting with 2.
+This module must not import tkinter; argument parsing belongs to ``emotune.__main__``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+import cv2
+
+from emotune.errors import EmotuneError
+from emotune.vision.faces import DEFAULT_MAX_SIDE, DETECTORS
+from emotune.vision.messages import FaceResult, MoodState
+from emotune.vision.mood import MoodTracker
+from emotune.vision.pipeline import FacePipeline, PipelineSettings
+from emotune.vision.sources import FrameReader, FrameSource, FrameSourceError, make_source, read_image
+
+NO_FACE = "no face"
+
+
+def quiet_opencv() -> None:
+    """OpenCV's own warnings (e.g. V4L2 on a missing camera) would add lines to our one-line errors."""
+    logging = getattr(getattr(cv2, "utils", None), "logging", None)
+    if logging is not None:
+        logging.setLogLevel(logging.LOG_LEVEL_SILENT)
+
+
+def settings_from(args: argparse.Namespace) -> PipelineSettings:
+    detector = str(getattr(args, "detector", None) or "yunet")
+    if detector not in DETECTORS:
+        raise EmotuneError(f"unknown detector {detector!r}: choose from {', '.join(DETECTORS)}")
+    max_side = int(getattr(args, "max_side", None) or DEFAULT_MAX_SIDE)
+    return PipelineSettings(detector=detector, max_side=max_side, align=bool(getattr(args, "align", False)))
+
+
+# -- analyze -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AnalyzedFrame:
+    index: int
+    t: float
+    faces: tuple[FaceResult, ...]
+    mood: MoodState
+
+
+def analyze_source(
+    source: FrameSource, pipeline: FacePipeline, tracker: MoodTracker, realtime: bool = False
+) -> Iterator[AnalyzedFrame]:
+    """Every frame of ``source`` (files: all of them, as fast as possible) through the pipeline.
+
+    Raises ``FrameSourceError`` after the last good frame if the source fails."""
+    reader = FrameReader(source, realtime=realtime).start()
+    try:
+        while True:
+            frame = reader.get(timeout=0.25)
+            if frame is None:
+                if reader.finished:
+                    break
+                continue
+            faces, _ = pipeline.process(frame.image)
+            state = tracker.update([f.scores for f in faces], frame.t, [f.area for f in faces])
+            yield AnalyzedFrame(frame.index, frame.t, faces, state)
+    finally:
+        reader.stop()
+    if reader.error is not None:
+        raise reader.error
+
+
+def frame_json(frame: AnalyzedFrame) -> str:
+    return json.dumps(
+        {
+            "frame": frame.index,
+            "t": round(frame.t, 4),
+            "faces": [face.to_json() for face in frame.faces],
+            "mood": frame.mood.mood,
+        }
+    )
+
+
+def describe_faces(faces: tuple[FaceResult, ...]) -> str:
+    if not faces:
+        return "-"
+    return ", ".join(f"{face.emotion} {face.confidence:.2f}" for face in faces)
+
+
+@dataclass
+class Segment:
+    start: float
+    end: float
+    label: str
+    frames: int = 1
+
+
+class Timeline:
+    """Segments of constant state: the mood while a face is seen, "no face" otherwise."""
+
+    def __init__(self) -> None:
+        self.segments: list[Segment] = []
+
+    def add(self, t: float, state: MoodState) -> None:
+        label = (state.mood or "-") if state.face_present else NO_FACE
+        if self.segments and self.segments[-1].label == label:
+            self.segments[-1].end = t
+            self.segments[-1].frames += 1
+        else:
+            self.segments.append(Segment(t, t, label))
+
+    def lines(self) -> list[str]:
+        return [f"  {s.start:8.2f} - {s.end:8.2f} s  {s.label}  ({s.frames} frames)" for s in self.segments]
+
+
+def analyze(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+    quiet_opencv()
+    source = make_source(str(args.source))
+    pipeline = FacePipeline(settings_from(args))
+    pipeline.load()
+    tracker = MoodTracker()
+    timeline = Timeline()
+    as_json = bool(getattr(args, "json", False))
+    count = 0
+    mood_changes = 0
+    try:
+        for frame in analyze_source(source, pipeline, tracker):
+            if as_json:
+                print(frame_json(frame), file=out, flush=True)
+            else:
+                if count == 0:
+                    print(f"{'frame':>6} {'t (s)':>8} {'faces':>5}  {'emotions':<32} mood", file=out)
+                mood = frame.mood.mood or "-"
+                if not frame.mood.face_present and frame.mood.mood is not None:
+                    mood += f" ({NO_FACE})"
+                line = (
+                    f"{frame.index:>6} {frame.t:>8.2f} {len(frame.faces):>5}  {describe_faces(frame.faces):<32} {mood}"
+                )
+                print(line, file=out, flush=True)
+            timeline.add(frame.t, frame.mood)
+            count += 1
+            mood_changes += int(frame.mood.changed)
+    finally:
+        if not as_json and count:
+            print(f"\nmood timeline ({count} frames, {max(0, mood_changes - 1)} mood changes):", file=out)
+            print("\n".join(timeline.lines()), file=out, flush=True)
+    return 0
+
+
+# -- classify ----------------------------------------------------------------------------------
+
+
+def classify(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+    quiet_opencv()
+    paths = [Path(p) for p in args.images]
+    # All images are decoded before any output, so a bad one fails the command cleanly.
+    images = [read_image(path) for path in paths]
+    pipeline = FacePipeline(settings_from(args))
+    pipeline.load()
+    as_json = bool(getattr(args, "json", False))
+    for path, image in zip(args.images, images, strict=True):
+        faces, _ = pipeline.process(image)
+        if as_json:
+            print(json.dumps({"path": path, "faces": [face.to_json() for face in faces]}), file=out, flush=True)
+            continue
+        if not faces:
+            print(f"{path}: no face found", file=out)
+        for i, face in enumerate(faces, 1):
+            x, y, w, h = face.box
+            ranked = sorted(face.scores_by_label().items(), key=lambda item: item[1], reverse=True)
+            others = ", ".join(f"{label} {score:.2f}" for label, score in ranked[1:3])
+            print(f"{path}: face {i} at x={x} y={y} {w}x{h}: {face.emotion} {face.confidence:.2f} ({others})", file=out)
+    return 0
+
+
+# -- bench -------------------------------------------------------------------------------------
+
+
+def bench(args: argparse.Namespace, out: TextIO = sys.stdout, clock: Callable[[], float] = time.perf_counter) -> int:
+    """Medians of read, detect, classify and their total per frame, all on this one thread."""
+    quiet_opencv()
+    frames_wanted = int(args.frames)
+    if frames_wanted < 1:
+        raise FrameSourceError(f"--frames {frames_wanted}: must be at least 1")
+    cv2.setNumThreads(1)
+    source = make_source(str(args.source))
+    settings = settings_from(args)
+    pipeline = FacePipeline(PipelineSettings(**{**settings.__dict__, "threads": 1}), clock=clock)
+    pipeline.load()
+    source.open()
+    reads: list[float] = []
+    detects: list[float] = []
+    classifies: list[float] = []
+    totals: list[float] = []
+    seen_any = False
+    try:
+        while len(totals) < frames_wanted:
+            started = clock()
+            frame = source.read()
+            read_ms = (clock() - started) * 1e3
+            if frame is None:
+                if not seen_any:
+                    raise FrameSourceError(f"{source.name}: no frames")
+                # Short sources are played again from the start, so any --frames can be measured.
+                source.close()
+                source.open()
+                continue
+            _, timings = pipeline.process(frame.image)
+            if not seen_any:
+                seen_any = True  # the first frame pays for lazy initialisation inside the runtimes
+                continue
+            reads.append(read_ms)
+            detects.append(timings.detect_ms)
+            classifies.append(timings.classify_ms)
+            totals.append(read_ms + timings.detect_ms + timings.classify_ms)
+    finally:
+        source.close()
+    figures = {
+        "read": round(statistics.median(reads), 3),
+        "detect": round(statistics.median(detects), 3),
+        "classify": round(statistics.median(classifies), 3),
+        "total": round(statistics.median(totals), 3),
+    }
+    if getattr(args, "json", False):
+        print(json.dumps({"frames": len(totals), "ms_per_frame": figures}), file=out)
+    else:
+        print(f"{len(totals)} frames of {source.name}, one thread, median ms per frame:", file=out)
+        for name, value in figures.items():
+            print(f"  {name:<9} {value:8.2f}", file=out)
+        print(
+            f"  detect+classify {statistics.median(d + c for d, c in zip(detects, classifies, strict=True)):.2f}",
+            file=out,
+        )
+    return 0

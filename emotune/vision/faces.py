@@ -1,0 +1,207 @@
+"""Face detection: where the faces are in a BGR frame, as boxes in full-resolution pixels.
+
+``create_detector("yunet")`` (default) or ``create_detector("haar")`` gives a detector whose
+``detect(image)`` returns ``Face`` records, largest first. Both detect on a copy scaled down so
+its longest side is ``max_side`` pixels (speed: YuNet's cost grows with the pixel count) and map
+boxes and landmarks back to the full frame; faces narrower than ``min_face`` full-resolution
+pixels are ignored. Models are found through ``emotune.resources`` and loaded on first use. This
+module must not classify emotions or crop faces, and keeps the OpenCV detector objects private.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+from emotune.errors import ModelError
+from emotune.resources import resource_path
+from emotune.vision.preprocess import to_gray
+
+YUNET_FILE = "face_detection_yunet_2023mar.onnx"
+HAAR_FILE = "haarcascade_frontalface_default.xml"
+DETECTORS = ("yunet", "haar")
+DEFAULT_MAX_SIDE = 320
+DEFAULT_MIN_FACE = 40
+
+
+@dataclass(frozen=True)
+class Face:
+    box: tuple[int, int, int, int]  # x, y, width, height in full-resolution pixels
+    score: float  # detector confidence (1.0 for Haar, which gives none)
+    landmarks: tuple[tuple[float, float], ...] = ()  # YuNet: right eye, left eye, nose tip, mouth corners
+
+    @property
+    def area(self) -> int:
+        return self.box[2] * self.box[3]
+
+    @property
+    def eyes(self) -> tuple[tuple[float, float], tuple[float, float]] | None:
+        """(eye on the image's left, eye on the image's right), or None without landmarks."""
+        if len(self.landmarks) < 2:
+            return None
+        return self.landmarks[0], self.landmarks[1]
+
+
+class FaceDetector(Protocol):
+    name: str
+
+    def detect(self, image: NDArray[np.uint8]) -> list[Face]: ...
+
+
+def downscale(image: NDArray[np.uint8], max_side: int) -> tuple[NDArray[np.uint8], float]:
+    """``image`` scaled so its longest side is at most ``max_side``, and the factor used (<= 1)."""
+    height, width = image.shape[:2]
+    scale = min(1.0, max_side / max(height, width)) if max_side > 0 else 1.0
+    if scale >= 1.0:
+        return image, 1.0
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    small = np.asarray(cv2.resize(image, size, interpolation=cv2.INTER_AREA), dtype=np.uint8)
+    return small, scale
+
+
+def _clip_box(x: float, y: float, w: float, h: float, width: int, height: int) -> tuple[int, int, int, int]:
+    x0, y0 = max(0, round(x)), max(0, round(y))
+    x1, y1 = min(width, round(x + w)), min(height, round(y + h))
+    return x0, y0, max(0, x1 - x0), max(0, y1 - y0)
+
+
+class YuNetDetector:
+    name = "yunet"
+
+    def __init__(
+        self,
+        max_side: int = DEFAULT_MAX_SIDE,
+        min_face: int = DEFAULT_MIN_FACE,
+        score_threshold: float = 0.6,
+        nms_threshold: float = 0.3,
+        model_path: Path | None = None,
+    ) -> None:
+        self.max_side = max_side
+        self.min_face = min_face
+        self.score_threshold = score_threshold
+        self.nms_threshold = nms_threshold
+        self.model_path = model_path if model_path is not None else resource_path("models", YUNET_FILE)
+        self._net: cv2.FaceDetectorYN | None = None
+        self._input_size = (0, 0)
+        # The net keeps per-size state (setInputSize), so one detect runs at a time.
+        self._lock = threading.Lock()
+
+    def load(self) -> None:
+        with self._lock:
+            self._ensure_net((320, 240))
+
+    def _ensure_net(self, size: tuple[int, int]) -> cv2.FaceDetectorYN:
+        if self._net is None:
+            if not self.model_path.is_file():
+                raise ModelError(f"{self.model_path}: face detection model not found")
+            try:
+                self._net = cv2.FaceDetectorYN.create(
+                    str(self.model_path), "", size, self.score_threshold, self.nms_threshold, 5000
+                )
+            except cv2.error as exc:
+                raise ModelError(f"{self.model_path}: not a readable YuNet model") from exc
+            self._input_size = size
+        if size != self._input_size:
+            self._net.setInputSize(size)
+            self._input_size = size
+        return self._net
+
+    def detect(self, image: NDArray[np.uint8]) -> list[Face]:
+        if image.ndim == 2 or image.shape[2] == 1:
+            image = np.asarray(cv2.cvtColor(image, cv2.COLOR_GRAY2BGR), dtype=np.uint8)
+        elif image.shape[2] == 4:
+            image = np.asarray(cv2.cvtColor(image, cv2.COLOR_BGRA2BGR), dtype=np.uint8)
+        small, scale = downscale(image, self.max_side)
+        height, width = image.shape[:2]
+        with self._lock:
+            net = self._ensure_net((small.shape[1], small.shape[0]))
+            _, rows = net.detect(small)
+        if rows is None:
+            return []
+        faces = []
+        for row in np.asarray(rows, dtype=np.float64):
+            x, y, w, h = row[:4] / scale
+            if min(w, h) < self.min_face:
+                continue
+            box = _clip_box(x, y, w, h, width, height)
+            if box[2] == 0 or box[3] == 0:
+                continue
+            points = row[4:14].reshape(5, 2) / scale
+            landmarks = tuple((float(px), float(py)) for px, py in points)
+            faces.append(Face(box, float(row[14]), landmarks))
+        faces.sort(key=lambda f: f.area, reverse=True)
+        return faces
+
+
+class HaarDetector:
+    """OpenCV's frontal-face cascade: no landmarks, misses turned faces, slower; kept as an option."""
+
+    name = "haar"
+
+    def __init__(
+        self,
+        max_side: int = DEFAULT_MAX_SIDE,
+        min_face: int = DEFAULT_MIN_FACE,
+        scale_factor: float = 1.1,
+        min_neighbors: int = 5,
+        cascade_path: Path | None = None,
+    ) -> None:
+        self.max_side = max_side
+        self.min_face = min_face
+        self.scale_factor = scale_factor
+        self.min_neighbors = min_neighbors
+        self.cascade_path = cascade_path if cascade_path is not None else haar_cascade_dir() / HAAR_FILE
+        self._cascade: cv2.CascadeClassifier | None = None
+        self._lock = threading.Lock()
+
+    def load(self) -> None:
+        self._ensure_cascade()
+
+    def _ensure_cascade(self) -> cv2.CascadeClassifier:
+        with self._lock:
+            if self._cascade is None:
+                cascade = cv2.CascadeClassifier()
+                if not self.cascade_path.is_file() or not cascade.load(str(self.cascade_path)):
+                    raise ModelError(f"{self.cascade_path}: Haar cascade not found or unreadable")
+                self._cascade = cascade
+            return self._cascade
+
+    def detect(self, image: NDArray[np.uint8]) -> list[Face]:
+        cascade = self._ensure_cascade()
+        gray = to_gray(image)
+        small, scale = downscale(gray, self.max_side)
+        min_small = max(1, int(self.min_face * scale))
+        small = np.asarray(cv2.equalizeHist(small), dtype=np.uint8)
+        rects = cascade.detectMultiScale(
+            small, scaleFactor=self.scale_factor, minNeighbors=self.min_neighbors, minSize=(min_small, min_small)
+        )
+        height, width = gray.shape[:2]
+        faces = []
+        for x, y, w, h in np.asarray(rects, dtype=np.float64).reshape(-1, 4):
+            box = _clip_box(x / scale, y / scale, w / scale, h / scale, width, height)
+            if min(box[2], box[3]) >= self.min_face:
+                faces.append(Face(box, 1.0))
+        faces.sort(key=lambda f: f.area, reverse=True)
+        return faces
+
+
+def haar_cascade_dir() -> Path:
+    """Where opencv-python keeps its cascade files (``cv2.data``, which has no type stubs)."""
+    data = getattr(cv2, "data", None)
+    return Path(str(getattr(data, "haarcascades", "")))
+
+
+def create_detector(
+    name: str = "yunet", max_side: int = DEFAULT_MAX_SIDE, min_face: int = DEFAULT_MIN_FACE
+) -> YuNetDetector | HaarDetector:
+    if name == "yunet":
+        return YuNetDetector(max_side=max_side, min_face=min_face)
+    if name == "haar":
+        return HaarDetector(max_side=max_side, min_face=min_face)
+    raise ValueError(f"unknown face detector {name!r} (choose from {', '.join(DETECTORS)})")

@@ -1,0 +1,267 @@
+"""The vision pipeline: frame -> faces -> emotion scores, and the worker thread that runs it.
+
+``FacePipeline.process(image)`` detects faces, crops them and classifies all crops of a frame in
+one batch, returning ``FaceResult`` records (largest face first) and the time each step took.
+``VisionWorker`` runs read -> detect -> classify -> track on one thread and posts the frozen
+messages of ``emotune.vision.messages`` to a bounded ``MessageQueue``; it starts, pauses,
+resumes, switches source and stops on request, and ``stop()`` leaves no thread behind.
+This module must never import tkinter or call into a GUI: its consumers drain the queue.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from emotune.errors import EmotuneError
+from emotune.vision.crops import DEFAULT_CROP_SIZE, DEFAULT_MARGIN, crop_faces
+from emotune.vision.emotions import EmotionClassifier
+from emotune.vision.faces import DEFAULT_MAX_SIDE, DEFAULT_MIN_FACE, FaceDetector, create_detector
+from emotune.vision.messages import (
+    FaceResult,
+    FrameResult,
+    MessageQueue,
+    MoodChanged,
+    SourceEnded,
+    SourceError,
+)
+from emotune.vision.mood import MoodTracker
+from emotune.vision.sources import STOP_TIMEOUT_S, FrameReader, FrameSource, make_source
+
+
+@dataclass(frozen=True)
+class PipelineSettings:
+    detector: str = "yunet"
+    max_side: int = DEFAULT_MAX_SIDE  # longest side of the copy the detector sees
+    min_face: int = DEFAULT_MIN_FACE  # smallest face width, full-resolution pixels
+    margin: float = DEFAULT_MARGIN
+    align: bool = False
+    crop_size: int = DEFAULT_CROP_SIZE
+    threads: int = 1  # classifier threads
+
+
+@dataclass(frozen=True)
+class Timings:
+    detect_ms: float
+    classify_ms: float  # crops + classification
+
+
+class FacePipeline:
+    """Detector + cropper + classifier, for one frame at a time (thread-safe, models load lazily)."""
+
+    def __init__(
+        self,
+        settings: PipelineSettings | None = None,
+        detector: FaceDetector | None = None,
+        classifier: EmotionClassifier | None = None,
+        clock: Callable[[], float] = time.perf_counter,
+    ) -> None:
+        self.settings = settings or PipelineSettings()
+        s = self.settings
+        self.detector = detector if detector is not None else create_detector(s.detector, s.max_side, s.min_face)
+        self.classifier = classifier if classifier is not None else EmotionClassifier(threads=s.threads)
+        self._clock = clock
+
+    def load(self) -> None:
+        """Load both models now, so that a broken model fails before any frame is read."""
+        load = getattr(self.detector, "load", None)
+        if callable(load):
+            load()
+        self.classifier.load()
+
+    def process(self, image: NDArray[np.uint8]) -> tuple[tuple[FaceResult, ...], Timings]:
+        s = self.settings
+        start = self._clock()
+        faces = self.detector.detect(image)
+        detected = self._clock()
+        crops = crop_faces(image, faces, s.margin, s.align, s.crop_size)
+        scores = self.classifier.classify(crops)
+        done = self._clock()
+        results = tuple(
+            FaceResult(
+                box=face.box,
+                scores=tuple(float(v) for v in row),
+                detection_score=face.score,
+                landmarks=face.landmarks,
+            )
+            for face, row in zip(faces, scores, strict=True)
+        )
+        return results, Timings((detected - start) * 1e3, (done - detected) * 1e3)
+
+
+class VisionWorker:
+    """One thread: read -> detect -> classify -> track -> post. Never touches a GUI.
+
+    ``realtime`` plays files at their own fps and drops stale frames (the app); without it every
+    frame of a file is processed as fast as possible (analysis). Cameras are always live.
+    ``include_images`` attaches the frame to each ``FrameResult`` (for display)."""
+
+    def __init__(
+        self,
+        pipeline: FacePipeline,
+        messages: MessageQueue,
+        tracker: MoodTracker | None = None,
+        realtime: bool = True,
+        include_images: bool = True,
+        source_factory: Callable[[str], FrameSource] = make_source,
+    ) -> None:
+        self.pipeline = pipeline
+        self.messages = messages
+        self.tracker = tracker if tracker is not None else MoodTracker()
+        self.realtime = realtime
+        self.include_images = include_images
+        self._source_factory = source_factory
+        self._lock = threading.Lock()
+        self._wake = threading.Condition(self._lock)
+        self._pending: FrameSource | None = None  # a source to switch to, picked up by the thread
+        self._paused = False
+        self._stopping = False
+        self._thread: threading.Thread | None = None
+        self._reader: FrameReader | None = None
+        self._time_offset = 0.0  # keeps tracker time increasing across source switches
+        self._last_t = 0.0
+        self._posted_mood: str | None = None
+
+    # -- requests (any thread) ------------------------------------------------------------------
+
+    def start(self, source: str | FrameSource) -> None:
+        """Start the thread on ``source`` (a SOURCE string or a ``FrameSource``)."""
+        with self._lock:
+            if self._thread is not None:
+                raise RuntimeError("VisionWorker already started; use switch_source()")
+            self._pending = self._as_source(source)
+            self._stopping = False
+            self._thread = threading.Thread(target=self._run, name="emotune-vision", daemon=True)
+            self._thread.start()
+
+    def switch_source(self, source: str | FrameSource) -> None:
+        with self._wake:
+            self._pending = self._as_source(source)
+            self._wake.notify_all()
+
+    def pause(self) -> None:
+        with self._wake:
+            self._paused = True
+            if self._reader is not None:
+                self._reader.pause()
+
+    def resume(self) -> None:
+        with self._wake:
+            self._paused = False
+            if self._reader is not None:
+                self._reader.resume()
+            self._wake.notify_all()
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
+    @property
+    def running(self) -> bool:
+        thread = self._thread
+        return thread is not None and thread.is_alive()
+
+    def stop(self, timeout: float = STOP_TIMEOUT_S) -> bool:
+        """Stop the worker and its reader; True when no thread of theirs is left."""
+        with self._wake:
+            self._stopping = True
+            reader = self._reader
+            self._wake.notify_all()
+        if reader is not None:
+            reader.stop(timeout)
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)
+        alive = (thread is not None and thread.is_alive()) or (reader is not None and reader.alive)
+        if not alive:
+            with self._lock:
+                self._thread = None
+        return not alive
+
+    # -- the thread -----------------------------------------------------------------------------
+
+    def _as_source(self, source: str | FrameSource) -> FrameSource:
+        return self._source_factory(source) if isinstance(source, str) else source
+
+    def _run(self) -> None:
+        reader: FrameReader | None = None
+        try:
+            while True:
+                old: FrameReader | None = None
+                with self._wake:
+                    # Between sources (after an end or an error) the thread idles until a switch or stop.
+                    while not self._stopping and self._pending is None and reader is None:
+                        self._wake.wait(0.1)
+                    if self._stopping:
+                        return
+                    if self._pending is not None:
+                        source, self._pending = self._pending, None
+                        old, reader = reader, FrameReader(source, realtime=self.realtime)
+                        self._reader = reader
+                        if self._paused:
+                            reader.pause()
+                        self._time_offset = self._last_t
+                if old is not None:
+                    old.stop()  # outside the lock: pause/resume/stop callers must not wait on it
+                assert reader is not None
+                if not reader.alive:
+                    reader.start()
+                if self._pump(reader):
+                    reader.stop()
+                    reader = None
+        finally:
+            if reader is not None:
+                reader.stop()
+
+    def _pump(self, reader: FrameReader) -> bool:
+        """Process frames of ``reader`` until a switch or stop is requested (False) or the source
+        is done: ended, failed, or the pipeline failed (True, after posting the message)."""
+        while True:
+            with self._lock:
+                if self._stopping or self._pending is not None:
+                    return False
+            if self._paused:
+                with self._wake:
+                    self._wake.wait(0.1)
+                continue
+            frame = reader.get(timeout=0.1)
+            if frame is None:
+                if reader.finished:
+                    self._report_end(reader)
+                    return True
+                continue
+            try:
+                faces, timings = self.pipeline.process(frame.image)
+            except EmotuneError as exc:  # a broken model: say so once and stop this source
+                self.messages.post(SourceError(reader.source.name, str(exc)))
+                return True
+            t = self._time_offset + frame.t
+            self._last_t = t
+            state = self.tracker.update(
+                np.asarray([f.scores for f in faces], dtype=np.float64), t, [f.area for f in faces]
+            )
+            self.messages.post(
+                FrameResult(
+                    index=frame.index,
+                    t=frame.t,
+                    faces=faces,
+                    mood=state,
+                    image=frame.image if self.include_images else None,
+                    source=reader.source.name,
+                    timings_ms={"detect": timings.detect_ms, "classify": timings.classify_ms},
+                )
+            )
+            if state.changed and state.mood is not None:
+                self.messages.post(MoodChanged(state.mood, self._posted_mood, frame.t, frame.index))
+                self._posted_mood = state.mood
+
+    def _report_end(self, reader: FrameReader) -> None:
+        if reader.error is not None:
+            self.messages.post(SourceError(reader.source.name, str(reader.error)))
+        elif reader.ended:
+            self.messages.post(SourceEnded(reader.source.name, reader.frames_read))

@@ -1,0 +1,396 @@
+"""Frame sources (camera, video file, single image, folder of images) and the reader thread.
+
+``open_source("0")`` / ``open_source("clip.mp4")`` gives a ``FrameSource``: ``open()`` checks it
+and raises ``FrameSourceError`` with one line naming the source and the problem; ``read()`` gives
+the next frame, None at the end, or raises. ``FrameReader`` runs a source on its own thread and
+hands the consumer only the newest frame (live mode) or every frame in turn (lossless mode, for
+analysing files as fast as possible). This module must not detect, classify or touch any GUI;
+only the reader thread ever calls a source's ``read``.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+from emotune.errors import EmotuneError
+
+# FFmpeg prints decoder complaints (truncated files) straight to stderr; our callers report
+# those as one clear line instead. Read by OpenCV when its FFmpeg backend first opens a file.
+os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
+
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff", ".pgm", ".ppm"})
+DEFAULT_FOLDER_FPS = 1.0  # a folder of photos plays as a slideshow, one image per second
+DEFAULT_CAMERA_FPS = 30.0  # what most webcams deliver when the driver does not say
+STOP_TIMEOUT_S = 0.5
+
+
+class FrameSourceError(EmotuneError):
+    """A source cannot be opened or fails while reading; the message names it and the problem."""
+
+
+@dataclass(frozen=True)
+class Frame:
+    index: int  # 0-based position in the source (gaps mean the reader dropped stale frames)
+    t: float  # seconds: video time for files and folders, time since opening for cameras
+    image: NDArray[np.uint8] = field(repr=False)
+
+
+class FrameSource(Protocol):
+    """What the reader needs from a source. ``fps`` is known once ``open()`` has returned."""
+
+    name: str
+    fps: float
+    live: bool  # frames arrive at their own pace (cameras): drop stale ones rather than queue them
+
+    def open(self) -> None: ...
+
+    def read(self) -> Frame | None: ...
+
+    def close(self) -> None: ...
+
+
+def read_image(path: Path) -> NDArray[np.uint8]:
+    """A BGR image from a file (any path, including non-ASCII ones), or ``FrameSourceError``."""
+    if not path.is_file():
+        raise FrameSourceError(f"{path}: no such file")
+    try:
+        data = np.fromfile(str(path), dtype=np.uint8)
+    except OSError as exc:
+        raise FrameSourceError(f"{path}: cannot be read ({exc.strerror})") from exc
+    image = cv2.imdecode(data, cv2.IMREAD_COLOR) if data.size else None
+    if image is None:
+        raise FrameSourceError(f"{path}: not a readable image")
+    return np.asarray(image, dtype=np.uint8)
+
+
+class CameraSource:
+    live = True
+
+    def __init__(self, index: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.index = index
+        self.name = f"camera {index}"
+        self.fps = DEFAULT_CAMERA_FPS
+        self._clock = clock
+        self._capture: cv2.VideoCapture | None = None
+        self._count = 0
+        self._start = 0.0
+
+    def open(self) -> None:
+        capture = cv2.VideoCapture(self.index)
+        if not capture.isOpened():
+            capture.release()
+            raise FrameSourceError(f"{self.name}: no such camera, or it cannot be opened")
+        ok, _ = capture.read()
+        if not ok:
+            capture.release()
+            raise FrameSourceError(f"{self.name}: opens but gives no frames (busy in another program?)")
+        fps = capture.get(cv2.CAP_PROP_FPS)
+        self.fps = fps if 1.0 <= fps <= 240.0 else DEFAULT_CAMERA_FPS
+        self._capture = capture
+        self._start = self._clock()
+
+    def read(self) -> Frame | None:
+        if self._capture is None:
+            raise FrameSourceError(f"{self.name}: not open")
+        ok, image = self._capture.read()
+        if not ok or image is None:
+            raise FrameSourceError(f"{self.name}: stopped delivering frames (unplugged?)")
+        frame = Frame(self._count, self._clock() - self._start, np.asarray(image, dtype=np.uint8))
+        self._count += 1
+        return frame
+
+    def close(self) -> None:
+        if self._capture is not None:
+            self._capture.release()
+            self._capture = None
+
+
+class VideoFileSource:
+    live = False
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.name = str(path)
+        self.fps = 0.0
+        self.frame_count = 0
+        self._capture: cv2.VideoCapture | None = None
+        self._count = 0
+
+    def open(self) -> None:
+        if not self.path.is_file():
+            raise FrameSourceError(f"{self.path}: no such file")
+        # FFmpeg explicitly: OpenCV's other backends "open" text files as image sequences.
+        capture = cv2.VideoCapture(str(self.path), cv2.CAP_FFMPEG)
+        if not capture.isOpened():
+            capture.release()
+            raise FrameSourceError(f"{self.path}: not a readable video")
+        fps = capture.get(cv2.CAP_PROP_FPS)
+        self.fps = fps if 0.1 <= fps <= 1000.0 else 25.0
+        self.frame_count = max(0, int(capture.get(cv2.CAP_PROP_FRAME_COUNT)))
+        self._capture = capture
+        self._count = 0
+
+    def read(self) -> Frame | None:
+        if self._capture is None:
+            raise FrameSourceError(f"{self.name}: not open")
+        ok, image = self._capture.read()
+        if not ok or image is None:
+            if self._count == 0:
+                raise FrameSourceError(f"{self.name}: no frame can be decoded (corrupt video?)")
+            # The container's frame count is an estimate for some formats; a shortfall of more
+            # than a few frames means the file was cut off or is damaged.
+            if self.frame_count and self._count < self.frame_count - max(2, self.frame_count // 50):
+                raise FrameSourceError(
+                    f"{self.name}: video breaks off after frame {self._count} of {self.frame_count} "
+                    "(truncated or corrupt)"
+                )
+            return None
+        frame = Frame(self._count, self._count / self.fps, np.asarray(image, dtype=np.uint8))
+        self._count += 1
+        return frame
+
+    def close(self) -> None:
+        if self._capture is not None:
+            self._capture.release()
+            self._capture = None
+
+
+class ImageSource:
+    """One still image: a single frame, then the end."""
+
+    live = False
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.name = str(path)
+        self.fps = DEFAULT_FOLDER_FPS
+        self._image: NDArray[np.uint8] | None = None
+        self._done = False
+
+    def open(self) -> None:
+        self._image = read_image(self.path)
+        self._done = False
+
+    def read(self) -> Frame | None:
+        if self._done or self._image is None:
+            return None
+        self._done = True
+        return Frame(0, 0.0, self._image)
+
+    def close(self) -> None:
+        self._image = None
+
+
+class FolderSource:
+    """The images of a folder in name order, as a slideshow at ``fps`` (other files are ignored)."""
+
+    live = False
+
+    def __init__(self, path: Path, fps: float = DEFAULT_FOLDER_FPS) -> None:
+        self.path = path
+        self.name = str(path)
+        self.fps = fps
+        self.files: list[Path] = []
+        self._next = 0
+
+    def open(self) -> None:
+        if not self.path.is_dir():
+            raise FrameSourceError(f"{self.path}: no such folder")
+        self.files = sorted(p for p in self.path.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
+        if not self.files:
+            raise FrameSourceError(f"{self.path}: folder holds no images ({', '.join(sorted(IMAGE_SUFFIXES))})")
+        self._next = 0
+
+    def read(self) -> Frame | None:
+        if self._next >= len(self.files):
+            return None
+        index = self._next
+        self._next += 1
+        return Frame(index, index / self.fps, read_image(self.files[index]))
+
+    def close(self) -> None:
+        self._next = len(self.files)
+
+
+def open_source(spec: str, clock: Callable[[], float] = time.monotonic) -> FrameSource:
+    """The source a SOURCE argument names (camera index, folder, image or video), opened and checked."""
+    source = make_source(spec, clock)
+    source.open()
+    return source
+
+
+def make_source(spec: str, clock: Callable[[], float] = time.monotonic) -> FrameSource:
+    """Like ``open_source`` but not opened yet (the reader thread opens it)."""
+    text = spec.strip()
+    if text.isdigit():
+        return CameraSource(int(text), clock)
+    path = Path(text).expanduser()
+    if path.is_dir():
+        return FolderSource(path)
+    if not path.exists():
+        raise FrameSourceError(f"{spec}: no such file, folder or camera")
+    if path.suffix.lower() in IMAGE_SUFFIXES:
+        return ImageSource(path)
+    return VideoFileSource(path)
+
+
+class FrameReader:
+    """Runs a source on a thread. ``get()`` returns the newest frame not yet taken.
+
+    Live sources (cameras) and ``realtime=True`` files overwrite a single slot, so a slow consumer
+    only ever sees the latest frame and nothing queues up. Otherwise (``realtime=False``) the
+    reader waits for the consumer to take each frame: every frame is processed, as fast as the
+    consumer goes. ``realtime`` paces files at their own fps. End and errors are reported through
+    ``ended`` / ``error`` once the frames before them have been taken.
+    """
+
+    def __init__(
+        self,
+        source: FrameSource,
+        realtime: bool = True,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] | None = None,
+    ) -> None:
+        self.source = source
+        self.lossless = not (realtime or source.live)
+        self.pace = realtime and not source.live
+        self._clock = clock
+        self._cond = threading.Condition()
+        self._sleeper = threading.Event()  # set on stop, so pacing sleeps end at once
+        self._sleep = sleep
+        self._slot: Frame | None = None
+        self._stop = False
+        self._paused = False
+        self.ended = False
+        self.error: FrameSourceError | None = None
+        self.dropped = 0  # frames overwritten before the consumer took them
+        self.frames_read = 0
+        self._opened = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"emotune-reader[{source.name}]", daemon=True)
+
+    @property
+    def fps(self) -> float:
+        return self.source.fps
+
+    def start(self) -> FrameReader:
+        self._thread.start()
+        return self
+
+    def wait_open(self, timeout: float | None = None) -> None:
+        """Block until the source has been opened (or failed to open)."""
+        self._opened.wait(timeout)
+
+    def get(self, timeout: float | None = None) -> Frame | None:
+        """The newest untaken frame; None when there is none within ``timeout``, at the end, or
+        after an error (check ``finished`` / ``error``)."""
+        deadline = None if timeout is None else self._clock() + timeout
+        with self._cond:
+            while self._slot is None and not self._finished_locked():
+                remaining = None if deadline is None else deadline - self._clock()
+                if remaining is not None and remaining <= 0:
+                    return None
+                self._cond.wait(remaining if remaining is not None else 0.1)
+            frame = self._slot
+            self._slot = None
+            self._cond.notify_all()
+            return frame
+
+    @property
+    def finished(self) -> bool:
+        """True once the source ended or failed and every frame before that has been taken."""
+        with self._cond:
+            return self._slot is None and self._finished_locked()
+
+    def pause(self) -> None:
+        with self._cond:
+            self._paused = True
+
+    def resume(self) -> None:
+        with self._cond:
+            self._paused = False
+            self._cond.notify_all()
+
+    def stop(self, timeout: float = STOP_TIMEOUT_S) -> bool:
+        """Ask the thread to end and wait for it; True when it has ended."""
+        with self._cond:
+            self._stop = True
+            self._cond.notify_all()
+        self._sleeper.set()
+        if self._thread.is_alive() and self._thread is not threading.current_thread():
+            self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive()
+
+    def _finished_locked(self) -> bool:
+        return self.ended or self.error is not None or self._stop
+
+    def _run(self) -> None:
+        try:
+            try:
+                self.source.open()
+            finally:
+                self._opened.set()
+            self._loop()
+        except FrameSourceError as exc:
+            with self._cond:
+                self.error = exc
+                self._cond.notify_all()
+        except Exception as exc:  # a backend failure must still reach the consumer as a message
+            with self._cond:
+                self.error = FrameSourceError(f"{self.source.name}: {type(exc).__name__}: {exc}")
+                self._cond.notify_all()
+        finally:
+            self.source.close()
+
+    def _loop(self) -> None:
+        start = self._clock()
+        paused_for = 0.0
+        while True:
+            with self._cond:
+                pause_began = self._clock() if self._paused else None
+                while self._paused and not self._stop:
+                    self._cond.wait(0.1)
+                if pause_began is not None:
+                    paused_for += self._clock() - pause_began
+                if self._stop:
+                    return
+            frame = self.source.read()
+            if frame is None:
+                with self._cond:
+                    self.ended = True
+                    self._cond.notify_all()
+                return
+            self.frames_read += 1
+            if self.pace:
+                # Show each frame at its own time, not before: the video plays at its own rate.
+                delay = start + paused_for + frame.t - self._clock()
+                if delay > 0:
+                    self._wait(delay)
+            with self._cond:
+                while self.lossless and self._slot is not None and not self._stop:
+                    self._cond.wait(0.1)
+                if self._stop:
+                    return
+                if self._slot is not None:
+                    self.dropped += 1
+                self._slot = frame
+                self._cond.notify_all()
+
+    def _wait(self, seconds: float) -> None:
+        if self._sleep is not None:
+            self._sleep(seconds)
+        else:
+            self._sleeper.wait(seconds)

@@ -1,0 +1,157 @@
+"""``python -m emotune recommend`` end to end, in a child process, as scripts use it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from emotune.labels import EMOTIONS
+from emotune.music.spotify import TokenFileCache, user_token_path
+from emotune.music.tracks import JSON_KEYS, is_track_id
+from tests.fake_spotify import CLIENT_ID, CLIENT_SECRET, FakeSpotify
+
+
+def run_recommend(
+    tmp_path: Path, *args: str, extra_env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SPOTIPY_", "EMOTUNE_"))}
+    env.update(EMOTUNE_CONFIG_DIR=str(tmp_path / "config"), EMOTUNE_CACHE_DIR=str(tmp_path / "cache"))
+    env.update(extra_env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "emotune", "recommend", *args],
+        env=env,
+        cwd=tmp_path,  # the app must not depend on the current directory
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def json_lines(stdout: str) -> list[dict[str, object]]:
+    return [json.loads(line) for line in stdout.splitlines()]
+
+
+def check_contract(record: dict[str, object]) -> None:
+    assert list(record) == list(JSON_KEYS)
+    track_id = record["id"]
+    assert isinstance(track_id, str) and is_track_id(track_id)
+    assert record["uri"] == f"spotify:track:{track_id}"
+    assert record["url"] == f"https://open.spotify.com/track/{track_id}"
+    assert isinstance(record["name"], str) and record["name"]
+    artists = record["artists"]
+    assert isinstance(artists, list) and artists and all(isinstance(a, str) for a in artists)
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeSpotify]:
+    with FakeSpotify() as server:
+        yield server
+
+
+def spotify_env(server: FakeSpotify) -> dict[str, str]:
+    return {**server.env(), "SPOTIPY_CLIENT_ID": CLIENT_ID, "SPOTIPY_CLIENT_SECRET": CLIENT_SECRET}
+
+
+def test_offline_json_lines_follow_the_contract(tmp_path: Path) -> None:
+    result = run_recommend(tmp_path, "sad", "--limit", "7", "--offline", "--json")
+    assert result.returncode == 0, result.stderr
+    records = json_lines(result.stdout)
+    assert len(records) == 7
+    for record in records:
+        check_contract(record)
+        assert record["source"] == "catalog"
+
+
+def test_without_credentials_the_catalog_answers(tmp_path: Path) -> None:
+    result = run_recommend(tmp_path, "HAPPY", "--json")
+    assert result.returncode == 0, result.stderr
+    records = json_lines(result.stdout)
+    assert len(records) == 10 and {r["source"] for r in records} == {"catalog"}
+    assert not (tmp_path / ".cache").exists()
+
+
+def test_plain_output_is_one_readable_line_per_track(tmp_path: Path) -> None:
+    result = run_recommend(tmp_path, "neutral", "--limit", "3", "--offline")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 3 and all("https://open.spotify.com/track/" in line for line in lines)
+
+
+def test_unknown_emotion_lists_the_valid_ones_and_exits_2(tmp_path: Path) -> None:
+    result = run_recommend(tmp_path, "bored", "--json")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert "bored" in result.stderr
+    assert all(emotion in result.stderr for emotion in EMOTIONS)
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("limit", ["0", "-3", "500"])
+def test_bad_limit_exits_2_with_one_line(tmp_path: Path, limit: str) -> None:
+    result = run_recommend(tmp_path, "sad", "--limit", limit, "--offline")
+    assert result.returncode == 2
+    assert result.stderr.startswith("emotune: --limit") and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_with_credentials_spotify_answers(tmp_path: Path, fake: FakeSpotify) -> None:
+    result = run_recommend(tmp_path, "surprise", "--limit", "5", "--json", extra_env=spotify_env(fake))
+    assert result.returncode == 0, result.stderr
+    records = json_lines(result.stdout)
+    assert len(records) == 5
+    for record in records:
+        check_contract(record)
+        assert record["source"] == "spotify"
+    assert fake.requests_to("/api/token") and all(int(r.query["limit"]) <= 10 for r in fake.requests_to("/v1/search"))
+    token_file = tmp_path / "config" / "spotify-app-token.json"
+    assert token_file.is_file() and (token_file.stat().st_mode & 0o777) == 0o600
+    assert CLIENT_SECRET not in result.stderr + result.stdout
+
+
+def test_a_signed_in_user_without_a_secret_gets_spotify(tmp_path: Path, fake: FakeSpotify) -> None:
+    # A packaged app has a client ID but no secret: search runs on the user's PKCE token.
+    TokenFileCache(user_token_path(tmp_path / "config")).save_token_to_cache(fake.issue_user_token())
+    env = {**fake.env(), "SPOTIPY_CLIENT_ID": CLIENT_ID}
+    result = run_recommend(tmp_path, "happy", "--limit", "3", "--json", extra_env=env)
+    assert result.returncode == 0, result.stderr
+    assert {r["source"] for r in json_lines(result.stdout)} == {"spotify"}
+    assert fake.requests_to("/v1/search") and not fake.requests_to("/api/token")
+
+
+def test_offline_flag_never_touches_the_network(tmp_path: Path, fake: FakeSpotify) -> None:
+    result = run_recommend(tmp_path, "fear", "--offline", "--json", extra_env=spotify_env(fake))
+    assert result.returncode == 0, result.stderr
+    assert {r["source"] for r in json_lines(result.stdout)} == {"catalog"}
+    assert fake.requests == []
+
+
+def test_spotify_failure_falls_back_to_the_catalog_with_a_status_line(tmp_path: Path, fake: FakeSpotify) -> None:
+    fake.fail("/v1/search", 503, body={"error": {"status": 503, "message": "Service unavailable"}})
+    result = run_recommend(tmp_path, "angry", "--limit", "4", "--json", extra_env=spotify_env(fake))
+    assert result.returncode == 0, result.stderr
+    assert {r["source"] for r in json_lines(result.stdout)} == {"catalog"}
+    assert "HTTP 503" in result.stderr and "bundled catalog" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1  # our status line only, no library noise
+
+
+def test_rate_limit_is_reported_with_its_wait(tmp_path: Path, fake: FakeSpotify) -> None:
+    fake.fail("/v1/search", 429, headers={"Retry-After": "7200"}, body={"error": {"status": 429, "message": "x"}})
+    result = run_recommend(tmp_path, "disgust", "--json", extra_env=spotify_env(fake))
+    assert result.returncode == 0, result.stderr
+    assert len(json_lines(result.stdout)) == 10
+    assert "retry in 2.0 h" in result.stderr
+
+
+def test_corrupt_settings_warn_and_still_answer(tmp_path: Path) -> None:
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "settings.json").write_text("{oops", encoding="utf-8")
+    result = run_recommend(tmp_path, "sad", "--limit", "2", "--offline", "--json")
+    assert result.returncode == 0
+    assert len(json_lines(result.stdout)) == 2
+    assert "settings.json" in result.stderr and "using defaults" in result.stderr
+    assert (tmp_path / "config" / "settings.json").read_text(encoding="utf-8") == "{oops"

@@ -1,0 +1,123 @@
+"""Settings: defaults, round trip, corrupt files kept as backups, env overrides, secrets."""
+
+from __future__ import annotations
+
+import json
+import logging
+import stat
+from pathlib import Path
+
+import pytest
+
+from emotune import config
+from emotune.config import Settings, SettingsError, SettingsStore, effective_settings
+
+
+def test_missing_file_gives_defaults_and_save_round_trips_with_mode_600(tmp_path: Path) -> None:
+    store = SettingsStore(tmp_path / "cfg")
+    assert store.load() == Settings()
+    assert store.warnings == []
+    wanted = Settings().replace(music_strategy="lift", open_with="browser", network_timeout_s=2)
+    store.save(wanted)
+    assert store.path.parent == tmp_path / "cfg"
+    assert stat.S_IMODE(store.path.stat().st_mode) == 0o600
+    assert SettingsStore(tmp_path / "cfg").load() == wanted
+    assert [p.name for p in store.path.parent.iterdir()] == ["settings.json"]  # no temporary left
+
+
+def test_config_dir_follows_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EMOTUNE_CONFIG_DIR", str(tmp_path / "here"))
+    assert SettingsStore().path == tmp_path / "here" / "settings.json"
+    monkeypatch.delenv("EMOTUNE_CONFIG_DIR")
+    assert "emotune" in str(config.config_dir()).lower()
+
+
+def test_corrupt_file_warns_gives_defaults_and_is_kept_as_a_backup(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "settings.json"
+    path.write_text('{"music_strategy": "lift",', encoding="utf-8")
+    store = SettingsStore(tmp_path)
+    with caplog.at_level(logging.WARNING, logger="emotune.config"):
+        settings = store.load()
+    assert settings == Settings()
+    assert "not valid settings JSON" in caplog.text and str(path) in caplog.text
+    assert store.warnings and "using defaults" in store.warnings[0]
+    assert path.read_text(encoding="utf-8") == '{"music_strategy": "lift",'  # loading changes nothing
+
+    store.save(settings.replace(open_with="browser"))
+    backups = list(tmp_path.glob("settings.json.corrupt-*"))
+    assert len(backups) == 1
+    assert backups[0].read_text(encoding="utf-8") == '{"music_strategy": "lift",'
+    assert "moved to" in store.warnings[-1]
+    assert json.loads(path.read_text(encoding="utf-8"))["open_with"] == "browser"
+
+
+def test_a_file_corrupted_after_loading_is_still_backed_up(tmp_path: Path) -> None:
+    store = SettingsStore(tmp_path)
+    store.load()
+    store.path.write_text("\x00garbage", encoding="utf-8")
+    store.save(Settings())
+    assert len(list(tmp_path.glob("settings.json.corrupt-*"))) == 1
+
+
+def test_bad_values_fall_back_one_by_one_and_unknown_keys_survive_a_save(tmp_path: Path) -> None:
+    path = tmp_path / "settings.json"
+    path.write_text(
+        json.dumps(
+            {
+                "music_strategy": "lift",
+                "open_with": "carrier pigeon",
+                "network_timeout_s": 60,
+                "mood_targets": {"match": {"sad": [{"loudness": 1}]}},
+                "window_size": [800, 600],
+            }
+        ),
+        encoding="utf-8",
+    )
+    store = SettingsStore(tmp_path)
+    settings = store.load()
+    assert settings.music_strategy == "lift"
+    assert settings.open_with == "app"
+    assert settings.network_timeout_s == 5.0
+    assert settings.mood_targets == {}
+    assert len(store.warnings) == 3
+    assert any("open_with" in w and "carrier pigeon" in w for w in store.warnings)
+    store.save(settings)
+    assert json.loads(path.read_text(encoding="utf-8"))["window_size"] == [800, 600]
+
+
+def test_replace_checks_values() -> None:
+    with pytest.raises(SettingsError, match="open_with"):
+        Settings().replace(open_with="fax")
+    with pytest.raises(SettingsError, match="unknown setting"):
+        Settings().replace(colour="red")
+    with pytest.raises(SettingsError, match="outside"):
+        Settings().replace(network_timeout_s=30.0)
+
+
+def test_environment_overrides_apply_but_are_not_saved(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    store = SettingsStore(tmp_path)
+    env = {
+        "SPOTIPY_CLIENT_ID": "id-from-env",
+        "SPOTIPY_CLIENT_SECRET": "secret-from-env",
+        "EMOTUNE_OPEN_WITH": "browser",
+        "EMOTUNE_MUSIC_STRATEGY": "sideways",
+    }
+    with caplog.at_level(logging.WARNING, logger="emotune.config"):
+        effective = effective_settings(store.load(), env)
+    assert effective.spotify_client_id == "id-from-env"
+    assert effective.open_with == "browser"
+    assert effective.music_strategy == "match"  # bad value: warned and ignored
+    assert "EMOTUNE_MUSIC_STRATEGY" in caplog.text
+    store.save(store.load())
+    assert "id-from-env" not in store.path.read_text(encoding="utf-8")
+
+
+def test_a_secret_never_shows_in_repr_or_warnings(tmp_path: Path) -> None:
+    settings = Settings().replace(spotify_client_secret="hunter2-super-secret")
+    assert "hunter2" not in repr(settings)
+    (tmp_path / "settings.json").write_text(json.dumps({"spotify_client_secret": 424242}), encoding="utf-8")
+    store = SettingsStore(tmp_path)
+    store.load()
+    assert store.warnings and "424242" not in " ".join(store.warnings)

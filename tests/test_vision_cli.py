@@ -1,0 +1,151 @@
+"""``python -m emotune analyze|classify|bench`` as users run them: output contracts (GUIDE
+section 2) and bad input (one line on stderr naming the thing and the problem, exit code 2)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from emotune.labels import EMOTIONS
+from tests.conftest import REPO, write_png
+from tests.vision_media import ASTRONAUT, background, talking_head_frames, truncate, write_video
+
+FACE_KEYS = ["box", "emotion", "confidence", "scores"]
+
+
+def emotune(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "emotune", *args], capture_output=True, text=True, cwd=REPO, timeout=300
+    )
+
+
+def one_error_line(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode == 2, (result.returncode, result.stdout, result.stderr)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("emotune: ") and "Traceback" not in result.stderr
+    return lines[0]
+
+
+def check_face(face: dict[str, object]) -> None:
+    assert list(face) == FACE_KEYS
+    box = face["box"]
+    assert isinstance(box, list) and len(box) == 4 and all(isinstance(v, int) for v in box)
+    scores = face["scores"]
+    assert isinstance(scores, dict) and list(scores) == list(EMOTIONS)
+    assert face["emotion"] == max(scores, key=scores.__getitem__)
+    assert face["confidence"] == scores[face["emotion"]]
+    assert sum(scores.values()) == pytest.approx(1.0, abs=1e-3)
+
+
+@pytest.fixture(scope="module")
+def talking_head(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_video(tmp_path_factory.mktemp("cli") / "talking.avi", talking_head_frames(20), fps=20.0)
+
+
+def test_classify_json(tmp_path: Path) -> None:
+    empty = write_png(tmp_path / "wall.png", background(3))
+    result = emotune("classify", str(ASTRONAUT), str(empty), "--json")
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [list(line) for line in lines] == [["path", "faces"], ["path", "faces"]]
+    assert [line["path"] for line in lines] == [str(ASTRONAUT), str(empty)]
+    astronaut_faces, wall_faces = lines[0]["faces"], lines[1]["faces"]
+    assert len(astronaut_faces) == 1 and wall_faces == []
+    check_face(astronaut_faces[0])
+    x, y, w, h = astronaut_faces[0]["box"]
+    assert 160 <= x <= 200 and 50 <= y <= 80 and 70 <= w <= 120 and 90 <= h <= 140  # x=178..268, y=63..176
+
+
+def test_classify_table() -> None:
+    result = emotune("classify", str(ASTRONAUT))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"{ASTRONAUT}: face 1 at x=")
+    assert any(label in result.stdout for label in EMOTIONS)
+
+
+def test_classify_bad_images(tmp_path: Path) -> None:
+    text = tmp_path / "holiday.png"
+    text.write_text("a text file wearing a .png name\n")
+    result = emotune("classify", str(ASTRONAUT), str(text), "--json")
+    assert one_error_line(result) == f"emotune: {text}: not a readable image"
+    assert result.stdout == ""  # all images are checked before any output
+    assert "missing.jpg: no such file" in one_error_line(emotune("classify", str(tmp_path / "missing.jpg")))
+
+
+def test_analyze_json(talking_head: Path) -> None:
+    result = emotune("analyze", str(talking_head), "--json")
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(lines) == 20
+    assert all(list(line) == ["frame", "t", "faces", "mood"] for line in lines)
+    assert [line["frame"] for line in lines] == list(range(20))
+    assert [line["t"] for line in lines] == pytest.approx([i / 20 for i in range(20)])
+    assert all(len(line["faces"]) == 1 for line in lines)
+    for line in lines:
+        check_face(line["faces"][0])
+        assert line["mood"] in EMOTIONS
+    assert lines[0]["mood"] == lines[0]["faces"][0]["emotion"]  # the first face sets the mood
+
+
+def test_analyze_table_and_timeline(tmp_path: Path, talking_head: Path) -> None:
+    result = emotune("analyze", str(talking_head))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].split()[:3] == ["frame", "t", "(s)"]
+    assert len([line for line in lines[1:] if line.strip() and line.split()[0].isdigit()]) == 20
+    assert "mood timeline (20 frames" in result.stdout
+
+
+def test_analyze_video_without_a_face_and_a_folder(tmp_path: Path) -> None:
+    video = write_video(tmp_path / "room.avi", [background(6)] * 5, fps=10.0)
+    result = emotune("analyze", str(video), "--json")
+    assert result.returncode == 0, result.stderr
+    assert [json.loads(line) for line in result.stdout.splitlines()] == [
+        {"frame": i, "t": i / 10, "faces": [], "mood": None} for i in range(5)
+    ]
+    folder = tmp_path / "photos"
+    write_png(folder / "a.png", np.asarray(background(1)))
+    (folder / "b.png").write_bytes(ASTRONAUT.read_bytes())
+    result = emotune("analyze", str(folder))
+    assert result.returncode == 0, result.stderr
+    assert "no face" in result.stdout and "mood timeline (2 frames" in result.stdout
+
+
+def test_analyze_bad_sources(tmp_path: Path, talking_head: Path) -> None:
+    assert one_error_line(emotune("analyze", "99")) == "emotune: camera 99: no such camera, or it cannot be opened"
+
+    cut = truncate(talking_head, tmp_path / "cut.avi", 0.5)
+    result = emotune("analyze", str(cut), "--json")
+    assert "cut.avi: video breaks off after frame" in one_error_line(result)
+    assert 3 <= len(result.stdout.splitlines()) <= 17  # the frames before the break were analysed
+
+    garbage = tmp_path / "garbage.mp4"
+    garbage.write_bytes(bytes(range(256)) * 64)
+    assert one_error_line(emotune("analyze", str(garbage))) == f"emotune: {garbage}: not a readable video"
+
+    text = tmp_path / "face.jpg"
+    text.write_text("not a picture")
+    assert one_error_line(emotune("analyze", str(text))) == f"emotune: {text}: not a readable image"
+    missing = tmp_path / "nowhere"
+    assert "nowhere: no such file, folder or camera" in one_error_line(emotune("analyze", str(missing)))
+
+
+def test_bench_json_and_table() -> None:
+    result = emotune("bench", str(ASTRONAUT), "--frames", "5", "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert list(report) == ["frames", "ms_per_frame"] and report["frames"] == 5
+    figures = report["ms_per_frame"]
+    assert list(figures) == ["read", "detect", "classify", "total"]
+    assert all(isinstance(v, float) and v >= 0 for v in figures.values())
+    assert figures["detect"] > 0 and figures["classify"] > 0
+    table = emotune("bench", str(ASTRONAUT), "--frames", "3")
+    assert table.returncode == 0 and "3 frames of" in table.stdout and "total" in table.stdout
+    assert "--frames 0: must be at least 1" in one_error_line(emotune("bench", str(ASTRONAUT), "--frames", "0"))
+    assert "camera 99" in one_error_line(emotune("bench", "99", "--frames", "3"))
