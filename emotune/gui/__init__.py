@@ -1,0 +1,1 @@
+"""The desktop app (Tkinter). The only package of Emotune that imports tkinter."""

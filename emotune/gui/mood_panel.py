@@ -1,0 +1,118 @@
+"""The mood panel: the current mood (word, colour, emoji, and whether it is read from the face or
+locked by the user), live bars for the seven scores, and a strip of the recent moods.
+
+Drawing only: the panel is told what to show by the app and keeps no mood logic. Canvas items
+are made once and moved/recoloured on updates (no new widgets per frame).
+"""
+
+from __future__ import annotations
+
+import time
+import tkinter as tk
+from collections import deque
+from collections.abc import Callable, Sequence
+from tkinter import font as tkfont
+from tkinter import ttk
+
+from emotune.gui.theme import MOOD_EMOJI, Palette, mood_colour
+from emotune.labels import EMOTIONS
+
+TIMELINE_S = 60.0
+
+
+class MoodPanel(ttk.Frame):
+    def __init__(self, master: tk.Misc, palette: Palette, clock: Callable[[], float] = time.monotonic) -> None:
+        super().__init__(master, padding=(12, 8))
+        self._palette = palette
+        self._clock = clock
+        self.mood: str | None = None
+        header = ttk.Frame(self)
+        header.pack(fill="x")
+        self.emoji = ttk.Label(header, text="", style="Mood.TLabel")
+        self.emoji.pack(side="left", padx=(0, 8))
+        self.word = ttk.Label(header, text="Looking for a face…", style="Mood.TLabel")
+        self.word.pack(side="left")
+        self.detail = ttk.Label(self, text="", style="Muted.TLabel")
+        self.detail.pack(fill="x", pady=(0, 6))
+
+        # Canvas sizes follow the font, so the panel stays readable at 100-200 % scaling.
+        text_font = tkfont.nametofont(palette.body_font, self)
+        row = text_font.metrics("linespace") + 6
+        self.label_width = max(text_font.measure(label) for label in EMOTIONS) + 12
+        self.value_width = text_font.measure("100%") + 8
+        self.timeline_height = row - 4
+        self.bars = tk.Canvas(self, height=row * len(EMOTIONS) + 4, highlightthickness=0, background=palette.background)
+        self.bars.pack(fill="x")
+        self._bar_items: list[tuple[int, int, int, int]] = []
+        left = self.label_width
+        for i, label in enumerate(EMOTIONS):
+            y = 2 + i * row
+            name = self.bars.create_text(
+                0, y + row / 2, text=label, anchor="w", fill=palette.foreground, font=palette.body_font
+            )
+            track = self.bars.create_rectangle(left, y + 5, left, y + row - 5, outline="")
+            bar = self.bars.create_rectangle(left, y + 5, left, y + row - 5, fill=mood_colour(label), outline="")
+            value = self.bars.create_text(
+                left, y + row / 2, text="", anchor="e", fill=palette.foreground, font=palette.body_font
+            )
+            self._bar_items.append((name, track, bar, value))
+        self.scores: tuple[float, ...] = (0.0,) * len(EMOTIONS)
+        self.bars.bind("<Configure>", lambda _e: self.set_scores(self.scores))
+
+        ttk.Label(self, text="Recent moods", style="Muted.TLabel").pack(fill="x", pady=(8, 2))
+        self.timeline = tk.Canvas(
+            self, height=self.timeline_height, highlightthickness=0, background=palette.background
+        )
+        self.timeline.pack(fill="x")
+        self.history: deque[tuple[float, str]] = deque(maxlen=64)
+
+    def set_mood(self, mood: str | None, detail: str) -> None:
+        if mood != self.mood and mood is not None:
+            self.history.append((self._clock(), mood))
+        self.mood = mood
+        self.emoji.configure(text=MOOD_EMOJI.get(mood or "", ""))
+        self.word.configure(text=mood.capitalize() if mood else "No mood yet", foreground=mood_colour(mood))
+        self.detail.configure(text=detail)
+        self.draw_timeline()
+
+    def set_scores(self, scores: Sequence[float]) -> None:
+        self.scores = tuple(scores) if len(scores) == len(EMOTIONS) else (0.0,) * len(EMOTIONS)
+        left = self.label_width
+        width = max(self.bars.winfo_width(), left + self.value_width + 100)
+        right = width - self.value_width  # room for the percentage
+        span = right - left
+        for (_name, track, bar, value), score in zip(self._bar_items, self.scores, strict=True):
+            _, y0, _, y1 = self.bars.coords(track)
+            self.bars.coords(track, left, y0, right, y1)
+            self.bars.itemconfigure(track, fill=self._palette.muted, stipple="gray25")
+            self.bars.coords(bar, left, y0, left + span * max(0.0, min(1.0, score)), y1)
+            self.bars.coords(value, width - 2, (y0 + y1) / 2)
+            self.bars.itemconfigure(value, text=f"{score:.0%}")
+
+    def draw_timeline(self) -> None:
+        """Coloured segments for the last minute of moods, newest on the right."""
+        canvas = self.timeline
+        canvas.delete("all")
+        width = max(canvas.winfo_width(), 100)
+        now = self._clock()
+        entries = list(self.history)
+        for i, (start, mood) in enumerate(entries):
+            end = entries[i + 1][0] if i + 1 < len(entries) else now
+            if end < now - TIMELINE_S:
+                continue
+            x0 = width * (1 - (now - max(start, now - TIMELINE_S)) / TIMELINE_S)
+            x1 = width * (1 - (now - end) / TIMELINE_S)
+            height = self.timeline_height
+            canvas.create_rectangle(x0, 0, max(x1, x0 + 2), height, fill=mood_colour(mood), outline="")
+            if x1 - x0 > 60:
+                canvas.create_text((x0 + x1) / 2, height / 2, text=mood, fill="white", font=self._palette.body_font)
+
+    def set_palette(self, palette: Palette) -> None:
+        """Recolour the canvases after a theme switch (ttk widgets follow the theme by themselves)."""
+        self._palette = palette
+        for canvas in (self.bars, self.timeline):
+            canvas.configure(background=palette.background)
+        for name, _track, _bar, value in self._bar_items:
+            self.bars.itemconfigure(name, fill=palette.foreground)
+            self.bars.itemconfigure(value, fill=palette.foreground)
+        self.set_scores(self.scores)

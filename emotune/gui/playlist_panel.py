@@ -1,0 +1,108 @@
+"""The playlist panel: a ``ttk.Treeview`` of tracks (number, title, artist, source) for the mood.
+
+Double click or Enter asks the app to open the track in Spotify; a context menu (right click or
+the Menu key) offers "Open in Spotify", "Open in browser" and "Copy link". The tree takes focus
+with Tab, and the arrow keys move the selection. Opening itself is the app's business (it
+blocks, so it runs off the Tk thread there); this panel only reports which track and how.
+"""
+
+from __future__ import annotations
+
+import tkinter as tk
+from collections.abc import Callable, Sequence
+from tkinter import ttk
+from typing import Literal
+
+from emotune.gui.theme import ui_scale
+from emotune.music.tracks import Track
+
+How = Literal["default", "browser", "copy"]
+COLUMNS = ("n", "title", "artist", "source")
+
+
+class PlaylistPanel(ttk.Frame):
+    def __init__(self, master: tk.Misc, on_activate: Callable[[Track, How], None]) -> None:
+        super().__init__(master, padding=(12, 4))
+        self._on_activate = on_activate
+        self.tracks: tuple[Track, ...] = ()
+        self.heading = ttk.Label(self, text="Songs", style="Heading.TLabel")
+        self.heading.grid(row=0, column=0, columnspan=2, sticky="w", pady=(0, 4))
+        self.tree = ttk.Treeview(self, columns=COLUMNS, show="headings", selectmode="browse", height=10)
+        scale = ui_scale(self)  # column widths are pixels: grow them with the fonts at 150-200 %
+        for column, text, width, stretch in (
+            ("n", "#", 36, False),
+            ("title", "Title", 220, True),
+            ("artist", "Artist", 160, True),
+            ("source", "Source", 70, False),
+        ):
+            self.tree.heading(column, text=text, anchor="w")
+            self.tree.column(column, width=int(width * scale), minwidth=int(30 * scale), stretch=stretch, anchor="w")
+        scroll = ttk.Scrollbar(self, orient="vertical", command=self.tree.yview)
+        self.tree.configure(yscrollcommand=scroll.set, takefocus=True)
+        self.tree.grid(row=1, column=0, sticky="nsew")
+        scroll.grid(row=1, column=1, sticky="ns")
+        self.columnconfigure(0, weight=1)
+        self.rowconfigure(1, weight=1)
+
+        self.menu = tk.Menu(self, tearoff=False)
+        self.menu.add_command(label="Open in Spotify", command=lambda: self._activate_selected("default"))
+        self.menu.add_command(label="Open in browser", command=lambda: self._activate_selected("browser"))
+        self.menu.add_command(label="Copy link", command=lambda: self._activate_selected("copy"))
+
+        self.tree.bind("<Double-Button-1>", self._on_double_click)
+        self.tree.bind("<Return>", lambda _e: self._activate_selected("default"))
+        self.tree.bind("<KP_Enter>", lambda _e: self._activate_selected("default"))
+        self.tree.bind("<Button-3>", self._on_context)
+        self.tree.bind("<Menu>", self._on_context_key)
+        self.tree.bind("<FocusIn>", self._on_focus)
+
+    def set_tracks(self, tracks: Sequence[Track], heading: str) -> None:
+        self.tracks = tuple(tracks)
+        self.heading.configure(text=heading)
+        self.tree.delete(*self.tree.get_children())
+        for i, track in enumerate(self.tracks):
+            source = "Spotify" if track.source == "spotify" else "Catalog"
+            self.tree.insert("", "end", iid=str(i), values=(i + 1, track.name, ", ".join(track.artists), source))
+        if self.tracks:
+            self.tree.selection_set("0")
+            self.tree.focus("0")
+
+    def selected(self) -> Track | None:
+        selection = self.tree.selection()
+        if not selection:
+            return None
+        index = int(selection[0])
+        return self.tracks[index] if 0 <= index < len(self.tracks) else None
+
+    def _activate_selected(self, how: How) -> str:
+        track = self.selected()
+        if track is not None:
+            self._on_activate(track, how)
+        return "break"
+
+    def _on_double_click(self, event: tk.Event[ttk.Treeview]) -> str | None:
+        row = self.tree.identify_row(event.y)
+        if not row:
+            return None  # a double click on a heading or empty space opens nothing
+        self.tree.selection_set(row)
+        return self._activate_selected("default")
+
+    def _on_context(self, event: tk.Event[ttk.Treeview]) -> None:
+        row = self.tree.identify_row(event.y)
+        if row:
+            self.tree.selection_set(row)
+            self.tree.focus(row)
+            self.menu.tk_popup(event.x_root, event.y_root)
+
+    def _on_context_key(self, _event: tk.Event[ttk.Treeview]) -> None:
+        row = self.tree.focus()
+        if row:
+            bbox = self.tree.bbox(row)
+            x, y = (bbox[0], bbox[1]) if bbox else (0, 0)
+            self.menu.tk_popup(self.tree.winfo_rootx() + x + 20, self.tree.winfo_rooty() + y + 10)
+
+    def _on_focus(self, _event: tk.Event[ttk.Treeview]) -> None:
+        # Tabbing in must leave a row focused, or the arrow keys would have nothing to move from.
+        if not self.tree.focus() and self.tracks:
+            self.tree.focus("0")
+            self.tree.selection_set("0")

@@ -1,0 +1,145 @@
+"""The Settings dialog: Spotify credentials and sign in/out, face detector, mood smoothing, mirror
+view, theme, and whether tracks open in the Spotify app or the browser.
+
+Not modal (the video keeps playing). "Save" hands a checked ``Settings`` to the app, which
+stores and applies it; a bad value is shown in the dialog instead. Sign-in blocks on the
+browser, so the dialog only asks the app to start it (the app runs it off the Tk thread).
+"""
+
+from __future__ import annotations
+
+import tkinter as tk
+from collections.abc import Callable
+from tkinter import ttk
+
+from emotune.config import Settings, SettingsError
+
+
+class SettingsDialog(tk.Toplevel):
+    def __init__(
+        self,
+        master: tk.Misc,
+        settings: Settings,
+        spotify_state: str,
+        on_save: Callable[[Settings], None],
+        on_sign_in: Callable[[Settings], None],
+        on_sign_out: Callable[[], None],
+    ) -> None:
+        super().__init__(master)
+        self.title("Emotune settings")
+        self.settings = settings
+        self._on_save = on_save
+        self._on_sign_in = on_sign_in
+        self._on_sign_out = on_sign_out
+        body = ttk.Frame(self, padding=16)
+        body.pack(fill="both", expand=True)
+        body.columnconfigure(1, weight=1)
+
+        self.client_id = tk.StringVar(value=settings.spotify_client_id)
+        self.client_secret = tk.StringVar(value=settings.spotify_client_secret)
+        self.redirect_uri = tk.StringVar(value=settings.spotify_redirect_uri)
+        self.detector = tk.StringVar(value=settings.detector)
+        self.smoothing = tk.DoubleVar(value=settings.mood_smoothing_s)
+        self.mirror = tk.BooleanVar(value=settings.mirror)
+        self.open_with = tk.StringVar(value=settings.open_with)
+        self.theme = tk.StringVar(value=settings.theme)
+
+        row = 0
+        ttk.Label(body, text="Spotify", style="Heading.TLabel").grid(row=row, column=0, columnspan=3, sticky="w")
+        for label, variable, show in (
+            ("Client ID", self.client_id, ""),
+            ("Client secret (optional)", self.client_secret, "•"),
+            ("Redirect URI", self.redirect_uri, ""),
+        ):
+            row += 1
+            ttk.Label(body, text=label).grid(row=row, column=0, sticky="w", pady=2)
+            ttk.Entry(body, textvariable=variable, show=show, width=40).grid(
+                row=row, column=1, columnspan=2, sticky="ew", pady=2
+            )
+        row += 1
+        self.spotify_state = ttk.Label(body, text=spotify_state, style="Muted.TLabel")
+        self.spotify_state.grid(row=row, column=0, columnspan=2, sticky="w", pady=(4, 8))
+        buttons = ttk.Frame(body)
+        buttons.grid(row=row, column=2, sticky="e")
+        ttk.Button(buttons, text="Sign in", command=self._sign_in).pack(side="left", padx=2)
+        ttk.Button(buttons, text="Sign out", command=on_sign_out).pack(side="left", padx=2)
+
+        row += 1
+        ttk.Label(body, text="Video and mood", style="Heading.TLabel").grid(
+            row=row, column=0, columnspan=3, sticky="w", pady=(8, 0)
+        )
+        row += 1
+        ttk.Label(body, text="Face detector").grid(row=row, column=0, sticky="w", pady=2)
+        ttk.Combobox(body, textvariable=self.detector, values=("yunet", "haar"), state="readonly", width=10).grid(
+            row=row, column=1, sticky="w"
+        )
+        row += 1
+        ttk.Label(body, text="Mood smoothing (s)").grid(row=row, column=0, sticky="w", pady=2)
+        ttk.Spinbox(body, textvariable=self.smoothing, from_=0.0, to=5.0, increment=0.1, width=8).grid(
+            row=row, column=1, sticky="w"
+        )
+        row += 1
+        ttk.Checkbutton(body, text="Mirror the camera view", variable=self.mirror).grid(
+            row=row, column=0, columnspan=2, sticky="w", pady=2
+        )
+        row += 1
+        ttk.Label(body, text="Open tracks with").grid(row=row, column=0, sticky="w", pady=2)
+        choice = ttk.Frame(body)
+        choice.grid(row=row, column=1, sticky="w")
+        ttk.Radiobutton(choice, text="Spotify app", value="app", variable=self.open_with).pack(side="left")
+        ttk.Radiobutton(choice, text="Browser", value="browser", variable=self.open_with).pack(side="left", padx=8)
+        row += 1
+        ttk.Label(body, text="Theme").grid(row=row, column=0, sticky="w", pady=2)
+        themes = ttk.Frame(body)
+        themes.grid(row=row, column=1, sticky="w")
+        ttk.Radiobutton(themes, text="Light", value="light", variable=self.theme).pack(side="left")
+        ttk.Radiobutton(themes, text="Dark", value="dark", variable=self.theme).pack(side="left", padx=8)
+
+        row += 1
+        self.error = ttk.Label(body, text="", foreground="#c0392b", wraplength=420)
+        self.error.grid(row=row, column=0, columnspan=3, sticky="w", pady=(8, 0))
+        row += 1
+        actions = ttk.Frame(body)
+        actions.grid(row=row, column=0, columnspan=3, sticky="e", pady=(12, 0))
+        ttk.Button(actions, text="Cancel", command=self.destroy).pack(side="right")
+        ttk.Button(actions, text="Save", command=self.save).pack(side="right", padx=6)
+        self.bind("<Escape>", lambda _e: self.destroy())
+        self.transient(master.winfo_toplevel())
+
+    def collected(self) -> Settings:
+        """The settings as entered (SettingsError if a value is bad)."""
+        try:
+            smoothing = float(self.smoothing.get())
+        except (tk.TclError, ValueError):
+            raise SettingsError("mood smoothing must be a number of seconds") from None
+        return self.settings.replace(
+            spotify_client_id=self.client_id.get().strip(),
+            spotify_client_secret=self.client_secret.get().strip(),
+            spotify_redirect_uri=self.redirect_uri.get().strip(),
+            detector=self.detector.get(),
+            mood_smoothing_s=smoothing,
+            mirror=bool(self.mirror.get()),
+            open_with=self.open_with.get(),
+            theme=self.theme.get(),
+        )
+
+    def save(self) -> None:
+        try:
+            settings = self.collected()
+        except SettingsError as exc:
+            self.error.configure(text=str(exc))
+            return
+        self._on_save(settings)
+        self.destroy()
+
+    def _sign_in(self) -> None:
+        try:
+            settings = self.collected()
+        except SettingsError as exc:
+            self.error.configure(text=str(exc))
+            return
+        self.spotify_state.configure(text="Waiting for Spotify in your browser…")
+        self._on_sign_in(settings)
+
+    def set_spotify_state(self, text: str) -> None:
+        self.spotify_state.configure(text=text)

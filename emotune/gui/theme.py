@@ -1,0 +1,104 @@
+"""The app's look: the ttk theme (Sun Valley light/dark when ``sv-ttk`` is installed, else a
+tidied "clam"), the colour and emoji of each mood, and the fonts panels share.
+
+Only appearance lives here; no panel logic. Colours are chosen to read on both light and dark
+backgrounds (mid-saturation, with white text on top).
+"""
+
+from __future__ import annotations
+
+import tkinter as tk
+from dataclasses import dataclass
+from tkinter import font as tkfont
+from tkinter import ttk
+
+MOOD_COLOURS: dict[str, str] = {
+    "angry": "#d64541",
+    "disgust": "#7a9a3a",
+    "fear": "#8e5bb5",
+    "happy": "#e8a317",
+    "neutral": "#6c7a89",
+    "sad": "#3a78c2",
+    "surprise": "#e0668c",
+}
+MOOD_EMOJI: dict[str, str] = {
+    "angry": "\N{POUTING FACE}",
+    "disgust": "\N{NAUSEATED FACE}",
+    "fear": "\N{FEARFUL FACE}",
+    "happy": "\N{SMILING FACE WITH SMILING EYES}",
+    "neutral": "\N{NEUTRAL FACE}",
+    "sad": "\N{PENSIVE FACE}",
+    "surprise": "\N{FACE WITH OPEN MOUTH}",
+}
+NO_MOOD_COLOUR = "#9aa5b1"
+
+
+@dataclass(frozen=True)
+class Palette:
+    background: str
+    foreground: str
+    muted: str
+    video_background: str
+    body_font: str = "TkDefaultFont"  # the named font of ordinary text (canvases use it too)
+
+
+LIGHT = Palette(background="#fafafa", foreground="#1c1c1c", muted="#6b6b6b", video_background="#202124")
+DARK = Palette(background="#1c1c1c", foreground="#fafafa", muted="#a0a0a0", video_background="#101010")
+SV_BODY_FONT = "SunValleyBodyFont"
+
+
+def mood_colour(mood: str | None) -> str:
+    return MOOD_COLOURS.get(mood or "", NO_MOOD_COLOUR)
+
+
+def ui_scale(root: tk.Misc) -> float:
+    """How much larger than a 96-dpi screen things must be drawn (1.0 to about 2.0)."""
+    return max(1.0, float(root.winfo_fpixels("1i")) / 96.0)
+
+
+def _scale_pixel_fonts(root: tk.Tk, factor: float) -> None:
+    # sv-ttk sizes its fonts in pixels (negative sizes), which Tk does not scale with the screen's
+    # dpi the way it scales point sizes: scale them once per window, or text stays tiny at 200 %.
+    if getattr(root, "_emotune_fonts_scaled", False) or factor < 1.05:
+        return
+    for name in tkfont.names(root):
+        if name.startswith("SunValley"):
+            named = tkfont.nametofont(name, root)
+            size = int(named.cget("size"))
+            if size < 0:
+                named.configure(size=round(size * factor))
+    setattr(root, "_emotune_fonts_scaled", True)  # noqa: B010 (a Tk object, no such attribute declared)
+
+
+def apply_theme(root: tk.Tk, name: str) -> Palette:
+    """Switch the whole app to the light or dark theme; returns the palette panels use."""
+    dark = name == "dark"
+    base = DARK if dark else LIGHT
+    style = ttk.Style(root)
+    try:
+        import sv_ttk
+
+        sv_ttk.set_theme("dark" if dark else "light", root)
+    except ImportError:  # sv-ttk is a plain dependency, but the app must still start without it
+        style.theme_use("clam")
+        style.configure(".", background=base.background, foreground=base.foreground)
+        style.configure("Treeview", fieldbackground=base.background, background=base.background)
+        root.configure(background=base.background)
+    factor = ui_scale(root)
+    _scale_pixel_fonts(root, factor)
+    body = SV_BODY_FONT if SV_BODY_FONT in tkfont.names(root) else "TkDefaultFont"
+    body_font = tkfont.nametofont(body, root)
+    palette = Palette(
+        background=str(style.lookup(".", "background") or base.background),
+        foreground=str(style.lookup(".", "foreground") or base.foreground),
+        muted=base.muted,
+        video_background=base.video_background,
+        body_font=body,
+    )
+    style.configure("Treeview", rowheight=body_font.metrics("linespace") + round(6 * factor))
+    style.configure("Muted.TLabel", foreground=palette.muted)
+    # Derived sizes keep the body font's unit (points or pixels), so they scale along with it.
+    family, size = body_font.cget("family"), int(body_font.cget("size"))
+    style.configure("Mood.TLabel", font=(family, size * 2, "bold"))
+    style.configure("Heading.TLabel", font=(family, round(size * 1.2), "bold"))
+    return palette

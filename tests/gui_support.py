@@ -1,0 +1,100 @@
+"""Helpers for the GUI tests and the GUI benchmark: an X display (Xvfb when none is set), a Tk
+root whose callback errors are collected so a test can fail on them, and a pump that runs the
+Tk loop until a condition holds.
+
+GUI tests are never skipped: without a display and without Xvfb they fail and say how to get it
+(``apt-get install -y xvfb`` on Debian/Ubuntu).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+import tkinter as tk
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import TracebackType
+
+XVFB_HELP = "the GUI tests need an X display: set DISPLAY, or install Xvfb (apt-get install -y xvfb)"
+SCREEN = "1400x900x24"
+
+
+def _free_display() -> int:
+    for number in range(90, 200):
+        if not Path(f"/tmp/.X{number}-lock").exists() and not Path(f"/tmp/.X11-unix/X{number}").exists():
+            return number
+    raise RuntimeError("no free X display number between :90 and :199")
+
+
+@contextmanager
+def x_display() -> Iterator[str]:
+    """The DISPLAY to use: the one set, else a fresh Xvfb, stopped on exit. RuntimeError (with
+    what to install) when there is neither."""
+    existing = os.environ.get("DISPLAY")
+    if existing:
+        yield existing
+        return
+    xvfb = shutil.which("Xvfb")
+    if xvfb is None:
+        raise RuntimeError(XVFB_HELP)
+    number = _free_display()
+    process = subprocess.Popen(
+        [xvfb, f":{number}", "-screen", "0", SCREEN, "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    socket = Path(f"/tmp/.X11-unix/X{number}")
+    deadline = time.monotonic() + 20
+    while not socket.exists():
+        if process.poll() is not None:
+            raise RuntimeError(f"Xvfb :{number} exited at once (code {process.returncode})")
+        if time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError(f"Xvfb :{number} did not start within 20 s")
+        time.sleep(0.05)
+    os.environ["DISPLAY"] = f":{number}"
+    try:
+        yield f":{number}"
+    finally:
+        del os.environ["DISPLAY"]
+        process.terminate()
+        try:
+            process.wait(5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
+
+
+class CallbackErrors:
+    """Collects exceptions raised in Tk callbacks (installed as ``report_callback_exception``)."""
+
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+
+    def __call__(self, kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
+        self.errors.append("".join(traceback.format_exception(kind, value, tb)))
+
+    def install(self, root: tk.Tk) -> None:
+        root.report_callback_exception = self  # type: ignore[method-assign]
+
+
+def pump_until(root: tk.Misc, condition: Callable[[], bool], timeout: float = 60.0, what: str = "") -> None:
+    """Run the Tk loop until ``condition()`` holds; AssertionError after ``timeout`` seconds.
+    (The timeout is a guard against hanging, generous for a loaded machine, not a measurement.)"""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what or condition}")
+        root.update()
+        time.sleep(0.005)
+
+
+def pump_for(root: tk.Misc, seconds: float) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        root.update()
+        time.sleep(0.005)
