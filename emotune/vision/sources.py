@@ -73,16 +73,37 @@ def read_image(path: Path) -> NDArray[np.uint8]:
     return np.asarray(image, dtype=np.uint8)
 
 
-class CameraSource:
+class _CaptureSource:
+    """What cameras and video files share: an OpenCV capture, read and released safely."""
+
+    name: str
+
+    def __init__(self) -> None:
+        self._capture: cv2.VideoCapture | None = None
+        self._count = 0
+
+    def _grab(self) -> NDArray[np.uint8] | None:
+        """The next image, or None when the capture gives none."""
+        if self._capture is None:
+            raise FrameSourceError(f"{self.name}: not open")
+        ok, image = self._capture.read()
+        return np.asarray(image, dtype=np.uint8) if ok and image is not None else None
+
+    def close(self) -> None:
+        if self._capture is not None:
+            self._capture.release()
+            self._capture = None
+
+
+class CameraSource(_CaptureSource):
     live = True
 
     def __init__(self, index: int, clock: Callable[[], float] = time.monotonic) -> None:
+        super().__init__()
         self.index = index
         self.name = f"camera {index}"
         self.fps = DEFAULT_CAMERA_FPS
         self._clock = clock
-        self._capture: cv2.VideoCapture | None = None
-        self._count = 0
         self._start = 0.0
 
     def open(self) -> None:
@@ -100,31 +121,23 @@ class CameraSource:
         self._start = self._clock()
 
     def read(self) -> Frame | None:
-        if self._capture is None:
-            raise FrameSourceError(f"{self.name}: not open")
-        ok, image = self._capture.read()
-        if not ok or image is None:
+        image = self._grab()
+        if image is None:
             raise FrameSourceError(f"{self.name}: stopped delivering frames (unplugged?)")
-        frame = Frame(self._count, self._clock() - self._start, np.asarray(image, dtype=np.uint8))
+        frame = Frame(self._count, self._clock() - self._start, image)
         self._count += 1
         return frame
 
-    def close(self) -> None:
-        if self._capture is not None:
-            self._capture.release()
-            self._capture = None
 
-
-class VideoFileSource:
+class VideoFileSource(_CaptureSource):
     live = False
 
     def __init__(self, path: Path) -> None:
+        super().__init__()
         self.path = path
         self.name = str(path)
         self.fps = 0.0
         self.frame_count = 0
-        self._capture: cv2.VideoCapture | None = None
-        self._count = 0
 
     def open(self) -> None:
         if not self.path.is_file():
@@ -141,10 +154,8 @@ class VideoFileSource:
         self._count = 0
 
     def read(self) -> Frame | None:
-        if self._capture is None:
-            raise FrameSourceError(f"{self.name}: not open")
-        ok, image = self._capture.read()
-        if not ok or image is None:
+        image = self._grab()
+        if image is None:
             if self._count == 0:
                 raise FrameSourceError(f"{self.name}: no frame can be decoded (corrupt video?)")
             # The container's frame count is an estimate for some formats; a shortfall of more
@@ -155,14 +166,9 @@ class VideoFileSource:
                     "(truncated or corrupt)"
                 )
             return None
-        frame = Frame(self._count, self._count / self.fps, np.asarray(image, dtype=np.uint8))
+        frame = Frame(self._count, self._count / self.fps, image)
         self._count += 1
         return frame
-
-    def close(self) -> None:
-        if self._capture is not None:
-            self._capture.release()
-            self._capture = None
 
 
 class ImageSource:
