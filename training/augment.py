@@ -35,7 +35,7 @@ def augment_batch(images: NDArray[np.uint8], config: AugmentConfig, rng: np.rand
     for i, image in enumerate(images):
         angle = rng.uniform(-config.max_rotation_deg, config.max_rotation_deg)
         scale = rng.uniform(1 - config.max_zoom, 1 + config.max_zoom)
-        matrix = cv2.getRotationMatrix2D(centre, angle, scale)
+        matrix = np.asarray(cv2.getRotationMatrix2D(centre, angle, scale), dtype=np.float64)
         matrix[:, 2] += rng.uniform(-config.max_shift, config.max_shift, size=2) * size
         if config.flip and rng.random() < 0.5:
             # Mirror about the vertical centre line: x' = size - 1 - x.

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
 import logging
 import os
 import zipfile
@@ -215,7 +214,7 @@ def decode_image(data: bytes, where: str) -> NDArray[np.uint8]:
     image = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_GRAYSCALE) if data else None
     if image is None:
         raise DataError(f"{where}: not a readable image (corrupt or unsupported format)")
-    return face_to_input(image)
+    return face_to_input(np.asarray(image, dtype=np.uint8))
 
 
 # ---- fer2013.csv ---------------------------------------------------------------------------
@@ -263,23 +262,6 @@ def _load_csv(path: Path, split: str) -> Dataset:
     return Dataset(np.stack(images), np.array(labels, dtype=np.int64))
 
 
-def load_image_file(path: Path) -> NDArray[np.uint8]:
-    """One image file as a 48x48 grey image (DataError if missing or corrupt)."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise DataError(f"{path}: cannot be read ({exc.strerror})") from exc
-    return decode_image(data, str(path))
-
-
 def describe(dataset: Dataset) -> str:
     counts = dataset.class_counts()
     return ", ".join(f"{name} {int(n)}" for name, n in zip(EMOTIONS, counts, strict=True))
-
-
-def to_bytes_png(image: NDArray[np.uint8]) -> bytes:
-    """PNG bytes of a grey image (tests and tools build small datasets with it)."""
-    ok, buf = cv2.imencode(".png", image)
-    if not ok:
-        raise ValueError("PNG encoding failed")
-    return io.BytesIO(buf.tobytes()).getvalue()

@@ -83,7 +83,7 @@ def plot_confusion(result: dict[str, Any], png: str) -> None:
             ax.text(
                 j,
                 i,
-                int(cm[i, j]),
+                str(int(cm[i, j])),
                 ha="center",
                 va="center",
                 fontsize=8,

@@ -116,6 +116,7 @@ def _train(args: argparse.Namespace, argv: list[str]) -> int:
     import numpy as np
 
     from training.augment import AugmentConfig, FaceBatches, class_weights
+    from training.callbacks import RunState
     from training.model import build_model, count_macs
 
     keras.utils.set_random_seed(hp["seed"])
@@ -165,7 +166,7 @@ def _train(args: argparse.Namespace, argv: list[str]) -> int:
             run_dir / "best.keras", monitor="val_accuracy", mode="max", save_best_only=True
         ),
         keras.callbacks.CSVLogger(run_dir / "log.csv", append=initial_epoch > 0),
-        _RunState(run_dir),
+        RunState(run_dir),
     ]
     if initial_epoch < hp["epochs"]:
         model.fit(
@@ -222,58 +223,6 @@ def _summarise(model: Any, x_val: Any, labels: Any) -> dict[str, Any]:
         "val_accuracy_flip": float(np.mean((probs + flipped).argmax(1) == labels)),
         "val_images": len(labels),
     }
-
-
-def _make_run_state() -> type:
-    import keras
-
-    class RunState(keras.callbacks.Callback):  # type: ignore[misc]
-        """Saves last.keras + state.json every epoch (for --resume) and redraws curves.png."""
-
-        def __init__(self, run_dir: Path) -> None:
-            super().__init__()
-            self.run_dir = run_dir
-
-        def on_epoch_end(self, epoch: int, logs: dict[str, float] | None = None) -> None:
-            tmp = self.run_dir / "last.tmp.keras"
-            self.model.save(tmp)
-            tmp.replace(self.run_dir / "last.keras")
-            (self.run_dir / "state.json").write_text(json.dumps({"epoch": epoch + 1}) + "\n")
-            plot_curves(self.run_dir / "log.csv", self.run_dir / "curves.png")
-
-    return RunState
-
-
-def _RunState(run_dir: Path) -> Any:  # noqa: N802 - reads like the class it builds
-    return _make_run_state()(run_dir)
-
-
-def plot_curves(log_csv: Path, png: Path) -> None:
-    """Loss and accuracy per epoch, train and val, from the CSV log."""
-    import csv
-
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    with log_csv.open() as fh:
-        rows = list(csv.DictReader(fh))
-    if not rows:
-        return
-    epochs = [int(r["epoch"]) + 1 for r in rows]
-    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 4))
-    for key, ax in (("loss", ax_loss), ("accuracy", ax_acc)):
-        for prefix, style in (("", "-"), ("val_", "--")):
-            if prefix + key in rows[0]:
-                ax.plot(epochs, [float(r[prefix + key]) for r in rows], style, label=(prefix or "train_") + key)
-        ax.set_xlabel("epoch")
-        ax.set_title(key)
-        ax.grid(alpha=0.3)
-        ax.legend()
-    fig.tight_layout()
-    fig.savefig(png, dpi=100)
-    plt.close(fig)
 
 
 if __name__ == "__main__":
