@@ -83,17 +83,9 @@ class SettingsDialog(tk.Toplevel):
             row=row, column=0, columnspan=2, sticky="w", pady=2
         )
         row += 1
-        ttk.Label(body, text="Open tracks with").grid(row=row, column=0, sticky="w", pady=2)
-        choice = ttk.Frame(body)
-        choice.grid(row=row, column=1, sticky="w")
-        ttk.Radiobutton(choice, text="Spotify app", value="app", variable=self.open_with).pack(side="left")
-        ttk.Radiobutton(choice, text="Browser", value="browser", variable=self.open_with).pack(side="left", padx=8)
+        radio_row(body, row, "Open tracks with", self.open_with, (("Spotify app", "app"), ("Browser", "browser")))
         row += 1
-        ttk.Label(body, text="Theme").grid(row=row, column=0, sticky="w", pady=2)
-        themes = ttk.Frame(body)
-        themes.grid(row=row, column=1, sticky="w")
-        ttk.Radiobutton(themes, text="Light", value="light", variable=self.theme).pack(side="left")
-        ttk.Radiobutton(themes, text="Dark", value="dark", variable=self.theme).pack(side="left", padx=8)
+        radio_row(body, row, "Theme", self.theme, (("Light", "light"), ("Dark", "dark")))
 
         row += 1
         self.error = ttk.Label(body, text="", foreground="#c0392b", wraplength=420)
@@ -143,3 +135,14 @@ class SettingsDialog(tk.Toplevel):
 
     def set_spotify_state(self, text: str) -> None:
         self.spotify_state.configure(text=text)
+
+
+def radio_row(
+    parent: ttk.Frame, row: int, label: str, variable: tk.StringVar, choices: tuple[tuple[str, str], ...]
+) -> None:
+    """A label and a row of radio buttons (text, value) for ``variable`` in grid row ``row``."""
+    ttk.Label(parent, text=label).grid(row=row, column=0, sticky="w", pady=2)
+    buttons = ttk.Frame(parent)
+    buttons.grid(row=row, column=1, sticky="w")
+    for i, (text, value) in enumerate(choices):
+        ttk.Radiobutton(buttons, text=text, value=value, variable=variable).pack(side="left", padx=(8 if i else 0, 0))
