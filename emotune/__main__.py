@@ -11,10 +11,8 @@ import sys
 from collections.abc import Sequence
 
 from emotune import __version__
-from emotune.errors import EmotuneError
+from emotune.errors import EXIT_BAD_INPUT, EmotuneError
 from emotune.labels import EMOTIONS
-
-EXIT_BAD_INPUT = 2
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+# Exit status of every command line for bad input (a missing file, a corrupt model, ...).
+EXIT_BAD_INPUT = 2
+
 
 class EmotuneError(Exception):
     """Base class: the message names the thing and the problem, ready to show as is."""
@@ -9,7 +12,3 @@ class EmotuneError(Exception):
 
 class ModelError(EmotuneError):
     """A model file is missing, corrupt or not the model we expect."""
-
-
-class ImageError(EmotuneError):
-    """An image file is missing or cannot be decoded."""

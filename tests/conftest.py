@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -42,3 +43,12 @@ def write_png(path: Path, image: NDArray[np.uint8]) -> Path:
     assert ok
     path.write_bytes(buf.tobytes())
     return path
+
+
+def one_error_line(result: subprocess.CompletedProcess[str], prefix: str = "") -> str:
+    """The single stderr line of a command that refused bad input (exit 2, no traceback)."""
+    assert result.returncode == 2, (result.returncode, result.stdout, result.stderr)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith(prefix) and "Traceback" not in result.stderr
+    return lines[0]

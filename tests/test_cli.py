@@ -12,7 +12,7 @@ import pytest
 from numpy.typing import NDArray
 
 from emotune.labels import EMOTIONS
-from tests.conftest import REPO, write_png
+from tests.conftest import REPO, one_error_line, write_png
 from tests.test_classifier import write_wrong_output_model
 
 Faces = dict[str, list[NDArray[np.uint8]]]
@@ -20,14 +20,6 @@ Faces = dict[str, list[NDArray[np.uint8]]]
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", *args], capture_output=True, text=True, cwd=REPO, timeout=300)
-
-
-def one_error_line(result: subprocess.CompletedProcess[str]) -> str:
-    assert result.returncode == 2, result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert "Traceback" not in result.stderr
-    return lines[0]
 
 
 @pytest.fixture()

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from emotune.labels import EMOTIONS
-from tests.conftest import REPO, write_png
+from tests.conftest import REPO, one_error_line, write_png
 from tests.vision_media import ASTRONAUT, background, talking_head_frames, truncate, write_video
 
 FACE_KEYS = ["box", "emotion", "confidence", "scores"]
@@ -22,14 +22,6 @@ def emotune(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "emotune", *args], capture_output=True, text=True, cwd=REPO, timeout=300
     )
-
-
-def one_error_line(result: subprocess.CompletedProcess[str]) -> str:
-    assert result.returncode == 2, (result.returncode, result.stdout, result.stderr)
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("emotune: ") and "Traceback" not in result.stderr
-    return lines[0]
 
 
 def check_face(face: dict[str, object]) -> None:
@@ -73,9 +65,11 @@ def test_classify_bad_images(tmp_path: Path) -> None:
     text = tmp_path / "holiday.png"
     text.write_text("a text file wearing a .png name\n")
     result = emotune("classify", str(ASTRONAUT), str(text), "--json")
-    assert one_error_line(result) == f"emotune: {text}: not a readable image"
+    assert one_error_line(result, "emotune: ") == f"emotune: {text}: not a readable image"
     assert result.stdout == ""  # all images are checked before any output
-    assert "missing.jpg: no such file" in one_error_line(emotune("classify", str(tmp_path / "missing.jpg")))
+    assert "missing.jpg: no such file" in one_error_line(
+        emotune("classify", str(tmp_path / "missing.jpg")), "emotune: "
+    )
 
 
 def test_analyze_json(talking_head: Path) -> None:
@@ -118,22 +112,25 @@ def test_analyze_video_without_a_face_and_a_folder(tmp_path: Path) -> None:
 
 
 def test_analyze_bad_sources(tmp_path: Path, talking_head: Path) -> None:
-    assert one_error_line(emotune("analyze", "99")) == "emotune: camera 99: no such camera, or it cannot be opened"
+    assert (
+        one_error_line(emotune("analyze", "99"), "emotune: ")
+        == "emotune: camera 99: no such camera, or it cannot be opened"
+    )
 
     cut = truncate(talking_head, tmp_path / "cut.avi", 0.5)
     result = emotune("analyze", str(cut), "--json")
-    assert "cut.avi: video breaks off after frame" in one_error_line(result)
+    assert "cut.avi: video breaks off after frame" in one_error_line(result, "emotune: ")
     assert 3 <= len(result.stdout.splitlines()) <= 17  # the frames before the break were analysed
 
     garbage = tmp_path / "garbage.mp4"
     garbage.write_bytes(bytes(range(256)) * 64)
-    assert one_error_line(emotune("analyze", str(garbage))) == f"emotune: {garbage}: not a readable video"
+    assert one_error_line(emotune("analyze", str(garbage)), "emotune: ") == f"emotune: {garbage}: not a readable video"
 
     text = tmp_path / "face.jpg"
     text.write_text("not a picture")
-    assert one_error_line(emotune("analyze", str(text))) == f"emotune: {text}: not a readable image"
+    assert one_error_line(emotune("analyze", str(text)), "emotune: ") == f"emotune: {text}: not a readable image"
     missing = tmp_path / "nowhere"
-    assert "nowhere: no such file, folder or camera" in one_error_line(emotune("analyze", str(missing)))
+    assert "nowhere: no such file, folder or camera" in one_error_line(emotune("analyze", str(missing)), "emotune: ")
 
 
 def test_bench_json_and_table() -> None:
@@ -147,5 +144,7 @@ def test_bench_json_and_table() -> None:
     assert figures["detect"] > 0 and figures["classify"] > 0
     table = emotune("bench", str(ASTRONAUT), "--frames", "3")
     assert table.returncode == 0 and "3 frames of" in table.stdout and "total" in table.stdout
-    assert "--frames 0: must be at least 1" in one_error_line(emotune("bench", str(ASTRONAUT), "--frames", "0"))
-    assert "camera 99" in one_error_line(emotune("bench", "99", "--frames", "3"))
+    assert "--frames 0: must be at least 1" in one_error_line(
+        emotune("bench", str(ASTRONAUT), "--frames", "0"), "emotune: "
+    )
+    assert "camera 99" in one_error_line(emotune("bench", "99", "--frames", "3"), "emotune: ")

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn
 
-EXIT_BAD_INPUT = 2
+from emotune.errors import EXIT_BAD_INPUT
 
 
 class CliError(Exception):

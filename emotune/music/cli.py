@@ -12,14 +12,13 @@ import argparse
 import sys
 
 from emotune import config
-from emotune.errors import EmotuneError
+from emotune.errors import EXIT_BAD_INPUT, EmotuneError
 from emotune.labels import EMOTIONS
 from emotune.music import moods
 from emotune.music.catalog import CatalogSession, load_catalog
 from emotune.music.recommender import RecommendationCache, Recommender
 from emotune.music.spotify import Credentials, SpotifyClient, SpotifyError, connect
 
-EXIT_BAD_INPUT = 2
 MAX_LIMIT = 50
 
 
