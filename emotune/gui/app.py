@@ -53,7 +53,7 @@ from emotune.resources import resource_path
 from emotune.vision.messages import FrameResult, MessageQueue, MoodChanged, SourceEnded, SourceError
 from emotune.vision.mood import MoodTracker
 from emotune.vision.pipeline import FacePipeline, PipelineSettings, VisionWorker
-from emotune.vision.sources import FrameSource, FrameSourceError, make_source
+from emotune.vision.sources import FrameSource, FrameSourceError, is_camera, make_source
 
 if TYPE_CHECKING:  # imported for real on the music lane: spotipy & co. stay off the start-up path
     from emotune.music.recommender import Recommender
@@ -100,10 +100,6 @@ class Stats:
     # The most recent gaps only (about two minutes of ticks): the app may run for days.
     tick_gaps: deque[float] = field(default_factory=lambda: deque(maxlen=8192))
     max_tick_work: float = 0.0  # the longest time one tick itself took (the rest of a gap is waiting for the CPU)
-
-
-def is_camera(spec: str) -> bool:
-    return spec.strip().isdigit()
 
 
 def source_label(spec: str) -> str:

@@ -235,10 +235,15 @@ def open_source(spec: str, clock: Callable[[], float] = time.monotonic) -> Frame
     return source
 
 
+def is_camera(spec: str) -> bool:
+    """Whether a SOURCE string names a camera (an index such as "0") rather than a path."""
+    return spec.strip().isdigit()
+
+
 def make_source(spec: str, clock: Callable[[], float] = time.monotonic) -> FrameSource:
     """Like ``open_source`` but not opened yet (the reader thread opens it)."""
     text = spec.strip()
-    if text.isdigit():
+    if is_camera(text):
         return CameraSource(int(text), clock)
     path = Path(text).expanduser()
     if path.is_dir():
