@@ -1,0 +1,7 @@
+"""The mood journal: what the user's moods and songs were, kept only on this machine.
+
+``store`` is the SQLite database in the user data folder (schema, migrations, queries, forgetting),
+``writer`` the background thread the window records through, ``export`` the CSV and PNG files,
+``cli`` the ``journal`` and ``feedback`` commands. Nothing here imports tkinter, cv2 or
+onnxruntime, stores images or per-frame readings, or sends anything over the network.
+"""

@@ -1,0 +1,638 @@
+"""The journal database: mood segments, songs shown/opened/played and song feedback, in SQLite.
+
+Where: ``data_dir() / "journal.sqlite3"``, ``data_dir()`` being the per-user data folder
+(``platformdirs.user_data_dir("emotune")``; ``EMOTUNE_DATA_DIR`` overrides it). The folder is
+created with mode 700 and the file with mode 600: it says how someone felt and when.
+
+What is kept (and nothing else): mood *segments* (start, end, mood, whether the face or the user
+set it, the mean reading score per label over the segment), song events (time, track ID, name,
+artists, the mood of the list, and whether the song was shown, opened or played) and one
+feedback verdict per track. Never images, never per-frame readings.
+
+How: WAL mode, ``synchronous=FULL`` and small transactions, so a crash or a power cut loses at
+most what was not yet written (the writer thread commits every few seconds). The schema is
+versioned with ``PRAGMA user_version`` and upgraded by ``MIGRATIONS`` (append only: never edit a
+shipped step). ``secure_delete`` is on and the WAL is truncated after forgetting, so forgotten
+history does not linger in free pages.
+
+Failure: every SQLite problem becomes a ``JournalError`` with one line naming the file. A damaged
+file (``JournalDamagedError``) is first set aside as ``journal.sqlite3.damaged-<time>`` (never
+deleted), so the next open starts a fresh journal; a locked one (``JournalLockedError``) is left
+alone. Callers go on without a journal. Times are Unix seconds (floats) throughout.
+
+This module must not import tkinter, cv2 or onnxruntime, and never sends anything anywhere.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import sqlite3
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Literal, TypeVar
+
+import platformdirs
+
+from emotune.errors import EmotuneError
+from emotune.labels import EMOTIONS
+from emotune.music.feedback import Feedback, Preferences, check_verdict
+
+APP_NAME = "emotune"
+DB_FILE = "journal.sqlite3"
+DATA_DIR_VARIABLE = "EMOTUNE_DATA_DIR"
+
+SegmentSource = Literal["face", "user"]
+SEGMENT_SOURCES: tuple[SegmentSource, ...] = ("face", "user")
+SongKind = Literal["shown", "opened", "played"]
+SONG_KINDS: tuple[SongKind, ...] = ("shown", "opened", "played")
+
+# Schema steps; step N brings a database from user_version N to N + 1. Append only.
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        """CREATE TABLE segments (
+            id INTEGER PRIMARY KEY,
+            start_t REAL NOT NULL,
+            end_t REAL NOT NULL,
+            mood TEXT NOT NULL,
+            source TEXT NOT NULL CHECK (source IN ('face', 'user')),
+            scores TEXT NOT NULL DEFAULT '{}',
+            CHECK (end_t >= start_t)
+        )""",
+        "CREATE INDEX segments_by_start ON segments (start_t)",
+        """CREATE TABLE songs (
+            id INTEGER PRIMARY KEY,
+            time REAL NOT NULL,
+            track_id TEXT NOT NULL,
+            name TEXT NOT NULL,
+            artists TEXT NOT NULL DEFAULT '[]',
+            mood TEXT,
+            kind TEXT NOT NULL CHECK (kind IN ('shown', 'opened', 'played'))
+        )""",
+        "CREATE INDEX songs_by_time ON songs (time)",
+    ),
+    (
+        """CREATE TABLE feedback (
+            track_id TEXT PRIMARY KEY,
+            verdict TEXT NOT NULL CHECK (verdict IN ('like', 'dislike', 'never_track', 'never_artist')),
+            artist_keys TEXT NOT NULL DEFAULT '[]',
+            mood TEXT,
+            valence REAL,
+            energy REAL,
+            time REAL NOT NULL
+        )""",
+        "CREATE INDEX songs_by_track ON songs (track_id)",
+    ),
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+# SQLite primary result codes (extended codes carry them in the low byte).
+_SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_CORRUPT, _SQLITE_NOTADB = 5, 6, 11, 26
+
+T = TypeVar("T")
+
+
+class JournalError(EmotuneError):
+    """The journal cannot be used; the message names the file and the problem."""
+
+
+class JournalDamagedError(JournalError):
+    """The file is not a sound journal. It has been set aside (``set_aside_as``), never deleted."""
+
+    def __init__(self, message: str, set_aside_as: Path | None) -> None:
+        super().__init__(message)
+        self.set_aside_as = set_aside_as
+
+
+class JournalLockedError(JournalError):
+    """Another program holds the journal locked for longer than we wait."""
+
+
+def data_dir() -> Path:
+    """The per-user data folder (``EMOTUNE_DATA_DIR`` overrides it, for tests and portable use)."""
+    override = os.environ.get(DATA_DIR_VARIABLE)
+    return Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def journal_path() -> Path:
+    """Where the journal lives: ``data_dir() / "journal.sqlite3"``."""
+    return data_dir() / DB_FILE
+
+
+def iso(t: float) -> str:
+    """Unix seconds as local ISO-8601 with the UTC offset, to the millisecond."""
+    return datetime.fromtimestamp(t).astimezone().isoformat(timespec="milliseconds")
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A stretch of time with one music mood. ``scores``: mean reading per label (empty for "user")."""
+
+    start: float
+    end: float
+    mood: str
+    source: SegmentSource
+    scores: Mapping[str, float] = field(default_factory=dict)
+    id: int = 0
+
+    @property
+    def duration(self) -> float:
+        return self.end - self.start
+
+    def to_json(self) -> dict[str, object]:
+        """The object ``journal --json`` prints (start, end, mood, source first: the contract)."""
+        return {
+            "start": iso(self.start),
+            "end": iso(self.end),
+            "mood": self.mood,
+            "source": self.source,
+            "duration_s": round(self.duration, 3),
+            "scores": {label: round(value, 4) for label, value in self.scores.items()},
+        }
+
+
+@dataclass(frozen=True)
+class SongEvent:
+    """A song shown in a list, opened in Spotify, or played."""
+
+    time: float
+    track_id: str
+    name: str
+    artists: tuple[str, ...]
+    mood: str | None
+    kind: SongKind
+
+
+@dataclass(frozen=True)
+class SongCount:
+    """One song opened (or played) in a mood: how often, and when last."""
+
+    track_id: str
+    name: str
+    artists: tuple[str, ...]
+    count: int
+    last: float
+
+
+@dataclass(frozen=True)
+class Forgotten:
+    """What ``forget`` removed: whole segments, segments cut at the range's edges, song events."""
+
+    segments: int
+    trimmed: int
+    songs: int
+
+
+def _error_kind(exc: sqlite3.Error) -> str:
+    code = getattr(exc, "sqlite_errorcode", None)  # Python 3.11+
+    if isinstance(code, int):
+        primary = code & 0xFF
+        if primary in (_SQLITE_CORRUPT, _SQLITE_NOTADB):
+            return "damaged"
+        if primary in (_SQLITE_BUSY, _SQLITE_LOCKED):
+            return "locked"
+        return "other"
+    text = str(exc).lower()
+    if "malformed" in text or "not a database" in text:
+        return "damaged"
+    if "locked" in text or "busy" in text:
+        return "locked"
+    return "other"
+
+
+def set_aside(path: Path, now: float | None = None) -> Path:
+    """Rename a damaged journal (and its -wal/-shm) to ``<name>.damaged-<time>``; returns the new path."""
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(time.time() if now is None else now))
+    target = path.with_name(f"{path.name}.damaged-{stamp}")
+    number = 1
+    while target.exists():
+        number += 1
+        target = path.with_name(f"{path.name}.damaged-{stamp}-{number}")
+    os.replace(path, target)
+    for suffix in ("-wal", "-shm"):
+        # SQLite finds a database's WAL by name: keep them paired so the copy can still be read.
+        side = path.with_name(path.name + suffix)
+        if side.exists():
+            os.replace(side, target.with_name(target.name + suffix))
+    return target
+
+
+def _bounds(since: float | None, until: float | None) -> tuple[float, float]:
+    low = -math.inf if since is None else since
+    high = math.inf if until is None else until
+    return low, high
+
+
+def _sql_bound(value: float) -> float:
+    # SQLite has no infinity literal for parameters; these stand for "no bound".
+    return max(-1e18, min(1e18, value))
+
+
+class Journal:
+    """An open journal database. Use from one thread at a time (the writer thread, or a command).
+
+    Open with ``Journal.open()``; every method raises ``JournalError`` (or a subclass) only.
+    """
+
+    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+        self._connection: sqlite3.Connection | None = connection
+        self.path = path
+
+    @classmethod
+    def open(cls, path: Path | None = None, *, timeout_s: float = 5.0) -> Journal:
+        """Open (creating and upgrading as needed) the journal at ``path`` (default ``journal_path()``)."""
+        path = journal_path() if path is None else path
+        try:
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            if not path.exists():
+                # Created empty with mode 600 before SQLite sees it; SQLite's -wal/-shm copy the mode.
+                os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+            connection = sqlite3.connect(str(path), timeout=timeout_s, isolation_level=None, check_same_thread=False)
+        except (OSError, sqlite3.Error) as exc:
+            raise JournalError(f"journal {path}: cannot open it ({_reason(exc)})") from None
+        journal = cls(connection, path)
+        journal._guarded("open", journal._prepare, timeout_s)
+        return journal
+
+    def _prepare(self, timeout_s: float) -> None:
+        connection = self._live()
+        mode = str(connection.execute("PRAGMA journal_mode = WAL").fetchone()[0])
+        if mode.lower() != "wal":
+            raise JournalError(f"journal {self.path}: cannot switch to WAL mode (got {mode})")
+        connection.execute("PRAGMA synchronous = FULL")
+        connection.execute("PRAGMA secure_delete = ON")
+        check = connection.execute("PRAGMA quick_check").fetchall()
+        if [tuple(row) for row in check] != [("ok",)]:
+            raise sqlite3.DatabaseError(f"database disk image is malformed ({check[0][0]})")
+        self._migrate()
+
+    def _migrate(self) -> None:
+        connection = self._live()
+        version = int(connection.execute("PRAGMA user_version").fetchone()[0])
+        if version > SCHEMA_VERSION:
+            raise JournalError(
+                f"journal {self.path} was written by a newer Emotune (schema {version}, this one knows "
+                f"{SCHEMA_VERSION}); it is left untouched"
+            )
+        for step in range(version, SCHEMA_VERSION):
+            with self._transaction() as connection:
+                # Another process may have upgraded it while we waited for the write lock.
+                if int(connection.execute("PRAGMA user_version").fetchone()[0]) > step:
+                    continue
+                for statement in MIGRATIONS[step]:
+                    connection.execute(statement)
+                connection.execute(f"PRAGMA user_version = {step + 1}")
+
+    # --- plumbing -------------------------------------------------------------------------------
+
+    def _live(self) -> sqlite3.Connection:
+        if self._connection is None:
+            raise JournalError(f"journal {self.path} is closed")
+        return self._connection
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        connection = self._live()
+        # IMMEDIATE: take the write lock up front, so a busy journal fails here and not halfway.
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            yield connection
+        except BaseException:
+            if connection.in_transaction:
+                connection.rollback()
+            raise
+        connection.execute("COMMIT")
+
+    def _guarded(self, doing: str, action: Callable[..., T], *args: object) -> T:
+        """Run ``action`` and turn any SQLite failure into one JournalError line (damage: set aside)."""
+        try:
+            return action(*args)
+        except sqlite3.Error as exc:
+            kind = _error_kind(exc)
+            if kind == "damaged":
+                self.close()
+                try:
+                    target: Path | None = set_aside(self.path)
+                    where = f"it was set aside as {target} and a new journal will be started"
+                except OSError as move_error:
+                    target = None
+                    where = f"it could not be set aside ({_reason(move_error)}); move it away to start a new one"
+                raise JournalDamagedError(f"journal {self.path} is damaged ({exc}); {where}", target) from None
+            if kind == "locked":
+                raise JournalLockedError(f"journal {self.path} is locked by another program ({exc})") from None
+            raise JournalError(f"journal {self.path}: cannot {doing} ({exc})") from None
+
+    def close(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            # Closing a damaged file may complain; there is nothing left to save by then.
+            with contextlib.suppress(sqlite3.Error):
+                connection.close()
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def schema_version(self) -> int:
+        return self._guarded("read", lambda: int(self._live().execute("PRAGMA user_version").fetchone()[0]))
+
+    def journal_mode(self) -> str:
+        return self._guarded("read", lambda: str(self._live().execute("PRAGMA journal_mode").fetchone()[0]))
+
+    # --- writing --------------------------------------------------------------------------------
+
+    def begin_segment(
+        self, mood: str, source: SegmentSource, start: float, scores: Mapping[str, float] | None = None
+    ) -> int:
+        """Record a new segment (start = end for now); returns its ID for ``update_segment``."""
+        if source not in SEGMENT_SOURCES:
+            raise JournalError(f"segment source {source!r} is not one of {', '.join(SEGMENT_SOURCES)}")
+
+        def insert() -> int:
+            with self._transaction() as connection:
+                cursor = connection.execute(
+                    "INSERT INTO segments (start_t, end_t, mood, source, scores) VALUES (?, ?, ?, ?, ?)",
+                    (start, start, mood, source, _scores_json(scores)),
+                )
+                return int(cursor.lastrowid or 0)
+
+        return self._guarded("record a mood", insert)
+
+    def update_segment(self, segment_id: int, end: float, scores: Mapping[str, float] | None = None) -> None:
+        """Move a segment's end (and mean scores) on; never before its start."""
+
+        def update() -> None:
+            with self._transaction() as connection:
+                if scores is None:
+                    connection.execute("UPDATE segments SET end_t = MAX(start_t, ?) WHERE id = ?", (end, segment_id))
+                else:
+                    connection.execute(
+                        "UPDATE segments SET end_t = MAX(start_t, ?), scores = ? WHERE id = ?",
+                        (end, _scores_json(scores), segment_id),
+                    )
+
+        self._guarded("record a mood", update)
+
+    def add_songs(self, events: Iterable[SongEvent]) -> None:
+        """Record song events in one transaction."""
+        rows = [
+            (e.time, e.track_id, e.name, json.dumps(list(e.artists), ensure_ascii=False), e.mood, e.kind)
+            for e in events
+        ]
+        for row in rows:
+            if row[5] not in SONG_KINDS:
+                raise JournalError(f"song event kind {row[5]!r} is not one of {', '.join(SONG_KINDS)}")
+
+        def insert() -> None:
+            with self._transaction() as connection:
+                connection.executemany(
+                    "INSERT INTO songs (time, track_id, name, artists, mood, kind) VALUES (?, ?, ?, ?, ?, ?)", rows
+                )
+
+        if rows:
+            self._guarded("record songs", insert)
+
+    def set_feedback(self, feedback: Feedback) -> None:
+        """Store the verdict on a track (replacing the one before)."""
+
+        def upsert() -> None:
+            with self._transaction() as connection:
+                connection.execute(
+                    "INSERT OR REPLACE INTO feedback (track_id, verdict, artist_keys, mood, valence, energy, time)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        feedback.track_id,
+                        feedback.verdict,
+                        json.dumps(sorted(feedback.artist_keys), ensure_ascii=False),
+                        feedback.mood,
+                        feedback.valence,
+                        feedback.energy,
+                        feedback.time,
+                    ),
+                )
+
+        self._guarded("record feedback", upsert)
+
+    def clear_feedback(self, track_id: str) -> bool:
+        """Remove the verdict on a track; False if there was none."""
+
+        def delete() -> bool:
+            with self._transaction() as connection:
+                return connection.execute("DELETE FROM feedback WHERE track_id = ?", (track_id,)).rowcount > 0
+
+        return self._guarded("clear feedback", delete)
+
+    def forget(self, since: float | None = None, until: float | None = None) -> Forgotten:
+        """Erase the mood and song history in [since, until) (None: unbounded). Feedback stays.
+
+        Segments reaching over an edge are cut there, so what lies outside the range is kept.
+        """
+        low, high = (_sql_bound(b) for b in _bounds(since, until))
+
+        def erase() -> Forgotten:
+            with self._transaction() as connection:
+                inside = connection.execute(
+                    "DELETE FROM segments WHERE start_t >= ? AND end_t <= ?", (low, high)
+                ).rowcount
+                trimmed = 0
+                spanning = connection.execute(
+                    "SELECT id, end_t, mood, source, scores FROM segments WHERE start_t < ? AND end_t > ?", (low, high)
+                ).fetchall()
+                for segment_id, end, mood, source, scores in spanning:
+                    # A segment covering the whole range becomes two: before it and after it.
+                    connection.execute("UPDATE segments SET end_t = ? WHERE id = ?", (low, segment_id))
+                    connection.execute(
+                        "INSERT INTO segments (start_t, end_t, mood, source, scores) VALUES (?, ?, ?, ?, ?)",
+                        (high, end, mood, source, scores),
+                    )
+                    trimmed += 1
+                trimmed += connection.execute(
+                    "UPDATE segments SET end_t = ? WHERE start_t < ? AND end_t > ? AND end_t <= ?",
+                    (low, low, low, high),
+                ).rowcount
+                trimmed += connection.execute(
+                    "UPDATE segments SET start_t = ? WHERE start_t >= ? AND start_t < ? AND end_t > ?",
+                    (high, low, high, high),
+                ).rowcount
+                songs = connection.execute("DELETE FROM songs WHERE time >= ? AND time < ?", (low, high)).rowcount
+            # Forgotten rows must not linger in the WAL either (secure_delete covers the main file).
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            return Forgotten(inside, trimmed, songs)
+
+        return self._guarded("forget history", erase)
+
+    # --- reading --------------------------------------------------------------------------------
+
+    def segments(self, since: float | None = None, until: float | None = None) -> list[Segment]:
+        """Segments overlapping [since, until), oldest first, as recorded (not cut to the range)."""
+        low, high = (_sql_bound(b) for b in _bounds(since, until))
+
+        def select() -> list[Segment]:
+            rows = (
+                self._live()
+                .execute(
+                    "SELECT id, start_t, end_t, mood, source, scores FROM segments"
+                    " WHERE (end_t > ? OR start_t >= ?) AND start_t < ? ORDER BY start_t, id",
+                    (low, low, high),
+                )
+                .fetchall()
+            )
+            return [
+                Segment(
+                    float(start), float(end), str(mood), "user" if source == "user" else "face", _scores(text), int(i)
+                )
+                for i, start, end, mood, source, text in rows
+            ]
+
+        return self._guarded("read the journal", select)
+
+    def time_per_mood(self, since: float | None = None, until: float | None = None) -> dict[str, float]:
+        """Seconds per mood within [since, until) (segments cut to the range), labels in EMOTIONS order."""
+        low, high = _bounds(since, until)
+        totals: dict[str, float] = {}
+        for segment in self.segments(since, until):
+            seconds = min(segment.end, high) - max(segment.start, low)
+            if seconds > 0:
+                totals[segment.mood] = totals.get(segment.mood, 0.0) + seconds
+        order = {label: i for i, label in enumerate(EMOTIONS)}
+        return dict(sorted(totals.items(), key=lambda item: order.get(item[0], len(order))))
+
+    def songs(
+        self, since: float | None = None, until: float | None = None, kinds: Sequence[SongKind] = SONG_KINDS
+    ) -> list[SongEvent]:
+        """Song events in [since, until) of the given kinds, oldest first."""
+        low, high = (_sql_bound(b) for b in _bounds(since, until))
+        wanted = [k for k in kinds if k in SONG_KINDS]
+
+        def select() -> list[SongEvent]:
+            marks = ", ".join("?" for _ in wanted)
+            rows = (
+                self._live()
+                .execute(
+                    "SELECT time, track_id, name, artists, mood, kind FROM songs"
+                    f" WHERE time >= ? AND time < ? AND kind IN ({marks}) ORDER BY time, id",
+                    (low, high, *wanted),
+                )
+                .fetchall()
+            )
+            return [
+                SongEvent(float(t), str(track), str(name), _artists(artists), mood, _song_kind(kind))
+                for t, track, name, artists, mood, kind in rows
+            ]
+
+        return self._guarded("read the journal", select) if wanted else []
+
+    def songs_per_mood(
+        self, since: float | None = None, until: float | None = None, kinds: Sequence[SongKind] = ("opened",)
+    ) -> dict[str, list[SongCount]]:
+        """Per mood, the songs opened (or other ``kinds``) in the range, most often first."""
+        grouped: dict[str, dict[str, SongCount]] = {}
+        for event in self.songs(since, until, kinds):
+            mood = event.mood or ""
+            before = grouped.setdefault(mood, {}).get(event.track_id)
+            count = 1 if before is None else before.count + 1
+            grouped[mood][event.track_id] = SongCount(event.track_id, event.name, event.artists, count, event.time)
+        return {
+            mood: sorted(songs.values(), key=lambda s: (-s.count, -s.last)) for mood, songs in sorted(grouped.items())
+        }
+
+    def known_song(self, track_id: str) -> tuple[str, tuple[str, ...]] | None:
+        """The name and artists the journal last saw for a track, if it saw it."""
+
+        def select() -> tuple[str, tuple[str, ...]] | None:
+            row = (
+                self._live()
+                .execute("SELECT name, artists FROM songs WHERE track_id = ? ORDER BY time DESC LIMIT 1", (track_id,))
+                .fetchone()
+            )
+            return None if row is None else (str(row[0]), _artists(row[1]))
+
+        return self._guarded("read the journal", select)
+
+    def feedback(self) -> list[Feedback]:
+        """Every stored verdict, oldest first."""
+
+        def select() -> list[Feedback]:
+            rows = (
+                self._live()
+                .execute(
+                    "SELECT track_id, verdict, artist_keys, mood, valence, energy, time FROM feedback ORDER BY time"
+                )
+                .fetchall()
+            )
+            return [
+                Feedback(
+                    str(track),
+                    check_verdict(str(verdict)),
+                    frozenset(_artists(keys)),
+                    mood,
+                    None if valence is None else float(valence),
+                    None if energy is None else float(energy),
+                    float(t),
+                )
+                for track, verdict, keys, mood, valence, energy, t in rows
+            ]
+
+        return self._guarded("read feedback", select)
+
+    def feedback_for(self, track_id: str) -> Feedback | None:
+        return next((f for f in self.feedback() if f.track_id == track_id), None)
+
+
+def load_preferences(path: Path | None = None) -> tuple[Preferences, str | None]:
+    """The stored feedback as live ``Preferences``, and a problem line if the journal could not be read.
+
+    For commands and the window at start: with no journal file yet this creates nothing and
+    returns empty preferences; with a damaged or locked one, empty preferences and the message.
+    """
+    path = journal_path() if path is None else path
+    if not path.exists():
+        return Preferences(), None
+    try:
+        with Journal.open(path) as journal:
+            return Preferences(journal.feedback()), None
+    except JournalError as exc:
+        return Preferences(), str(exc)
+
+
+def _scores_json(scores: Mapping[str, float] | None) -> str:
+    return json.dumps({label: round(float(value), 4) for label, value in (scores or {}).items()})
+
+
+def _scores(text: object) -> dict[str, float]:
+    try:
+        data = json.loads(str(text))
+    except ValueError:
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {str(k): float(v) for k, v in data.items() if isinstance(v, int | float)}
+
+
+def _artists(text: object) -> tuple[str, ...]:
+    try:
+        data = json.loads(str(text))
+    except ValueError:
+        return ()
+    return tuple(str(a) for a in data) if isinstance(data, list) else ()
+
+
+def _song_kind(value: object) -> SongKind:
+    for kind in SONG_KINDS:
+        if value == kind:
+            return kind
+    return "shown"
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc)

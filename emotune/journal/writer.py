@@ -1,0 +1,366 @@
+"""The journal's background writer: the window records moods, songs and feedback without waiting.
+
+Every public method except ``flush`` and ``stop`` only puts a small message on a bounded queue
+and returns (never blocks, never raises), so the Tk thread never waits on SQLite. One thread
+owns the database connection and writes in small transactions.
+
+Mood segments: call ``observe(mood, scores, source)`` for every mood update (each processed frame
+is fine: only aggregates are stored, never the per-frame stream). A new mood or source closes the
+open segment and opens the next one at once; ``observe(None)`` or ``end_segment()`` closes it
+(no face, camera stopped, paused). While a segment is open its end (and mean scores) are written
+every ``checkpoint_s`` seconds, extended to "now": a mood holds until told otherwise. So a crash or
+kill loses at most the last ``checkpoint_s`` seconds of the open segment. If the process was
+suspended (a laptop asleep: the writer wakes far later than it should), the segment is closed at
+the last checkpoint before the gap, and a new one starts on waking.
+
+Failure: if the journal cannot be opened or written (damaged: set aside by the store; locked;
+disk full) the writer says so once (``problem``, and ``on_problem`` called on the writer thread:
+hand it to the Tk thread through a queue) and drops everything after, so the app goes on without
+a journal. ``stop()`` closes the open segment, closes the database and joins the thread.
+
+This module must not import tkinter, cv2 or onnxruntime.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from emotune.journal.store import Forgotten, Journal, JournalError, SegmentSource, SongEvent, SongKind
+from emotune.labels import EMOTIONS
+from emotune.music.feedback import Feedback
+from emotune.music.tracks import Track
+
+log = logging.getLogger(__name__)
+
+# A wake-up this many checkpoints late means the process was suspended, not busy.
+SUSPEND_FACTOR = 5.0
+
+
+@dataclass(frozen=True)
+class _Observe:
+    t: float
+    mood: str | None
+    source: SegmentSource
+    scores: tuple[tuple[str, float], ...] | None
+
+
+@dataclass(frozen=True)
+class _Songs:
+    events: tuple[SongEvent, ...]
+
+
+@dataclass(frozen=True)
+class _SetFeedback:
+    feedback: Feedback
+
+
+@dataclass(frozen=True)
+class _ClearFeedback:
+    track_id: str
+
+
+@dataclass(frozen=True)
+class _Forget:
+    since: float | None
+    until: float | None
+    on_done: Callable[[Forgotten | JournalError], None] | None
+
+
+@dataclass(frozen=True)
+class _Flush:
+    done: threading.Event
+
+
+@dataclass(frozen=True)
+class _Stop:
+    t: float
+
+
+_Message = _Observe | _Songs | _SetFeedback | _ClearFeedback | _Forget | _Flush | _Stop
+
+
+class _OpenSegment:
+    """The segment being recorded, with running sums for its mean scores (writer thread only)."""
+
+    def __init__(self, segment_id: int, mood: str, source: SegmentSource, start: float) -> None:
+        self.id = segment_id
+        self.mood = mood
+        self.source = source
+        self.start = start
+        self.sums: dict[str, float] = {}
+        self.count = 0
+
+    def add(self, scores: tuple[tuple[str, float], ...] | None) -> None:
+        if not scores:
+            return
+        for label, value in scores:
+            self.sums[label] = self.sums.get(label, 0.0) + value
+        self.count += 1
+
+    def means(self) -> dict[str, float] | None:
+        return {label: total / self.count for label, total in self.sums.items()} if self.count else None
+
+
+class JournalWriter:
+    """Records into the journal from a background thread. Create, ``start()``, feed, ``stop()``."""
+
+    def __init__(
+        self,
+        path: Path | None = None,
+        *,
+        clock: Callable[[], float] = time.time,
+        checkpoint_s: float = 2.0,
+        record_history: bool = True,
+        on_problem: Callable[[str], None] | None = None,
+        max_queue: int = 10_000,
+        timeout_s: float = 5.0,
+    ) -> None:
+        """``path``: the journal file (default ``store.journal_path()``). ``record_history=False``
+        (the "journal off" setting) keeps feedback but records no moods or songs."""
+        self._path = path
+        self._clock = clock
+        self._checkpoint_s = checkpoint_s
+        self._record_history = record_history
+        self._on_problem = on_problem
+        self._timeout_s = timeout_s
+        self._queue: queue.Queue[_Message] = queue.Queue(maxsize=max_queue)
+        self._thread: threading.Thread | None = None
+        self._problem: str | None = None
+        self._dropped = 0
+        self._journal: Journal | None = None
+        self._segment: _OpenSegment | None = None
+        self._last_write = 0.0
+        self._stopping = False
+
+    # --- the window's side (never blocks) -------------------------------------------------------
+
+    @property
+    def problem(self) -> str | None:
+        """The one-line reason the journal is off, once it is."""
+        return self._problem
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    @property
+    def path(self) -> Path | None:
+        return self._path
+
+    def start(self) -> JournalWriter:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="emotune-journal", daemon=True)
+            self._thread.start()
+        return self
+
+    def observe(
+        self,
+        mood: str | None,
+        scores: Mapping[str, float] | Sequence[float] | None = None,
+        source: SegmentSource = "face",
+    ) -> None:
+        """The current music mood (None: nobody watched), with the smoothed scores behind it if any.
+
+        ``scores``: label -> score, or a sequence in ``EMOTIONS`` order (as ``MoodState.smoothed``).
+        """
+        if not self._record_history:
+            return
+        pairs: tuple[tuple[str, float], ...] | None = None
+        if isinstance(scores, Mapping):
+            pairs = tuple((str(label), float(value)) for label, value in scores.items())
+        elif scores is not None:
+            pairs = tuple(zip(EMOTIONS, (float(v) for v in scores), strict=False))
+        self._put(_Observe(self._clock(), mood, source, pairs))
+
+    def end_segment(self) -> None:
+        """Close the open segment now (watching stopped)."""
+        self.observe(None)
+
+    def songs(self, tracks: Iterable[Track], kind: SongKind, mood: str | None) -> None:
+        """Songs shown in a list, or one opened/played, for the list of ``mood``."""
+        if not self._record_history:
+            return
+        now = self._clock()
+        events = tuple(SongEvent(now, t.id, t.name, tuple(t.artists), mood, kind) for t in tracks)
+        if events:
+            self._put(_Songs(events))
+
+    def feedback(self, feedback: Feedback) -> None:
+        """Store a verdict (also record it in the live ``Preferences`` yourself)."""
+        self._put(_SetFeedback(feedback))
+
+    def clear_feedback(self, track_id: str) -> None:
+        self._put(_ClearFeedback(track_id))
+
+    def forget(
+        self,
+        since: float | None = None,
+        until: float | None = None,
+        on_done: Callable[[Forgotten | JournalError], None] | None = None,
+    ) -> None:
+        """Erase the history in [since, until) (None: unbounded); ``on_done`` runs on the writer thread."""
+        self._put(_Forget(since, until, on_done))
+
+    def _put(self, message: _Message) -> None:
+        if self._stopping:
+            return
+        try:
+            self._queue.put_nowait(message)
+        except queue.Full:
+            # The disk is stalled: dropping is better than freezing the window.
+            self._dropped += 1
+            if self._dropped == 1:
+                log.warning("journal writer is behind; dropping records until it catches up")
+
+    # --- waiting (not for the Tk thread) -------------------------------------------------------
+
+    def flush(self, timeout_s: float = 5.0) -> bool:
+        """Wait until everything queued so far is written (open segment included); False on timeout."""
+        if not self.running:
+            return False
+        done = threading.Event()
+        try:
+            self._queue.put(_Flush(done), timeout=timeout_s)
+        except queue.Full:
+            return False
+        return done.wait(timeout_s)
+
+    def stop(self, timeout_s: float = 5.0) -> bool:
+        """Close the open segment, write what is queued, close the journal and end the thread.
+
+        True when the thread has ended within ``timeout_s``.
+        """
+        thread = self._thread
+        if thread is None:
+            return True
+        if not self._stopping:
+            try:
+                self._queue.put(_Stop(self._clock()), timeout=timeout_s)
+            except queue.Full:
+                log.warning("journal writer did not take the stop request within %.1f s", timeout_s)
+            self._stopping = True
+        thread.join(timeout_s)
+        return not thread.is_alive()
+
+    # --- the writer thread ----------------------------------------------------------------------
+
+    def _run(self) -> None:
+        try:
+            self._journal = Journal.open(self._path, timeout_s=self._timeout_s)
+        except JournalError as exc:
+            self._fail(exc)
+        while True:
+            try:
+                message: _Message | None = self._queue.get(timeout=self._checkpoint_s)
+            except queue.Empty:
+                message = None
+            if isinstance(message, _Flush):
+                self._safely(self._checkpoint, self._clock(), True)
+                message.done.set()
+                continue
+            if isinstance(message, _Stop):
+                self._safely(self._close_segment, message.t)
+                break
+            if message is not None:
+                self._safely(self._handle, message)
+            self._safely(self._checkpoint, self._clock())
+        journal, self._journal = self._journal, None
+        if journal is not None:
+            journal.close()
+
+    def _safely(self, action: Callable[..., None], *args: object) -> None:
+        if self._journal is None:
+            return  # the journal is off: drop the record
+        try:
+            action(*args)
+        except JournalError as exc:
+            self._fail(exc)
+
+    def _fail(self, exc: JournalError) -> None:
+        if self._journal is not None:
+            self._journal.close()
+            self._journal = None
+        self._segment = None
+        if self._problem is None:
+            self._problem = f"{exc}; going on without a journal"
+            log.warning("%s", self._problem)
+            if self._on_problem is not None:
+                self._on_problem(self._problem)
+
+    def _live(self) -> Journal:
+        if self._journal is None:
+            raise JournalError("the journal is off")
+        return self._journal
+
+    def _handle(self, message: _Message) -> None:
+        journal = self._live()
+        if isinstance(message, _Observe):
+            self._observe(message)
+        elif isinstance(message, _Songs):
+            journal.add_songs(message.events)
+        elif isinstance(message, _SetFeedback):
+            journal.set_feedback(message.feedback)
+        elif isinstance(message, _ClearFeedback):
+            journal.clear_feedback(message.track_id)
+        elif isinstance(message, _Forget):
+            self._forget(message)
+
+    def _observe(self, message: _Observe) -> None:
+        segment = self._segment
+        if segment is not None and (message.mood != segment.mood or message.source != segment.source):
+            self._close_segment(message.t)
+            segment = None
+        if message.mood is None:
+            return
+        if segment is None:
+            segment_id = self._live().begin_segment(message.mood, message.source, message.t)
+            segment = self._segment = _OpenSegment(segment_id, message.mood, message.source, message.t)
+            self._last_write = self._clock()
+        segment.add(message.scores)
+
+    def _checkpoint(self, now: float, force: bool = False) -> None:
+        segment = self._segment
+        if segment is None:
+            return
+        late = now - self._last_write
+        if late > SUSPEND_FACTOR * self._checkpoint_s:
+            # Suspended: the time asleep was not spent in this mood. End it where we left off.
+            self._live().update_segment(segment.id, self._last_write, segment.means())
+            self._segment = None
+            new_id = self._live().begin_segment(segment.mood, segment.source, now)
+            self._segment = _OpenSegment(new_id, segment.mood, segment.source, now)
+            self._last_write = now
+            return
+        if force or late >= self._checkpoint_s:
+            self._live().update_segment(segment.id, now, segment.means())
+            self._last_write = now
+
+    def _close_segment(self, end: float) -> None:
+        segment, self._segment = self._segment, None
+        if segment is not None:
+            self._live().update_segment(segment.id, end, segment.means())
+
+    def _forget(self, message: _Forget) -> None:
+        segment = self._segment
+        now = self._clock()
+        if segment is not None:
+            self._close_segment(now)
+        try:
+            result: Forgotten | JournalError = self._live().forget(message.since, message.until)
+        except JournalError as exc:
+            result = exc
+        if message.on_done is not None:
+            message.on_done(result)
+        if isinstance(result, JournalError):
+            raise result
+        if segment is not None:
+            # The forgotten range may have cut the open segment: go on with a fresh one from now.
+            new_id = self._live().begin_segment(segment.mood, segment.source, now)
+            self._segment = _OpenSegment(new_id, segment.mood, segment.source, now)
+            self._last_write = now
