@@ -55,7 +55,7 @@ def child(video: Path, seconds: float, launched: float, screenshot: Path | None)
             app.stats.max_tick_work = 0.0
             app.stats.tick_gaps.clear()
         if (steady_from is not None and now - steady_from[0] >= seconds) or now > deadline:
-            if screenshot is not None and app.playlist.tracks and app.mood_in_force is not None:
+            if screenshot is not None and app.playlist.tracks and app.controller.mood_in_force is not None:
                 save_screenshot(root, screenshot)  # after measuring, so it does not show up as a gap
             app.close()
             return
@@ -70,7 +70,7 @@ def child(video: Path, seconds: float, launched: float, screenshot: Path | None)
     return {
         "seconds": round(span, 1),
         "drawn_fps": round((app.stats.frames_drawn - steady_from[1]) / span, 1),
-        "frames_skipped_in_queue": app.stats.frames_skipped,
+        "frames_skipped_in_queue": app.controller.frames_skipped,
         "max_tick_gap_ms": round(max(gaps_ms), 1),
         "p99_tick_gap_ms": round(gaps_ms[int(0.99 * (len(gaps_ms) - 1))], 1),
         "median_tick_gap_ms": round(statistics.median(gaps_ms), 1),
@@ -78,7 +78,7 @@ def child(video: Path, seconds: float, launched: float, screenshot: Path | None)
         "max_tick_work_ms": round(app.stats.max_tick_work * 1e3, 1),
         "gaps_over_50ms": sum(1 for g in gaps_ms if g > 50),
         "first_frame_s": round(first_frame_wall - launched, 2),
-        "mood": app.mood_in_force,
+        "mood": app.controller.mood_in_force,
         "tracks": len(app.playlist.tracks),
     }
 
@@ -106,8 +106,8 @@ def main() -> None:
         print(json.dumps(child(args.video, args.seconds, args.launched, args.screenshot)))
         return
 
-    from tests.gui_support import x_display
-    from tests.vision_media import talking_head_frames, write_video
+    from tests.support.gui import x_display
+    from tests.support.vision_media import talking_head_frames, write_video
 
     with tempfile.TemporaryDirectory() as folder, x_display():
         # Long enough that the video plays through the warm-up and the whole measuring time.

@@ -36,7 +36,7 @@ from numpy.typing import NDArray
 from emotune.vision.messages import FrameResult, MessageQueue, SourceEnded, SourceError
 from emotune.vision.pipeline import FacePipeline, PipelineSettings, VisionWorker
 from emotune.vision.sources import Frame
-from tests.vision_media import talking_head_frames
+from tests.support.vision_media import talking_head_frames
 
 Image = NDArray[np.uint8]
 HAAR = Path(str(getattr(getattr(cv2, "data", None), "haarcascades", ""))) / "haarcascade_frontalface_default.xml"

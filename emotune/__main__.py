@@ -11,7 +11,8 @@ import sys
 from collections.abc import Sequence
 
 from emotune import __version__
-from emotune.errors import EXIT_BAD_INPUT, EmotuneError
+from emotune.choices import DETECTORS, STRATEGIES
+from emotune.errors import EmotuneError, ExitStatus
 from emotune.labels import EMOTIONS
 
 
@@ -50,15 +51,13 @@ def build_parser() -> argparse.ArgumentParser:
     recommend.add_argument("emotion", metavar="EMOTION", help=", ".join(EMOTIONS))
     recommend.add_argument("--limit", type=int, default=10, metavar="N")
     recommend.add_argument("--offline", action="store_true", help="bundled catalog only")
-    recommend.add_argument(
-        "--strategy", choices=("match", "lift"), help="mirror the mood or lift it (default: settings)"
-    )
+    recommend.add_argument("--strategy", choices=STRATEGIES, help="mirror the mood or lift it (default: settings)")
     recommend.add_argument("--json", action="store_true", help="one JSON object per track")
     return parser
 
 
 def add_vision_flags(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--detector", choices=("yunet", "haar"), default="yunet", help="face detector")
+    parser.add_argument("--detector", choices=DETECTORS, default="yunet", help="face detector")
     parser.add_argument("--max-side", type=int, default=320, metavar="PX", help="longest side of the detection copy")
     parser.add_argument("--align", action="store_true", help="rotate face crops so the eyes are level")
 
@@ -70,9 +69,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_command(command, args)
     except EmotuneError as exc:
         print(f"emotune: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return ExitStatus.BAD_INPUT
     except KeyboardInterrupt:
-        return 130
+        return ExitStatus.INTERRUPTED
 
 
 def run_command(command: str, args: argparse.Namespace) -> int:

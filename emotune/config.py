@@ -12,8 +12,8 @@ secret the user put there. Keys this version does not know are kept on save, so 
 version does not erase a newer one's settings. New fields are added to ``Settings`` with a
 default; nothing else needs to change.
 
-Environment overrides (applied by ``effective_settings``, never written back to the file):
-``SPOTIPY_CLIENT_ID``, ``SPOTIPY_CLIENT_SECRET``, ``SPOTIPY_REDIRECT_URI`` (spotipy's own),
+Environment overrides (read by ``emotune.environment``, applied by ``effective_settings``, never written
+back to the file): ``SPOTIPY_CLIENT_ID``, ``SPOTIPY_CLIENT_SECRET``, ``SPOTIPY_REDIRECT_URI``,
 ``EMOTUNE_OPEN_WITH`` (app | browser), ``EMOTUNE_MUSIC_STRATEGY`` (match | lift).
 """
 
@@ -31,13 +31,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import platformdirs
-
+from emotune import environment, moods
+from emotune.choices import Detector, OpenWith, Strategy, Theme
 from emotune.errors import EmotuneError
 
 log = logging.getLogger(__name__)
 
-APP_NAME = "emotune"
 SETTINGS_FILE = "settings.json"
 
 
@@ -46,26 +45,21 @@ class SettingsError(EmotuneError):
 
 
 def config_dir() -> Path:
-    override = os.environ.get("EMOTUNE_CONFIG_DIR")
-    return Path(override) if override else Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+    return environment.current().config_dir
 
 
 def cache_dir() -> Path:
-    override = os.environ.get("EMOTUNE_CACHE_DIR")
-    return Path(override) if override else Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
-
-
-def _choice(*allowed: str) -> dict[str, Any]:
-    return {"choices": allowed}
+    return environment.current().cache_dir
 
 
 @dataclass(frozen=True)
 class Settings:
-    """Everything the user can set. Field metadata: ``choices`` (allowed strings), ``range``."""
+    """Everything the user can set. A ``Literal`` type lists the allowed strings; field metadata
+    ``range`` bounds a number."""
 
-    music_strategy: str = field(default="match", metadata=_choice("match", "lift"))
-    open_with: str = field(default="app", metadata=_choice("app", "browser"))
-    # Overrides of the emotion -> target table in emotune.music.moods (format documented there).
+    music_strategy: Strategy = "match"
+    open_with: OpenWith = "app"
+    # Overrides of the emotion -> target table in emotune.moods (format documented there).
     mood_targets: dict[str, Any] = field(default_factory=dict)
     spotify_client_id: str = ""
     # repr=False: a secret never shows up in logs or tracebacks that print settings.
@@ -76,9 +70,9 @@ class Settings:
     recommendations_cache_hours: float = field(default=12.0, metadata={"range": (0.0, 24.0 * 30)})
     # The desktop app (emotune.gui). Window geometry is Tk's "WxH+X+Y"; empty means "let Tk decide".
     window_geometry: str = ""
-    theme: str = field(default="light", metadata=_choice("light", "dark"))
+    theme: Theme = "light"
     mirror: bool = True  # show the camera as a mirror, as people expect of a selfie view
-    detector: str = field(default="yunet", metadata=_choice("yunet", "haar"))
+    detector: Detector = "yunet"
     # Mood smoothing: time constant of the score average, and how long a new mood must lead.
     mood_smoothing_s: float = field(default=0.5, metadata={"range": (0.0, 5.0)})
     mood_hold_s: float = field(default=1.0, metadata={"range": (0.0, 10.0)})
@@ -113,23 +107,22 @@ def _field(name: str) -> dataclasses.Field[Any]:
 
 def _check_value(f: dataclasses.Field[Any], value: Any) -> Any:
     """The value converted to the field's type, or SettingsError saying what is wrong."""
-    expected = typing.get_origin(_HINTS[f.name]) or _HINTS[f.name]
+    hint = _HINTS[f.name]
+    choices: tuple[str, ...] = typing.get_args(hint) if typing.get_origin(hint) is typing.Literal else ()
+    expected = str if choices else typing.get_origin(hint) or hint
     if expected is float and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
     if not isinstance(value, expected) or (expected is not bool and isinstance(value, bool)):
         shown = "a hidden value" if not f.repr else repr(value)  # never echo a secret
         raise SettingsError(f"setting {f.name!r}: expected {expected.__name__}, got {shown}")
-    choices = f.metadata.get("choices")
     if choices and value not in choices:
         raise SettingsError(f"setting {f.name!r}: {value!r} is not one of {', '.join(choices)}")
     bounds = f.metadata.get("range")
     if bounds and not bounds[0] <= value <= bounds[1]:
         raise SettingsError(f"setting {f.name!r}: {value} is outside {bounds[0]}..{bounds[1]}")
     if f.name == "mood_targets":
-        from emotune.music.moods import parse_overrides  # local: config must not pull in music at import
-
         try:
-            parse_overrides(value)
+            moods.parse_overrides(value)
         except EmotuneError as exc:
             raise SettingsError(f"setting 'mood_targets': {exc}") from None
     return value
@@ -152,23 +145,15 @@ def settings_from_json(data: Mapping[str, Any]) -> tuple[Settings, list[str]]:
     return Settings(**values, extra=extra), problems
 
 
-def effective_settings(stored: Settings, environ: Mapping[str, str] | None = None) -> Settings:
-    """``stored`` with the environment overrides applied (for use, not for saving)."""
-    env = os.environ if environ is None else environ
-    mapping = {
-        "SPOTIPY_CLIENT_ID": "spotify_client_id",
-        "SPOTIPY_CLIENT_SECRET": "spotify_client_secret",
-        "SPOTIPY_REDIRECT_URI": "spotify_redirect_uri",
-        "EMOTUNE_OPEN_WITH": "open_with",
-        "EMOTUNE_MUSIC_STRATEGY": "music_strategy",
-    }
+def effective_settings(stored: Settings, env: environment.Environment | None = None) -> Settings:
+    """``stored`` with the environment's overrides applied (for use, not for saving)."""
+    overrides = (env or environment.current()).setting_overrides
     settings = stored
-    for variable, name in mapping.items():
-        if env.get(variable):
-            try:
-                settings = settings.replace(**{name: env[variable]})
-            except SettingsError as exc:
-                log.warning("%s (from %s); ignoring it", exc, variable)
+    for variable, name, value in overrides:
+        try:
+            settings = settings.replace(**{name: value})
+        except SettingsError as exc:
+            log.warning("%s (from %s); ignoring it", exc, variable)
     return settings
 
 

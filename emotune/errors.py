@@ -1,13 +1,26 @@
-"""Errors the app reports to the user as one line (what, and what is wrong with it)."""
+"""Errors the app reports to the user as one line (what, and what is wrong with it), and the
+exit status of every command line."""
 
 from __future__ import annotations
 
-# Exit status of every command line for bad input (a missing file, a corrupt model, ...).
-EXIT_BAD_INPUT = 2
+from enum import IntEnum
+
+
+class ExitStatus(IntEnum):
+    """What every ``python -m emotune`` command returns."""
+
+    OK = 0
+    FAILED = 1  # the command ran and its check failed (--self-test)
+    BAD_INPUT = 2  # a missing file, a corrupt model, a bad flag, a refused action: one line on stderr
+    INTERRUPTED = 130  # Ctrl+C, as shells report SIGINT
 
 
 class EmotuneError(Exception):
     """Base class: the message names the thing and the problem, ready to show as is."""
+
+
+class UsageError(EmotuneError):
+    """A command-line flag has a value the command cannot use."""
 
 
 class ModelError(EmotuneError):

@@ -13,7 +13,7 @@ shipped, not how it was configured).
 
 Where the line goes: stdout on success, stderr on failure. A windowed PyInstaller app on Windows
 has no console, so ``sys.stdout``/``sys.stderr`` are None there; then the line is written to
-``self-test.txt`` in the user cache folder (``emotune.config.cache_dir()``, e.g.
+``self-test.txt`` in the user cache folder (``emotune.environment``, e.g.
 ``%LOCALAPPDATA%\\emotune\\Cache\\self-test.txt``; ``EMOTUNE_CACHE_DIR`` overrides it), replacing
 the previous result, and the exit code tells the outcome (``Start-Process -Wait -PassThru``).
 A message box would be wrong for a headless check run by scripts and CI.
@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import importlib.util
 import math
-import os
 import sys
 import time
 from collections.abc import Callable
@@ -38,11 +37,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from emotune import __version__
+from emotune import __version__, environment
+from emotune.errors import ExitStatus
 
-EXIT_OK = 0
-EXIT_FAILED = 1
-MODELS_DIR_VARIABLE = "EMOTUNE_SELF_TEST_MODELS_DIR"
 RESULT_FILE = "self-test.txt"
 IMAGE_NAME = "astronaut.png"
 PLAYLIST_LENGTH = 5
@@ -77,15 +74,15 @@ class SelfTestResult:
 
 def run_self_test(models_dir: Path | None = None, clock: Callable[[], float] = time.perf_counter) -> int:
     """Run the check, report one line (see the module docstring for where) and return the exit code."""
-    if models_dir is None and os.environ.get(MODELS_DIR_VARIABLE):
-        models_dir = Path(os.environ[MODELS_DIR_VARIABLE])
+    if models_dir is None:
+        models_dir = environment.current().self_test_models_dir
     try:
         result = check(models_dir, clock)
     except SelfTestError as failure:
         _report(f"emotune {__version__} self-test FAILED ({failure.step}): {_one_line(str(failure))}", sys.stderr)
-        return EXIT_FAILED
+        return ExitStatus.FAILED
     _report(result.summary(), sys.stdout)
-    return EXIT_OK
+    return ExitStatus.OK
 
 
 def check(models_dir: Path | None = None, clock: Callable[[], float] = time.perf_counter) -> SelfTestResult:
@@ -149,9 +146,7 @@ def check(models_dir: Path | None = None, clock: Callable[[], float] = time.perf
 
 def result_file() -> Path:
     """Where the line goes when there is no console (windowed app on Windows)."""
-    from emotune.config import cache_dir
-
-    return cache_dir() / RESULT_FILE
+    return environment.current().cache_dir / RESULT_FILE
 
 
 def _report(line: str, stream: TextIO | None) -> None:

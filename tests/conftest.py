@@ -1,8 +1,13 @@
-"""Shared fixtures: real FER2013 faces from ../shared (never copied into the repository)."""
+"""Shared fixtures. Helpers live in ``tests/support/`` (imported from there, never from here).
+
+Every test runs with the user's folders pointed at temporary ones and every Emotune/Spotify
+variable cleared (``user_dirs``), so no test reads or writes the developer's own
+settings, tokens, caches or journal, and a variable set in the shell cannot change a result.
+"""
 
 from __future__ import annotations
 
-import subprocess
+import os
 import zipfile
 from pathlib import Path
 
@@ -11,11 +16,23 @@ import numpy as np
 import pytest
 from numpy.typing import NDArray
 
+from emotune.environment import VARIABLES
 from emotune.labels import EMOTIONS
+from tests.support.paths import FER_ZIP, UserFolders
 
-REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
-FER_ZIP = SHARED / "data" / "fer2013.zip"
+
+@pytest.fixture(autouse=True)
+def user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> UserFolders:
+    """Config, cache and data folders in a fresh temporary folder; no EMOTUNE_*/SPOTIPY_* set."""
+    for name in list(os.environ):
+        if name.startswith(("EMOTUNE_", "SPOTIPY_")) or name in VARIABLES:
+            monkeypatch.delenv(name)
+    home = tmp_path_factory.mktemp("user")
+    folders = UserFolders(home / "config", home / "cache", home / "data")
+    monkeypatch.setenv("EMOTUNE_CONFIG_DIR", str(folders.config))
+    monkeypatch.setenv("EMOTUNE_CACHE_DIR", str(folders.cache))
+    monkeypatch.setenv("EMOTUNE_DATA_DIR", str(folders.data))
+    return folders
 
 
 @pytest.fixture(scope="session")
@@ -35,20 +52,3 @@ def val_faces(fer_zip: Path) -> dict[str, list[NDArray[np.uint8]]]:
                 image = cv2.imdecode(np.frombuffer(archive.read(member), np.uint8), cv2.IMREAD_GRAYSCALE)
                 faces[parts[1]].append(image)
     return faces
-
-
-def write_png(path: Path, image: NDArray[np.uint8]) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    ok, buf = cv2.imencode(path.suffix or ".png", image)
-    assert ok
-    path.write_bytes(buf.tobytes())
-    return path
-
-
-def one_error_line(result: subprocess.CompletedProcess[str], prefix: str = "") -> str:
-    """The single stderr line of a command that refused bad input (exit 2, no traceback)."""
-    assert result.returncode == 2, (result.returncode, result.stdout, result.stderr)
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith(prefix) and "Traceback" not in result.stderr
-    return lines[0]

@@ -7,15 +7,14 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import onnx
 import pytest
 from numpy.typing import NDArray
-from onnx import TensorProto, helper
 
 from emotune.errors import ModelError
 from emotune.labels import EMOTIONS
 from emotune.resources import resource_path
 from emotune.vision.emotions import EmotionClassifier
+from tests.support.models import write_wrong_output_model
 
 Faces = dict[str, list[NDArray[np.uint8]]]
 
@@ -56,24 +55,6 @@ def test_model_is_loaded_lazily_and_without_tensorflow() -> None:
 def test_shipped_model_is_found_through_resources() -> None:
     path = resource_path("models", "emotion.onnx")
     assert path.is_file() and path.stat().st_size <= 20_000_000
-
-
-def write_wrong_output_model(path: Path, outputs: int) -> Path:
-    """A valid ONNX model taking a face batch and giving ``outputs`` numbers per face."""
-    flatten = helper.make_node("Flatten", ["face"], ["flat"])
-    weights = helper.make_tensor("w", TensorProto.FLOAT, [48 * 48, outputs], np.zeros(48 * 48 * outputs).tolist())
-    matmul = helper.make_node("MatMul", ["flat", "w"], ["scores"])
-    graph = helper.make_graph(
-        [flatten, matmul],
-        "wrong",
-        [helper.make_tensor_value_info("face", TensorProto.FLOAT, ["n", 48, 48, 1])],
-        [helper.make_tensor_value_info("scores", TensorProto.FLOAT, ["n", outputs])],
-        initializer=[weights],
-    )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
-    model.ir_version = 8
-    onnx.save(model, path)
-    return path
 
 
 @pytest.mark.parametrize(

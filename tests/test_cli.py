@@ -12,8 +12,9 @@ import pytest
 from numpy.typing import NDArray
 
 from emotune.labels import EMOTIONS
-from tests.conftest import REPO, one_error_line, write_png
-from tests.test_classifier import write_wrong_output_model
+from tests.support.files import one_error_line, write_png
+from tests.support.models import write_wrong_output_model
+from tests.support.paths import REPO
 
 Faces = dict[str, list[NDArray[np.uint8]]]
 

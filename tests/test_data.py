@@ -13,7 +13,7 @@ import pytest
 from numpy.typing import NDArray
 
 from emotune.labels import EMOTIONS
-from tests.conftest import write_png
+from tests.support.files import write_png
 from training.data import DataError, available_splits, load_split, resolve_split
 
 Faces = dict[str, list[NDArray[np.uint8]]]

@@ -25,8 +25,9 @@ from emotune.gui.app import AppOptions, EmotuneApp
 from emotune.labels import EMOTIONS
 from emotune.vision.sources import Frame, FrameSource, FrameSourceError, make_source
 from tests.fake_spotify import CLIENT_ID, CLIENT_SECRET, FakeSpotify
-from tests.gui_support import CallbackErrors, pump_for, pump_until, x_display
-from tests.vision_media import astronaut, talking_head_frames, write_video
+from tests.support.gui import CallbackErrors, pump_for, pump_until, x_display
+from tests.support.paths import UserFolders
+from tests.support.vision_media import astronaut, talking_head_frames, write_video
 
 
 class Recorder:
@@ -87,11 +88,7 @@ def videos(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 @pytest.fixture()
-def start(display: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Running]]:
-    monkeypatch.setenv("EMOTUNE_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.setenv("EMOTUNE_CACHE_DIR", str(tmp_path / "cache"))
-    for name in ("EMOTUNE_OPEN_WITH", "EMOTUNE_MUSIC_STRATEGY", "SPOTIPY_CLIENT_ID", "SPOTIPY_CLIENT_SECRET"):
-        monkeypatch.delenv(name, raising=False)
+def start(display: str) -> Iterator[Callable[..., Running]]:
     started: list[Running] = []
 
     def launch(options: AppOptions, **services: Any) -> Running:
@@ -121,9 +118,9 @@ def test_video_mood_playlist_and_opening_a_track(start: Callable[..., Running], 
     app = run.app
     assert run.root.title() == "Emotune"
     run.until(lambda: app.stats.frames_drawn > 0, "the first frame")
-    run.until(lambda: app.mood_in_force is not None, "a mood")
+    run.until(lambda: app.controller.mood_in_force is not None, "a mood")
     run.until(lambda: len(run.playlist_rows()) == 10, "a playlist")
-    mood = app.mood_in_force
+    mood = app.controller.mood_in_force
     assert mood in EMOTIONS
     assert app.mood_panel.word.cget("text") == mood.capitalize()
     assert app.playlist.heading.cget("text") == f"Songs to match {mood}"
@@ -184,10 +181,10 @@ def test_more_songs_and_lift_refresh_on_request_only(start: Callable[..., Runnin
     app = run.app
     run.until(lambda: len(run.playlist_rows()) == 10, "a playlist")
     first_list = app.playlist.tracks
-    serial = app._request_serial
+    serial = app.controller.songs.generation
     # Frames keep coming with the same mood: no new request.
     run.frames_after(app.stats.frames_drawn + 15)
-    assert app._request_serial == serial
+    assert app.controller.songs.generation == serial
     assert app.playlist.tracks == first_list
 
     run.press(app.video.screen, "<KeyPress-r>")  # R: more songs
@@ -202,13 +199,14 @@ def test_more_songs_and_lift_refresh_on_request_only(start: Callable[..., Runnin
 def test_switching_source_and_the_end_of_a_video(start: Callable[..., Running], videos: dict[str, Path]) -> None:
     run = start(AppOptions(source=str(videos["long"]), offline=True))
     app = run.app
-    run.until(lambda: app._latest is not None, "a frame of the first video")
-    app.open_source(str(videos["short"]))
+    run.until(lambda: app.controller.latest is not None, "a frame of the first video")
+    app.controller.open_source(str(videos["short"]))
     run.until(
-        lambda: app._latest is not None and app._latest.source == str(videos["short"]), "a frame of the second video"
+        lambda: app.controller.latest is not None and app.controller.latest.source == str(videos["short"]),
+        "a frame of the second video",
     )
-    assert app._latest is not None and app._latest.image is not None
-    assert app._latest.image.shape[:2] == (240, 320)
+    assert app.controller.latest is not None and app.controller.latest.image is not None
+    assert app.controller.latest.image.shape[:2] == (240, 320)
     run.until(lambda: app.video.problem_visible, "the end of the short video")
     assert app.video.problem_title.cget("text") == "End of the video"
     assert app.video.problem_button_texts() == ["Play again", "Choose camera…", "Open video file…"]
@@ -239,12 +237,12 @@ def test_no_camera_shows_a_friendly_panel_and_a_chosen_mood_still_gives_songs(
     box.set("sad")
     box.event_generate("<<ComboboxSelected>>")
     run.until(lambda: len(run.playlist_rows()) == 10, "a playlist for the chosen mood")
-    assert app.mood_in_force == "sad" and app.locked and app.controls.locked.get()
+    assert app.controller.mood_in_force == "sad" and app.controller.mood.locked and app.controls.locked.get()
     assert app.playlist.heading.cget("text") == "Songs to match sad"
     assert app.mood_panel.word.cget("text") == "Sad"
 
     # A video chosen instead (what "Open video file…" leads to) replaces the panel.
-    app.open_source(str(videos["long"]))
+    app.controller.open_source(str(videos["long"]))
     assert not app.video.problem_visible
     run.frames_after(0)
 
@@ -253,7 +251,7 @@ def test_mood_from_the_command_line_is_locked_from_the_start(start: Callable[...
     args = argparse.Namespace(source=None, camera=99, offline=True, mood="happy")
     run = start(AppOptions.from_args(args))
     app = run.app
-    assert app.source_spec == "99" and app.locked and app.mood_in_force == "happy"
+    assert app.controller.source_spec == "99" and app.controller.mood.locked and app.controller.mood_in_force == "happy"
     run.until(lambda: len(run.playlist_rows()) == 10, "a playlist for the locked mood")
     assert app.playlist.heading.cget("text") == "Songs to match happy"
     assert app.controls.mood_choice.get() == "happy"
@@ -264,23 +262,23 @@ def test_pause_and_resume_with_space(start: Callable[..., Running], videos: dict
     app = run.app
     run.frames_after(2)
     run.press(app.video.screen, "<space>")
-    assert app.paused and app.worker.paused
+    assert app.controller.paused and app.controller.worker.paused
     assert app.controls.pause_button.cget("text") == "Resume"
     pump_for(run.root, 0.3)
     assert "paused" in app.status.video.cget("text")
     drawn = app.stats.frames_drawn
     run.press(app.video.screen, "<space>")
-    assert not app.paused and not app.worker.paused
+    assert not app.controller.paused and not app.controller.worker.paused
     assert app.controls.pause_button.cget("text") == "Pause"
     run.frames_after(drawn + 3)
     # The button does the same as the key (and Space on the focused button is not counted twice).
     run.press(app.controls.pause_button, "<space>")
-    assert app.paused
+    assert app.controller.paused
     app.controls.pause_button.invoke()
-    assert not app.paused
+    assert not app.controller.paused
 
 
-def test_settings_dialog_saves_and_applies(start: Callable[..., Running], tmp_path: Path) -> None:
+def test_settings_dialog_saves_and_applies(start: Callable[..., Running], user_dirs: UserFolders) -> None:
     run = start(AppOptions(source="99", offline=True))
     app = run.app
     app.open_settings()
@@ -293,13 +291,13 @@ def test_settings_dialog_saves_and_applies(start: Callable[..., Running], tmp_pa
     dialog.smoothing.set(1.5)
     dialog.save()
     assert not dialog.winfo_exists()
-    saved = json.loads((tmp_path / "config" / "settings.json").read_text())
+    saved = json.loads((user_dirs.config / "settings.json").read_text())
     assert saved["mirror"] is False and saved["theme"] == "dark" and saved["open_with"] == "browser"
     assert saved["mood_smoothing_s"] == 1.5
-    assert app.settings.open_with == "browser"
+    assert app.controller.settings.open_with == "browser"
     assert ttk.Style(run.root).theme_use() == "sun-valley-dark"
     assert not app.video.mirror
-    run.until(lambda: app.worker.tracker.smoothing_s == 1.5, "the worker to restart with the new smoothing")
+    run.until(lambda: app.controller.worker.tracker.smoothing_s == 1.5, "the worker to restart with the new smoothing")
 
     # A bad value is shown in the dialog, not saved.
     app.open_settings()
@@ -312,22 +310,22 @@ def test_settings_dialog_saves_and_applies(start: Callable[..., Running], tmp_pa
 
 
 def test_closing_the_window_stops_every_thread_and_saves_the_geometry(
-    start: Callable[..., Running], videos: dict[str, Path], tmp_path: Path
+    start: Callable[..., Running], videos: dict[str, Path], user_dirs: UserFolders
 ) -> None:
     run = start(AppOptions(source=str(videos["long"]), offline=True))
     app = run.app
     run.until(lambda: len(run.playlist_rows()) == 10, "a playlist")
     app.activate_track(app.playlist.tracks[0], "default")
-    run.until(lambda: len(app.opened) == 1, "the track to be opened")
+    run.until(lambda: len(app.controller.opened) == 1, "the track to be opened")
     assert emotune_threads(), "the app should be running threads before it closes"
 
     run.root.tk.call(run.root.protocol("WM_DELETE_WINDOW"))  # what the window manager's close does
     assert app.closed and app._after_id is None
     assert emotune_threads() == []
-    assert not app.worker.running
+    assert not app.controller.worker.running
     with pytest.raises(tk.TclError):
         run.root.winfo_exists()
-    saved = json.loads((tmp_path / "config" / "settings.json").read_text())
+    saved = json.loads((user_dirs.config / "settings.json").read_text())
     assert saved["window_geometry"].count("+") == 2
 
 
@@ -414,7 +412,7 @@ def test_spotify_lists_and_the_fallback_when_spotify_fails_show_in_playlist_and_
         # Spotify fails: the catalog answers and the status bar says why.
         server.fail("/v1/search", 503, body={"error": {"status": 503, "message": "Service unavailable"}})
         first = app.playlist.tracks
-        app.more_songs()
+        app.controller.more_songs()
         run.until(lambda: app.playlist.tracks != first, "the fallback list")
         assert all(track.source == "catalog" for track in app.playlist.tracks)
         assert "showing the bundled catalog" in app.status.music.cget("text")

@@ -14,8 +14,8 @@ import pytest
 from emotune.labels import EMOTIONS
 from emotune.music.spotify import TokenFileCache, user_token_path
 from emotune.music.tracks import JSON_KEYS, is_track_id
-from tests.conftest import one_error_line
 from tests.fake_spotify import CLIENT_ID, CLIENT_SECRET, FakeSpotify
+from tests.support.files import one_error_line
 
 
 def run_recommend(

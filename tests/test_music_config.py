@@ -11,6 +11,7 @@ import pytest
 
 from emotune import config
 from emotune.config import Settings, SettingsError, SettingsStore, effective_settings
+from emotune.environment import Environment
 
 
 def test_missing_file_gives_defaults_and_save_round_trips_with_mode_600(tmp_path: Path) -> None:
@@ -105,7 +106,7 @@ def test_environment_overrides_apply_but_are_not_saved(tmp_path: Path, caplog: p
         "EMOTUNE_MUSIC_STRATEGY": "sideways",
     }
     with caplog.at_level(logging.WARNING, logger="emotune.config"):
-        effective = effective_settings(store.load(), env)
+        effective = effective_settings(store.load(), Environment.from_os(env))
     assert effective.spotify_client_id == "id-from-env"
     assert effective.open_with == "browser"
     assert effective.music_strategy == "match"  # bad value: warned and ignored

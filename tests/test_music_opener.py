@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from emotune.config import Settings, effective_settings
+from emotune.environment import Environment
 from emotune.music.catalog import load_catalog
 from emotune.music.opener import Opened, OpenerError, open_track
 
@@ -26,11 +28,6 @@ class Recorder:
         return self.works
 
 
-@pytest.fixture(autouse=True)
-def no_env_choice(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("EMOTUNE_OPEN_WITH", raising=False)
-
-
 def test_the_app_gets_the_spotify_uri() -> None:
     app, web = Recorder(True), Recorder(True)
     assert open_track(TRACK_ID, app_opener=app, browser_opener=web) == Opened("app", f"spotify:track:{TRACK_ID}")
@@ -45,13 +42,14 @@ def test_the_browser_gets_the_web_url_when_the_app_fails() -> None:
     assert app.calls == [track.uri] and web.calls == [track.url]
 
 
-def test_the_setting_and_the_environment_choose_the_browser(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_setting_and_the_environment_choose_the_browser() -> None:
     app, web = Recorder(True), Recorder(True)
     assert open_track(TRACK_ID, "browser", app_opener=app, browser_opener=web).how == "browser"
-    monkeypatch.setenv("EMOTUNE_OPEN_WITH", "browser")
-    assert open_track(TRACK_ID, "app", app_opener=app, browser_opener=web).how == "browser"
-    monkeypatch.setenv("EMOTUNE_OPEN_WITH", "app")
-    assert open_track(TRACK_ID, "browser", app_opener=app, browser_opener=web).how == "app"
+    # The environment wins over the stored setting, through the effective settings.
+    chosen = effective_settings(Settings(open_with="app"), Environment.from_os({"EMOTUNE_OPEN_WITH": "browser"}))
+    assert open_track(TRACK_ID, chosen.open_with, app_opener=app, browser_opener=web).how == "browser"
+    chosen = effective_settings(Settings(open_with="browser"), Environment.from_os({"EMOTUNE_OPEN_WITH": "app"}))
+    assert open_track(TRACK_ID, chosen.open_with, app_opener=app, browser_opener=web).how == "app"
     assert app.calls == [f"spotify:track:{TRACK_ID}"]
     assert web.calls == [f"https://open.spotify.com/track/{TRACK_ID}"] * 2
 
@@ -84,7 +82,10 @@ def run_real_opener(tmp_path: Path, handler_exit: int, open_with: str | None) ->
     env.update(PATH=f"{bin_dir}{os.pathsep}{env.get('PATH', '')}", BROWSER=f"{browser} %s")
     if open_with:
         env["EMOTUNE_OPEN_WITH"] = open_with
-    code = f"from emotune.music.opener import open_track; o = open_track({TRACK_ID!r}); print(o.how, o.target)"
+    code = (
+        "from emotune.config import Settings, effective_settings; from emotune.music.opener import open_track; "
+        f"o = open_track({TRACK_ID!r}, effective_settings(Settings()).open_with); print(o.how, o.target)"
+    )
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=30)
     assert result.returncode == 0, result.stderr
     lines = log.read_text(encoding="utf-8").splitlines() if log.exists() else []

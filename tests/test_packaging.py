@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
-from tests.test_selftest import SUMMARY
+from tests.support.files import SELF_TEST_SUMMARY
+from tests.support.paths import REPO
 
 SPEC = REPO / "emotune.spec"
 # Top-level names that must not appear anywhere in the bundle: as a folder, a library or a module.
@@ -99,7 +99,7 @@ def test_bundle_self_test_passes(bundle: Bundle, user_dirs: dict[str, str], tmp_
     )
     assert result.returncode == 0, (result.stdout, result.stderr)
     lines = result.stdout.splitlines()
-    assert len(lines) == 1 and SUMMARY.match(lines[0]), result.stdout
+    assert len(lines) == 1 and SELF_TEST_SUMMARY.match(lines[0]), result.stdout
     assert result.stderr == ""
 
 

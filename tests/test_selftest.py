@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -15,14 +14,11 @@ from pathlib import Path
 import pytest
 
 from emotune import selftest
+from emotune.errors import ExitStatus
 from emotune.labels import EMOTIONS
-from tests.conftest import REPO
+from tests.support.files import SELF_TEST_SUMMARY
+from tests.support.paths import REPO
 
-SUMMARY = re.compile(
-    r"^emotune \S+ self-test OK: models loaded; 1 face in astronaut\.png -> "
-    rf"({'|'.join(EMOTIONS)}) \((?:0\.\d\d|1\.00)\); "
-    r"5 catalog tracks for \1 \(of \d+\); GUI modules present; \d+\.\d\d s$"
-)
 YUNET = "face_detection_yunet_2023mar.onnx"
 
 
@@ -34,7 +30,7 @@ def self_test(environment: dict[str, str], *code: str) -> subprocess.CompletedPr
 @pytest.fixture
 def environment(tmp_path: Path) -> dict[str, str]:
     """The current environment with empty config and cache folders of the test's own."""
-    env = {k: v for k, v in os.environ.items() if k != selftest.MODELS_DIR_VARIABLE}
+    env = {k: v for k, v in os.environ.items() if k != "EMOTUNE_SELF_TEST_MODELS_DIR"}
     env["EMOTUNE_CONFIG_DIR"] = str(tmp_path / "config")
     env["EMOTUNE_CACHE_DIR"] = str(tmp_path / "cache")
     return env
@@ -51,7 +47,7 @@ def test_self_test_prints_one_summary_line(environment: dict[str, str], tmp_path
     result = self_test(environment)
     assert result.returncode == 0, (result.stdout, result.stderr)
     lines = result.stdout.splitlines()
-    assert len(lines) == 1 and SUMMARY.match(lines[0]), result.stdout
+    assert len(lines) == 1 and SELF_TEST_SUMMARY.match(lines[0]), result.stdout
     assert result.stderr == ""
     # Offline and stateless: no settings, no recommendation cache, no result file.
     assert not (tmp_path / "config").exists() and not (tmp_path / "cache").exists()
@@ -72,10 +68,10 @@ def test_self_test_stays_headless(environment: dict[str, str]) -> None:
 
 
 def test_a_copy_of_the_shipped_models_passes(environment: dict[str, str], tmp_path: Path) -> None:
-    environment[selftest.MODELS_DIR_VARIABLE] = str(models_copy(tmp_path / "models"))
+    environment["EMOTUNE_SELF_TEST_MODELS_DIR"] = str(models_copy(tmp_path / "models"))
     result = self_test(environment)
     assert result.returncode == 0, result.stderr
-    assert SUMMARY.match(result.stdout.strip()), result.stdout
+    assert SELF_TEST_SUMMARY.match(result.stdout.strip()), result.stdout
 
 
 @pytest.mark.parametrize(
@@ -96,7 +92,7 @@ def test_a_broken_model_fails_with_one_clear_line(
         (models / broken).unlink()
     else:
         (models / broken).write_bytes(content)
-    environment[selftest.MODELS_DIR_VARIABLE] = str(models)
+    environment["EMOTUNE_SELF_TEST_MODELS_DIR"] = str(models)
     result = self_test(environment)
     assert result.returncode == 1, (result.stdout, result.stderr)
     assert result.stdout == ""
@@ -114,13 +110,13 @@ def test_without_a_console_the_line_goes_to_the_cache_folder(
     monkeypatch.setenv("EMOTUNE_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setattr(sys, "stdout", None)
     monkeypatch.setattr(sys, "stderr", None)
-    assert selftest.run_self_test(models_dir=tmp_path / "missing") == selftest.EXIT_FAILED
+    assert selftest.run_self_test(models_dir=tmp_path / "missing") == ExitStatus.FAILED
     failure = (tmp_path / "cache" / selftest.RESULT_FILE).read_text(encoding="utf-8")
     assert failure.count("\n") == 1 and "self-test FAILED (models)" in failure and "not found" in failure
 
-    assert selftest.run_self_test() == selftest.EXIT_OK
+    assert selftest.run_self_test() == ExitStatus.OK
     summary = (tmp_path / "cache" / selftest.RESULT_FILE).read_text(encoding="utf-8")
-    assert summary.endswith("\n") and SUMMARY.match(summary.strip()), summary  # replaced, not appended
+    assert summary.endswith("\n") and SELF_TEST_SUMMARY.match(summary.strip()), summary  # replaced, not appended
 
 
 def test_check_reports_its_result_and_the_failing_step(tmp_path: Path) -> None:

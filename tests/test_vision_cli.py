@@ -12,8 +12,9 @@ import numpy as np
 import pytest
 
 from emotune.labels import EMOTIONS
-from tests.conftest import REPO, one_error_line, write_png
-from tests.vision_media import ASTRONAUT, background, talking_head_frames, truncate, write_video
+from tests.support.files import one_error_line, write_png
+from tests.support.paths import REPO
+from tests.support.vision_media import ASTRONAUT, background, talking_head_frames, truncate, write_video
 
 FACE_KEYS = ["box", "emotion", "confidence", "scores"]
 

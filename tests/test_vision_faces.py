@@ -12,7 +12,7 @@ import pytest
 from emotune.errors import ModelError
 from emotune.vision.crops import crop_face, crop_faces
 from emotune.vision.faces import Face, HaarDetector, YuNetDetector, create_detector, downscale
-from tests.vision_media import astronaut, background, place_face
+from tests.support.vision_media import astronaut, background, place_face
 
 Box = tuple[int, int, int, int]
 # Where the face is in the 512x512 photo (shared/data/faces/README.md: x=178..268, y=63..176).

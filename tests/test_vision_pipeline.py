@@ -27,7 +27,7 @@ from emotune.vision.messages import (
 )
 from emotune.vision.mood import MoodTracker
 from emotune.vision.pipeline import FacePipeline, VisionWorker
-from tests.vision_media import (
+from tests.support.vision_media import (
     ASTRONAUT,
     Image,
     background,

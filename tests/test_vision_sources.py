@@ -9,19 +9,19 @@ import cv2
 import numpy as np
 import pytest
 
+from emotune.vision.reader import FrameReader
 from emotune.vision.sources import (
     CameraSource,
     FolderSource,
     Frame,
-    FrameReader,
     FrameSourceError,
     ImageSource,
     VideoFileSource,
     make_source,
     open_source,
 )
-from tests.conftest import write_png
-from tests.vision_media import background, truncate, write_video
+from tests.support.files import write_png
+from tests.support.vision_media import background, truncate, write_video
 
 
 class StandInCamera:

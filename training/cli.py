@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn
 
-from emotune.errors import EXIT_BAD_INPUT
+from emotune.errors import ExitStatus
 
 
 class CliError(Exception):
@@ -41,7 +41,7 @@ def run_cli(
         if args.verbose:
             raise
         print(f"error: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return ExitStatus.BAD_INPUT
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
-        return 130
+        return ExitStatus.INTERRUPTED

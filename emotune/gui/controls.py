@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from tkinter import ttk
 
+from emotune.choices import Strategy
 from emotune.labels import EMOTIONS
 
 CAMERA_CHOICES = 4
@@ -23,13 +24,13 @@ class Actions:
     open_file: Callable[[], None]
     set_locked: Callable[[bool], None]
     choose_mood: Callable[[str | None], None]
-    set_strategy: Callable[[str], None]
+    set_strategy: Callable[[Strategy], None]
     more_songs: Callable[[], None]
     open_settings: Callable[[], None]
 
 
 class Controls(ttk.Frame):
-    def __init__(self, master: tk.Misc, actions: Actions, strategy: str) -> None:
+    def __init__(self, master: tk.Misc, actions: Actions, strategy: Strategy) -> None:
         super().__init__(master, padding=(10, 8))
         self.actions = actions
         self.pause_button = ttk.Button(self, text="Pause", width=8, command=actions.toggle_pause)

@@ -75,6 +75,10 @@ class MoodPanel(ttk.Frame):
         self.detail.configure(text=detail)
         self.draw_timeline()
 
+    def set_detail(self, detail: str) -> None:
+        if self.detail.cget("text") != detail:
+            self.detail.configure(text=detail)
+
     def set_scores(self, scores: Sequence[float]) -> None:
         self.scores = tuple(scores) if len(scores) == len(EMOTIONS) else (0.0,) * len(EMOTIONS)
         left = self.label_width

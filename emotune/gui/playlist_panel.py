@@ -56,6 +56,9 @@ class PlaylistPanel(ttk.Frame):
         self.tree.bind("<Menu>", self._on_context_key)
         self.tree.bind("<FocusIn>", self._on_focus)
 
+    def set_heading(self, heading: str) -> None:
+        self.heading.configure(text=heading)
+
     def set_tracks(self, tracks: Sequence[Track], heading: str) -> None:
         self.tracks = tuple(tracks)
         self.heading.configure(text=heading)

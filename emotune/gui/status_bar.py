@@ -15,17 +15,10 @@ class StatusBar(ttk.Frame):
         ttk.Separator(self, orient="vertical").pack(side="left", fill="y", padx=10)
         self.music = ttk.Label(self, text="")
         self.music.pack(side="left")
-        self.music_account = ""  # how the music side connected: "Spotify (signed in)", "Spotify", catalog
         self.note = ttk.Label(self, text="", style="Muted.TLabel")
         self.note.pack(side="right")
 
-    def set_video(self, source: str, fps: float | None, paused: bool = False) -> None:
-        if paused:
-            text = f"{source} · paused"
-        elif fps is None:
-            text = source
-        else:
-            text = f"{source} · {fps:.0f} fps"
+    def set_video(self, text: str) -> None:
         self.video.configure(text=text)
 
     def set_music(self, text: str) -> None:

@@ -19,7 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from emotune.errors import EmotuneError
-from emotune.music import moods
+from emotune import moods
 from emotune.music.tracks import Features, Track, is_track_id
 from emotune.resources import resource_path
 

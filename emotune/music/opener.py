@@ -1,8 +1,8 @@
 """Open a track in Spotify: the desktop app through the OS handler, else the web player.
 
 ``spotify:track:ID`` goes to the OS URL handler (``os.startfile`` on Windows, ``open`` on macOS,
-``xdg-open`` elsewhere). If that fails, or the user chose the browser (setting ``open_with`` or
-``EMOTUNE_OPEN_WITH=app|browser``; the environment wins), ``https://open.spotify.com/track/ID``
+``xdg-open`` elsewhere). If that fails, or the user chose the browser (the effective setting ``open_with``, in which
+``EMOTUNE_OPEN_WITH`` already won: see ``emotune.environment``), ``https://open.spotify.com/track/ID``
 goes through ``webbrowser``. Both openers are injectable, so tests record what was opened.
 """
 
@@ -15,12 +15,11 @@ import sys
 import webbrowser
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
 
+from emotune.choices import OpenWith
 from emotune.errors import EmotuneError
 from emotune.music.tracks import Track, is_track_id
 
-OpenWith = Literal["app", "browser"]
 Opener = Callable[[str], bool]
 # xdg-open / open normally hand the URI over and exit at once; one that is still running after
 # this long is taken as having launched something.
@@ -37,12 +36,6 @@ class Opened:
 
     how: OpenWith
     target: str
-
-
-def open_with_choice(setting: str = "app") -> OpenWith:
-    """The effective choice: EMOTUNE_OPEN_WITH, else the setting; anything odd means "app"."""
-    value = os.environ.get("EMOTUNE_OPEN_WITH", "").strip().lower() or setting
-    return "browser" if value == "browser" else "app"
 
 
 def os_handler(uri: str) -> bool:
@@ -77,7 +70,7 @@ def browser(url: str) -> bool:
 
 def open_track(
     track: Track | str,
-    setting: str = "app",
+    open_with: OpenWith = "app",
     *,
     app_opener: Opener = os_handler,
     browser_opener: Opener = browser,
@@ -87,7 +80,7 @@ def open_track(
     if not is_track_id(track_id):
         raise OpenerError(f"cannot open {track_id!r}: not a Spotify track ID")
     uri, url = f"spotify:track:{track_id}", f"https://open.spotify.com/track/{track_id}"
-    if open_with_choice(setting) == "app" and app_opener(uri):
+    if open_with == "app" and app_opener(uri):
         return Opened("app", uri)
     if browser_opener(url):
         return Opened("browser", url)

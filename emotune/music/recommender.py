@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from emotune.config import atomic_write_text
-from emotune.music import moods
+from emotune import moods
 from emotune.music.catalog import CatalogSession
 from emotune.music.spotify import SEARCH_PAGE_LIMIT, SpotifyClient, SpotifyError, SpotifyRateLimitedError
 from emotune.music.tracks import Track

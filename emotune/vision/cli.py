@@ -20,12 +20,14 @@ from typing import TextIO
 
 import cv2
 
-from emotune.errors import EmotuneError
-from emotune.vision.faces import DEFAULT_MAX_SIDE, DETECTORS
-from emotune.vision.messages import FaceResult, MoodState
+from emotune.choices import Detector
+from emotune.errors import UsageError
+from emotune.vision.faces import DEFAULT_MAX_SIDE
+from emotune.vision.messages import FaceResult, FrameResult, MoodState
 from emotune.vision.mood import MoodTracker
-from emotune.vision.pipeline import FacePipeline, PipelineSettings
-from emotune.vision.sources import FrameReader, FrameSource, FrameSourceError, make_source, read_image
+from emotune.vision.pipeline import FacePipeline, PipelineSettings, track_frames
+from emotune.vision.reader import FrameReader
+from emotune.vision.sources import FrameSource, FrameSourceError, make_source, read_image
 
 NO_FACE = "no face"
 
@@ -37,49 +39,38 @@ def quiet_opencv() -> None:
         logging.setLogLevel(logging.LOG_LEVEL_SILENT)
 
 
+MIN_MAX_SIDE, MAX_MAX_SIDE = 64, 4096  # below: faces too small to find; above: no detector gains
+
+
 def settings_from(args: argparse.Namespace) -> PipelineSettings:
-    detector = str(getattr(args, "detector", None) or "yunet")
-    if detector not in DETECTORS:
-        raise EmotuneError(f"unknown detector {detector!r}: choose from {', '.join(DETECTORS)}")
-    max_side = int(getattr(args, "max_side", None) or DEFAULT_MAX_SIDE)
+    """The pipeline settings the flags ask for (argparse has checked the detector's name)."""
+    detector: Detector = "haar" if getattr(args, "detector", None) == "haar" else "yunet"
+    max_side = getattr(args, "max_side", None)
+    max_side = DEFAULT_MAX_SIDE if max_side is None else int(max_side)
+    if not MIN_MAX_SIDE <= max_side <= MAX_MAX_SIDE:
+        raise UsageError(f"--max-side {max_side}: must be between {MIN_MAX_SIDE} and {MAX_MAX_SIDE} pixels")
     return PipelineSettings(detector=detector, max_side=max_side, align=bool(getattr(args, "align", False)))
 
 
 # -- analyze -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class AnalyzedFrame:
-    index: int
-    t: float
-    faces: tuple[FaceResult, ...]
-    mood: MoodState
-
-
 def analyze_source(
     source: FrameSource, pipeline: FacePipeline, tracker: MoodTracker, realtime: bool = False
-) -> Iterator[AnalyzedFrame]:
-    """Every frame of ``source`` (files: all of them, as fast as possible) through the pipeline.
+) -> Iterator[FrameResult]:
+    """Every frame of ``source`` (files: all of them, as fast as possible) through the frame loop.
 
     Raises ``FrameSourceError`` after the last good frame if the source fails."""
     reader = FrameReader(source, realtime=realtime).start()
     try:
-        while True:
-            frame = reader.get(timeout=0.25)
-            if frame is None:
-                if reader.finished:
-                    break
-                continue
-            faces, _ = pipeline.process(frame.image)
-            state = tracker.update([f.scores for f in faces], frame.t, [f.area for f in faces])
-            yield AnalyzedFrame(frame.index, frame.t, faces, state)
+        yield from track_frames(reader, pipeline, tracker)
     finally:
         reader.stop()
     if reader.error is not None:
         raise reader.error
 
 
-def frame_json(frame: AnalyzedFrame) -> str:
+def frame_json(frame: FrameResult) -> str:
     return json.dumps(
         {
             "frame": frame.index,
@@ -190,7 +181,7 @@ def bench(args: argparse.Namespace, out: TextIO = sys.stdout, clock: Callable[[]
     quiet_opencv()
     frames_wanted = int(args.frames)
     if frames_wanted < 1:
-        raise FrameSourceError(f"--frames {frames_wanted}: must be at least 1")
+        raise UsageError(f"--frames {frames_wanted}: must be at least 1")
     cv2.setNumThreads(1)
     source = make_source(str(args.source))
     settings = settings_from(args)

@@ -19,13 +19,13 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
+from emotune.choices import DETECTORS, Detector
 from emotune.errors import ModelError
 from emotune.resources import resource_path
 from emotune.vision.preprocess import to_gray
 
 YUNET_FILE = "face_detection_yunet_2023mar.onnx"
 HAAR_FILE = "haarcascade_frontalface_default.xml"
-DETECTORS = ("yunet", "haar")
 DEFAULT_MAX_SIDE = 320
 DEFAULT_MIN_FACE = 40
 
@@ -198,7 +198,7 @@ def haar_cascade_dir() -> Path:
 
 
 def create_detector(
-    name: str = "yunet", max_side: int = DEFAULT_MAX_SIDE, min_face: int = DEFAULT_MIN_FACE
+    name: Detector = "yunet", max_side: int = DEFAULT_MAX_SIDE, min_face: int = DEFAULT_MIN_FACE
 ) -> YuNetDetector | HaarDetector:
     if name == "yunet":
         return YuNetDetector(max_side=max_side, min_face=min_face)

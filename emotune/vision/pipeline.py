@@ -2,9 +2,11 @@
 
 ``FacePipeline.process(image)`` detects faces, crops them and classifies all crops of a frame in
 one batch, returning ``FaceResult`` records (largest face first) and the time each step took.
-``VisionWorker`` runs read -> detect -> classify -> track on one thread and posts the frozen
-messages of ``emotune.vision.messages`` to a bounded ``MessageQueue``; it starts, pauses,
-resumes, switches source and stops on request, and ``stop()`` leaves no thread behind.
+``track_frames(reader, pipeline, tracker)`` is THE frame loop, read -> detect -> classify ->
+track, yielding a ``FrameResult`` per frame; ``analyze`` prints what it yields, and
+``VisionWorker`` runs it on one thread and posts the frozen messages of
+``emotune.vision.messages`` to a bounded ``MessageQueue``. The worker starts, pauses, resumes,
+switches source and stops on request, and ``stop()`` leaves no thread behind.
 This module must never import tkinter or call into a GUI: its consumers drain the queue.
 """
 
@@ -12,12 +14,13 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
+from emotune.choices import Detector
 from emotune.errors import EmotuneError
 from emotune.vision.crops import DEFAULT_CROP_SIZE, DEFAULT_MARGIN, crop_faces
 from emotune.vision.emotions import EmotionClassifier
@@ -31,12 +34,13 @@ from emotune.vision.messages import (
     SourceError,
 )
 from emotune.vision.mood import MoodTracker
-from emotune.vision.sources import STOP_TIMEOUT_S, FrameReader, FrameSource, make_source
+from emotune.vision.reader import STOP_TIMEOUT_S, FrameReader, PauseGate
+from emotune.vision.sources import FrameSource, make_source
 
 
 @dataclass(frozen=True)
 class PipelineSettings:
-    detector: str = "yunet"
+    detector: Detector = "yunet"
     max_side: int = DEFAULT_MAX_SIDE  # longest side of the copy the detector sees
     min_face: int = DEFAULT_MIN_FACE  # smallest face width, full-resolution pixels
     margin: float = DEFAULT_MARGIN
@@ -94,6 +98,35 @@ class FacePipeline:
         return results, Timings((detected - start) * 1e3, (done - detected) * 1e3)
 
 
+def track_frames(
+    reader: FrameReader,
+    pipeline: FacePipeline,
+    tracker: MoodTracker,
+    *,
+    include_images: bool = False,
+    t_offset: float = 0.0,
+    interrupted: Callable[[], bool] = lambda: False,
+) -> Iterator[FrameResult]:
+    """Each frame of ``reader`` through the pipeline and the tracker, until the source is finished
+    or ``interrupted()``. ``t_offset`` is added to frame times for the tracker, whose clock must
+    not run backwards when a worker switches sources. A broken model raises its ``EmotuneError``."""
+    name = reader.source.name
+    for frame in reader.frames(interrupted):
+        faces, timings = pipeline.process(frame.image)
+        state = tracker.update(
+            np.asarray([f.scores for f in faces], dtype=np.float64), t_offset + frame.t, [f.area for f in faces]
+        )
+        yield FrameResult(
+            index=frame.index,
+            t=frame.t,
+            faces=faces,
+            mood=state,
+            image=frame.image if include_images else None,
+            source=name,
+            timings_ms={"detect": timings.detect_ms, "classify": timings.classify_ms},
+        )
+
+
 class VisionWorker:
     """One thread: read -> detect -> classify -> track -> post. Never touches a GUI.
 
@@ -119,7 +152,7 @@ class VisionWorker:
         self._lock = threading.Lock()
         self._wake = threading.Condition(self._lock)
         self._pending: FrameSource | None = None  # a source to switch to, picked up by the thread
-        self._paused = False
+        self._gate = PauseGate()  # shared by every reader of this worker: pause survives a switch
         self._stopping = False
         self._thread: threading.Thread | None = None
         self._reader: FrameReader | None = None
@@ -145,21 +178,15 @@ class VisionWorker:
             self._wake.notify_all()
 
     def pause(self) -> None:
-        with self._wake:
-            self._paused = True
-            if self._reader is not None:
-                self._reader.pause()
+        """Stop reading and processing frames until ``resume()`` (the source stays open)."""
+        self._gate.pause()
 
     def resume(self) -> None:
-        with self._wake:
-            self._paused = False
-            if self._reader is not None:
-                self._reader.resume()
-            self._wake.notify_all()
+        self._gate.resume()
 
     @property
     def paused(self) -> bool:
-        return self._paused
+        return self._gate.paused
 
     @property
     def running(self) -> bool:
@@ -201,10 +228,8 @@ class VisionWorker:
                         return
                     if self._pending is not None:
                         source, self._pending = self._pending, None
-                        old, reader = reader, FrameReader(source, realtime=self.realtime)
+                        old, reader = reader, FrameReader(source, realtime=self.realtime, gate=self._gate)
                         self._reader = reader
-                        if self._paused:
-                            reader.pause()
                         self._time_offset = self._last_t
                 if old is not None:
                     old.stop()  # outside the lock: pause/resume/stop callers must not wait on it
@@ -218,47 +243,36 @@ class VisionWorker:
             if reader is not None:
                 reader.stop()
 
+    def _interrupted(self) -> bool:
+        with self._lock:
+            return self._stopping or self._pending is not None
+
     def _pump(self, reader: FrameReader) -> bool:
         """Process frames of ``reader`` until a switch or stop is requested (False) or the source
         is done: ended, failed, or the pipeline failed (True, after posting the message)."""
-        while True:
-            with self._lock:
-                if self._stopping or self._pending is not None:
-                    return False
-            if self._paused:
-                with self._wake:
-                    self._wake.wait(0.1)
-                continue
-            frame = reader.get(timeout=0.1)
-            if frame is None:
-                if reader.finished:
-                    self._report_end(reader)
-                    return True
-                continue
-            try:
-                faces, timings = self.pipeline.process(frame.image)
-            except EmotuneError as exc:  # a broken model: say so once and stop this source
-                self.messages.post(SourceError(reader.source.name, str(exc)))
-                return True
-            t = self._time_offset + frame.t
-            self._last_t = t
-            state = self.tracker.update(
-                np.asarray([f.scores for f in faces], dtype=np.float64), t, [f.area for f in faces]
-            )
-            self.messages.post(
-                FrameResult(
-                    index=frame.index,
-                    t=frame.t,
-                    faces=faces,
-                    mood=state,
-                    image=frame.image if self.include_images else None,
-                    source=reader.source.name,
-                    timings_ms={"detect": timings.detect_ms, "classify": timings.classify_ms},
-                )
-            )
-            if state.changed and state.mood is not None:
-                self.messages.post(MoodChanged(state.mood, self._posted_mood, frame.t, frame.index))
-                self._posted_mood = state.mood
+        frames = track_frames(
+            reader,
+            self.pipeline,
+            self.tracker,
+            include_images=self.include_images,
+            t_offset=self._time_offset,
+            interrupted=self._interrupted,
+        )
+        try:
+            for result in frames:
+                self._last_t = self._time_offset + result.t
+                self.messages.post(result)
+                state = result.mood
+                if state.changed and state.mood is not None:
+                    self.messages.post(MoodChanged(state.mood, self._posted_mood, result.t, result.index))
+                    self._posted_mood = state.mood
+        except EmotuneError as exc:  # a broken model: say so once and stop this source
+            self.messages.post(SourceError(reader.source.name, str(exc)))
+            return True
+        if reader.finished:
+            self._report_end(reader)
+            return True
+        return False
 
     def _report_end(self, reader: FrameReader) -> None:
         if reader.error is not None:

@@ -1,17 +1,15 @@
-"""Frame sources (camera, video file, single image, folder of images) and the reader thread.
+"""Frame sources: camera, video file, single image, folder of images.
 
 ``open_source("0")`` / ``open_source("clip.mp4")`` gives a ``FrameSource``: ``open()`` checks it
 and raises ``FrameSourceError`` with one line naming the source and the problem; ``read()`` gives
-the next frame, None at the end, or raises. ``FrameReader`` runs a source on its own thread and
-hands the consumer only the newest frame (live mode) or every frame in turn (lossless mode, for
-analysing files as fast as possible). This module must not detect, classify or touch any GUI;
-only the reader thread ever calls a source's ``read``.
+the next frame, None at the end, or raises. ``emotune.vision.reader.FrameReader`` runs a source
+on its own thread. This module must not detect, classify or touch any GUI; only the reader
+thread ever calls a source's ``read``.
 """
 
 from __future__ import annotations
 
 import os
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,14 +22,9 @@ from numpy.typing import NDArray
 
 from emotune.errors import EmotuneError
 
-# FFmpeg prints decoder complaints (truncated files) straight to stderr; our callers report
-# those as one clear line instead. Read by OpenCV when its FFmpeg backend first opens a file.
-os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
-
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff", ".pgm", ".ppm"})
 DEFAULT_FOLDER_FPS = 1.0  # a folder of photos plays as a slideshow, one image per second
 DEFAULT_CAMERA_FPS = 30.0  # what most webcams deliver when the driver does not say
-STOP_TIMEOUT_S = 0.5
 
 
 class FrameSourceError(EmotuneError):
@@ -142,6 +135,9 @@ class VideoFileSource(_CaptureSource):
     def open(self) -> None:
         if not self.path.is_file():
             raise FrameSourceError(f"{self.path}: no such file")
+        # FFmpeg prints decoder complaints (truncated files) straight to stderr; our callers report
+        # those as one clear line instead. OpenCV reads this when its FFmpeg backend first opens a file.
+        os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
         # FFmpeg explicitly: OpenCV's other backends "open" text files as image sequences.
         capture = cv2.VideoCapture(str(self.path), cv2.CAP_FFMPEG)
         if not capture.isOpened():
@@ -253,155 +249,3 @@ def make_source(spec: str, clock: Callable[[], float] = time.monotonic) -> Frame
     if path.suffix.lower() in IMAGE_SUFFIXES:
         return ImageSource(path)
     return VideoFileSource(path)
-
-
-class FrameReader:
-    """Runs a source on a thread. ``get()`` returns the newest frame not yet taken.
-
-    Live sources (cameras) and ``realtime=True`` files overwrite a single slot, so a slow consumer
-    only ever sees the latest frame and nothing queues up. Otherwise (``realtime=False``) the
-    reader waits for the consumer to take each frame: every frame is processed, as fast as the
-    consumer goes. ``realtime`` paces files at their own fps. End and errors are reported through
-    ``ended`` / ``error`` once the frames before them have been taken.
-    """
-
-    def __init__(
-        self,
-        source: FrameSource,
-        realtime: bool = True,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] | None = None,
-    ) -> None:
-        self.source = source
-        self.lossless = not (realtime or source.live)
-        self.pace = realtime and not source.live
-        self._clock = clock
-        self._cond = threading.Condition()
-        self._sleeper = threading.Event()  # set on stop, so pacing sleeps end at once
-        self._sleep = sleep
-        self._slot: Frame | None = None
-        self._stop = False
-        self._paused = False
-        self.ended = False
-        self.error: FrameSourceError | None = None
-        self.dropped = 0  # frames overwritten before the consumer took them
-        self.frames_read = 0
-        self._opened = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=f"emotune-reader[{source.name}]", daemon=True)
-
-    @property
-    def fps(self) -> float:
-        return self.source.fps
-
-    def start(self) -> FrameReader:
-        self._thread.start()
-        return self
-
-    def wait_open(self, timeout: float | None = None) -> None:
-        """Block until the source has been opened (or failed to open)."""
-        self._opened.wait(timeout)
-
-    def get(self, timeout: float | None = None) -> Frame | None:
-        """The newest untaken frame; None when there is none within ``timeout``, at the end, or
-        after an error (check ``finished`` / ``error``)."""
-        deadline = None if timeout is None else self._clock() + timeout
-        with self._cond:
-            while self._slot is None and not self._finished_locked():
-                remaining = None if deadline is None else deadline - self._clock()
-                if remaining is not None and remaining <= 0:
-                    return None
-                self._cond.wait(remaining if remaining is not None else 0.1)
-            frame = self._slot
-            self._slot = None
-            self._cond.notify_all()
-            return frame
-
-    @property
-    def finished(self) -> bool:
-        """True once the source ended or failed and every frame before that has been taken."""
-        with self._cond:
-            return self._slot is None and self._finished_locked()
-
-    def pause(self) -> None:
-        with self._cond:
-            self._paused = True
-
-    def resume(self) -> None:
-        with self._cond:
-            self._paused = False
-            self._cond.notify_all()
-
-    def stop(self, timeout: float = STOP_TIMEOUT_S) -> bool:
-        """Ask the thread to end and wait for it; True when it has ended."""
-        with self._cond:
-            self._stop = True
-            self._cond.notify_all()
-        self._sleeper.set()
-        if self._thread.is_alive() and self._thread is not threading.current_thread():
-            self._thread.join(timeout)
-        return not self._thread.is_alive()
-
-    @property
-    def alive(self) -> bool:
-        return self._thread.is_alive()
-
-    def _finished_locked(self) -> bool:
-        return self.ended or self.error is not None or self._stop
-
-    def _run(self) -> None:
-        try:
-            try:
-                self.source.open()
-            finally:
-                self._opened.set()
-            self._loop()
-        except FrameSourceError as exc:
-            with self._cond:
-                self.error = exc
-                self._cond.notify_all()
-        except Exception as exc:  # a backend failure must still reach the consumer as a message
-            with self._cond:
-                self.error = FrameSourceError(f"{self.source.name}: {type(exc).__name__}: {exc}")
-                self._cond.notify_all()
-        finally:
-            self.source.close()
-
-    def _loop(self) -> None:
-        start = self._clock()
-        paused_for = 0.0
-        while True:
-            with self._cond:
-                pause_began = self._clock() if self._paused else None
-                while self._paused and not self._stop:
-                    self._cond.wait(0.1)
-                if pause_began is not None:
-                    paused_for += self._clock() - pause_began
-                if self._stop:
-                    return
-            frame = self.source.read()
-            if frame is None:
-                with self._cond:
-                    self.ended = True
-                    self._cond.notify_all()
-                return
-            self.frames_read += 1
-            if self.pace:
-                # Show each frame at its own time, not before: the video plays at its own rate.
-                delay = start + paused_for + frame.t - self._clock()
-                if delay > 0:
-                    self._wait(delay)
-            with self._cond:
-                while self.lossless and self._slot is not None and not self._stop:
-                    self._cond.wait(0.1)
-                if self._stop:
-                    return
-                if self._slot is not None:
-                    self.dropped += 1
-                self._slot = frame
-                self._cond.notify_all()
-
-    def _wait(self, seconds: float) -> None:
-        if self._sleep is not None:
-            self._sleep(seconds)
-        else:
-            self._sleeper.wait(seconds)

@@ -1,6 +1,5 @@
-"""``emotune.gui.threads`` without a display: results come back only through ``poll()`` (the Tk
-thread's side), errors arrive as ``(False, exception)``, a lane keeps order, shutdown leaves no
-thread behind."""
+"""``emotune.tasks`` without a display: results come back only through ``poll()`` (the UI
+thread's side), errors arrive at ``on_error``, a lane keeps order, shutdown leaves no thread behind."""
 
 from __future__ import annotations
 
@@ -8,7 +7,7 @@ import threading
 import time
 from typing import Any
 
-from emotune.gui.threads import TaskRunner
+from emotune.tasks import TaskRunner
 
 
 def poll_until(runner: TaskRunner, results: list[Any], count: int) -> None:
@@ -24,15 +23,18 @@ def test_run_in_thread_delivers_results_and_errors_through_poll_only() -> None:
     results: list[tuple[bool, Any, str]] = []
     caller = threading.current_thread().name
 
-    def record(ok: bool, value: Any) -> None:
-        results.append((ok, value, threading.current_thread().name))
+    def record(value: int) -> None:
+        results.append((True, value, threading.current_thread().name))
 
-    def fail() -> None:
+    def record_error(error: Exception) -> None:
+        results.append((False, error, threading.current_thread().name))
+
+    def fail() -> int:
         raise ValueError("no network")
 
-    runner.run_in_thread(lambda: 42, record).join()
+    runner.run_in_thread(lambda: 42, record, record_error).join()
     assert results == []  # nothing runs on the worker's side of the fence
-    runner.run_in_thread(fail, record)
+    runner.run_in_thread(fail, record, record_error)
     poll_until(runner, results, 2)
     assert results[0] == (True, 42, caller)
     ok, error, where = results[1]
@@ -46,9 +48,7 @@ def test_a_lane_runs_jobs_in_order_on_one_thread_and_stops() -> None:
     seen: list[tuple[int, str]] = []
     results: list[Any] = []
     for i in range(5):
-        lane.submit(
-            lambda i=i: seen.append((i, threading.current_thread().name)) or i, lambda _ok, v: results.append(v)
-        )
+        lane.submit(lambda i=i: seen.append((i, threading.current_thread().name)) or i, results.append, results.append)
     poll_until(runner, results, 5)
     assert results == [0, 1, 2, 3, 4]
     assert [name for _, name in seen] == ["emotune-test-lane"] * 5
@@ -59,7 +59,7 @@ def test_a_lane_runs_jobs_in_order_on_one_thread_and_stops() -> None:
 def test_poll_runs_at_most_limit_callbacks_and_nothing_after_shutdown() -> None:
     runner = TaskRunner()
     results: list[Any] = []
-    threads = [runner.run_in_thread(lambda i=i: i, lambda _ok, v: results.append(v)) for i in range(6)]
+    threads = [runner.run_in_thread(lambda i=i: i, results.append, results.append) for i in range(6)]
     for thread in threads:
         thread.join()
     assert runner.poll(limit=4) == 4

@@ -30,13 +30,12 @@ features or recommendations to new apps, so words are all a live search can go o
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Literal
 
+from emotune.choices import STRATEGIES
+from emotune.choices import Strategy as Strategy  # re-exported: the table is keyed by it
 from emotune.errors import EmotuneError
 from emotune.labels import EMOTIONS
 
-Strategy = Literal["match", "lift"]
-STRATEGIES: tuple[Strategy, ...] = ("match", "lift")
 FEATURE_NAMES = ("valence", "energy", "danceability", "acousticness", "tempo")
 # How much one unit of each feature counts in the distance. Valence and energy define the mood;
 # the others refine it. Tempo is compared in units of 200 BPM (see ``normalise``).

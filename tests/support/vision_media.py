@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 
 from emotune.labels import EMOTIONS
 from emotune.vision.emotions import EmotionClassifier
-from tests.conftest import FER_ZIP, SHARED
+from tests.support.paths import FER_ZIP, SHARED
 
 ASTRONAUT = SHARED / "data" / "faces" / "astronaut.png"
 FRAME_SIZE = (640, 480)  # width, height

@@ -1,0 +1,1 @@
+"""The app's state and rules without a window (see ``emotune.controller.app``)."""

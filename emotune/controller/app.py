@@ -1,0 +1,539 @@
+"""The app without its window: the state of a running Emotune and the rules that change it.
+
+``AppController`` owns the mood in force and who set it, the video source and its state, song
+requests (one at a time, stale answers dropped), the music account, settings and sign-in. It
+drives a ``View`` through narrow verbs and never touches a toolkit, so it is unit-tested with a
+fake view, a fake worker and hand-run tasks, without a display.
+
+Threads: the vision worker posts frozen messages to ``messages``; blocking work (building the
+music side, finding songs, opening a track, sign-in) runs through the task runner. ``poll()``,
+called by the window's ``after()`` loop on the UI thread, drains both, a few per call, and
+shows only the newest frame.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import queue
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from emotune import config
+from emotune.choices import Strategy
+from emotune.config import Settings, SettingsStore
+from emotune.controller.mood_choice import MoodChoice
+from emotune.controller.song_requests import SongRequest, SongRequests
+from emotune.controller.view import SourceProblem, View
+from emotune.environment import Environment
+from emotune.errors import EmotuneError
+from emotune.labels import EMOTIONS
+from emotune.music import opener
+from emotune.music.opener import Opened, Opener, OpenerError, open_track
+from emotune.music.recommender import Recommendation
+from emotune.music.service import Music, MusicAccount, build_music
+from emotune.music.tracks import Track
+from emotune.tasks import OnError, T
+from emotune.vision.messages import FrameResult, MessageQueue, MoodChanged, SourceEnded, SourceError
+from emotune.vision.mood import MoodTracker
+from emotune.vision.pipeline import FacePipeline, PipelineSettings, VisionWorker
+from emotune.vision.sources import FrameSource, FrameSourceError, is_camera, make_source
+
+MESSAGES_PER_POLL = 6  # a tick stays short even when the worker has posted a burst
+TASKS_PER_POLL = 4
+SCORES_EVERY_S = 0.1  # bars at 10 Hz: smooth to the eye, cheap for the UI thread
+STATUS_EVERY_S = 0.5
+FPS_WINDOW_S = 2.0
+QUEUE_SIZE = 8
+OpenHow = str  # "default" (the setting decides) or "browser"
+
+
+@dataclass(frozen=True)
+class AppOptions:
+    source: str | None = None
+    offline: bool = False
+    mood: str | None = None
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> AppOptions:
+        source = getattr(args, "source", None)
+        camera = getattr(args, "camera", None)
+        if source is None and camera is not None:
+            source = str(camera)
+        mood = getattr(args, "mood", None)
+        return cls(source, bool(getattr(args, "offline", False)), mood if mood in EMOTIONS else None)
+
+
+class Worker(Protocol):
+    """What the controller needs of the vision worker (``VisionWorker``; a fake in tests)."""
+
+    @property
+    def paused(self) -> bool: ...
+
+    @property
+    def running(self) -> bool: ...
+
+    def start(self, source: str | FrameSource) -> None: ...
+
+    def switch_source(self, source: str | FrameSource) -> None: ...
+
+    def pause(self) -> None: ...
+
+    def resume(self) -> None: ...
+
+    def stop(self, timeout: float = ...) -> bool: ...
+
+
+class Lane(Protocol):
+    def submit(self, fn: Callable[[], T], on_ok: Callable[[T], None], on_error: OnError) -> None: ...
+
+
+class Tasks(Protocol):
+    """What the controller needs of ``emotune.tasks.TaskRunner``."""
+
+    def run_in_thread(
+        self, fn: Callable[[], T], on_ok: Callable[[T], None], on_error: OnError, name: str = ...
+    ) -> threading.Thread: ...
+
+    def lane(self, name: str) -> Lane: ...
+
+    def poll(self, limit: int = ...) -> int: ...
+
+    def shutdown(self, timeout: float = ...) -> bool: ...
+
+
+WorkerFactory = Callable[[Settings, MessageQueue], Worker]
+MusicFactory = Callable[[Settings, Environment, bool], Music]
+
+
+def vision_worker(settings: Settings, messages: MessageQueue) -> Worker:
+    """The real worker: YuNet/Haar + the ONNX classifier + the mood tracker, for the window."""
+    pipeline = FacePipeline(PipelineSettings(detector=settings.detector))
+    tracker = MoodTracker(smoothing_s=settings.mood_smoothing_s, hold_s=settings.mood_hold_s)
+    return VisionWorker(pipeline, messages, tracker, realtime=True, include_images=True)
+
+
+def build_music_for(settings: Settings, env: Environment, offline: bool) -> Music:
+    return build_music(settings, env, offline=offline)
+
+
+def source_label(spec: str) -> str:
+    return f"Camera {spec.strip()}" if is_camera(spec) else Path(spec).name
+
+
+class AppController:
+    """Everything here runs on the UI thread (the one that calls ``poll()``)."""
+
+    def __init__(
+        self,
+        view: View,
+        options: AppOptions,
+        *,
+        tasks: Tasks,
+        env: Environment,
+        store: SettingsStore | None = None,
+        worker_factory: WorkerFactory | None = None,
+        music_factory: MusicFactory = build_music_for,
+        source_factory: Callable[[str], FrameSource] = make_source,
+        app_opener: Opener = opener.os_handler,
+        browser_opener: Opener = opener.browser,
+        clock: Callable[[], float] = time.perf_counter,
+    ) -> None:
+        self.view = view
+        self.options = options
+        self.tasks = tasks
+        self.env = env
+        self.clock = clock
+        self.store = store or SettingsStore(env.config_dir)
+        self.settings = self.store.load()
+        self._worker_factory = worker_factory or vision_worker
+        self._source_factory = source_factory
+        self._music_factory = music_factory
+        self._app_opener = app_opener
+        self._browser_opener = browser_opener
+        self.messages = MessageQueue(QUEUE_SIZE)
+        self.closed = False
+
+        self.mood = MoodChoice(options.mood)
+        self.strategy: Strategy = self.effective.music_strategy
+        self.songs = SongRequests()
+        self._music_lane = tasks.lane("emotune-music")
+        self._music: Music | None = None  # touched only on the music lane after it is built
+        self.account: MusicAccount | None = None  # None while the music side is being built
+        self.recommendation: Recommendation | None = None
+        self.opened: list[Opened] = []
+        self._sign_in_cancel = threading.Event()
+
+        self.source_spec = ""
+        self._source_name = ""  # the name the worker's messages carry for the current source
+        self.source_problem: SourceProblem | None = None
+        self.latest: FrameResult | None = None
+        self.frames_shown = 0
+        self.frames_skipped = 0  # frame results replaced by a newer one before they were shown
+        self._draw_times: deque[float] = deque(maxlen=120)
+        self._last_scores_at = -1e9
+        self._last_status_at = -1e9
+        self.worker = self._worker_factory(self.settings, self.messages)
+
+    @property
+    def effective(self) -> Settings:
+        """The stored settings with the environment's overrides: what is used, never saved."""
+        return config.effective_settings(self.settings, self.env)
+
+    def start(self) -> None:
+        """Show the starting state, load the music side and open the first source."""
+        for warning in self.store.warnings:
+            self.view.show_note(warning)
+        self.view.show_lock(self.mood.locked, self.mood.manual)
+        self.view.show_mood(self.mood.in_force, "locked by you" if self.mood.locked else "")
+        self.view.show_music_status("loading the catalog…")
+        self._start_music()
+        self.open_source(self.options.source if self.options.source is not None else "0")
+        if self.mood.locked:
+            self._mood_in_force_changed()
+
+    # -- the drain loop ------------------------------------------------------------------------
+
+    def poll(self) -> None:
+        """Handle what the worker and the tasks have delivered (UI thread, once per tick)."""
+        now = self.clock()
+        newest: FrameResult | None = None
+        for _ in range(MESSAGES_PER_POLL):
+            try:
+                message = self.messages.get_nowait()
+            except queue.Empty:
+                break
+            if isinstance(message, FrameResult):
+                self.frames_skipped += newest is not None
+                newest = message
+            elif isinstance(message, MoodChanged):
+                self._set_tracked_mood(message.mood)
+            elif message.source != self._source_name:
+                continue  # a late message about a source we already left
+            elif isinstance(message, SourceError):
+                self._show_source_problem(self.source_spec, message.message)
+            else:
+                self._source_ended(message)
+        if newest is not None and newest.source == self._source_name and self.source_problem is None:
+            self._show_frame(newest, now)
+        self.tasks.poll(TASKS_PER_POLL)
+        if now - self._last_status_at >= STATUS_EVERY_S:
+            self._last_status_at = now
+            self._update_video_status()
+
+    def _show_frame(self, result: FrameResult, now: float) -> None:
+        self.view.show_frame(result)
+        self.latest = result
+        self.frames_shown += 1
+        self._draw_times.append(now)
+        state = result.mood
+        if state.mood is not None:
+            self._set_tracked_mood(state.mood)
+        if now - self._last_scores_at >= SCORES_EVERY_S:
+            self._last_scores_at = now
+            detail = None
+            if not self.mood.locked and self.mood.tracked is not None:
+                detail = "from your face" if state.face_present else "no face in view (keeping the last mood)"
+            self.view.show_reading(state.smoothed, detail)
+
+    def drawn_fps(self) -> float | None:
+        now = self.clock()
+        recent = [t for t in self._draw_times if now - t <= FPS_WINDOW_S]
+        if len(recent) < 2:
+            return None
+        return (len(recent) - 1) / max(recent[-1] - recent[0], 1e-6)
+
+    def _update_video_status(self) -> None:
+        label = source_label(self.source_spec) if self.source_spec else "No source"
+        if self.source_problem is not None:
+            self.view.show_video_status(f"{label} · {self.source_problem.kind}")
+        elif self.worker.paused:
+            self.view.show_video_status(f"{label} · paused")
+        else:
+            fps = self.drawn_fps()
+            self.view.show_video_status(label if fps is None else f"{label} · {fps:.0f} fps")
+
+    # -- video source --------------------------------------------------------------------------
+
+    def open_source(self, spec: str) -> None:
+        """Show ``spec`` (camera index or path); a problem shows in the video area, not as an error."""
+        self.source_spec = spec
+        self.view.show_source(spec, self._mirrored(spec))
+        self.view.hide_source_problem()
+        self.source_problem = None
+        try:
+            source = self._source_factory(spec)
+        except FrameSourceError as exc:
+            self._source_name = ""
+            self._show_source_problem(spec, str(exc))
+            return
+        self._source_name = source.name
+        if not is_camera(spec):
+            self.settings = self.settings.replace(last_source=spec)
+        if self.worker.running:
+            self.worker.switch_source(source)
+        else:
+            self.worker.start(source)
+        if self.worker.paused:  # a new source plays at once
+            self.worker.resume()
+            self.view.show_paused(False)
+        self._draw_times.clear()
+        self._update_video_status()
+
+    def _mirrored(self, spec: str) -> bool:
+        # A mirror is what people expect of a camera looking at them; a film stays the right way round.
+        return self.effective.mirror and is_camera(spec)
+
+    def retry_source(self) -> None:
+        self.open_source(self.source_spec or "0")
+
+    def _show_source_problem(self, spec: str, text: str) -> None:
+        camera = is_camera(spec)
+        hint = (
+            "Check that a camera is connected and not in use by another program, then retry. " if camera else ""
+        ) + "You can still pick a mood by hand above and get songs for it."
+        self.source_problem = SourceProblem(
+            "no camera" if camera else "cannot read",
+            "No picture from the camera" if camera else "This video cannot be shown",
+            f"{text}\n\n{hint}",
+            "Retry",
+        )
+        self.view.show_source_problem(self.source_problem)
+        self._update_video_status()
+
+    def _source_ended(self, message: SourceEnded) -> None:
+        self.source_problem = SourceProblem(
+            "ended",
+            "End of the video",
+            f"{source_label(self.source_spec)} has ended ({message.frames} frames).",
+            "Play again",
+        )
+        self.view.show_source_problem(self.source_problem)
+        self._update_video_status()
+
+    @property
+    def paused(self) -> bool:
+        return self.worker.paused
+
+    def toggle_pause(self) -> None:
+        if self.worker.paused:
+            self.worker.resume()
+        else:
+            self.worker.pause()
+        self.view.show_paused(self.worker.paused)
+        self._update_video_status()
+
+    # -- mood ----------------------------------------------------------------------------------
+
+    @property
+    def mood_in_force(self) -> str | None:
+        return self.mood.in_force
+
+    def _set_tracked_mood(self, mood: str) -> None:
+        if self.mood.set_tracked(mood):
+            self._mood_in_force_changed()
+
+    def _mood_in_force_changed(self) -> None:
+        mood = self.mood.in_force
+        self.view.show_mood(mood, "locked by you" if self.mood.locked else "from your face")
+        if mood is not None:
+            self._ask_songs(mood)
+
+    def set_locked(self, locked: bool) -> None:
+        if not self.mood.lock(locked):
+            self.view.show_note("No mood to lock yet: pick one from the list")
+        self.view.show_lock(self.mood.locked, self.mood.manual)
+        self._mood_in_force_changed()
+
+    def choose_mood(self, mood: str | None) -> None:
+        """A mood picked by hand locks it; ``None`` goes back to reading the face."""
+        self.mood.choose(mood)
+        self.view.show_lock(self.mood.locked, self.mood.manual)
+        self._mood_in_force_changed()
+
+    def set_strategy(self, strategy: Strategy) -> None:
+        self.strategy = strategy
+        self.settings = self.settings.replace(music_strategy=strategy)
+        self._ask_songs(self.mood.in_force, force=True)
+
+    def more_songs(self) -> None:
+        self._ask_songs(self.mood.in_force, more=True, force=True)
+
+    # -- music ---------------------------------------------------------------------------------
+
+    def _start_music(self) -> None:
+        settings, env, offline = self.effective, self.env, self.options.offline
+        self.account = None
+
+        def build() -> Music:
+            self._music = self._music_factory(settings, env, offline)
+            return self._music
+
+        self._music_lane.submit(build, self._music_ready, self._music_failed)
+
+    def _music_ready(self, music: Music) -> None:
+        self.account = music.account
+        self.view.show_music_status(music.account.describe())
+        # The catalog's ~150k objects live as long as the app: keep the collector's full passes,
+        # which run on whichever thread allocates (often the UI thread), from walking them each
+        # time (a 34 ms pause of the Tk loop was measured without this).
+        gc.freeze()
+        # A request made while the catalog loaded is already queued behind it on the lane.
+        if self.mood.in_force is not None and self.songs.running is None:
+            self._ask_songs(self.mood.in_force, force=True)
+
+    def _music_failed(self, error: Exception) -> None:
+        self.view.show_music_status(f"unavailable ({error})")
+
+    def _ask_songs(self, mood: str | None, *, more: bool = False, force: bool = False) -> None:
+        if mood is None:
+            self.view.show_note("No mood yet: show your face or pick a mood")
+            return
+        request = self.songs.ask(mood, self.strategy, more=more, force=force)
+        if request is not None:
+            self._submit(request)
+
+    def _submit(self, request: SongRequest) -> None:
+        limit = self.settings.playlist_length
+        offline = self.options.offline
+
+        def recommend() -> Recommendation:
+            if self._music is None:
+                raise EmotuneError("the music catalog is not loaded")
+            return self._music.recommender.recommend(request.mood, limit, request.strategy, offline=offline)
+
+        self.view.show_finding_songs(request.mood)
+        self._music_lane.submit(
+            recommend,
+            lambda answer: self._songs_ready(request, answer),
+            lambda error: self._songs_failed(request, error),
+        )
+
+    def _songs_ready(self, request: SongRequest, answer: Recommendation) -> None:
+        fresh, next_request = self.songs.answered(request)
+        if fresh:
+            self.recommendation = answer
+            verb = "lift" if answer.strategy == "lift" else "match"
+            self.view.show_tracks(answer.tracks, f"Songs to {verb} {answer.emotion}")
+            signed_in = answer.source == "spotify" and self.account is not None and self.account.signed_in
+            self.view.show_music_status(f"{answer.status} · signed in" if signed_in else answer.status)
+        if next_request is not None:
+            self._submit(next_request)
+
+    def _songs_failed(self, request: SongRequest, error: Exception) -> None:
+        fresh, next_request = self.songs.answered(request)
+        if fresh:
+            self.view.show_no_songs()
+            self.view.show_music_status(f"no songs ({error})")
+        if next_request is not None:
+            self._submit(next_request)
+
+    def activate_track(self, track: Track, how: OpenHow = "default") -> None:
+        """Open ``track`` in Spotify (the setting decides app or browser) or, asked so, the browser."""
+        open_with = self.effective.open_with
+        app_opener, browser_opener = self._app_opener, self._browser_opener
+
+        def do_open() -> Opened:
+            if how == "browser":
+                if browser_opener(track.url):
+                    return Opened("browser", track.url)
+                raise OpenerError(f"cannot open {track.url}: no web browser answered")
+            return open_track(track, open_with, app_opener=app_opener, browser_opener=browser_opener)
+
+        self.view.show_note(f"Opening “{track.name}”…")
+        self.tasks.run_in_thread(do_open, self._track_opened, self._note_error, name="emotune-open")
+
+    def _track_opened(self, opened: Opened) -> None:
+        self.opened.append(opened)
+        self.view.show_note("Opened in Spotify" if opened.how == "app" else "Opened in the browser")
+
+    def _note_error(self, error: Exception) -> None:
+        self.view.show_note(str(error))
+
+    # -- settings and sign-in ------------------------------------------------------------------
+
+    def spotify_state(self) -> str:
+        from emotune.music.spotify import is_signed_in
+
+        if is_signed_in(self.env.config_dir):
+            return "Signed in to Spotify"
+        return "Not signed in (the bundled catalog is used)"
+
+    def apply_settings(self, settings: Settings) -> Settings:
+        """Store and use ``settings``; the old settings are returned (the view applies its part)."""
+        old, self.settings = self.settings, settings
+        self.save_settings()
+        self.view.show_source(self.source_spec, self._mirrored(self.source_spec))
+        if (settings.detector, settings.mood_smoothing_s) != (old.detector, old.mood_smoothing_s):
+            self._restart_worker()
+        spotify_fields = ("spotify_client_id", "spotify_client_secret", "spotify_redirect_uri", "mood_targets")
+        if any(getattr(settings, name) != getattr(old, name) for name in spotify_fields):
+            self._start_music()
+        return old
+
+    def _restart_worker(self) -> None:
+        # The old worker is stopped off the UI thread (it may take half a second); the new one
+        # starts on the same source once the old one has let go of the camera.
+        old = self.worker
+        self.worker = self._worker_factory(self.settings, self.messages)
+
+        def started(_stopped: bool) -> None:
+            if not self.closed:
+                self.open_source(self.source_spec or "0")
+
+        self.tasks.run_in_thread(lambda: old.stop(), started, self._note_error, name="emotune-restart")
+
+    def sign_in(self, settings: Settings) -> None:
+        from emotune.music.spotify import Credentials, sign_in
+
+        self.apply_settings(settings)
+        credentials = Credentials.from_settings(self.effective)
+        self._sign_in_cancel.clear()
+        cancel, token_dir = self._sign_in_cancel, self.env.config_dir
+
+        def run() -> dict[str, str]:
+            return sign_in(credentials, token_dir, cancel=cancel)
+
+        self.tasks.run_in_thread(run, self._signed_in, self._sign_in_failed, name="emotune-sign-in")
+
+    def _signed_in(self, user: dict[str, str]) -> None:
+        text = f"Signed in as {user.get('display_name') or user.get('id')}"
+        self.view.show_spotify_state(text)
+        self.view.show_note(text)
+        self._start_music()
+
+    def _sign_in_failed(self, error: Exception) -> None:
+        self.view.show_spotify_state(str(error))
+        self.view.show_note(str(error))
+
+    def sign_out(self) -> None:
+        from emotune.music.spotify import sign_out
+
+        sign_out(self.env.config_dir)
+        self.view.show_spotify_state(self.spotify_state())
+        self._start_music()
+
+    def save_settings(self) -> None:
+        try:
+            self.store.save(self.settings)
+        except OSError as exc:
+            self.view.show_note(f"Settings not saved: {exc.strerror}")
+
+    # -- closing -------------------------------------------------------------------------------
+
+    def close(self, timeout: float = 1.0) -> bool:
+        """Save the settings and stop every thread; True when none of the app's is left."""
+        if self.closed:
+            return True
+        self.closed = True
+        self.save_settings()
+        self._sign_in_cancel.set()
+        deadline = time.monotonic() + timeout
+        stopped = self.worker.stop(timeout / 2)
+        stopped &= self.tasks.shutdown(max(0.05, deadline - time.monotonic()))
+        return stopped

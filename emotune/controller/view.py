@@ -1,0 +1,61 @@
+"""What the controller asks of a view: narrow verbs, each about one thing on screen.
+
+The Tk window implements ``View``; controller tests use a recording fake. Nothing here knows a
+toolkit: values are strings, tuples, tracks and frozen vision messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from emotune.music.tracks import Track
+from emotune.vision.messages import FrameResult
+
+ProblemKind = Literal["no camera", "cannot read", "ended"]
+
+
+@dataclass(frozen=True)
+class SourceProblem:
+    """Why there is no picture, in the words the video area shows, and how to try again."""
+
+    kind: ProblemKind
+    title: str
+    message: str
+    retry_label: str  # "Retry" or "Play again"; the view adds "Choose camera…" and "Open video file…"
+
+
+class View(Protocol):
+    def show_source(self, spec: str, mirror: bool) -> None:
+        """A new source (camera index or path) is about to play; ``mirror`` flips its picture."""
+
+    def show_frame(self, result: FrameResult) -> None: ...
+
+    def show_reading(self, scores: Sequence[float], detail: str | None) -> None:
+        """The live (smoothed) scores; ``detail`` replaces the mood's detail line when not None."""
+
+    def show_mood(self, mood: str | None, detail: str) -> None: ...
+
+    def show_lock(self, locked: bool, mood: str | None) -> None: ...
+
+    def show_paused(self, paused: bool) -> None: ...
+
+    def show_source_problem(self, problem: SourceProblem) -> None: ...
+
+    def hide_source_problem(self) -> None: ...
+
+    def show_video_status(self, text: str) -> None: ...
+
+    def show_finding_songs(self, mood: str) -> None: ...
+
+    def show_tracks(self, tracks: Sequence[Track], heading: str) -> None: ...
+
+    def show_no_songs(self) -> None: ...
+
+    def show_music_status(self, text: str) -> None: ...
+
+    def show_note(self, text: str) -> None: ...
+
+    def show_spotify_state(self, text: str) -> None:
+        """The sign-in state, where the view shows it (the settings dialog, when open)."""

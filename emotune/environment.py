@@ -1,0 +1,88 @@
+"""The one place that reads the process environment (httpie's ``Environment`` idea).
+
+``Environment.from_os()`` reads every variable Emotune honours once; the rest of the app asks
+this object instead of ``os.environ``, and tests build one with the values they want.
+
+Variables:
+- ``EMOTUNE_CONFIG_DIR``, ``EMOTUNE_CACHE_DIR``, ``EMOTUNE_DATA_DIR``: move the user's settings
+  (and tokens), caches, and the journal (defaults: platformdirs' per-user folders).
+- ``SPOTIPY_CLIENT_ID``, ``SPOTIPY_CLIENT_SECRET``, ``SPOTIPY_REDIRECT_URI`` (spotipy's own),
+  ``EMOTUNE_OPEN_WITH`` (app | browser), ``EMOTUNE_MUSIC_STRATEGY`` (match | lift): override the
+  stored settings for this run (``apply``), never written back.
+- ``EMOTUNE_SPOTIFY_API_URL``, ``EMOTUNE_SPOTIFY_ACCOUNTS_URL``: where Spotify is (tests, proxies).
+- ``EMOTUNE_SELF_TEST_MODELS_DIR``: models for ``--self-test`` to check instead of the shipped ones.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "emotune"
+DEFAULT_API_URL = "https://api.spotify.com/v1/"
+DEFAULT_ACCOUNTS_URL = "https://accounts.spotify.com"
+
+# Variable -> the settings field it overrides (see ``emotune.config.Settings``).
+SETTING_OVERRIDES: dict[str, str] = {
+    "SPOTIPY_CLIENT_ID": "spotify_client_id",
+    "SPOTIPY_CLIENT_SECRET": "spotify_client_secret",
+    "SPOTIPY_REDIRECT_URI": "spotify_redirect_uri",
+    "EMOTUNE_OPEN_WITH": "open_with",
+    "EMOTUNE_MUSIC_STRATEGY": "music_strategy",
+}
+# Every variable this module reads: tests clear them all so the developer's own cannot leak in.
+VARIABLES: tuple[str, ...] = (
+    "EMOTUNE_CONFIG_DIR",
+    "EMOTUNE_CACHE_DIR",
+    "EMOTUNE_DATA_DIR",
+    "EMOTUNE_SPOTIFY_API_URL",
+    "EMOTUNE_SPOTIFY_ACCOUNTS_URL",
+    "EMOTUNE_SELF_TEST_MODELS_DIR",
+    *SETTING_OVERRIDES,
+)
+
+
+@dataclass(frozen=True)
+class Environment:
+    config_dir: Path
+    cache_dir: Path
+    data_dir: Path
+    spotify_api_url: str = DEFAULT_API_URL
+    spotify_accounts_url: str = DEFAULT_ACCOUNTS_URL
+    self_test_models_dir: Path | None = None
+    # (variable, settings field, value) for each override set; repr=False: it may hold a secret.
+    setting_overrides: tuple[tuple[str, str, str], ...] = field(default=(), repr=False)
+
+    @classmethod
+    def from_os(cls, environ: Mapping[str, str] | None = None) -> Environment:
+        env = os.environ if environ is None else environ
+
+        def folder(variable: str, default: str) -> Path:
+            value = env.get(variable, "").strip()
+            return Path(value).expanduser() if value else Path(default)
+
+        api = env.get("EMOTUNE_SPOTIFY_API_URL", "").strip() or DEFAULT_API_URL
+        accounts = env.get("EMOTUNE_SPOTIFY_ACCOUNTS_URL", "").strip() or DEFAULT_ACCOUNTS_URL
+        self_test_models = env.get("EMOTUNE_SELF_TEST_MODELS_DIR", "").strip()
+        return cls(
+            config_dir=folder("EMOTUNE_CONFIG_DIR", platformdirs.user_config_dir(APP_NAME, appauthor=False)),
+            cache_dir=folder("EMOTUNE_CACHE_DIR", platformdirs.user_cache_dir(APP_NAME, appauthor=False)),
+            data_dir=folder("EMOTUNE_DATA_DIR", platformdirs.user_data_dir(APP_NAME, appauthor=False)),
+            spotify_api_url=api if api.endswith("/") else api + "/",
+            spotify_accounts_url=accounts.rstrip("/"),
+            self_test_models_dir=Path(self_test_models).expanduser() if self_test_models else None,
+            setting_overrides=tuple(
+                (variable, name, env[variable].strip())
+                for variable, name in SETTING_OVERRIDES.items()
+                if env.get(variable, "").strip()
+            ),
+        )
+
+
+def current() -> Environment:
+    """The environment as it is now (read afresh: tests and callers may have changed it)."""
+    return Environment.from_os()

@@ -1,0 +1,1 @@
+"""Helpers the tests share (stand-ins, media builders, GUI pumping); imported, never collected."""

@@ -1,0 +1,137 @@
+"""Plain stand-ins for what the controller talks to: a recording view, a worker that only
+remembers what it was told, and tasks that run when the test says so (to order answers)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from emotune.choices import Strategy
+from emotune.controller.view import SourceProblem
+from emotune.music.recommender import Recommendation
+from emotune.music.tracks import Track
+from emotune.vision.messages import FrameResult
+from emotune.vision.sources import FrameSource
+
+Call = tuple[str, tuple[Any, ...]]
+
+
+class RecordingView:
+    """Implements every ``View`` verb by recording it."""
+
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+
+    def __getattr__(self, name: str) -> Callable[..., None]:
+        if not name.startswith("show_") and name != "hide_source_problem":
+            raise AttributeError(name)
+        return lambda *args: self.calls.append((name, args))
+
+    def last(self, verb: str) -> tuple[Any, ...] | None:
+        return next((args for name, args in reversed(self.calls) if name == verb), None)
+
+    def count(self, verb: str) -> int:
+        return sum(1 for name, _ in self.calls if name == verb)
+
+
+class FakeWorker:
+    def __init__(self) -> None:
+        self.sources: list[str] = []
+        self.paused = False
+        self.running = False
+        self.stopped = False
+
+    def start(self, source: str | FrameSource) -> None:
+        self.running = True
+        self.sources.append(source if isinstance(source, str) else source.name)
+
+    def switch_source(self, source: str | FrameSource) -> None:
+        self.sources.append(source if isinstance(source, str) else source.name)
+
+    def pause(self) -> None:
+        self.paused = True
+
+    def resume(self) -> None:
+        self.paused = False
+
+    def stop(self, timeout: float = 0.5) -> bool:
+        self.stopped, self.running = True, False
+        return True
+
+
+Job = tuple[str, Callable[[], Any], Callable[[Any], None], Callable[[Exception], None]]
+
+
+class ManualTasks:
+    """Jobs wait in ``jobs`` until the test runs them with ``finish()``; callbacks run at once."""
+
+    def __init__(self) -> None:
+        self.jobs: list[Job] = []
+        self.shut = False
+
+    def run_in_thread(
+        self, fn: Callable[[], Any], on_ok: Callable[[Any], None], on_error: Callable[[Exception], None], name: str = ""
+    ) -> threading.Thread:
+        self.jobs.append((name, fn, on_ok, on_error))
+        return threading.current_thread()
+
+    def lane(self, name: str) -> ManualTasks.Lane:
+        return ManualTasks.Lane(self, name)
+
+    class Lane:
+        def __init__(self, tasks: ManualTasks, name: str) -> None:
+            self.tasks, self.name = tasks, name
+
+        def submit(
+            self, fn: Callable[[], Any], on_ok: Callable[[Any], None], on_error: Callable[[Exception], None]
+        ) -> None:
+            self.tasks.jobs.append((self.name, fn, on_ok, on_error))
+
+    def finish(self, index: int = 0) -> None:
+        _name, fn, on_ok, on_error = self.jobs.pop(index)
+        try:
+            value = fn()
+        except Exception as exc:
+            on_error(exc)
+        else:
+            on_ok(value)
+
+    def finish_all(self) -> None:
+        while self.jobs:
+            self.finish()
+
+    def poll(self, limit: int = 8) -> int:
+        return 0
+
+    def shutdown(self, timeout: float = 0.8) -> bool:
+        self.shut = True
+        return True
+
+
+class FakeRecommender:
+    """Answers every request with ``limit`` catalog tracks of its own, and counts the requests."""
+
+    def __init__(self, pool: Sequence[Track]) -> None:
+        self.pool = list(pool)
+        self.asked: list[tuple[str, Strategy]] = []
+
+    def recommend(
+        self, emotion: str, limit: int, strategy: Strategy = "match", *, offline: bool = False
+    ) -> Recommendation:
+        self.asked.append((emotion, strategy))
+        start = (len(self.asked) - 1) * limit % max(1, len(self.pool))
+        tracks = tuple(self.pool[start : start + limit])
+        return Recommendation(emotion, strategy, tracks, "catalog", "Bundled catalog (offline)")
+
+
+def problem_kinds(view: RecordingView) -> list[str]:
+    return [
+        args[0].kind
+        for name, args in view.calls
+        if name == "show_source_problem" and isinstance(args[0], SourceProblem)
+    ]
+
+
+def frames_shown(view: RecordingView) -> list[FrameResult]:
+    return [args[0] for name, args in view.calls if name == "show_frame"]

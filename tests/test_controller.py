@@ -1,0 +1,227 @@
+"""The app's rules without a window: mood selection, song requests (merging, stale answers),
+sources and their problems, pause, settings. A recording view, a fake worker and tasks the
+test finishes by hand stand in for Tk and the threads; the mood and song logic is real."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from emotune.config import Settings
+from emotune.controller.app import AppController, AppOptions
+from emotune.controller.mood_choice import MoodChoice
+from emotune.controller.song_requests import SongRequests
+from emotune.environment import Environment
+from emotune.labels import EMOTIONS
+from emotune.music.catalog import load_catalog
+from emotune.music.service import Music, MusicAccount
+from emotune.vision.messages import FrameResult, MessageQueue, MoodChanged, MoodState, SourceEnded, SourceError
+from emotune.vision.sources import Frame, FrameSourceError
+from tests.support.controller_fakes import FakeRecommender, FakeWorker, ManualTasks, RecordingView, problem_kinds
+
+
+class NamedSource:
+    """A source the controller only needs the name of (the fake worker never reads it)."""
+
+    live = True
+    fps = 30.0
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def open(self) -> None:
+        pass
+
+    def read(self) -> Frame | None:
+        return None
+
+    def close(self) -> None:
+        pass
+
+
+def source_factory(spec: str) -> NamedSource:
+    if spec == "missing.mp4":
+        raise FrameSourceError("missing.mp4: no such file, folder or camera")
+    return NamedSource(f"camera {spec}" if spec.isdigit() else spec)
+
+
+class Harness:
+    def __init__(self, tmp_path: Path, options: AppOptions) -> None:
+        self.view = RecordingView()
+        self.tasks = ManualTasks()
+        self.workers: list[FakeWorker] = []
+        self.recommender = FakeRecommender(load_catalog().tracks[:200])
+        env = Environment(tmp_path / "config", tmp_path / "cache", tmp_path / "data")
+
+        def make_worker(_settings: Settings, _messages: MessageQueue) -> FakeWorker:
+            self.workers.append(FakeWorker())
+            return self.workers[-1]
+
+        def make_music(_settings: Settings, _env: Environment, _offline: bool) -> Music:
+            return Music(self.recommender, MusicAccount("offline"), None)  # type: ignore[arg-type]
+
+        self.controller = AppController(
+            self.view,
+            options,
+            tasks=self.tasks,
+            env=env,
+            worker_factory=make_worker,
+            music_factory=make_music,
+            source_factory=source_factory,
+            clock=lambda: self.now,
+        )
+        self.now = 0.0
+
+    def post_frame(self, mood: str | None, source: str = "camera 0", face: bool = True) -> None:
+        state = MoodState(mood, face, tuple(1.0 / len(EMOTIONS) for _ in EMOTIONS), mood, False, self.now)
+        self.controller.messages.post(FrameResult(0, self.now, (), state, source=source))
+        self.now += 0.2
+        self.controller.poll()
+
+    def headings(self) -> list[str]:
+        return [args[1] for name, args in self.view.calls if name == "show_tracks"]
+
+
+@pytest.fixture()
+def harness(tmp_path: Path) -> Callable[..., Harness]:
+    def make(**options: object) -> Harness:
+        h = Harness(tmp_path, AppOptions(**options))  # type: ignore[arg-type]
+        h.controller.start()
+        return h
+
+    return make
+
+
+def test_mood_choice_face_lock_and_pick() -> None:
+    choice = MoodChoice()
+    assert choice.in_force is None and not choice.lock(True)  # nothing to lock yet
+    assert choice.set_tracked("happy") and choice.in_force == "happy" and choice.origin == "face"
+    assert not choice.set_tracked("happy")  # same mood: no change
+    assert choice.lock(True) and choice.in_force == "happy" and choice.origin == "user"
+    assert not choice.set_tracked("sad")  # locked: the face does not change the mood in force
+    assert choice.in_force == "happy"
+    choice.choose("fear")
+    assert choice.in_force == "fear" and choice.locked
+    choice.choose(None)
+    assert choice.in_force == "sad" and not choice.locked
+
+
+def test_song_requests_merge_while_busy_and_drop_stale_answers() -> None:
+    requests = SongRequests()
+    first = requests.ask("happy", "match")
+    assert first is not None and first.generation == 1
+    assert requests.ask("happy", "match") is None  # the list is already for happy
+    assert requests.ask("sad", "match") is None  # busy: waits
+    assert requests.ask("sad", "match", more=True, force=True) is None  # merged into the same pending
+    assert requests.pending is not None and requests.pending.more and requests.pending.mood == "sad"
+    fresh, next_request = requests.answered(first)
+    assert not fresh  # newer requests were made since: the happy answer is stale
+    assert next_request is not None and next_request.generation == 3 and next_request.more
+    fresh, after = requests.answered(next_request)
+    assert fresh and after is None and requests.running is None
+
+
+def test_the_face_sets_the_mood_and_one_list_is_asked_for(harness: Callable[..., Harness]) -> None:
+    h = harness(source="0")
+    assert h.workers[0].sources == ["camera 0"]
+    h.tasks.finish()  # the music side is built
+    assert h.view.last("show_music_status") == ("bundled catalog (offline)",)
+    for _ in range(5):
+        h.post_frame("happy")
+    assert h.controller.mood_in_force == "happy"
+    assert h.view.last("show_mood") == ("happy", "from your face")
+    assert h.view.last("show_finding_songs") == ("happy",)
+    h.tasks.finish_all()
+    assert h.headings() == ["Songs to match happy"]
+    assert h.recommender.asked == [("happy", "match")]  # frames of the same mood ask for nothing more
+    assert h.view.last("show_reading") is not None
+
+
+def test_a_stale_answer_is_dropped_and_the_newest_mood_wins(harness: Callable[..., Harness]) -> None:
+    h = harness(source="0")
+    h.tasks.finish()
+    h.post_frame("happy")  # asks for happy
+    h.controller.choose_mood("sad")  # while happy is being found: waits
+    h.controller.choose_mood("fear")  # replaces the waiting request
+    assert [name for name, *_ in h.tasks.jobs] == ["emotune-music"]
+    h.tasks.finish()  # the happy answer arrives: stale, dropped; fear is asked next
+    assert h.headings() == []
+    h.tasks.finish()
+    assert h.headings() == ["Songs to match fear"]
+    assert [mood for mood, _ in h.recommender.asked] == ["happy", "fear"]
+    assert h.view.last("show_lock") == (True, "fear")
+
+
+def test_more_songs_and_strategy_force_a_new_list(harness: Callable[..., Harness]) -> None:
+    h = harness(source="0", mood="neutral")
+    assert h.view.last("show_mood") == ("neutral", "locked by you")
+    h.tasks.finish_all()
+    h.controller.more_songs()
+    h.tasks.finish_all()
+    h.controller.set_strategy("lift")
+    h.tasks.finish_all()
+    assert h.headings() == ["Songs to match neutral", "Songs to match neutral", "Songs to lift neutral"]
+    assert h.controller.settings.music_strategy == "lift"
+
+
+def test_no_mood_yet_says_so_instead_of_asking(harness: Callable[..., Harness]) -> None:
+    h = harness(source="0")
+    h.tasks.finish_all()
+    h.controller.more_songs()
+    assert h.view.last("show_note") == ("No mood yet: show your face or pick a mood",)
+    assert h.recommender.asked == []
+    h.controller.set_locked(True)
+    assert h.view.last("show_note") == ("No mood to lock yet: pick one from the list",)
+    assert not h.controller.mood.locked
+
+
+def test_source_problems_end_and_late_messages(harness: Callable[..., Harness]) -> None:
+    h = harness(source="missing.mp4")
+    assert problem_kinds(h.view) == ["cannot read"]
+    assert h.workers[0].sources == []
+    h.controller.open_source("clip.mp4")
+    assert h.view.last("hide_source_problem") == ()
+    h.controller.messages.post(SourceError("camera 9", "camera 9: unplugged"))  # about a source we left
+    h.controller.messages.post(SourceEnded("clip.mp4", 42))
+    h.controller.poll()
+    assert problem_kinds(h.view) == ["cannot read", "ended"]
+    problem = h.view.last("show_source_problem")
+    assert problem is not None and problem[0].retry_label == "Play again" and "42 frames" in problem[0].message
+    h.post_frame("happy", source="clip.mp4")
+    assert h.view.count("show_frame") == 0  # the video ended: the panel stays until a retry
+    h.controller.retry_source()
+    h.post_frame("happy", source="clip.mp4")
+    assert h.view.count("show_frame") == 1
+    h.post_frame("happy", source="old.mp4")  # a frame of a source we left is not drawn
+    assert h.view.count("show_frame") == 1
+
+
+def test_mood_changed_messages_and_frames_of_an_old_source(harness: Callable[..., Harness]) -> None:
+    h = harness(source="0")
+    h.controller.messages.post(MoodChanged("surprise", None, 1.0, 30))
+    h.controller.poll()
+    assert h.controller.mood_in_force == "surprise"
+
+
+def test_pause_resumes_on_a_new_source_and_status_says_it(harness: Callable[..., Harness]) -> None:
+    h = harness(source="0")
+    h.controller.toggle_pause()
+    assert h.workers[0].paused and h.view.last("show_paused") == (True,)
+    assert h.view.last("show_video_status") == ("Camera 0 · paused",)
+    h.controller.open_source("clip.mp4")
+    assert not h.workers[0].paused and h.view.last("show_paused") == (False,)
+    assert h.controller.settings.last_source == "clip.mp4"
+
+
+def test_settings_restart_the_worker_and_close_stops_everything(harness: Callable[..., Harness]) -> None:
+    h = harness(source="0")
+    old = h.controller.settings
+    h.controller.apply_settings(old.replace(detector="haar", mirror=False))
+    assert h.view.last("show_source") == ("0", False)
+    assert len(h.workers) == 2
+    h.tasks.finish_all()  # the old worker stops off the UI thread, then the source reopens
+    assert h.workers[0].stopped and h.workers[1].sources == ["camera 0"]
+    assert h.controller.close() and h.tasks.shut and h.workers[1].stopped
+    assert (h.controller.env.config_dir / "settings.json").is_file()
