@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from emotune.labels import EMOTIONS
 from emotune import moods
+from emotune.labels import EMOTIONS
 from emotune.music.catalog import CatalogError, CatalogSession, load_catalog, parse_catalog
 from emotune.music.tracks import JSON_KEYS, Track, is_track_id
 from emotune.resources import resource_path

@@ -18,8 +18,8 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from emotune.errors import EmotuneError
 from emotune import moods
+from emotune.errors import EmotuneError
 from emotune.music.tracks import Features, Track, is_track_id
 from emotune.resources import resource_path
 

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from emotune.config import atomic_write_text
 from emotune import moods
+from emotune.config import atomic_write_text
 from emotune.music.catalog import CatalogSession
 from emotune.music.spotify import SEARCH_PAGE_LIMIT, SpotifyClient, SpotifyError, SpotifyRateLimitedError
 from emotune.music.tracks import Track
