@@ -1,29 +1,36 @@
 """Spotify through spotipy: search for a mood, PKCE sign-in, and "save as playlist".
 
-Every function here blocks on the network (each request at most ``timeout`` <= 5 s), so the GUI
-calls them from a worker thread. Failures come back as ``SpotifyError`` subclasses whose message
-is a one-line status ready to show ("Spotify is rate limiting us: retry in 2 min"); nothing here
-sleeps for a Retry-After: after a 429 the client refuses calls until the wait is over, without
-touching the network, and the caller falls back to the catalog.
+Every function here blocks on the network, so the GUI calls them from a worker thread. Each HTTP
+exchange, the token endpoint's included, ends within ``timeout`` (<= 5 s) in total, however slowly
+the server trickles its answer (``_DeadlineAdapter``). Failures come back as ``SpotifyError``
+subclasses whose message is a one-line status ready to show ("Spotify is rate limiting us: retry
+in 2 min"); nothing here sleeps for a Retry-After: after a 429 the client refuses calls until the
+wait is over, without touching the network, and the caller falls back to the catalog.
 
 What Spotify still allows a new app in 2026 (guide section 4): search (limit <= 10 per page,
-paged with offset), ``GET /tracks/{id}``, and the signed-in user's own playlists. No audio
-features, recommendations or editorial playlists.
+paged with offset), ``GET /tracks/{id}``, the signed-in user's own playlists, and Spotify Connect
+playback for Premium users (``emotune.music.playback``). No audio features, recommendations or
+editorial playlists.
 
 Secrets: the client secret, tokens and PKCE verifiers never reach logs (a filter redacts
-spotipy's debug lines), exceptions or repr(); tokens are cached only in the user config dir,
-in files created with mode 600. ``EMOTUNE_SPOTIFY_API_URL`` and ``EMOTUNE_SPOTIFY_ACCOUNTS_URL``
-point the client at another server (tests, proxies).
+spotipy's debug lines), exceptions or repr(); tokens are cached only in the given token dir, in
+files created with mode 600. A token cache is an optimisation: one that cannot be written keeps
+the token in memory for the run, and a damaged one is set aside (``<name>.damaged-<time>``) and
+counts as signed out. ``EMOTUNE_SPOTIFY_API_URL`` and ``EMOTUNE_SPOTIFY_ACCOUNTS_URL`` point the
+client at another server (tests, proxies).
 """
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import json
 import logging
+import math
 import os
 import re
 import secrets
+import socket
 import threading
 import time
 import webbrowser
@@ -36,8 +43,11 @@ from urllib.parse import parse_qs, urlparse
 
 import requests
 import spotipy
+from requests.adapters import HTTPAdapter
 from spotipy.cache_handler import CacheHandler
 from spotipy.exceptions import SpotifyException, SpotifyOauthError
+from urllib3 import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.connection import HTTPConnection, HTTPSConnection
 
 from emotune.config import Settings, atomic_write_text
 from emotune.errors import EmotuneError
@@ -45,15 +55,25 @@ from emotune.music.tracks import Track, is_track_id
 
 DEFAULT_API_URL = "https://api.spotify.com/v1/"
 DEFAULT_ACCOUNTS_URL = "https://accounts.spotify.com"
+DEFAULT_REDIRECT_URI = "http://127.0.0.1:8765/callback"
 MAX_TIMEOUT_S = 5.0
 SEARCH_PAGE_LIMIT = 10  # February 2026: more gives 400 "Invalid limit"
 PLAYLIST_ADD_LIMIT = 100
-USER_SCOPE = "playlist-modify-private"
+# What a signed-in user grants: playback control (Spotify Connect) and private playlists.
+USER_SCOPES = ("user-read-playback-state", "user-modify-playback-state", "playlist-modify-private")
+USER_SCOPE = " ".join(USER_SCOPES)
 APP_TOKEN_FILE = "spotify-app-token.json"
 USER_TOKEN_FILE = "spotify-user-token.json"
 DEFAULT_RETRY_AFTER_S = 60.0
+# A Retry-After beyond a day is a broken header, not a plan: cap what we wait and report.
+MAX_RETRY_AFTER_S = 24 * 3600.0
+# Since mid-2026 a refresh token lasts six months from sign-in, and refreshing does not extend it.
+SIGN_IN_LIFETIME_S = 182 * 24 * 3600.0
+MAX_TOKEN_FILE_BYTES = 64 * 1024  # a real token file is under 2 KB
 
 T = TypeVar("T")
+ClientT = TypeVar("ClientT", bound="SpotifyClient")
+log = logging.getLogger(__name__)
 
 
 class SpotifyError(EmotuneError):
@@ -62,6 +82,10 @@ class SpotifyError(EmotuneError):
 
 class SpotifyAuthError(SpotifyError):
     """Credentials or token refused (401/403, invalid client), or not signed in."""
+
+
+class SpotifySignInExpiredError(SpotifyAuthError):
+    """The refresh token was refused (``invalid_grant``): the user must sign in again."""
 
 
 class SpotifyRateLimitedError(SpotifyError):
@@ -77,7 +101,7 @@ class SpotifyUnavailableError(SpotifyError):
 
 
 class SpotifyTimeoutError(SpotifyUnavailableError):
-    """No answer within the timeout."""
+    """No complete answer within the timeout."""
 
 
 class SpotifyBadResponseError(SpotifyError):
@@ -86,6 +110,19 @@ class SpotifyBadResponseError(SpotifyError):
 
 class SpotifyRequestError(SpotifyError):
     """Spotify refused the request itself (400 and other 4xx)."""
+
+
+class SpotifyNoActiveDeviceError(SpotifyRequestError):
+    """404 ``NO_ACTIVE_DEVICE``: no Spotify app is open to play on."""
+
+
+class SpotifyPremiumRequiredError(SpotifyRequestError):
+    """403 ``PREMIUM_REQUIRED``: playback control needs a Premium account."""
+
+
+NO_ACTIVE_DEVICE_MESSAGE = "No active Spotify device: open Spotify on a phone or computer first"
+PREMIUM_REQUIRED_MESSAGE = "Playback needs Spotify Premium"
+SIGN_IN_EXPIRED_MESSAGE = "Spotify sign-in has expired; sign in again"
 
 
 def api_url() -> str:
@@ -133,6 +170,162 @@ for _name in ("spotipy.client", "spotipy.oauth2", "spotipy.cache_handler"):
 logging.getLogger("spotipy").addHandler(logging.NullHandler())
 
 
+# --- a total deadline on every HTTP exchange -------------------------------------------------
+#
+# A requests timeout bounds each socket read, not the call: a server that sends one byte every
+# two seconds holds a call for minutes. So each exchange runs on a short-lived worker thread that
+# the caller waits for at most the deadline; when it passes, the caller raises ReadTimeout and
+# shuts down the sockets the exchange opened, which wakes the worker's blocked read at once, so
+# no thread stays behind on a server that never finishes. The sockets are found through the
+# connection classes of the adapter's pools, which note themselves in the worker's thread-local
+# exchange when they connect or send.
+
+_exchange_of_thread = threading.local()
+
+
+class _Exchange:
+    """The connections one exchange uses, so that a caller giving up can shut them down."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._connections: set[Any] = set()
+        self.abandoned = False
+
+    def watch(self, connection: Any) -> None:
+        with self._lock:
+            if not self.abandoned:
+                self._connections.add(connection)
+                return
+        _shut_down(connection)  # the caller has already given up: fail this step at once
+
+    def abandon(self) -> None:
+        with self._lock:
+            self.abandoned = True
+            connections = list(self._connections)
+        for connection in connections:
+            _shut_down(connection)
+
+
+def _shut_down(connection: Any) -> None:
+    sock = getattr(connection, "sock", None)
+    if sock is None:
+        return
+    # socket.socket.shutdown, not SSLSocket.shutdown: the latter also drops the TLS object under
+    # the worker's feet; shutting the TCP socket is enough to end its blocked read with EOF.
+    with contextlib.suppress(OSError, TypeError):
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
+def _watch_current_exchange(connection: Any) -> None:
+    exchange = getattr(_exchange_of_thread, "exchange", None)
+    if exchange is not None:
+        exchange.watch(connection)
+
+
+class _WatchedHTTPConnection(HTTPConnection):
+    def connect(self) -> None:
+        _watch_current_exchange(self)
+        super().connect()
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        _watch_current_exchange(self)
+        super().request(*args, **kwargs)
+
+
+class _WatchedHTTPSConnection(HTTPSConnection):
+    def connect(self) -> None:
+        _watch_current_exchange(self)
+        super().connect()
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        _watch_current_exchange(self)
+        super().request(*args, **kwargs)
+
+
+class _WatchedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTPConnection
+
+
+class _WatchedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPSConnection
+
+
+_WATCHED_POOLS: dict[str, type[HTTPConnectionPool]] = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
+
+
+class _DeadlineAdapter(HTTPAdapter):
+    """An HTTP adapter without retries whose every exchange, body included, ends within ``total_s``."""
+
+    def __init__(self, total_s: float) -> None:
+        self.total_s = total_s
+        super().__init__(max_retries=0)
+
+    def init_poolmanager(self, connections: int, maxsize: int, block: bool = False, **pool_kwargs: Any) -> None:
+        super().init_poolmanager(connections, maxsize, block, **pool_kwargs)
+        self.poolmanager.pool_classes_by_scheme = _WATCHED_POOLS
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        # SOCKS managers bring their own connection classes: there the deadline still frees the
+        # caller, but the worker ends only with the server or the per-read timeout.
+        if not proxy.lower().startswith("socks"):
+            manager.pool_classes_by_scheme = _WATCHED_POOLS
+        return manager
+
+    def send(
+        self,
+        request: requests.PreparedRequest,
+        stream: bool = False,
+        timeout: Any = None,
+        verify: bool | str = True,
+        cert: Any = None,
+        proxies: Any = None,
+    ) -> requests.Response:
+        exchange = _Exchange()
+        outcome: list[requests.Response | BaseException] = []
+        done = threading.Event()
+
+        def run() -> None:
+            _exchange_of_thread.exchange = exchange
+            try:
+                response = HTTPAdapter.send(
+                    self, request, stream=stream, timeout=timeout, verify=verify, cert=cert, proxies=proxies
+                )
+                if not stream:
+                    _ = response.content  # read the body here, under the deadline, not in Session.send
+                outcome.append(response)
+            except BaseException as exc:  # handed to the caller, who re-raises it
+                outcome.append(exc)
+            finally:
+                _exchange_of_thread.exchange = None
+                done.set()
+
+        threading.Thread(target=run, name="emotune-spotify-http", daemon=True).start()
+        try:
+            finished = done.wait(self.total_s)
+        except BaseException:  # Ctrl+C while waiting: free the worker too
+            exchange.abandon()
+            raise
+        if not finished:
+            exchange.abandon()
+            raise requests.exceptions.ReadTimeout(f"no complete answer within {self.total_s:g} s", request=request)
+        result = outcome[0]
+        if isinstance(result, BaseException):
+            raise result
+        return result
+
+
+def _session(total_s: float = MAX_TIMEOUT_S) -> requests.Session:
+    # No urllib3 retries at all: with spotipy's own retrying session and retries=0, a 500 or 429
+    # surfaces as RetryError, which spotipy reports as a 429 without headers, so the status and
+    # Retry-After would be lost.
+    session = requests.Session()
+    adapter = _DeadlineAdapter(total_s)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
 # --- credentials and token cache ----------------------------------------------------------
 
 
@@ -142,7 +335,7 @@ class Credentials:
 
     client_id: str
     client_secret: str = field(default="", repr=False)
-    redirect_uri: str = "http://127.0.0.1:8765/callback"
+    redirect_uri: str = DEFAULT_REDIRECT_URI
     market: str = ""
     timeout_s: float = MAX_TIMEOUT_S
 
@@ -152,7 +345,7 @@ class Credentials:
         return cls(
             settings.spotify_client_id.strip(),
             settings.spotify_client_secret.strip(),
-            settings.spotify_redirect_uri.strip(),
+            settings.spotify_redirect_uri.strip() or DEFAULT_REDIRECT_URI,
             settings.spotify_market.strip(),
             min(settings.network_timeout_s, MAX_TIMEOUT_S),
         )
@@ -162,31 +355,152 @@ class Credentials:
         return bool(self.client_id and self.client_secret)
 
 
-class TokenFileCache(CacheHandler):  # type: ignore[misc]
-    """spotipy token cache in one JSON file, written atomically and created with mode 600."""
+# Tokens whose file could not be written, by path: kept for the rest of the run, so that a
+# read-only config dir costs a sign-in at the next start, never the music now.
+_unsaved_tokens: dict[str, dict[str, Any]] = {}
+_warned: set[tuple[str, str]] = set()
+_cache_lock = threading.Lock()
 
-    def __init__(self, path: Path) -> None:
+
+def _warn_once(path: Path, kind: str, message: str) -> None:
+    with _cache_lock:
+        if (str(path), kind) in _warned:
+            return
+        _warned.add((str(path), kind))
+    log.warning("%s", message)
+
+
+def _token_problem(data: Any, needs_refresh_token: bool) -> str | None:
+    """What makes ``data`` unusable as a cached token, or None when it looks like one."""
+    if not isinstance(data, dict):
+        return "not a JSON object"
+    if not isinstance(data.get("access_token"), str) or not data["access_token"]:
+        return "no access token"
+    expires_at = data.get("expires_at")
+    if isinstance(expires_at, bool) or not isinstance(expires_at, (int, float)) or not math.isfinite(expires_at):
+        return "no expiry time"
+    for key in ("refresh_token", "scope", "token_type"):
+        if key in data and not isinstance(data[key], str):
+            return f"{key} is not text"
+    if needs_refresh_token and not data.get("refresh_token"):
+        return "no refresh token"
+    return None
+
+
+class TokenFileCache(CacheHandler):  # type: ignore[misc]
+    """spotipy token cache in one JSON file, written atomically and created with mode 600.
+
+    Never raises: an unwritable file keeps the token in memory (one warning); a damaged one
+    (not JSON, too deep, wrong encoding or shape) is renamed to ``<name>.damaged-<time>`` with one
+    warning and reads as no token, so the next sign-in or token request starts clean.
+    """
+
+    def __init__(self, path: Path, *, needs_refresh_token: bool = False) -> None:
         self.path = path
+        self.needs_refresh_token = needs_refresh_token
 
     def __repr__(self) -> str:
         return f"TokenFileCache({str(self.path)!r})"
 
+    @property
+    def _key(self) -> str:
+        return str(self.path)
+
     def get_cached_token(self) -> dict[str, Any] | None:
+        with _cache_lock:
+            unsaved = _unsaved_tokens.get(self._key)
+        if unsaved is not None:
+            return dict(unsaved)
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            if self.path.stat().st_size > MAX_TOKEN_FILE_BYTES:
+                self._set_aside("far too large")
+                return None
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
             return None
-        return data if isinstance(data, dict) else None
+        except OSError as exc:
+            _warn_once(self.path, "read", f"cannot read the Spotify token cache {self.path} ({_reason(exc)})")
+            return None
+        try:
+            # utf-8 explicitly: json.loads(bytes) would also guess UTF-16 and UTF-32.
+            data = json.loads(raw.decode("utf-8-sig"))
+        except UnicodeDecodeError:
+            problem: str | None = "not UTF-8 text"
+        except RecursionError:
+            problem = "nested too deeply"
+        except ValueError:
+            problem = "not JSON"
+        else:
+            problem = _token_problem(data, self.needs_refresh_token)
+        if problem is not None:
+            self._set_aside(problem)
+            return None
+        return dict(data)
 
     def save_token_to_cache(self, token_info: dict[str, Any]) -> None:
-        atomic_write_text(self.path, json.dumps(token_info), mode=0o600)
+        token_info = dict(token_info)
+        previous = self.get_cached_token()
+        if previous is not None:
+            # A refresh answer may leave out the scope; the sign-in time must survive refreshes
+            # because refreshing does not extend the sign-in.
+            for key in ("scope", "signed_in_at"):
+                if key not in token_info and key in previous:
+                    token_info[key] = previous[key]
+        try:
+            atomic_write_text(self.path, json.dumps(token_info), mode=0o600)
+        except OSError as exc:
+            with _cache_lock:
+                _unsaved_tokens[self._key] = token_info
+            _warn_once(
+                self.path,
+                "write",
+                f"cannot save the Spotify token to {self.path} ({_reason(exc)}); it is kept in memory for this run",
+            )
+            return
+        with _cache_lock:
+            _unsaved_tokens.pop(self._key, None)
+
+    def forget(self, only_refresh_token: str | None = None) -> None:
+        """Delete the cached token (only if it still holds ``only_refresh_token``, when given).
+
+        Raises SpotifyError when the file exists and cannot be deleted.
+        """
+        if only_refresh_token is not None:
+            cached = self.get_cached_token()
+            if cached is None or cached.get("refresh_token") != only_refresh_token:
+                return  # another sign-in or refresh has replaced it since
+        with _cache_lock:
+            _unsaved_tokens.pop(self._key, None)
+        try:
+            self.path.unlink(missing_ok=True)
+        except OSError as exc:
+            raise SpotifyError(f"cannot delete the Spotify sign-in {self.path} ({_reason(exc)})") from None
+
+    def _set_aside(self, problem: str) -> None:
+        aside = self.path.with_name(f"{self.path.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
+        try:
+            os.replace(self.path, aside)
+        except OSError as exc:
+            _warn_once(
+                self.path,
+                "damaged",
+                f"Spotify token cache {self.path} is damaged ({problem}) and cannot be moved aside "
+                f"({_reason(exc)}); ignoring it",
+            )
+            return
+        log.warning("Spotify token cache %s was damaged (%s); moved it to %s", self.path, problem, aside.name)
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or type(exc).__name__
 
 
 SIGN_IN_REQUIRED = "sign_in_required"
+SIGN_IN_EXPIRED = "sign_in_expired"
 
 
 class _NoPromptPKCE(spotipy.SpotifyPKCE):  # type: ignore[misc]
-    """SpotifyPKCE that never asks for a code on the console.
+    """SpotifyPKCE that never asks for a code on the console, and knows an expired sign-in.
 
     Without a usable cached token, spotipy's ``get_access_token`` starts an interactive sign-in
     (``input()`` on the console): that would hang a worker thread. Sign-in happens only through
@@ -198,42 +512,70 @@ class _NoPromptPKCE(spotipy.SpotifyPKCE):  # type: ignore[misc]
             return str(super().get_authorization_code(response))
         raise SpotifyOauthError("sign-in required", error=SIGN_IN_REQUIRED)
 
+    def refresh_access_token(self, refresh_token: str) -> dict[str, Any]:
+        try:
+            return dict(super().refresh_access_token(refresh_token))
+        except SpotifyOauthError as exc:
+            if getattr(exc, "error", None) != "invalid_grant":
+                raise
+        # The refresh token expired or was revoked: the cached sign-in is dead for good, so it
+        # goes (unless a newer sign-in has replaced it meanwhile) and the status says why.
+        cache = self.cache_handler
+        if isinstance(cache, TokenFileCache):
+            with contextlib.suppress(SpotifyError):
+                cache.forget(only_refresh_token=refresh_token)
+        raise SpotifyOauthError("sign-in expired", error=SIGN_IN_EXPIRED)
+
 
 def user_token_path(token_dir: Path) -> Path:
     return token_dir / USER_TOKEN_FILE
 
 
+def _user_cache(token_dir: Path) -> TokenFileCache:
+    return TokenFileCache(user_token_path(token_dir), needs_refresh_token=True)
+
+
 def is_signed_in(token_dir: Path) -> bool:
-    """True when a user token (from PKCE sign-in) is cached."""
-    token = TokenFileCache(user_token_path(token_dir)).get_cached_token()
-    if not token or not token.get("refresh_token") or not token.get("access_token"):
+    """True when a user token (from PKCE sign-in) with every scope Emotune asks for is cached."""
+    token = _user_cache(token_dir).get_cached_token()
+    if not token:
         return False
-    # A token from an older sign-in without the playlist scope does not count.
-    return USER_SCOPE in str(token.get("scope", "")).split()
+    # A token from an older sign-in without the playback scopes does not count: sign in again.
+    return set(USER_SCOPES) <= set(str(token.get("scope", "")).split())
+
+
+def sign_in_expires_at(token_dir: Path) -> float | None:
+    """When the cached sign-in stops working (epoch seconds), or None when unknown or signed out."""
+    token = _user_cache(token_dir).get_cached_token()
+    signed_in_at = token.get("signed_in_at") if token else None
+    if isinstance(signed_in_at, (int, float)) and not isinstance(signed_in_at, bool):
+        return float(signed_in_at) + SIGN_IN_LIFETIME_S
+    return None
+
+
+def sign_in_is_saved(token_dir: Path) -> bool:
+    """False when the user's token lives only in memory (its file could not be written)."""
+    with _cache_lock:
+        return str(user_token_path(token_dir)) not in _unsaved_tokens
 
 
 def sign_out(token_dir: Path) -> None:
-    user_token_path(token_dir).unlink(missing_ok=True)
-
-
-def _session() -> requests.Session:
-    # A plain session: no urllib3 retries at all. With spotipy's own retrying session and
-    # retries=0, a 500 or 429 surfaces as RetryError, which spotipy reports as a 429 without
-    # headers, so the status and Retry-After would be lost.
-    return requests.Session()
+    """Delete the signed-in user's token. SpotifyError when it cannot be deleted."""
+    _user_cache(token_dir).forget()
 
 
 def _pkce_manager(credentials: Credentials, token_dir: Path) -> spotipy.SpotifyPKCE:
     if not credentials.client_id:
         raise SpotifyAuthError("Spotify sign-in needs a client ID (settings or SPOTIPY_CLIENT_ID)")
+    timeout_s = min(credentials.timeout_s, MAX_TIMEOUT_S)
     manager = _NoPromptPKCE(
         client_id=credentials.client_id,
         redirect_uri=credentials.redirect_uri,
         scope=USER_SCOPE,
-        requests_timeout=min(credentials.timeout_s, MAX_TIMEOUT_S),
-        requests_session=_session(),
+        requests_timeout=timeout_s,
+        requests_session=_session(timeout_s),
         open_browser=False,
-        cache_handler=TokenFileCache(user_token_path(token_dir)),
+        cache_handler=_user_cache(token_dir),
     )
     manager.OAUTH_TOKEN_URL = accounts_url() + "/api/token"
     manager.OAUTH_AUTHORIZE_URL = accounts_url() + "/authorize"
@@ -269,7 +611,7 @@ class SpotifyClient:
         self._lock = threading.Lock()
         self._sp = spotipy.Spotify(
             auth_manager=auth_manager,
-            requests_session=_session(),
+            requests_session=_session(self._timeout_s),
             requests_timeout=self._timeout_s,
             retries=0,
             status_retries=0,
@@ -278,18 +620,19 @@ class SpotifyClient:
         self._sp.prefix = api_url()
 
     def __repr__(self) -> str:
-        return f"SpotifyClient(api={self._sp.prefix!r}, timeout_s={self._timeout_s})"
+        return f"{type(self).__name__}(api={self._sp.prefix!r}, timeout_s={self._timeout_s})"
 
     @classmethod
-    def as_app(cls, credentials: Credentials, token_dir: Path, **kwargs: Any) -> SpotifyClient:
+    def as_app(cls: type[ClientT], credentials: Credentials, token_dir: Path, **kwargs: Any) -> ClientT:
         """Client-credentials flow: search and tracks, no user data."""
         if not credentials.can_search_as_app:
             raise SpotifyAuthError("Spotify search needs a client ID and secret (settings or SPOTIPY_*)")
+        timeout_s = min(credentials.timeout_s, MAX_TIMEOUT_S)
         manager = spotipy.SpotifyClientCredentials(
             client_id=credentials.client_id,
             client_secret=credentials.client_secret,
-            requests_timeout=min(credentials.timeout_s, MAX_TIMEOUT_S),
-            requests_session=_session(),
+            requests_timeout=timeout_s,
+            requests_session=_session(timeout_s),
             cache_handler=TokenFileCache(token_dir / APP_TOKEN_FILE),
         )
         manager.OAUTH_TOKEN_URL = accounts_url() + "/api/token"
@@ -298,7 +641,7 @@ class SpotifyClient:
         return cls(manager, **kwargs)
 
     @classmethod
-    def as_user(cls, credentials: Credentials, token_dir: Path, **kwargs: Any) -> SpotifyClient:
+    def as_user(cls: type[ClientT], credentials: Credentials, token_dir: Path, **kwargs: Any) -> ClientT:
         """The signed-in user (after ``sign_in``); SpotifyAuthError if nobody is signed in."""
         if not is_signed_in(token_dir):
             raise SpotifyAuthError("not signed in to Spotify")
@@ -312,19 +655,23 @@ class SpotifyClient:
         return max(0.0, self._blocked_until - self._clock())
 
     def _call(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """``function(*args, **kwargs)`` with every failure as a SpotifyError; an empty answer is one."""
+        result = self._call_allowing_empty(function, *args, **kwargs)
+        if result is None:
+            raise SpotifyBadResponseError("Spotify sent an answer that is not JSON")
+        return result
+
+    def _call_allowing_empty(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
+        """Like ``_call``, for endpoints that answer 204 No Content (spotipy gives None)."""
         wait = self.retry_after
         if wait > 0:
             raise SpotifyRateLimitedError(f"Spotify is rate limiting us: retry in {_duration(wait)}", wait)
         try:
-            result = function(*args, **kwargs)
+            return function(*args, **kwargs)
         except SpotifyException as exc:
             raise self._http_error(exc) from None
         except SpotifyOauthError as exc:
-            # error is Spotify's code ("invalid_client"); the message never holds the secret.
-            code = getattr(exc, "error", None) or "error"
-            if code == SIGN_IN_REQUIRED:
-                raise SpotifyAuthError("not signed in to Spotify (sign in again)") from None
-            raise SpotifyAuthError(f"Spotify refused the credentials ({code})") from None
+            raise self._oauth_error(exc) from None
         except requests.exceptions.Timeout:
             raise SpotifyTimeoutError(f"Spotify did not answer within {self._timeout_s:g} s") from None
         except requests.exceptions.JSONDecodeError:
@@ -333,23 +680,46 @@ class SpotifyClient:
             raise SpotifyUnavailableError(f"cannot reach Spotify ({type(exc).__name__})") from None
         except (KeyError, TypeError, ValueError):
             raise SpotifyBadResponseError("Spotify sent an answer of an unexpected shape") from None
-        if result is None:
-            raise SpotifyBadResponseError("Spotify sent an answer that is not JSON")
-        return result
+
+    def _rate_limited(self, retry_after_header: object) -> SpotifyRateLimitedError:
+        wait = _retry_after_seconds(retry_after_header)
+        with self._lock:
+            self._blocked_until = max(self._blocked_until, self._clock() + wait)
+        return SpotifyRateLimitedError(f"Spotify is rate limiting us: retry in {_duration(wait)}", wait)
 
     def _http_error(self, exc: SpotifyException) -> SpotifyError:
         status = int(exc.http_status)
         detail = _first_line(exc.msg)
+        reason = getattr(exc, "reason", None)
         if status == 429:
-            wait = _retry_after_seconds((exc.headers or {}).get("Retry-After"))
-            with self._lock:
-                self._blocked_until = max(self._blocked_until, self._clock() + wait)
-            return SpotifyRateLimitedError(f"Spotify is rate limiting us: retry in {_duration(wait)}", wait)
+            return self._rate_limited((exc.headers or {}).get("Retry-After"))
+        if status == 404 and reason == "NO_ACTIVE_DEVICE":
+            return SpotifyNoActiveDeviceError(NO_ACTIVE_DEVICE_MESSAGE)
+        if status == 403 and reason == "PREMIUM_REQUIRED":
+            return SpotifyPremiumRequiredError(PREMIUM_REQUIRED_MESSAGE)
         if status in (401, 403):
             return SpotifyAuthError(f"Spotify refused access (HTTP {status}: {detail})")
         if status >= 500:
             return SpotifyUnavailableError(f"Spotify is having trouble (HTTP {status})")
         return SpotifyRequestError(f"Spotify refused the request (HTTP {status}: {detail})")
+
+    def _oauth_error(self, exc: SpotifyOauthError) -> SpotifyError:
+        """A token-endpoint failure: the service's own trouble is not a refusal of our credentials."""
+        code = getattr(exc, "error", None)
+        if code == SIGN_IN_REQUIRED:
+            return SpotifyAuthError("not signed in to Spotify (sign in again)")
+        if code == SIGN_IN_EXPIRED:
+            return SpotifySignInExpiredError(SIGN_IN_EXPIRED_MESSAGE)
+        response = _http_response_behind(exc)
+        status = response.status_code if response is not None else None
+        if status == 429 and response is not None:
+            return self._rate_limited(response.headers.get("Retry-After"))
+        if status is not None and status >= 500:
+            return SpotifyUnavailableError(f"Spotify's sign-in service is having trouble (HTTP {status})")
+        # Spotify's codes are short snake_case words; anything else (an HTML page) is not shown.
+        if isinstance(code, str) and re.fullmatch(r"[a-z_]{1,40}", code):
+            return SpotifyAuthError(f"Spotify refused the credentials ({code})")
+        return SpotifyAuthError(f"Spotify refused the credentials (HTTP {status or 'error'})")
 
     def search_tracks(self, query: str, count: int, offset: int = 0) -> list[Track]:
         """Up to ``count`` tracks for ``query``, paged 10 at a time from ``offset``."""
@@ -359,18 +729,11 @@ class SpotifyClient:
             limit = min(SEARCH_PAGE_LIMIT, count - len(found))
             page = self._call(self._sp.search, q=query, limit=limit, offset=offset, type="track", market=market)
             items, has_next = _search_page(page)
-            found.extend(track for track in (_track_from(item) for item in items) if track is not None)
+            found.extend(track for track in (track_from_object(item) for item in items) if track is not None)
             offset += len(items)
             if len(items) < limit or not has_next:
                 break
         return found[:count]
-
-    def track(self, track_id: str) -> Track:
-        item = self._call(self._sp.track, track_id)
-        track = _track_from(item)
-        if track is None:
-            raise SpotifyBadResponseError("Spotify sent a track without a valid ID")
-        return track
 
     def current_user(self) -> dict[str, str]:
         me = self._call(self._sp.current_user)
@@ -380,7 +743,11 @@ class SpotifyClient:
         return {"id": me["id"], "display_name": name if isinstance(name, str) and name else me["id"]}
 
     def save_playlist(self, name: str, tracks: Sequence[Track], description: str = "") -> Playlist:
-        """A new private playlist in the signed-in user's account holding ``tracks``, in order."""
+        """A new private playlist in the signed-in user's account holding ``tracks``, in order.
+
+        ``POST /me/playlists`` then ``POST /playlists/{id}/items`` (the 2026 endpoints, which
+        spotipy 2.26 calls), at most 100 tracks per request.
+        """
         created = self._call(self._sp.current_user_playlist_create, name, False, False, description)
         if not isinstance(created, dict) or not isinstance(created.get("id"), str):
             raise SpotifyBadResponseError("Spotify sent a playlist without an ID")
@@ -411,6 +778,18 @@ def connect(credentials: Credentials, token_dir: Path) -> SpotifyClient | None:
     return None
 
 
+def _http_response_behind(exc: BaseException) -> requests.Response | None:
+    """The HTTP response of the requests.HTTPError spotipy turned into ``exc``, if any."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, requests.exceptions.HTTPError) and cause.response is not None:
+            return cause.response
+        cause = cause.__cause__ or cause.__context__
+    return None
+
+
 def _search_page(page: Any) -> tuple[list[Any], bool]:
     tracks = page.get("tracks") if isinstance(page, dict) else None
     items = tracks.get("items") if isinstance(tracks, dict) else None
@@ -420,7 +799,7 @@ def _search_page(page: Any) -> tuple[list[Any], bool]:
     return items, bool(tracks.get("next"))
 
 
-def _track_from(item: Any) -> Track | None:
+def track_from_object(item: Any) -> Track | None:
     """A Track from a Spotify track object; None for entries without a valid ID (local files)."""
     if item is None:
         return None  # Spotify pads some pages with nulls
@@ -441,19 +820,22 @@ def _first_line(message: object) -> str:
 
 
 def _retry_after_seconds(value: object) -> float:
-    """Retry-After as seconds: a number, or an HTTP date; a missing or odd value gives a minute."""
+    """Retry-After as seconds in [0, a day]: a number or an HTTP date; a missing or odd value gives a minute."""
     if value is None:
         return DEFAULT_RETRY_AFTER_S
     text = str(value).strip()
     try:
-        return max(0.0, float(text))
+        seconds = float(text)
     except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError):
+        try:
+            seconds = email.utils.parsedate_to_datetime(text).timestamp() - time.time()
+        except (TypeError, ValueError, OverflowError, IndexError):
+            return DEFAULT_RETRY_AFTER_S
+        return min(max(0.0, seconds), MAX_RETRY_AFTER_S)
+    # "1e400" is inf and "nan" is nan: no sane server means either, so they count as garbage.
+    if not math.isfinite(seconds) or seconds < 0:
         return DEFAULT_RETRY_AFTER_S
-    return max(0.0, when.timestamp() - time.time())
+    return min(seconds, MAX_RETRY_AFTER_S)
 
 
 def _duration(seconds: float) -> str:
@@ -471,15 +853,20 @@ class _CallbackHandler(BaseHTTPRequestHandler):
     server: _CallbackServer
 
     def do_GET(self) -> None:
-        query = parse_qs(urlparse(self.path).query)
-        if urlparse(self.path).path != self.server.expected_path or not ("code" in query or "error" in query):
-            self.send_error(404)
+        url = urlparse(self.path)
+        query = {key: values[0] for key, values in parse_qs(url.query).items()}
+        # Only Spotify's answer to our own request counts: another page poking the loopback port
+        # (wrong path or state) is turned away and the sign-in keeps waiting.
+        if url.path != self.server.expected_path or query.get("state") != self.server.expected_state:
+            self.send_error(404 if url.path != self.server.expected_path else 400)
             return
-        self.server.result = {key: values[0] for key, values in query.items()}
-        ok = "code" in query
+        if not ("code" in query or "error" in query):
+            self.send_error(400)
+            return
+        self.server.result = query
         body = (
             "<html><body><h1>Emotune is connected to Spotify.</h1>You can close this window.</body></html>"
-            if ok
+            if "code" in query
             else "<html><body><h1>Spotify sign-in was cancelled.</h1>You can close this window.</body></html>"
         ).encode()
         self.send_response(200)
@@ -493,20 +880,27 @@ class _CallbackHandler(BaseHTTPRequestHandler):
 
 
 class _CallbackServer(HTTPServer):
-    def __init__(self, port: int, expected_path: str) -> None:
-        super().__init__(("127.0.0.1", port), _CallbackHandler)
+    def __init__(self, host: str, port: int, expected_path: str, expected_state: str) -> None:
+        if ":" in host:
+            self.address_family = socket.AF_INET6
+        super().__init__((host, port), _CallbackHandler)
         self.expected_path = expected_path
+        self.expected_state = expected_state
         self.result: dict[str, str] | None = None
 
 
-def check_redirect_uri(uri: str) -> tuple[int, str]:
-    """(port, path) of a loopback redirect URI, or SpotifyAuthError saying what Spotify requires."""
+def check_redirect_uri(uri: str) -> tuple[str, int, str]:
+    """(host, port, path) of a loopback redirect URI, or SpotifyAuthError saying what Spotify requires."""
     parsed = urlparse(uri)
-    if parsed.scheme != "http" or parsed.hostname != "127.0.0.1" or not parsed.port:
+    try:
+        port = parsed.port
+    except ValueError:
+        port = None
+    if parsed.scheme != "http" or parsed.hostname not in ("127.0.0.1", "::1") or not port:
         raise SpotifyAuthError(
             f"redirect URI {uri!r} must look like http://127.0.0.1:PORT/callback (Spotify rejects 'localhost')"
         )
-    return parsed.port, parsed.path or "/"
+    return str(parsed.hostname), port, parsed.path or "/"
 
 
 def sign_in(
@@ -519,19 +913,23 @@ def sign_in(
 ) -> dict[str, str]:
     """PKCE sign-in: open Spotify's consent page, catch the redirect, cache the user's token.
 
-    Blocks until the user answers, ``timeout_s`` passes or ``cancel`` is set: run it off the GUI
-    thread. Returns the user's profile (``id``, ``display_name``).
+    Asks for ``USER_SCOPES``. Blocks until the user answers, ``timeout_s`` passes or ``cancel``
+    is set: run it off the GUI thread. Returns the user's profile (``id``, ``display_name``).
+    When the token cannot be written it is kept in memory for this run (with a warning).
     """
-    port, path = check_redirect_uri(credentials.redirect_uri)
+    host, port, path = check_redirect_uri(credentials.redirect_uri)
     manager = _pkce_manager(credentials, token_dir)
     state = secrets.token_urlsafe(16)
     try:
-        server = _CallbackServer(port, path)
+        server = _CallbackServer(host, port, path, state)
     except OSError as exc:
-        raise SpotifyAuthError(f"cannot listen on 127.0.0.1:{port} for the sign-in ({exc.strerror})") from None
+        raise SpotifyAuthError(f"cannot listen on {host}:{port} for the sign-in ({_reason(exc)})") from None
     try:
         server.timeout = 0.25  # handle_request() returns this often to check the deadline and cancel
-        open_url(manager.get_authorize_url(state))
+        # On its own thread: webbrowser runs a BROWSER command (or "firefox URL" when no browser
+        # is open yet) and waits for it to exit, which may be after the redirect we must catch.
+        url = manager.get_authorize_url(state)
+        threading.Thread(target=open_url, args=(url,), name="emotune-sign-in-browser", daemon=True).start()
         deadline = time.monotonic() + timeout_s
         while server.result is None:
             if (cancel is not None and cancel.is_set()) or time.monotonic() > deadline:
@@ -540,10 +938,14 @@ def sign_in(
     finally:
         server.server_close()
     result = server.result
-    if result.get("state") != state:
-        raise SpotifyAuthError("Spotify sign-in answer did not match the request (state); try again")
     if "code" not in result:
-        raise SpotifyAuthError(f"Spotify sign-in was refused ({result.get('error', 'no code')})")
+        raise SpotifyAuthError(f"Spotify sign-in was refused ({_first_line(result.get('error', 'no code'))})")
     client = SpotifyClient(manager, timeout_s=credentials.timeout_s)
     client._call(manager.get_access_token, code=result["code"], check_cache=False)
+    cache = manager.cache_handler
+    token = cache.get_cached_token()
+    if token is not None:
+        # Spotify ends a sign-in six months after it began, whatever the refreshes: remember when.
+        token["signed_in_at"] = time.time()
+        cache.save_token_to_cache(token)
     return client.current_user()
