@@ -130,6 +130,16 @@ def iso(t: float) -> str:
     return datetime.fromtimestamp(t).astimezone().isoformat(timespec="milliseconds")
 
 
+def duration_words(seconds: float) -> str:
+    """A duration as people say it: "40 s", "12 min", "1 h 05 min"."""
+    minutes = round(seconds / 60)
+    if minutes < 1:
+        return f"{round(seconds)} s"
+    if minutes < 60:
+        return f"{minutes} min"
+    return f"{minutes // 60} h {minutes % 60:02d} min"
+
+
 @dataclass(frozen=True)
 class Segment:
     """A stretch of time with one music mood. ``scores``: mean reading per label (empty for "user")."""
@@ -315,6 +325,7 @@ class Journal:
             return action(*args)
         except sqlite3.Error as exc:
             kind = _error_kind(exc)
+            detail = _one_line(str(exc))
             if kind == "damaged":
                 self.close()
                 try:
@@ -323,10 +334,10 @@ class Journal:
                 except OSError as move_error:
                     target = None
                     where = f"it could not be set aside ({_reason(move_error)}); move it away to start a new one"
-                raise JournalDamagedError(f"journal {self.path} is damaged ({exc}); {where}", target) from None
+                raise JournalDamagedError(f"journal {self.path} is damaged ({detail}); {where}", target) from None
             if kind == "locked":
-                raise JournalLockedError(f"journal {self.path} is locked by another program ({exc})") from None
-            raise JournalError(f"journal {self.path}: cannot {doing} ({exc})") from None
+                raise JournalLockedError(f"journal {self.path} is locked by another program ({detail})") from None
+            raise JournalError(f"journal {self.path}: cannot {doing} ({detail})") from None
 
     def close(self) -> None:
         connection, self._connection = self._connection, None
@@ -632,7 +643,13 @@ def _song_kind(value: object) -> SongKind:
     return "shown"
 
 
+def _one_line(text: str, limit: int = 160) -> str:
+    """SQLite's text on one short line (quick_check reports span lines)."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
+
+
 def _reason(exc: BaseException) -> str:
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror
-    return str(exc)
+    return _one_line(str(exc))

@@ -67,6 +67,7 @@ class _ClearFeedback:
 
 @dataclass(frozen=True)
 class _Forget:
+    t: float
     since: float | None
     until: float | None
     on_done: Callable[[Forgotten | JournalError], None] | None
@@ -205,7 +206,7 @@ class JournalWriter:
         on_done: Callable[[Forgotten | JournalError], None] | None = None,
     ) -> None:
         """Erase the history in [since, until) (None: unbounded); ``on_done`` runs on the writer thread."""
-        self._put(_Forget(since, until, on_done))
+        self._put(_Forget(self._clock(), since, until, on_done))
 
     def _put(self, message: _Message) -> None:
         if self._stopping:
@@ -348,7 +349,7 @@ class JournalWriter:
 
     def _forget(self, message: _Forget) -> None:
         segment = self._segment
-        now = self._clock()
+        now = message.t
         if segment is not None:
             self._close_segment(now)
         try:

@@ -20,6 +20,7 @@ from numpy.typing import NDArray
 
 from emotune import moods
 from emotune.errors import EmotuneError
+from emotune.music.feedback import LIKED_EVERY, Preferences, max_pinned
 from emotune.music.tracks import Features, Track, is_track_id
 from emotune.resources import resource_path
 
@@ -121,6 +122,7 @@ class CatalogSession:
         overrides: Mapping[moods.Strategy, Mapping[str, moods.Path]] | None = None,
         pool_size: int = 200,
         variety: float = 0.08,
+        feedback: Preferences | None = None,
     ) -> None:
         self._catalog = catalog
         self._rng = np.random.default_rng(seed)
@@ -132,10 +134,61 @@ class CatalogSession:
         self._pools: dict[tuple[str, moods.Strategy], NDArray[np.intp]] = {}
         self._served: dict[tuple[str, moods.Strategy], set[int]] = {}
         self._last: dict[tuple[str, moods.Strategy], list[int]] = {}
+        # Song feedback (rules in emotune.music.feedback); None: lists as without feedback.
+        self._feedback = feedback
+        self._rounds: dict[tuple[str, moods.Strategy], int] = {}
+        # Per mood: liked track ID -> (round it was last pinned in, time of the like it honoured).
+        self._pins: dict[tuple[str, moods.Strategy], dict[str, tuple[int, float]]] = {}
 
     @property
     def catalog(self) -> Catalog:
         return self._catalog
+
+    @property
+    def feedback(self) -> Preferences | None:
+        return self._feedback
+
+    def take_liked(
+        self, emotion: str, limit: int, strategy: moods.Strategy = "match", exclude: Collection[str] = ()
+    ) -> tuple[Track, ...]:
+        """The liked tracks due at the top of the next list of ``limit`` (feedback rule 2).
+
+        Counts as one list for the mood: call it once per list (``recommend`` does, unless told
+        ``pin_liked=False`` because the caller already has).
+        """
+        if self._feedback is None:
+            return ()
+        rules = self._feedback.snapshot()
+        key = (emotion, strategy)
+        round_ = self._rounds[key] = self._rounds.get(key, 0) + 1
+        pins = self._pins.setdefault(key, {})
+        in_pool = {self._catalog.tracks[int(i)].id: int(i) for i in self._pool(emotion, strategy)}
+        due: list[tuple[bool, float, int, str]] = []
+        for track_id, liked_at in rules.liked.items():
+            if track_id not in in_pool or track_id in exclude:
+                continue
+            # Sorted: likes not yet honoured first (newest first), then the track pinned longest ago.
+            last = pins.get(track_id)
+            if last is None or last[1] != liked_at:
+                due.append((False, -liked_at, 0, track_id))
+            elif round_ - last[0] >= LIKED_EVERY:
+                due.append((True, 0.0, last[0], track_id))
+        taken: list[Track] = []
+        artists: set[str] = set()
+        for known in (self._catalog.get(track_id) for track_id in exclude):
+            if known is not None:
+                artists |= known.artist_keys()
+        for *_, track_id in sorted(due):
+            track = self._catalog.tracks[in_pool[track_id]]
+            if len(taken) >= max_pinned(limit):
+                break
+            if not rules.allows(track) or track.artist_keys() & artists:
+                continue
+            taken.append(track)
+            artists |= track.artist_keys()
+            pins[track_id] = (round_, rules.liked[track_id])
+            self._served.setdefault(key, set()).add(in_pool[track_id])
+        return tuple(taken)
 
     def pool(self, emotion: str, strategy: moods.Strategy = "match") -> tuple[Track, ...]:
         """The tracks this session draws from for a mood, nearest to its path first."""
@@ -155,13 +208,28 @@ class CatalogSession:
         return self._pools[key]
 
     def recommend(
-        self, emotion: str, limit: int, strategy: moods.Strategy = "match", exclude: Collection[str] = ()
+        self,
+        emotion: str,
+        limit: int,
+        strategy: moods.Strategy = "match",
+        exclude: Collection[str] = (),
+        *,
+        pin_liked: bool = True,
     ) -> tuple[Track, ...]:
         """Up to ``limit`` tracks for ``emotion``; call again for more (new tracks each time).
 
         ``exclude`` holds track IDs (and artists are taken from those tracks too) that are
-        already in the list being built, e.g. by Spotify results this list tops up.
+        already in the list being built, e.g. by Spotify results this list tops up. With
+        feedback, due liked tracks come first (``take_liked``) unless ``pin_liked`` is False.
         """
+        pinned = self.take_liked(emotion, limit, strategy, exclude) if pin_liked else ()
+        if pinned:
+            rest = self.recommend(
+                emotion, limit - len(pinned), strategy, [*exclude, *(t.id for t in pinned)], pin_liked=False
+            )
+            return pinned + rest
+        rules = None if self._feedback is None else self._feedback.snapshot()
+        allowed = None if rules is None else rules.allowed_mask(self._catalog.tracks)
         key = (emotion, strategy)
         pool = [int(i) for i in self._pool(emotion, strategy)]
         served = self._served.setdefault(key, set())
@@ -173,7 +241,13 @@ class CatalogSession:
                 banned_artists |= known.artist_keys()
 
         def candidates(indices: list[int]) -> list[int]:
-            return [i for i in indices if i not in served and self._catalog.tracks[i].id not in excluded_ids]
+            return [
+                i
+                for i in indices
+                if i not in served
+                and self._catalog.tracks[i].id not in excluded_ids
+                and (allowed is None or bool(allowed[i]))
+            ]
 
         eligible = candidates(pool)
         if _distinct_artists(self._catalog, eligible, banned_artists) < limit:
@@ -188,6 +262,8 @@ class CatalogSession:
 
         slots = moods.points_along(self.path(emotion, strategy), limit)
         jitter = self._rng.uniform(0.0, self._variety, size=len(self._catalog))
+        if rules is not None:
+            jitter = jitter + rules.score_offsets(self._catalog.tracks, emotion, self._rng)
         eligible_array = np.asarray(eligible, dtype=np.intp)
         chosen: list[int] = []
         artists = set(banned_artists)

@@ -25,6 +25,7 @@ from typing import Any, Literal
 from emotune import moods
 from emotune.config import atomic_write_text
 from emotune.music.catalog import CatalogSession
+from emotune.music.feedback import Preferences
 from emotune.music.spotify import SEARCH_PAGE_LIMIT, SpotifyClient, SpotifyError, SpotifyRateLimitedError
 from emotune.music.tracks import Track
 
@@ -101,8 +102,12 @@ class Recommender:
         cache: RecommendationCache | None = None,
         cache_max_age_s: float = 12 * 3600,
         clock: Callable[[], float] = time.time,
+        feedback: Preferences | None = None,
     ) -> None:
         self._catalog = catalog
+        # Song feedback (emotune.music.feedback): blocked tracks leave Spotify results and cached
+        # lists too. Without one given, the catalog session's (if any) applies.
+        self._feedback = feedback if feedback is not None else catalog.feedback
         self._spotify = spotify
         self._cache = cache
         self._cache_max_age_s = cache_max_age_s
@@ -118,6 +123,10 @@ class Recommender:
         if hit is None:
             return None
         tracks, saved_at = hit
+        if self._feedback is not None:
+            tracks = self._feedback.snapshot().filter(tracks)
+            if not tracks:
+                return None
         when = time.strftime("%H:%M", time.localtime(saved_at))
         return Recommendation(emotion, strategy, tracks, "spotify", f"Spotify list from {when}", saved_at=saved_at)
 
@@ -129,23 +138,32 @@ class Recommender:
             tracks = self._catalog.recommend(emotion, limit, strategy)
             why = "offline" if offline else "Spotify not connected"
             return Recommendation(emotion, strategy, tracks, "catalog", f"Bundled catalog ({why})")
+        # Liked catalog tracks due for this mood head the list (feedback rule 2); Spotify fills the rest.
+        pinned = self._catalog.take_liked(emotion, limit, strategy)
         found: list[Track] = []
         problem: SpotifyError | None = None
         try:
-            found = self._search(emotion, limit, strategy)
+            found = self._search(emotion, limit - len(pinned), strategy, pinned)
         except SpotifyError as exc:
             problem = exc
         retry_after = problem.retry_after if isinstance(problem, SpotifyRateLimitedError) else None
         if not found:
-            tracks = self._catalog.recommend(emotion, limit, strategy)
+            rest = [t.id for t in pinned]
+            tracks = pinned + self._catalog.recommend(emotion, limit - len(pinned), strategy, rest, pin_liked=False)
             reason = str(problem) if problem else "Spotify found nothing for this mood"
             return Recommendation(
                 emotion, strategy, tracks, "catalog", f"{reason}; showing the bundled catalog", retry_after
             )
         top_up: tuple[Track, ...] = ()
-        if len(found) < limit:
-            top_up = self._catalog.recommend(emotion, limit - len(found), strategy, exclude=[t.id for t in found])
-        tracks = tuple(found) + top_up
+        if len(pinned) + len(found) < limit:
+            top_up = self._catalog.recommend(
+                emotion,
+                limit - len(pinned) - len(found),
+                strategy,
+                exclude=[t.id for t in (*pinned, *found)],
+                pin_liked=False,
+            )
+        tracks = pinned + tuple(found) + top_up
         self._shown.update(t.id for t in found)
         status = "Spotify, topped up from the bundled catalog" if top_up else "Spotify"
         if problem is not None:
@@ -154,14 +172,18 @@ class Recommender:
             self._cache.put(emotion, strategy, tracks, self._clock())
         return Recommendation(emotion, strategy, tracks, "spotify", status, retry_after)
 
-    def _search(self, emotion: str, limit: int, strategy: moods.Strategy) -> list[Track]:
-        """Round-robin over the mood's queries, paging each on from where the session left it."""
+    def _search(self, emotion: str, limit: int, strategy: moods.Strategy, taken: tuple[Track, ...] = ()) -> list[Track]:
+        """Round-robin over the mood's queries, paging each on from where the session left it.
+
+        ``taken``: tracks already at the top of the list (their IDs and artists are not repeated).
+        """
         assert self._spotify is not None
         catalog = self._catalog.catalog
         samples = moods.points_along(self._catalog.path(emotion, strategy), 5)
+        rules = None if self._feedback is None else self._feedback.snapshot()
         chosen: list[Track] = []
-        artists: set[str] = set()
-        ids: set[str] = set()
+        artists: set[str] = {key for track in taken for key in track.artist_keys()}
+        ids: set[str] = {track.id for track in taken}
         queries = list(moods.SEARCH_TERMS[strategy][emotion])
         for _ in range(PAGES_PER_QUERY):
             for query in queries:
@@ -173,6 +195,8 @@ class Recommender:
                 for track in page:
                     if track.id in ids or track.id in self._shown or track.artist_keys() & artists:
                         continue
+                    if rules is not None and not rules.allows(track):
+                        continue  # disliked or never again (feedback rule 1)
                     known = catalog.get(track.id)
                     if known is not None:
                         if catalog.distance_to_path(track.id, samples) > MAX_KNOWN_DISTANCE:
