@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import base64
+import email.utils
 import json
 import logging
 import stat
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ import requests
 from emotune.music.catalog import CatalogSession, load_catalog
 from emotune.music.recommender import RecommendationCache, Recommender
 from emotune.music.spotify import (
+    USER_SCOPE,
     Credentials,
     SpotifyAuthError,
     SpotifyBadResponseError,
@@ -26,8 +28,8 @@ from emotune.music.spotify import (
     SpotifyTimeoutError,
     SpotifyUnavailableError,
     TokenFileCache,
+    _retry_after_seconds,
     is_signed_in,
-    sign_in,
     user_token_path,
 )
 from emotune.music.tracks import is_track_id
@@ -331,70 +333,211 @@ def test_save_as_playlist_needs_sign_in_and_scope(fake: FakeSpotify, tmp_path: P
         SpotifyClient.as_user(Credentials(CLIENT_ID), tmp_path)
     # The cache claims the playlist scope but the server granted less: a clear 403, no new sign-in.
     info = fake.issue_user_token(scope="user-read-email")
-    info["scope"] = "playlist-modify-private"
+    info["scope"] = USER_SCOPE
     TokenFileCache(user_token_path(tmp_path)).save_token_to_cache(info)
     user = SpotifyClient.as_user(Credentials(CLIENT_ID), tmp_path)
     with pytest.raises(SpotifyAuthError, match="HTTP 403"):
         user.save_playlist("x", load_catalog().tracks[:3])
 
 
-def test_an_unusable_user_token_never_starts_a_console_sign_in(fake: FakeSpotify, tmp_path: Path) -> None:
-    cache = TokenFileCache(user_token_path(tmp_path))
-    cache.save_token_to_cache(fake.issue_user_token(scope="user-read-email"))
-    assert not is_signed_in(tmp_path)  # an old sign-in without the playlist scope
+# --- a total deadline on every exchange (issue 14, item 1) ----------------------------------------
+
+
+def _http_workers() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "emotune-spotify-http" and t.is_alive()]
+
+
+def _wait_until(condition: Callable[[], bool], guard_s: float = 5.0) -> bool:
+    deadline = time.monotonic() + guard_s
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+@pytest.mark.parametrize("body_only", [False, True], ids=["whole-answer", "body-only"])
+def test_a_trickling_api_answer_ends_at_the_deadline_and_falls_back(
+    fake: FakeSpotify, tmp_path: Path, body_only: bool
+) -> None:
+    client = app_client(tmp_path, timeout_s=1.0)
+    client.search_tracks("warm up", 1)  # the token request is not what this test times
+    # A byte every 0.25 s never lets a 1 s read timeout fire: only a deadline on the whole
+    # exchange ends this (400+ bytes would take minutes).
+    fake.trickle("/v1/search", 0.25, body_only=body_only)
+    started = time.monotonic()
+    with pytest.raises(SpotifyTimeoutError, match=r"within 1 s"):
+        client.search_tracks("happy", 5)
+    assert time.monotonic() - started < 1.0 + 1.0
+    # The worker's socket was shut: no thread stays behind on the trickling server.
+    assert _wait_until(lambda: not _http_workers(), guard_s=3.0), _http_workers()
+    fake.trickle("/v1/search", 0.25, body_only=body_only)
+    started = time.monotonic()
+    result = recommender(client).recommend("fear", 10)
+    assert time.monotonic() - started < 1.0 + 1.0
+    assert result.source == "catalog" and len(result.tracks) == 10
+    assert "did not answer" in result.status
+
+
+def test_a_trickling_token_endpoint_ends_at_the_deadline(fake: FakeSpotify, tmp_path: Path) -> None:
+    # Issue 14's probe: one byte every two seconds; the 3 s read timeout alone never fires.
+    fake.trickle("/api/token", 2.0)
+    started = time.monotonic()
+    with pytest.raises(SpotifyTimeoutError):
+        app_client(tmp_path, timeout_s=3.0).search_tracks("happy", 5)
+    assert time.monotonic() - started < 3.0 + 1.0
+    assert not (tmp_path / "spotify-app-token.json").exists()
+    assert len(app_client(tmp_path).search_tracks("happy", 5)) == 5  # the next call works
+
+
+def test_a_trickling_refresh_ends_at_the_deadline(fake: FakeSpotify, tmp_path: Path) -> None:
+    expired = fake.issue_user_token()
+    expired["expires_at"] = int(time.time()) - 10
+    TokenFileCache(user_token_path(tmp_path)).save_token_to_cache(expired)
+    user = SpotifyClient.as_user(Credentials(CLIENT_ID, timeout_s=1.0), tmp_path)
+    fake.trickle("/api/token", 0.25)
+    started = time.monotonic()
+    with pytest.raises(SpotifyTimeoutError):
+        user.current_user()
+    assert time.monotonic() - started < 1.0 + 1.0
+    assert is_signed_in(tmp_path)  # a slow server is no reason to forget the sign-in
+    assert user.current_user()["id"] == "emotune-tester"
+
+
+# --- token caches that cannot be written or read (issue 14, items 2, 3 and 9) ----------------------
+
+
+def _file_in_the_way(tmp_path: Path) -> Path:
+    (tmp_path / "config").write_text("a file where the config dir should be", encoding="utf-8")
+    return tmp_path / "config"
+
+
+def _folder_in_the_way(tmp_path: Path) -> Path:
+    (tmp_path / "spotify-app-token.json" / "inside").mkdir(parents=True)
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    "token_dir_for", [_file_in_the_way, _folder_in_the_way], ids=["config-dir-is-a-file", "token-file-is-a-folder"]
+)
+def test_a_token_cache_that_cannot_be_written_never_costs_the_music(
+    fake: FakeSpotify, tmp_path: Path, caplog: pytest.LogCaptureFixture, token_dir_for: Callable[[Path], Path]
+) -> None:
+    token_dir = token_dir_for(tmp_path)
+    with caplog.at_level(logging.WARNING, logger="emotune.music.spotify"):
+        client = app_client(token_dir)
+        assert len(client.search_tracks("happy", 5)) == 5
+        assert len(app_client(token_dir).search_tracks("sad", 5)) == 5  # another client, same run
+    assert len(fake.requests_to("/api/token")) == 1  # the token was kept in memory
+    saves = [r for r in caplog.records if "cannot save the Spotify token" in r.getMessage()]
+    assert len(saves) == 1 and "kept in memory" in saves[0].getMessage()
+    token = next(iter(fake.app_tokens))
+    assert token not in caplog.text
+
+
+NESTED = b"[" * 1500 + b"]" * 1500  # 3 KB that raises RecursionError in json.loads
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        NESTED,
+        b'{"access_token": "abc"}',
+        b"{broken",
+        b"[]",
+        b'{"access_token": "abc", "expires_at": "tomorrow"}',
+        json.dumps({"access_token": "abc", "expires_at": 9e9, "token_type": "Bearer"}).encode("utf-16"),
+        b"\xff\xfe\x00garbage",
+    ],
+    ids=["nested", "wrong-shape", "not-json", "list", "bad-expiry", "utf-16", "binary"],
+)
+def test_a_damaged_app_token_cache_is_set_aside_once_and_a_new_token_fetched(
+    fake: FakeSpotify, tmp_path: Path, caplog: pytest.LogCaptureFixture, content: bytes
+) -> None:
+    cache = tmp_path / "spotify-app-token.json"
+    cache.write_bytes(content)
+    with caplog.at_level(logging.WARNING, logger="emotune.music.spotify"):
+        assert len(app_client(tmp_path).search_tracks("happy", 5)) == 5
+        assert len(app_client(tmp_path).search_tracks("sad", 5)) == 5
+    (aside,) = tmp_path.glob("spotify-app-token.json.damaged-*")
+    assert aside.read_bytes() == content  # kept for a look, never deleted
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(warnings) == 1 and "damaged" in warnings[0] and aside.name in warnings[0]
+    assert json.loads(cache.read_text())["access_token"] in fake.app_tokens
+    assert stat.S_IMODE(cache.stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize(
+    "content",
+    [NESTED, b'{"access_token": "abc"}', b"\x80\x81 not utf-8", b'{"access_token": "a", "expires_at": 1}'],
+    ids=["nested", "wrong-shape", "not-utf8", "no-refresh-token"],
+)
+def test_a_damaged_user_token_cache_means_signed_out_not_disabled(
+    fake: FakeSpotify, tmp_path: Path, content: bytes
+) -> None:
+    user_token_path(tmp_path).write_bytes(content)
+    assert not is_signed_in(tmp_path)
     with pytest.raises(SpotifyAuthError, match="not signed in"):
         SpotifyClient.as_user(Credentials(CLIENT_ID), tmp_path)
-    expired = fake.issue_user_token()
-    expired.update(expires_at=int(time.time()) - 10, refresh_token="revoked-refresh-token")
-    cache.save_token_to_cache(expired)
-    user = SpotifyClient.as_user(Credentials(CLIENT_ID), tmp_path)
-    started = time.monotonic()
-    with pytest.raises(SpotifyAuthError, match="refused the credentials"):
-        user.current_user()
-    assert time.monotonic() - started < 2
-    (refresh,) = fake.requests_to("/api/token")
-    assert b"grant_type=refresh_token" in refresh.body
-
-
-def test_pkce_sign_in_catches_the_redirect_and_caches_the_user_token(fake: FakeSpotify, tmp_path: Path) -> None:
-    port = _free_port()
-    opened: list[str] = []
-
-    def browser(url: str) -> bool:
-        # The user's browser: follow Spotify's consent redirect back to our catcher.
-        opened.append(url)
-        threading.Thread(target=requests.get, args=(url,), kwargs={"timeout": 5}, daemon=True).start()
-        return True
-
-    credentials = Credentials(CLIENT_ID, redirect_uri=f"http://127.0.0.1:{port}/callback")
-    profile = sign_in(credentials, tmp_path, open_url=browser, timeout_s=10)
-    assert profile == {"id": "emotune-tester", "display_name": "Emotune Tester"}
-    assert opened and opened[0].startswith(fake.accounts_url + "/authorize?")
-    (authorize,) = fake.requests_to("/authorize")
-    assert authorize.query["code_challenge_method"] == "S256" and authorize.query["scope"] == "playlist-modify-private"
-    token_file = user_token_path(tmp_path)
-    assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
+    assert not user_token_path(tmp_path).exists()
+    assert len(list(tmp_path.glob("spotify-user-token.json.damaged-*"))) == 1
+    # A new sign-in (here: its token) works at once: nothing stays disabled.
+    TokenFileCache(user_token_path(tmp_path)).save_token_to_cache(fake.issue_user_token())
     assert is_signed_in(tmp_path)
-    assert "client_secret" not in token_file.read_text()
+    assert SpotifyClient.as_user(Credentials(CLIENT_ID), tmp_path).current_user()["id"] == "emotune-tester"
 
 
-def test_sign_in_can_be_cancelled_and_rejects_localhost(fake: FakeSpotify, tmp_path: Path) -> None:
-    cancel = threading.Event()
-    credentials = Credentials(CLIENT_ID, redirect_uri=f"http://127.0.0.1:{_free_port()}/callback")
-    started = time.monotonic()
-    with pytest.raises(SpotifyAuthError, match="not completed"):
-        sign_in(credentials, tmp_path, open_url=lambda url: cancel.set(), cancel=cancel)
-    assert time.monotonic() - started < 2
-    with pytest.raises(SpotifyAuthError, match=r"127\.0\.0\.1"):
-        sign_in(Credentials(CLIENT_ID, redirect_uri="http://localhost:8765/callback"), tmp_path, open_url=print)
+# --- token endpoint trouble is not a refusal; Retry-After is sane (issue 14, item 11) --------------
 
 
-def _free_port() -> int:
-    import socket
+@pytest.mark.parametrize("status", [500, 502, 503])
+def test_token_endpoint_5xx_is_trouble_not_refused_credentials(fake: FakeSpotify, tmp_path: Path, status: int) -> None:
+    fake.fail("/api/token", status, body=b"<html>Bad gateway</html>", headers={"Content-Type": "text/html"})
+    with pytest.raises(SpotifyUnavailableError) as caught:
+        app_client(tmp_path).search_tracks("happy", 5)
+    assert f"HTTP {status}" in str(caught.value)
+    assert "refused" not in str(caught.value) and "html" not in str(caught.value).lower()
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+
+def test_token_endpoint_429_is_rate_limiting_with_its_retry_after(fake: FakeSpotify, tmp_path: Path) -> None:
+    fake.fail("/api/token", 429, body={"error": "rate_limited"}, headers={"Retry-After": "120"})
+    client = app_client(tmp_path)
+    with pytest.raises(SpotifyRateLimitedError) as caught:
+        client.search_tracks("happy", 5)
+    assert caught.value.retry_after == 120 and "2 min" in str(caught.value)
+    assert "refused" not in str(caught.value)
+    with pytest.raises(SpotifyRateLimitedError):
+        client.search_tracks("happy", 5)
+    assert len(fake.requests_to("/api/token")) == 1  # no asking again while the wait lasts
+
+
+@pytest.mark.parametrize(
+    ("header", "expected_s", "shown"),
+    [
+        ("1e400", 60.0, "60 s"),
+        ("nan", 60.0, "60 s"),
+        ("-5", 60.0, "60 s"),
+        ("soon", 60.0, "60 s"),
+        ("99999999", 24 * 3600.0, "24.0 h"),
+        ("7", 7.0, "7 s"),
+    ],
+)
+def test_odd_retry_after_values_give_a_sane_wait(
+    fake: FakeSpotify, tmp_path: Path, header: str, expected_s: float, shown: str
+) -> None:
+    fake.fail("/v1/search", 429, body={"error": {"status": 429, "message": "x"}}, headers={"Retry-After": header})
+    with pytest.raises(SpotifyRateLimitedError) as caught:
+        app_client(tmp_path).search_tracks("happy", 5)
+    assert caught.value.retry_after == expected_s
+    assert str(caught.value) == f"Spotify is rate limiting us: retry in {shown}"
+    assert "inf" not in str(caught.value) and "nan" not in str(caught.value)
+
+
+def test_retry_after_as_an_http_date() -> None:
+    soon = email.utils.formatdate(time.time() + 300, usegmt=True)
+    assert 290 <= _retry_after_seconds(soon) <= 300
+    assert _retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0  # already past
+    assert _retry_after_seconds(None) == 60.0
 
 
 def test_fake_ids_are_valid_track_ids() -> None:

@@ -175,71 +175,79 @@ logging.getLogger("spotipy").addHandler(logging.NullHandler())
 # A requests timeout bounds each socket read, not the call: a server that sends one byte every
 # two seconds holds a call for minutes. So each exchange runs on a short-lived worker thread that
 # the caller waits for at most the deadline; when it passes, the caller raises ReadTimeout and
-# shuts down the sockets the exchange opened, which wakes the worker's blocked read at once, so
-# no thread stays behind on a server that never finishes. The sockets are found through the
-# connection classes of the adapter's pools, which note themselves in the worker's thread-local
-# exchange when they connect or send.
+# shuts down the sockets the exchange used, which ends the worker's blocked read at once, so no
+# thread stays behind on a server that never finishes. The sockets are noted in the worker's
+# thread-local exchange by the connection classes of the adapter's pools, as they connect and
+# send: the socket itself, because http.client drops ``connection.sock`` once it has read the
+# headers of a "Connection: close" answer, while the body is still being read from it.
 
 _exchange_of_thread = threading.local()
 
 
 class _Exchange:
-    """The connections one exchange uses, so that a caller giving up can shut them down."""
+    """The connections and sockets one exchange uses, so that a caller giving up can shut them."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._connections: set[Any] = set()
+        self._watched: set[Any] = set()
         self.abandoned = False
 
-    def watch(self, connection: Any) -> None:
+    def watch(self, thing: Any) -> None:
         with self._lock:
             if not self.abandoned:
-                self._connections.add(connection)
+                self._watched.add(thing)
                 return
-        _shut_down(connection)  # the caller has already given up: fail this step at once
+        _shut_down(thing)  # the caller has already given up: fail this step at once
 
     def abandon(self) -> None:
         with self._lock:
             self.abandoned = True
-            connections = list(self._connections)
-        for connection in connections:
-            _shut_down(connection)
+            watched = list(self._watched)
+        for thing in watched:
+            _shut_down(thing)
 
 
-def _shut_down(connection: Any) -> None:
-    sock = getattr(connection, "sock", None)
-    if sock is None:
+def _shut_down(thing: Any) -> None:
+    sock = thing if isinstance(thing, socket.socket) else getattr(thing, "sock", None)
+    if not isinstance(sock, socket.socket):
         return
     # socket.socket.shutdown, not SSLSocket.shutdown: the latter also drops the TLS object under
-    # the worker's feet; shutting the TCP socket is enough to end its blocked read with EOF.
-    with contextlib.suppress(OSError, TypeError):
+    # the worker's feet; shutting the TCP socket is enough to end its blocked read with EOF. A
+    # socket closed meanwhile has no descriptor any more (EBADF), so nothing else is hit.
+    with contextlib.suppress(OSError):
         socket.socket.shutdown(sock, socket.SHUT_RDWR)
 
 
-def _watch_current_exchange(connection: Any) -> None:
+def _watch_in_current_exchange(connection: Any) -> None:
     exchange = getattr(_exchange_of_thread, "exchange", None)
     if exchange is not None:
         exchange.watch(connection)
+        if connection.sock is not None:
+            exchange.watch(connection.sock)
 
 
 class _WatchedHTTPConnection(HTTPConnection):
     def connect(self) -> None:
-        _watch_current_exchange(self)
+        _watch_in_current_exchange(self)  # given up while connecting: shut as soon as it exists
         super().connect()
+        _watch_in_current_exchange(self)
 
     def request(self, *args: Any, **kwargs: Any) -> None:
-        _watch_current_exchange(self)
+        _watch_in_current_exchange(self)  # a kept-alive connection, reused
         super().request(*args, **kwargs)
+        _watch_in_current_exchange(self)  # connected on the way
 
 
 class _WatchedHTTPSConnection(HTTPSConnection):
     def connect(self) -> None:
-        _watch_current_exchange(self)
+        _watch_in_current_exchange(self)
         super().connect()
+        _watch_in_current_exchange(self)
 
     def request(self, *args: Any, **kwargs: Any) -> None:
-        _watch_current_exchange(self)
+        _watch_in_current_exchange(self)
         super().request(*args, **kwargs)
+        _watch_in_current_exchange(self)
 
 
 class _WatchedHTTPPool(HTTPConnectionPool):
