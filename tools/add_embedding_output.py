@@ -9,7 +9,8 @@ to those of the graph without the output, on every FER2013 val face and its mirr
 onnxruntime. It also checks that softmax(embedding @ W + b) gives the probabilities back, i.e.
 that the new output really is the last layer's input. Rerunning it is safe: a model that already
 has the output is checked the same way and left byte-for-byte as it is; the card's ``outputs``,
-``onnx_bytes`` and ``onnx_sha256`` are (re)written to describe the file.
+``onnx_bytes``, ``onnx_sha256`` and ``embedding_reference`` (per-label mean sqrt-embeddings of
+the FER2013 val faces, flip-averaged as the card says; profiles need them) are (re)written.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -32,10 +34,11 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a plain script from anywhere: the repo's packages first
     sys.path.insert(0, str(ROOT))
 
-from emotune.vision.emotions import EMBEDDING_OUTPUT  # noqa: E402
-from training.onnx_embedding import add_embedding_output, find_embedding_tensor  # noqa: E402
+from emotune.vision.emotions import EMBEDDING_OUTPUT, REFERENCE_KEY  # noqa: E402
+from training.onnx_embedding import add_embedding_output, embedding_reference, find_embedding_tensor  # noqa: E402
 
 SOFTMAX_CHECK_TOLERANCE = 1e-5
+LONG_LIST = 16  # numeric lists at least this long are written on one line
 
 
 def without_embedding_output(model: onnx.ModelProto) -> onnx.ModelProto:
@@ -80,7 +83,10 @@ def dense_weights(model: onnx.ModelProto) -> tuple[NDArray[np.float32], NDArray[
     return weights.astype(np.float32), bias.astype(np.float32)
 
 
-def check(base: onnx.ModelProto, edited: onnx.ModelProto, faces: NDArray[np.uint8]) -> dict[str, float]:
+def check(
+    base: onnx.ModelProto, edited: onnx.ModelProto, faces: NDArray[np.uint8]
+) -> tuple[dict[str, float], NDArray[np.float32]]:
+    """Figures of the checks, and the embeddings of ``faces`` then of their mirror images."""
     batch = faces.astype(np.float32)[..., None]
     batch = np.concatenate([batch, batch[:, :, ::-1, :]])  # both views the app feeds with flip averaging
     (probs_before,) = run_model(base, batch)
@@ -95,7 +101,8 @@ def check(base: onnx.ModelProto, edited: onnx.ModelProto, faces: NDArray[np.uint
     head_diff = float(np.max(np.abs(softmax - probs_after)))
     if head_diff > SOFTMAX_CHECK_TOLERANCE:
         raise SystemExit(f"softmax(embedding @ W + b) differs from the probabilities by {head_diff:.3g}")
-    return {"faces": float(len(batch)), "probability_max_abs_diff": diff, "head_max_abs_diff": head_diff}
+    figures = {"faces": float(len(batch)), "probability_max_abs_diff": diff, "head_max_abs_diff": head_diff}
+    return figures, embedding
 
 
 def describe_outputs(model: onnx.ModelProto) -> list[dict[str, Any]]:
@@ -122,6 +129,20 @@ def describe_outputs(model: onnx.ModelProto) -> list[dict[str, Any]]:
             "added_by": "python tools/add_embedding_output.py",
         },
     ]
+
+
+def card_json(card: dict[str, Any]) -> str:
+    """The card as indented JSON, with long lists of numbers (the reference means) on one line
+    each instead of one number per line."""
+    text = json.dumps(card, indent=2)
+
+    def one_line(match: re.Match[str]) -> str:
+        numbers = match.group(1).split(",")
+        if len(numbers) < LONG_LIST:
+            return match.group(0)
+        return "[" + ", ".join(n.strip() for n in numbers) + "]"
+
+    return re.sub(r"\[\s*(-?[0-9][-+0-9.eE,\s]*?)\s*\]", one_line, text)
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -151,8 +172,8 @@ def main(argv: list[str] | None = None) -> int:
     edited = onnx.ModelProto()
     edited.CopyFrom(base)
     add_embedding_output(edited)
-    faces = load_split(args.data, "val").images
-    figures = check(base, edited, faces)
+    val = load_split(args.data, "val")
+    figures, embeddings = check(base, edited, val.images)
 
     if current.SerializeToString() == edited.SerializeToString():
         data = original_bytes  # already edited: leave the file exactly as it is
@@ -164,9 +185,15 @@ def main(argv: list[str] | None = None) -> int:
     card_path = model_path.with_name("emotion.json")
     card = json.loads(card_path.read_text(encoding="utf-8"))
     card["outputs"] = describe_outputs(edited)
+    n = len(val.images)
+    flip = bool(card.get("test_time_flip", False))
+    # The reference is what the app's classifier gives: both views averaged when the card says so.
+    reference_embeddings = (embeddings[:n] + embeddings[n:]) * np.float32(0.5) if flip else embeddings[:n]
+    source = f"FER2013 val ({n} faces){', flip-averaged' if flip else ''}"
+    card[REFERENCE_KEY] = embedding_reference(reference_embeddings, val.labels, source)
     card["onnx_bytes"] = len(data)
     card["onnx_sha256"] = hashlib.sha256(data).hexdigest()
-    write_atomically(card_path, (json.dumps(card, indent=2) + "\n").encode("utf-8"))
+    write_atomically(card_path, (card_json(card) + "\n").encode("utf-8"))
     print(
         f"{model_path}: {action} output {EMBEDDING_OUTPUT!r} {card['outputs'][1]['shape']}; "
         f"{int(figures['faces'])} faces: probabilities max |diff| {figures['probability_max_abs_diff']:g}, "

@@ -10,9 +10,14 @@ shipped file. Needs only the ``onnx`` package, never TensorFlow.
 
 from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
 import onnx
+from numpy.typing import NDArray
 from onnx import TensorProto, helper
 
+from emotune.labels import EMOTIONS
 from emotune.vision.emotions import EMBEDDING_OUTPUT
 
 # The ops tf2onnx emits for a Keras Dense layer (MatMul + Add, or a fused Gemm) and the ops that
@@ -83,3 +88,23 @@ def _dense_input_width(model: onnx.ModelProto, source: str) -> int | None:
                     # Gemm with transB stores the weights as (outputs, features).
                     return int(initializers[name].dims[1 if trans_b else 0])
     return None
+
+
+def embedding_reference(embeddings: NDArray[np.float32], labels: NDArray[np.int64], source: str) -> dict[str, Any]:
+    """The model card's ``embedding_reference``: per label, the mean square-rooted embedding of
+    reference faces (personal profiles place the expressions a person did not show around it)."""
+    roots = np.sqrt(np.maximum(np.asarray(embeddings, dtype=np.float64), 0.0))
+    means: dict[str, list[float]] = {}
+    counts: dict[str, int] = {}
+    for index, label in enumerate(EMOTIONS):
+        rows = roots[np.asarray(labels) == index]
+        if len(rows) == 0:
+            raise ValueError(f"no reference faces labelled {label}")
+        means[label] = [round(float(v), 5) for v in rows.mean(axis=0)]
+        counts[label] = len(rows)
+    return {
+        "source": source,
+        "transform": "sqrt of the embedding, averaged per label",
+        "faces": counts,
+        "means": means,
+    }

@@ -4,13 +4,22 @@ Runs the exported ONNX CNN through onnxruntime, so the app needs neither TensorF
 onnxruntime over OpenCV's DNN module because it measured 1.6-2.4x faster per face here (one
 thread; README, "Figures"). The network is loaded on first use, not at import. Crops may be any size and grey
 or BGR; resizing is done here (``emotune.vision.preprocess``), normalisation inside the model.
+
+Models exported since issue 11 have a second output, ``embedding`` (the features before the last
+Dense layer); ``model_outputs`` returns it with the probabilities, for building a personal
+profile (``emotune.vision.profile``). With a profile set (``EmotionClassifier(profile=...)`` or
+``classifier.profile = ...``), ``classify`` returns that person's calibrated probabilities, so
+the pipeline, the CLI and the GUI use a profile without changing. Older models without the
+output still classify; only a profile needs it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import onnxruntime as ort
@@ -21,24 +30,44 @@ from emotune.labels import EMOTIONS
 from emotune.resources import resource_path
 from emotune.vision.preprocess import INPUT_SIZE, faces_to_batch
 
+if TYPE_CHECKING:
+    from emotune.vision.profile import Profile
+
 MODEL_FILE = "emotion.onnx"
 CARD_FILE = "emotion.json"
+# Name of the model's optional second output: per-face features before the last Dense layer.
+EMBEDDING_OUTPUT = "embedding"
+# Model card key of the per-label mean sqrt-embeddings of reference faces (personal profiles).
+REFERENCE_KEY = "embedding_reference"
 
 
 class EmotionClassifier:
     """``classify(faces)`` -> (N, 7) probabilities in ``EMOTIONS`` order.
 
     ``flip_average`` also runs each face mirrored and averages the two answers (test-time
-    augmentation); by default it follows the model card's ``test_time_flip``."""
+    augmentation; embeddings are averaged the same way); by default it follows the model card's
+    ``test_time_flip``. ``profile`` personalises ``classify`` (see the module docstring)."""
 
-    def __init__(self, model_path: Path | None = None, flip_average: bool | None = None, threads: int = 1) -> None:
+    def __init__(
+        self,
+        model_path: Path | None = None,
+        flip_average: bool | None = None,
+        threads: int = 1,
+        profile: Profile | None = None,
+    ) -> None:
         self.model_path = model_path if model_path is not None else resource_path("models", MODEL_FILE)
         self._flip_average = flip_average
         # One thread by default: the app's worker shares the machine with the camera and the GUI.
         self.threads = threads
         self._session: ort.InferenceSession | None = None
         self._input_name = ""
+        self._probabilities_name = ""
+        self._has_embedding = False
+        self._fingerprint: str | None = None
         self._lock = threading.Lock()  # guards the lazy load; InferenceSession.run is thread-safe
+        self._profile: Profile | None = None
+        if profile is not None:
+            self.profile = profile
 
     @property
     def flip_average(self) -> bool:
@@ -46,25 +75,99 @@ class EmotionClassifier:
             self._flip_average = bool(self._card().get("test_time_flip", False))
         return self._flip_average
 
+    @property
+    def profile(self) -> Profile | None:
+        """The personal profile ``classify`` applies, or None for the plain model."""
+        return self._profile
+
+    @profile.setter
+    def profile(self, profile: Profile | None) -> None:
+        # Checked when set, so a profile made for another model is refused at once (ProfileError
+        # naming the file) and the previous profile stays; the model file is only hashed here, the
+        # network itself still loads on first use. A matching fingerprint also means the model has
+        # the embedding output, since the profile was built from it. One attribute assignment, so
+        # a GUI thread may swap profiles while the worker classifies.
+        if profile is not None:
+            profile.check_model(self.fingerprint())
+        self._profile = profile
+
+    def fingerprint(self) -> str:
+        """SHA-256 of the model file (what the model card's ``onnx_sha256`` says), read once."""
+        if self._fingerprint is None:
+            try:
+                data = self.model_path.read_bytes()
+            except OSError as exc:
+                raise ModelError(f"{self.model_path}: emotion model not found ({exc.strerror})") from exc
+            self._fingerprint = hashlib.sha256(data).hexdigest()
+        return self._fingerprint
+
+    @property
+    def has_embedding(self) -> bool:
+        """Whether the model gives the ``embedding`` output (loads the model)."""
+        self._ensure_session()
+        return self._has_embedding
+
+    def embedding_reference(self) -> NDArray[np.float32]:
+        """(7, D) per-label mean sqrt-embeddings of the model's reference faces, from its card."""
+        card_path = self.model_path.with_name(CARD_FILE)
+        reference = self._card().get(REFERENCE_KEY)
+        means = reference.get("means") if isinstance(reference, dict) else None
+        if not isinstance(means, dict) or set(means) != set(EMOTIONS):
+            raise ModelError(
+                f"{card_path}: no {REFERENCE_KEY!r} for personal profiles (run tools/add_embedding_output.py)"
+            )
+        try:
+            array = np.asarray([means[label] for label in EMOTIONS], dtype=np.float32)
+        except (TypeError, ValueError) as exc:
+            raise ModelError(f"{card_path}: {REFERENCE_KEY!r} is damaged ({exc})") from exc
+        if array.ndim != 2 or not np.isfinite(array).all():
+            raise ModelError(f"{card_path}: {REFERENCE_KEY!r} is damaged (shape {array.shape} or non-finite values)")
+        return array
+
     def load(self) -> None:
         """Load and check the network now (otherwise the first ``classify`` does it)."""
         self._ensure_session()
 
     def classify(self, faces: list[NDArray[np.uint8]]) -> NDArray[np.float32]:
-        """Probabilities (N, 7) for N face crops (grey or BGR, any size) in one forward pass."""
+        """Probabilities (N, 7) for N face crops (grey or BGR, any size) in one forward pass;
+        personalised by ``profile`` when one is set."""
+        profile = self._profile  # read once: another thread may swap it meanwhile
+        if profile is None:
+            return self._run(faces, embedding=False)[0]
+        probs, embeddings = self.model_outputs(faces)
+        return profile.apply(probs, embeddings)
+
+    def model_outputs(self, faces: list[NDArray[np.uint8]]) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
+        """The model's own probabilities (N, 7), never personalised, and embeddings (N, D)."""
+        probs, embeddings = self._run(faces, embedding=True)
+        assert embeddings is not None
+        return probs, embeddings
+
+    def _run(
+        self, faces: list[NDArray[np.uint8]], embedding: bool
+    ) -> tuple[NDArray[np.float32], NDArray[np.float32] | None]:
+        if not faces and not embedding:
+            return np.zeros((0, len(EMOTIONS)), dtype=np.float32), None  # as before: no model load
+        session = self._ensure_session()
+        if embedding and not self._has_embedding:
+            raise ModelError(
+                f"{self.model_path}: model has no {EMBEDDING_OUTPUT!r} output, which personal profiles need "
+                "(add it with tools/add_embedding_output.py or re-export the model)"
+            )
+        names = [self._probabilities_name, EMBEDDING_OUTPUT] if embedding else [self._probabilities_name]
         if not faces:
-            return np.zeros((0, len(EMOTIONS)), dtype=np.float32)
+            width = session_output_width(session, EMBEDDING_OUTPUT) if embedding else 0
+            empty = np.zeros((0, width), dtype=np.float32) if embedding else None
+            return np.zeros((0, len(EMOTIONS)), dtype=np.float32), empty
         batch = faces_to_batch(faces)
         flip = self.flip_average
         if flip:
             batch = np.concatenate([batch, batch[:, :, ::-1, :]])
-        session = self._ensure_session()
-        outputs = session.run(None, {self._input_name: batch})
-        probs: NDArray[np.float32] = np.asarray(outputs[0], dtype=np.float32)
+        outputs = [np.asarray(out, dtype=np.float32) for out in session.run(names, {self._input_name: batch})]
         if flip:
             n = len(faces)
-            probs = (probs[:n] + probs[n:]) * np.float32(0.5)
-        return probs
+            outputs = [(out[:n] + out[n:]) * np.float32(0.5) for out in outputs]
+        return outputs[0], (outputs[1] if embedding else None)
 
     def _ensure_session(self) -> ort.InferenceSession:
         with self._lock:
@@ -88,9 +191,12 @@ class EmotionClassifier:
         if len(inputs) != 1:
             raise ModelError(f"{path}: model has {len(inputs)} inputs, expected one 48x48 grey face batch")
         self._input_name = inputs[0].name
+        # The probabilities are the first output; the embedding, where present, is found by name.
+        self._probabilities_name = session.get_outputs()[0].name
+        self._has_embedding = any(out.name == EMBEDDING_OUTPUT for out in session.get_outputs())
         probe = np.full((1, INPUT_SIZE, INPUT_SIZE, 1), 128.0, dtype=np.float32)
         try:
-            out = np.asarray(session.run(None, {self._input_name: probe})[0])
+            out = np.asarray(session.run([self._probabilities_name], {self._input_name: probe})[0])
         except Exception as exc:
             raise ModelError(f"{path}: model does not accept 48x48 grey faces ({_first_line(exc)})") from exc
         if out.shape != (1, len(EMOTIONS)):
@@ -114,6 +220,14 @@ class EmotionClassifier:
         if labels is not None and list(labels) != list(EMOTIONS):
             raise ModelError(f"{card_path}: labels {labels} differ from {list(EMOTIONS)}")
         return card
+
+
+def session_output_width(session: ort.InferenceSession, name: str) -> int:
+    """The declared last dimension of output ``name`` (0 when it is symbolic)."""
+    for out in session.get_outputs():
+        if out.name == name and out.shape and isinstance(out.shape[-1], int):
+            return int(out.shape[-1])
+    return 0
 
 
 def _first_line(exc: BaseException) -> str:

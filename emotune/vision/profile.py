@@ -1,0 +1,517 @@
+"""A personal profile: what Emotune learned about one person's face, and how it uses it.
+
+Built from a few photos or a few seconds of frames per expression the person shows (any subset
+of the seven labels; neutral alone already helps), it holds numbers only, never images:
+
+- per expression shown: the number of samples, the mean of their square-rooted embeddings (the
+  model's 256 features before its last layer, ``emotune.vision.emotions``) and their spread;
+- for each expression *not* shown, a stand-in mean: the model's reference mean for it (FER2013,
+  from the model card) moved by the person's offset from the reference means of the expressions
+  they did show, with the expression's displacement from neutral halved (a guess, weighted as one);
+- a bias over the seven labels: the smallest one (least squares) that makes the model read each
+  shown expression's faces as that expression by a margin of ``margin`` in log-probability.
+
+Blend rule (``Profile.apply``), per face with model probabilities p and embedding e,
+z = sqrt(e), u = z / |z|, means m_c (shown or stand-in), shown set S (k classes)::
+
+    log p'(c) = log p(c)                                      the model
+              + bias_c                                        0 where the model already reads S right
+              + match_weight * log q(c)                       nearness to the person's own faces
+              - shape_weight * |z - m_c|^2 / scale^2          nearness to every class mean
+    q = softmax over S + {other} of (u . m_c/|m_c|, threshold) / match_temperature,
+        and every class outside S shares q(other)
+
+then renormalised. Where the profile has no evidence the rule falls back to the model: a class
+outside S gets the same q(other) as every other class outside S (their order stays the model's),
+a face far from every shown expression has q(other) near 1, and the bias is zero unless the model
+misreads the person's own faces. Chosen by measurement on five people (JAFFE, one photo per
+expression calibrating, the other photos tested; benchmarks/calibration_bench.py prints it): the
+three terms each add accuracy there, and a fine-tuned head or a pure feature shift lost accuracy
+for some people when only a neutral photo was given.
+
+Files are JSON (``FORMAT``, ``VERSION``), written atomically with mode 600; the model's SHA-256
+is stored so that a profile made for another model is refused. Any problem with a file raises
+``ProfileError`` naming the file. This module needs only numpy and json: no OpenCV, no
+onnxruntime, no tkinter.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import json
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from emotune.errors import EmotuneError
+from emotune.labels import EMOTIONS
+
+FORMAT = "emotune-profile"
+VERSION = 1
+SUFFIX = ".json"
+NEUTRAL = EMOTIONS.index("neutral")
+# A profile is a few KB; anything far larger is not one of ours, and is not read into memory.
+MAX_FILE_BYTES = 1_000_000
+MAX_NAME_LENGTH = 64
+_PROBABILITY_FLOOR = 1e-7  # log(0) guard; far below any probability the softmax model gives
+
+
+class ProfileError(EmotuneError):
+    """A profile is missing, damaged, not a profile, or made for another model."""
+
+
+@dataclass(frozen=True)
+class BlendParameters:
+    """The constants of the blend rule (module docstring), stored in each profile."""
+
+    margin: float = 0.5  # log-probability lead the bias gives each shown expression on its own faces
+    margin_weight: float = 10.0  # how hard the bias enforces that margin (soft: it cannot always hold)
+    match_weight: float = 1.0
+    match_temperature: float = 0.01  # cosine units: the person's faces are within ~0.05 of each other
+    match_threshold: float = 0.95  # cosine nearer than this to a shown expression's mean counts as it
+    shape_weight: float = 0.5
+    displacement: float = 0.5  # share of the reference neutral -> expression step used for stand-ins
+
+
+DEFAULT_BLEND = BlendParameters()
+
+
+@dataclass(frozen=True)
+class ExpressionSummary:
+    """Summary of the samples of one shown expression (the mean lives in ``Profile.means``)."""
+
+    samples: int
+    spread: float  # RMS distance of the samples' sqrt-embeddings to their mean, in units of ``scale``
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One person's calibration. Build with ``build_profile``, read with ``Profile.load``."""
+
+    name: str
+    model_sha256: str
+    flip_average: bool
+    expressions: Mapping[str, ExpressionSummary]  # shown expressions only, in EMOTIONS order
+    means: NDArray[np.float32]  # (7, D): sqrt-embedding means, shown or stand-in
+    bias: NDArray[np.float32]  # (7,)
+    scale: float  # typical distance between the reference neutral and other expressions
+    blend: BlendParameters = DEFAULT_BLEND
+    created: str = ""
+    source: Path | None = field(default=None, compare=False)  # the file it came from, for messages
+    _shown: NDArray[np.intp] = field(init=False, repr=False, compare=False)
+    _unit_shown: NDArray[np.float32] = field(init=False, repr=False, compare=False)
+    _mean_sq: NDArray[np.float32] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Precomputed once so that ``apply`` costs a few microseconds per face.
+        shown = np.array([EMOTIONS.index(label) for label in self.expressions], dtype=np.intp)
+        means = np.asarray(self.means, dtype=np.float32)
+        norms = np.maximum(np.linalg.norm(means[shown], axis=1, keepdims=True), 1e-12)
+        object.__setattr__(self, "_shown", shown)
+        object.__setattr__(self, "_unit_shown", (means[shown] / norms).astype(np.float32))
+        object.__setattr__(self, "_mean_sq", (means.astype(np.float64) ** 2).sum(axis=1).astype(np.float32))
+
+    @property
+    def embedding_size(self) -> int:
+        return int(self.means.shape[1])
+
+    @property
+    def label(self) -> str:
+        """How messages name this profile: its file, else its name."""
+        return str(self.source) if self.source is not None else f"profile {self.name!r}"
+
+    def check_model(self, model_sha256: str) -> None:
+        """ProfileError unless this profile was made for the model with this SHA-256."""
+        if model_sha256 != self.model_sha256:
+            raise ProfileError(
+                f"{self.label}: made for another emotion model (sha256 {self.model_sha256[:12]}, this one is "
+                f"{model_sha256[:12]}); build the profile again"
+            )
+
+    def apply(self, probabilities: NDArray[np.float32], embeddings: NDArray[np.float32]) -> NDArray[np.float32]:
+        """Personalised probabilities (N, 7) from the model's probabilities and embeddings."""
+        probs = np.asarray(probabilities, dtype=np.float32)
+        if len(probs) == 0:
+            return probs
+        emb = np.asarray(embeddings, dtype=np.float32)
+        if emb.ndim != 2 or emb.shape[1] != self.embedding_size or len(emb) != len(probs):
+            raise ProfileError(
+                f"{self.label}: embeddings of shape {emb.shape} do not fit this profile "
+                f"({len(probs)} x {self.embedding_size} expected)"
+            )
+        b = self.blend
+        z = np.sqrt(np.maximum(emb, 0.0))
+        z_sq = np.einsum("ij,ij->i", z, z)
+        scores = np.log(np.maximum(probs, _PROBABILITY_FLOOR)) + self.bias
+        # Nearness to every class mean (shown, or stand-in): squared distance in units of scale.
+        dist_sq = np.maximum(z_sq[:, None] - 2.0 * (z @ self.means.T) + self._mean_sq[None, :], 0.0)
+        scores -= (b.shape_weight / (self.scale * self.scale)) * dist_sq
+        # Nearness to the person's own shown expressions against "none of them".
+        unit = z / np.maximum(np.sqrt(z_sq), 1e-12)[:, None]
+        match = np.empty((len(z), len(self._shown) + 1), dtype=np.float32)
+        match[:, :-1] = unit @ self._unit_shown.T
+        match[:, -1] = b.match_threshold
+        match /= b.match_temperature
+        match -= match.max(axis=1, keepdims=True)
+        log_q = match - np.log(np.exp(match).sum(axis=1, keepdims=True))
+        per_class = np.repeat(log_q[:, -1:], len(EMOTIONS), axis=1)
+        per_class[:, self._shown] = log_q[:, :-1]
+        scores += b.match_weight * per_class
+        scores -= scores.max(axis=1, keepdims=True)
+        out = np.exp(scores)
+        out /= out.sum(axis=1, keepdims=True)
+        return out.astype(np.float32)
+
+    # -- files ----------------------------------------------------------------------------------
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "version": VERSION,
+            "name": self.name,
+            "created": self.created,
+            "model": {
+                "sha256": self.model_sha256,
+                "embedding_size": self.embedding_size,
+                "flip_average": self.flip_average,
+            },
+            "labels": list(EMOTIONS),
+            "expressions": {label: asdict(summary) for label, summary in self.expressions.items()},
+            "blend": asdict(self.blend),
+            "scale": round(self.scale, 6),
+            "bias": [round(float(v), 5) for v in self.bias],
+            # float16: 4.7 KB of base64 for all seven means; its 3 significant digits move a
+            # cosine of ~0.95 by about 1e-4, far below the blend's temperature of 0.01.
+            "means": {
+                "encoding": "base64 float16 little-endian, 7 rows in label order",
+                "data": base64.b64encode(self.means.astype("<f2").tobytes()).decode("ascii"),
+            },
+        }
+
+    def save(self, path: Path) -> Profile:
+        """Write the profile to ``path`` (atomically, mode 600); returns it with ``source`` set."""
+        # Imported here: emotune.config brings the settings machinery, which reading and applying
+        # a profile do not need.
+        from emotune.config import atomic_write_text
+
+        text = json.dumps(self.to_json(), indent=1) + "\n"
+        try:
+            atomic_write_text(path, text, mode=0o600)
+        except OSError as exc:
+            raise ProfileError(f"{path}: cannot write the profile ({exc.strerror or exc})") from exc
+        return _with_source(self, path)
+
+    @classmethod
+    def load(cls, path: Path) -> Profile:
+        """Read a profile file; ProfileError naming the file for anything wrong with it."""
+        try:
+            size = path.stat().st_size
+            if size > MAX_FILE_BYTES:
+                raise ProfileError(f"{path}: {size} bytes is too large to be an Emotune profile")
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError as exc:
+            raise ProfileError(f"{path}: no such profile") from exc
+        except IsADirectoryError as exc:
+            raise ProfileError(f"{path}: is a folder, not a profile file") from exc
+        except UnicodeDecodeError as exc:
+            raise ProfileError(f"{path}: not an Emotune profile (not UTF-8 text)") from exc
+        except OSError as exc:
+            raise ProfileError(f"{path}: cannot read the profile ({exc.strerror or exc})") from exc
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            raise ProfileError(f"{path}: damaged profile (not valid JSON: {exc})") from exc
+        return cls.from_json(data, path)
+
+    @classmethod
+    def from_json(cls, data: object, source: Path | None = None) -> Profile:
+        where = str(source) if source is not None else "profile"
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            raise ProfileError(f'{where}: not an Emotune profile (no "format": {FORMAT!r})')
+        version = data.get("version")
+        if not isinstance(version, int) or isinstance(version, bool):
+            raise ProfileError(f"{where}: damaged profile (version {version!r} is not a number)")
+        if version > VERSION:
+            raise ProfileError(f"{where}: profile version {version} is newer than this Emotune reads ({VERSION})")
+        try:
+            return _parse(data, source)
+        except (KeyError, TypeError, ValueError, binascii.Error) as exc:
+            detail = f"missing {exc}" if isinstance(exc, KeyError) else str(exc)
+            raise ProfileError(f"{where}: damaged profile ({detail})") from exc
+
+    def describe(self) -> list[str]:
+        """Lines for ``profile show``: who, which model, which expressions from how many samples."""
+        lines = [
+            f"profile {self.name!r}" + (f" ({self.source})" if self.source is not None else ""),
+            f"model sha256 {self.model_sha256[:12]}, embedding {self.embedding_size}, "
+            f"flip averaging {'on' if self.flip_average else 'off'}",
+        ]
+        if self.created:
+            lines.append(f"created {self.created}")
+        total = sum(s.samples for s in self.expressions.values())
+        lines.append(f"expressions: {len(self.expressions)} of {len(EMOTIONS)}, {total} samples")
+        for label in EMOTIONS:
+            summary = self.expressions.get(label)
+            if summary is None:
+                lines.append(f"  {label:<9} -  (not shown: the model's own reading)")
+            else:
+                lines.append(f"  {label:<9} {summary.samples:>4} sample{'s' if summary.samples != 1 else ' '}")
+        return lines
+
+
+def _with_source(profile: Profile, source: Path) -> Profile:
+    kwargs = {f.name: getattr(profile, f.name) for f in fields(profile) if f.init}
+    kwargs["source"] = source
+    return Profile(**kwargs)
+
+
+def _finite_array(values: object, shape: tuple[int, ...], what: str) -> NDArray[np.float32]:
+    array = np.asarray(values, dtype=np.float64)
+    if array.shape != shape:
+        raise ValueError(f"{what}: expected shape {shape}, got {array.shape}")
+    if not np.isfinite(array).all():
+        raise ValueError(f"{what}: not all numbers are finite")
+    return array.astype(np.float32)
+
+
+def _parse(data: dict[str, Any], source: Path | None) -> Profile:
+    if list(data["labels"]) != list(EMOTIONS):
+        raise ValueError(f"labels {data['labels']} differ from {list(EMOTIONS)}")
+    model = data["model"]
+    sha = model["sha256"]
+    if not isinstance(sha, str) or not re.fullmatch(r"[0-9a-f]{64}", sha):
+        raise ValueError("model.sha256 is not a SHA-256 hex digest")
+    size = model["embedding_size"]
+    if not isinstance(size, int) or not 1 <= size <= 4096:
+        raise ValueError(f"model.embedding_size {size!r} is not a plausible size")
+    raw = base64.b64decode(data["means"]["data"], validate=True)
+    if len(raw) != len(EMOTIONS) * size * 2:
+        raise ValueError(f"means: {len(raw)} bytes, expected {len(EMOTIONS) * size * 2}")
+    means = _finite_array(np.frombuffer(raw, dtype="<f2").reshape(len(EMOTIONS), size), (len(EMOTIONS), size), "means")
+    expressions: dict[str, ExpressionSummary] = {}
+    given = data["expressions"]
+    if not isinstance(given, dict) or not given:
+        raise ValueError("expressions: no expression in the profile")
+    for label in EMOTIONS:  # EMOTIONS order, whatever order the file has
+        if label not in given:
+            continue
+        entry = given[label]
+        samples, spread = entry["samples"], float(entry["spread"])
+        if not isinstance(samples, int) or samples < 1 or not math.isfinite(spread) or spread < 0:
+            raise ValueError(f"expressions.{label}: bad samples or spread")
+        expressions[label] = ExpressionSummary(samples, spread)
+    unknown = set(given) - set(EMOTIONS)
+    if unknown:
+        raise ValueError(f"expressions: unknown labels {sorted(unknown)}")
+    known = {f.name for f in fields(BlendParameters)}
+    blend_data = {k: float(v) for k, v in data["blend"].items() if k in known}
+    blend = BlendParameters(**blend_data)
+    if blend.match_temperature <= 0:
+        raise ValueError("blend.match_temperature must be positive")
+    scale = float(data["scale"])
+    if not math.isfinite(scale) or scale <= 0:
+        raise ValueError(f"scale {scale} must be a positive number")
+    name = data["name"]
+    if not isinstance(name, str):
+        raise ValueError("name is not text")
+    return Profile(
+        name=name,
+        model_sha256=sha,
+        flip_average=bool(model["flip_average"]),
+        expressions=expressions,
+        means=means,
+        bias=_finite_array(data["bias"], (len(EMOTIONS),), "bias"),
+        scale=scale,
+        blend=blend,
+        created=str(data.get("created", "")),
+        source=source,
+    )
+
+
+# -- building -----------------------------------------------------------------------------------
+
+
+def build_profile(
+    samples: Mapping[str, tuple[NDArray[np.float32], NDArray[np.float32]]],
+    reference_means: NDArray[np.float32],
+    model_sha256: str,
+    name: str = "",
+    flip_average: bool = True,
+    blend: BlendParameters = DEFAULT_BLEND,
+) -> Profile:
+    """A profile from the model's (probabilities, embeddings) of each shown expression's faces.
+
+    ``samples`` maps labels to arrays of shape (n, 7) and (n, D); ``reference_means`` is the
+    model's (7, D) mean sqrt-embedding per label over its reference faces (model card,
+    ``EmotionClassifier.embedding_reference``)."""
+    reference = np.asarray(reference_means, dtype=np.float64)
+    if reference.ndim != 2 or reference.shape[0] != len(EMOTIONS):
+        raise ProfileError(f"reference means of shape {reference.shape}: expected ({len(EMOTIONS)}, D)")
+    size = reference.shape[1]
+    shown: list[int] = []
+    mean_log_probs: list[NDArray[np.float64]] = []
+    means = np.zeros((len(EMOTIONS), size))
+    spreads: dict[str, ExpressionSummary] = {}
+    for label in EMOTIONS:
+        if label not in samples:
+            continue
+        probs, emb = (np.asarray(a, dtype=np.float64) for a in samples[label])
+        if len(emb) == 0:
+            continue
+        if emb.ndim != 2 or emb.shape[1] != size or probs.shape != (len(emb), len(EMOTIONS)):
+            raise ProfileError(f"{label}: samples of shapes {probs.shape} and {emb.shape} do not fit the model")
+        c = EMOTIONS.index(label)
+        z = np.sqrt(np.maximum(emb, 0.0))
+        means[c] = z.mean(axis=0)
+        shown.append(c)
+        mean_log_probs.append(np.log(np.maximum(probs, _PROBABILITY_FLOOR)).mean(axis=0))
+        spreads[label] = ExpressionSummary(len(emb), float(np.sqrt(((z - means[c]) ** 2).sum(axis=1).mean())))
+    unknown = set(samples) - set(EMOTIONS)
+    if unknown:
+        raise ProfileError(f"unknown expressions {sorted(unknown)}: the labels are {', '.join(EMOTIONS)}")
+    if not shown:
+        raise ProfileError("no face samples for any expression: a profile needs at least one")
+    steps = reference - reference[NEUTRAL]
+    scale = float(np.linalg.norm(np.delete(steps, NEUTRAL, axis=0), axis=1).mean())
+    # The person's offset from the reference, from the expressions they showed; stand-ins for the
+    # others sit at the person's (estimated) neutral plus part of the reference's step to each.
+    offset = np.mean([means[c] - reference[c] for c in shown], axis=0)
+    for c in range(len(EMOTIONS)):
+        if c not in shown:
+            means[c] = reference[NEUTRAL] + offset + blend.displacement * steps[c]
+    means = np.maximum(means, 0.0)  # sqrt-features are never negative; keeps stand-ins plausible
+    bias = fit_bias(np.stack(mean_log_probs), shown, blend.margin, blend.margin_weight)
+    spreads = {label: ExpressionSummary(s.samples, round(s.spread / scale, 4)) for label, s in spreads.items()}
+    return Profile(
+        name=name,
+        model_sha256=model_sha256,
+        flip_average=flip_average,
+        expressions=spreads,
+        means=means.astype(np.float32),
+        bias=bias.astype(np.float32),
+        scale=scale,
+        blend=blend,
+        created=dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
+    )
+
+
+def fit_bias(
+    mean_log_probs: NDArray[np.float64], shown: list[int], margin: float, weight: float
+) -> NDArray[np.float64]:
+    """The bias b minimising |b|^2/2 + weight/2 * sum of squared shortfalls, where a shortfall is
+    how far shown class c's mean log-probability, plus b, stays below margin over another class j.
+
+    Soft, because a model that reads two expressions of a person alike cannot be biased into
+    telling them apart. Solved exactly by an active-set Newton iteration (a 7 x 7 system)."""
+    n = len(EMOTIONS)
+    rows: list[NDArray[np.float64]] = []
+    targets: list[float] = []
+    for row, c in zip(mean_log_probs, shown, strict=True):
+        for j in range(n):
+            if j != c:
+                a = np.zeros(n)
+                a[c], a[j] = 1.0, -1.0
+                rows.append(a)
+                targets.append(margin - float(row[c] - row[j]))  # a . b must reach this
+    if not rows:
+        return np.zeros(n)
+    matrix, target = np.stack(rows), np.asarray(targets)
+    bias = np.zeros(n)
+    active = np.zeros(len(target), dtype=bool)
+    for iteration in range(50):  # converges in a handful; the cap only guards against cycling
+        new_active = matrix @ bias < target
+        if iteration > 0 and np.array_equal(new_active, active):
+            break
+        active = new_active
+        a = matrix[active]
+        bias = np.linalg.solve(np.eye(n) + weight * a.T @ a, weight * a.T @ target[active])
+    return bias
+
+
+class ProfileBuilder:
+    """Collects the model's outputs per expression, e.g. frame by frame during the window's
+    "Teach Emotune your face" steps, then builds the profile. Not thread-safe: one owner."""
+
+    def __init__(self) -> None:
+        self._probs: dict[str, list[NDArray[np.float32]]] = {}
+        self._embeddings: dict[str, list[NDArray[np.float32]]] = {}
+
+    def add(self, label: str, probabilities: NDArray[np.float32], embeddings: NDArray[np.float32]) -> None:
+        """Add the outputs (n, 7) and (n, D) of n faces showing ``label``."""
+        if label not in EMOTIONS:
+            raise ProfileError(f"{label!r} is not one of {', '.join(EMOTIONS)}")
+        self._probs.setdefault(label, []).append(np.atleast_2d(np.asarray(probabilities, dtype=np.float32)))
+        self._embeddings.setdefault(label, []).append(np.atleast_2d(np.asarray(embeddings, dtype=np.float32)))
+
+    def clear(self, label: str | None = None) -> None:
+        """Forget one expression's samples (to redo a step), or all of them."""
+        for store in (self._probs, self._embeddings):
+            if label is None:
+                store.clear()
+            else:
+                store.pop(label, None)
+
+    def counts(self) -> dict[str, int]:
+        return {label: sum(len(a) for a in self._embeddings[label]) for label in EMOTIONS if label in self._embeddings}
+
+    def samples(self) -> dict[str, tuple[NDArray[np.float32], NDArray[np.float32]]]:
+        return {
+            label: (np.concatenate(self._probs[label]), np.concatenate(self._embeddings[label]))
+            for label in EMOTIONS
+            if label in self._embeddings
+        }
+
+    def build(
+        self, reference_means: NDArray[np.float32], model_sha256: str, name: str = "", flip_average: bool = True
+    ) -> Profile:
+        return build_profile(self.samples(), reference_means, model_sha256, name, flip_average)
+
+
+# -- several profiles in one folder (the window keeps one per person in the user config dir) ----
+
+
+def profile_file_name(name: str) -> str:
+    """A safe file name for a person's profile: letters, digits, '-', '_' kept, the rest '_'."""
+    cleaned = re.sub(r"[^A-Za-z0-9_-]+", "_", name.strip())[:MAX_NAME_LENGTH].strip("_")
+    return (cleaned or "profile") + SUFFIX
+
+
+class ProfileStore:
+    """Profiles kept as ``<folder>/<name>.json`` (the window passes ``config_dir() / "profiles"``)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def path_for(self, name: str) -> Path:
+        return self.folder / profile_file_name(name)
+
+    def names(self) -> list[str]:
+        """The stored profiles' file stems, sorted (files are not opened)."""
+        if not self.folder.is_dir():
+            return []
+        return sorted(p.stem for p in self.folder.glob("*" + SUFFIX) if p.is_file() and not p.name.startswith("."))
+
+    def save(self, profile: Profile) -> Profile:
+        return profile.save(self.path_for(profile.name))
+
+    def load(self, name: str) -> Profile:
+        return Profile.load(self.path_for(name))
+
+    def delete(self, name: str) -> bool:
+        """Forget a person's face: remove the file; False when there was none."""
+        path = self.path_for(name)
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            return False
+        except OSError as exc:
+            raise ProfileError(f"{path}: cannot delete the profile ({exc.strerror or exc})") from exc
+        return True
