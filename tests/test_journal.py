@@ -38,6 +38,7 @@ from emotune.journal.store import (
     data_dir,
     journal_path,
     load_preferences,
+    period_bounds,
 )
 from emotune.journal.writer import JournalWriter
 from emotune.music.catalog import CatalogSession, load_catalog
@@ -538,6 +539,33 @@ def journal_args(**given: object) -> argparse.Namespace:
     values: dict[str, object] = {"since": None, "until": None, "json": False, "csv": None, "png": None, "clear": False}
     values.update(given)
     return argparse.Namespace(**values)
+
+
+def test_the_view_periods_start_at_local_midnight_and_monday() -> None:
+    wednesday_noon = local(date(2026, 3, 4), 12.0)
+    assert period_bounds("today", wednesday_noon) == (local(date(2026, 3, 4), 0.0), None)
+    assert period_bounds("week", wednesday_noon) == (local(date(2026, 3, 2), 0.0), None)
+    assert period_bounds("all", wednesday_noon) == (None, None)
+
+
+def test_the_parsers_give_the_handlers_what_they_need(data: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    parser = argparse.ArgumentParser(prog="emotune")
+    cli.add_journal_parsers(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["journal", "--since", "today", "--until", "2999-01-01", "--json", "--csv", "x.csv"])
+    assert (args.command, args.since, args.until, args.json, args.csv, args.png, args.clear) == (
+        "journal",
+        "today",
+        "2999-01-01",
+        True,
+        Path("x.csv"),
+        None,
+        False,
+    )
+    args = parser.parse_args(["feedback", TRACK_A, "dislike"])
+    assert (args.command, args.track, args.verdict) == ("feedback", TRACK_A, "dislike")
+    assert cli.feedback(args) == 0 and "Disliked" in capsys.readouterr().out
+    assert cli.journal(parser.parse_args(["journal", "--json"])) == 0
+    assert capsys.readouterr().out == ""  # a journal with feedback only has no segments
 
 
 def test_journal_json_prints_one_object_per_segment(data: Path, capsys: pytest.CaptureFixture[str]) -> None:

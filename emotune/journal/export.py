@@ -10,7 +10,9 @@ import tkinter, cv2 or onnxruntime.
 
 from __future__ import annotations
 
+import bisect
 import csv
+import math
 import os
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
@@ -32,7 +34,9 @@ RIGHT = 16
 TOP = 44  # title and hour labels
 ROW_HEIGHT = 22
 ROW_GAP = 6
-LEGEND_HEIGHT = 40
+LEGEND_PAD = 18
+LEGEND_LINE = 22  # one line of the legend; it wraps when the moods do not fit
+LEGEND_HEIGHT = LEGEND_PAD + LEGEND_LINE  # with a one-line legend
 BACKGROUND = (255, 255, 255)
 EMPTY_ROW = (238, 240, 243)
 GRID = (200, 204, 210)
@@ -96,49 +100,70 @@ def draw_timeline(
 ) -> Image.Image:
     """The timeline picture (see the module docstring) of ``segments`` from ``since`` to ``until``."""
     days = _days(segments, since, until)
-    height = TOP + len(days) * (ROW_HEIGHT + ROW_GAP) + LEGEND_HEIGHT
-    image = Image.new("RGB", (width, height), BACKGROUND)
-    draw = ImageDraw.Draw(image)
+    midnights = [_midnight(day) for day in days] + [_midnight(days[-1] + timedelta(days=1))]
+    low = -math.inf if since is None else since
+    high = math.inf if until is None else until
+    totals: dict[str, float] = {}
+    bands: list[tuple[int, float, float, str]] = []  # (row, start, end, mood), cut at midnight
+    for segment in segments:
+        start, end = max(segment.start, low), min(segment.end, high)
+        if end <= start:
+            continue
+        totals[segment.mood] = totals.get(segment.mood, 0.0) + (end - start)
+        row = max(0, bisect.bisect_right(midnights, start) - 1)
+        while row < len(days) and midnights[row] < end:
+            piece_start, piece_end = max(start, midnights[row]), min(end, midnights[row + 1])
+            if piece_end > piece_start:
+                bands.append((row, piece_start, piece_end, segment.mood))
+            row += 1
+
     font = _font(12)
     plot = width - LEFT - RIGHT
+    legend: list[list[tuple[str, str, int]]] = [[]]  # lines of (mood, label, x)
+    x = LEFT
+    for mood in EMOTIONS:
+        if mood in totals:
+            label = f"{mood} {duration_words(totals[mood])}"
+            needed = 20 + round(font.getlength(label)) + 18
+            if legend[-1] and x + needed > width - RIGHT:
+                legend.append([])
+                x = LEFT
+            legend[-1].append((mood, label, x))
+            x += needed
+    rows_bottom = TOP + len(days) * (ROW_HEIGHT + ROW_GAP)
+    height = rows_bottom + LEGEND_PAD + len(legend) * LEGEND_LINE
+    image = Image.new("RGB", (width, height), BACKGROUND)
+    draw = ImageDraw.Draw(image)
+
     title = f"Emotune mood journal, {days[0].isoformat()}"
     if len(days) > 1:
         title += f" to {days[-1].isoformat()}"
     draw.text((8, 6), title, fill=TEXT, font=font)
     for hour in range(0, 25, HOUR_STEP):
         x = LEFT + round(plot * hour / 24)
-        draw.line([(x, TOP - 6), (x, TOP + len(days) * (ROW_HEIGHT + ROW_GAP) - ROW_GAP)], fill=GRID)
+        draw.line([(x, TOP - 6), (x, rows_bottom - ROW_GAP)], fill=GRID)
         if hour < 24:
             draw.text((x + 2, TOP - 18), f"{hour:02d}", fill=TEXT, font=font)
-    totals: dict[str, float] = {}
     for row, day in enumerate(days):
         top = TOP + row * (ROW_HEIGHT + ROW_GAP)
-        day_start, day_end = _midnight(day), _midnight(day + timedelta(days=1))
         draw.text((8, top + 4), day.strftime("%a %Y-%m-%d"), fill=TEXT, font=font)
         draw.rectangle([(LEFT, top), (LEFT + plot - 1, top + ROW_HEIGHT - 1)], fill=EMPTY_ROW)
-        for segment in segments:
-            start = max(segment.start, day_start, since if since is not None else segment.start)
-            end = min(segment.end, day_end, until if until is not None else segment.end)
-            if end <= start:
-                continue
-            totals[segment.mood] = totals.get(segment.mood, 0.0) + (end - start)
-            x0 = LEFT + plot * (start - day_start) / (day_end - day_start)
-            x1 = LEFT + plot * (end - day_start) / (day_end - day_start)
-            # At least one pixel wide, so a short mood still shows.
-            draw.rectangle(
-                [(round(x0), top), (max(round(x0), round(x1) - 1), top + ROW_HEIGHT - 1)], fill=mood_rgb(segment.mood)
-            )
-    x = LEFT
-    legend_top = TOP + len(days) * (ROW_HEIGHT + ROW_GAP) + 10
-    for mood in EMOTIONS:
-        if mood not in totals:
-            continue
-        label = f"{mood} {duration_words(totals[mood])}"
-        draw.rectangle([(x, legend_top), (x + 14, legend_top + 14)], fill=mood_rgb(mood))
-        draw.text((x + 20, legend_top + 1), label, fill=TEXT, font=font)
-        x += 20 + round(draw.textlength(label, font=font)) + 18
+    for row, start, end, mood in bands:
+        top = TOP + row * (ROW_HEIGHT + ROW_GAP)
+        length = midnights[row + 1] - midnights[row]  # 23 to 25 hours where DST changes
+        x0 = round(LEFT + plot * (start - midnights[row]) / length)
+        x1 = round(LEFT + plot * (end - midnights[row]) / length)
+        # At least one pixel wide, so a short mood still shows.
+        draw.rectangle([(x0, top), (max(x0, x1 - 1), top + ROW_HEIGHT - 1)], fill=mood_rgb(mood))
+    for line, items in enumerate(legend):
+        y = rows_bottom + LEGEND_PAD - ROW_GAP + line * LEGEND_LINE
+        for mood, label, x in items:
+            draw.rectangle([(x, y), (x + 14, y + 14)], fill=mood_rgb(mood))
+            draw.text((x + 20, y + 1), label, fill=TEXT, font=font)
     if not totals:
-        draw.text((LEFT, legend_top + 1), "No moods recorded in this range", fill=TEXT, font=font)
+        draw.text(
+            (LEFT, rows_bottom + LEGEND_PAD - ROW_GAP + 1), "No moods recorded in this range", fill=TEXT, font=font
+        )
     return image
 
 

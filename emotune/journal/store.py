@@ -34,7 +34,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Literal, TypeVar
 
@@ -128,6 +128,18 @@ def journal_path() -> Path:
 def iso(t: float) -> str:
     """Unix seconds as local ISO-8601 with the UTC offset, to the millisecond."""
     return datetime.fromtimestamp(t).astimezone().isoformat(timespec="milliseconds")
+
+
+Period = Literal["today", "week", "all"]
+
+
+def period_bounds(period: Period, now: float | None = None) -> tuple[float | None, float | None]:
+    """(since, until) of the Journal view's ranges: today, this week (from Monday), everything."""
+    if period == "all":
+        return None, None
+    today = datetime.fromtimestamp(time.time() if now is None else now).date()
+    first = today if period == "today" else today - timedelta(days=today.weekday())
+    return datetime.combine(first, datetime.min.time()).astimezone().timestamp(), None
 
 
 def duration_words(seconds: float) -> str:
@@ -267,10 +279,14 @@ class Journal:
         except (OSError, sqlite3.Error) as exc:
             raise JournalError(f"journal {path}: cannot open it ({_reason(exc)})") from None
         journal = cls(connection, path)
-        journal._guarded("open", journal._prepare, timeout_s)
+        try:
+            journal._guarded("open", journal._prepare)
+        except JournalError:
+            journal.close()  # locked or from a newer version: let go of the file at once
+            raise
         return journal
 
-    def _prepare(self, timeout_s: float) -> None:
+    def _prepare(self) -> None:
         connection = self._live()
         mode = str(connection.execute("PRAGMA journal_mode = WAL").fetchone()[0])
         if mode.lower() != "wal":

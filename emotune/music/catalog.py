@@ -161,6 +161,8 @@ class CatalogSession:
         rules = self._feedback.snapshot()
         key = (emotion, strategy)
         round_ = self._rounds[key] = self._rounds.get(key, 0) + 1
+        if not rules.liked:
+            return ()
         pins = self._pins.setdefault(key, {})
         in_pool = {self._catalog.tracks[int(i)].id: int(i) for i in self._pool(emotion, strategy)}
         due: list[tuple[bool, float, int, str]] = []
