@@ -368,8 +368,9 @@ def test_the_open_segment_reaches_the_disk_every_checkpoint(tmp_path: Path) -> N
         with Journal.open(path) as reader:  # a second connection, as after a crash
             (open_segment,) = reader.segments()
         assert open_segment.mood == "surprise"
-        assert open_segment.end - open_segment.start >= 0.6
-        assert time.time() - open_segment.end <= 0.6
+        # Written while open, every 0.2 s (slack for a busy machine): not only at the end.
+        assert open_segment.end - open_segment.start >= 0.4
+        assert time.time() - open_segment.end <= 1.0
         assert abs(open_segment.start - started) < 0.5
     finally:
         assert writer.stop(5.0)
@@ -464,11 +465,13 @@ def test_a_process_killed_mid_write_loses_at_most_the_open_segments_last_seconds
         sad, happy = journal.segments()
     assert (sad.mood, happy.mood) == ("sad", "happy")
     assert sad.end == happy.start and abs(happy.start - float(happy_since)) < 0.2
-    assert sad.end - sad.start == pytest.approx(1.0, abs=0.3)  # the closed segment is whole
+    assert 0.9 <= sad.end - sad.start <= 2.0  # the closed segment is whole (ten 0.1 s sleeps)
     assert sad.scores["sad"] == pytest.approx(0.8)
-    # The open one lost no more than a checkpoint (plus scheduling slack) before the kill.
+    # The open one lost no more than a checkpoint (plus slack for a busy machine) before the kill,
+    # and most of its 2.2 s were kept.
     assert happy.end <= killed_at
-    assert killed_at - happy.end <= checkpoint_s + 0.5
+    assert killed_at - happy.end <= checkpoint_s + 1.0
+    assert happy.end - happy.start >= 1.0
     assert happy.scores["happy"] == pytest.approx(0.9)
 
 

@@ -27,7 +27,7 @@ from datetime import date, datetime, timedelta
 from datetime import time as day_time
 from pathlib import Path
 
-from emotune.errors import EmotuneError
+from emotune.errors import EmotuneError, ExitStatus, UsageError
 from emotune.journal.store import Journal, Segment, SongCount, duration_words, journal_path
 from emotune.music.feedback import Feedback, Verdict
 from emotune.music.tracks import is_track_id
@@ -38,11 +38,11 @@ FEEDBACK_VERDICTS: dict[str, Verdict | None] = {"like": "like", "dislike": "disl
 DATE_HELP = "2026-03-01, 2026-03-01T14:30, today or yesterday (local time)"
 
 
-class JournalInputError(EmotuneError):
+class JournalInputError(UsageError):
     """A bad argument to ``journal``."""
 
 
-class FeedbackInputError(EmotuneError):
+class FeedbackInputError(UsageError):
     """A bad argument to ``feedback``."""
 
 
@@ -160,7 +160,7 @@ def journal(args: argparse.Namespace) -> int:
             )
         else:
             print("emotune: there is no journal yet; nothing to forget", file=sys.stderr)
-    return 0
+    return ExitStatus.OK
 
 
 def track_id_from(text: str) -> str:
@@ -186,7 +186,7 @@ def feedback(args: argparse.Namespace) -> int:
         if verdict is None:
             removed = book.clear_feedback(track_id)
             print(f"Cleared the feedback on {track_id}" if removed else f"There was no feedback on {track_id}")
-            return 0
+            return ExitStatus.OK
         name, artists, valence, energy = _describe(track_id, book)
         book.set_feedback(
             Feedback(
@@ -201,7 +201,7 @@ def feedback(args: argparse.Namespace) -> int:
         )
     title = f"{name} - {', '.join(artists)}" if name else track_id
     print(f"{'Liked' if verdict == 'like' else 'Disliked'}: {title}")
-    return 0
+    return ExitStatus.OK
 
 
 def _describe(track_id: str, book: Journal) -> tuple[str, tuple[str, ...], float | None, float | None]:

@@ -144,6 +144,8 @@ def period_bounds(period: Period, now: float | None = None) -> tuple[float | Non
 
 def duration_words(seconds: float) -> str:
     """A duration as people say it: "40 s", "12 min", "1 h 05 min"."""
+    if seconds < 0.5:
+        return "<1 s"
     minutes = round(seconds / 60)
     if minutes < 1:
         return f"{round(seconds)} s"
