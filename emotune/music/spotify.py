@@ -424,8 +424,8 @@ class TokenFileCache(CacheHandler):  # type: ignore[misc]
                 self._set_aside("far too large")
                 return None
             raw = self.path.read_bytes()
-        except FileNotFoundError:
-            return None
+        except (FileNotFoundError, NotADirectoryError):
+            return None  # never signed in, or the config dir is not a folder: no token either way
         except OSError as exc:
             _warn_once(self.path, "read", f"cannot read the Spotify token cache {self.path} ({_reason(exc)})")
             return None
@@ -481,6 +481,8 @@ class TokenFileCache(CacheHandler):  # type: ignore[misc]
             _unsaved_tokens.pop(self._key, None)
         try:
             self.path.unlink(missing_ok=True)
+        except NotADirectoryError:
+            pass  # the config dir is a file: there is no token file to delete
         except OSError as exc:
             raise SpotifyError(f"cannot delete the Spotify sign-in {self.path} ({_reason(exc)})") from None
 

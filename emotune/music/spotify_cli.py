@@ -89,11 +89,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 @contextlib.contextmanager
 def _warnings_on_stderr() -> Iterator[None]:
-    # A set-aside token cache or an unwritable config dir warns through logging; without an
-    # app-configured handler Python would print the bare message, so give it the CLI's prefix.
-    if logging.getLogger().handlers:
-        yield
-        return
+    # A set-aside token cache or an unwritable config dir warns through logging. The command line
+    # configures no logging, so Python would print the bare message (or, under another handler,
+    # nothing on stderr): for the run, Emotune's warnings get the CLI's "emotune: " prefix.
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("emotune: %(message)s"))
     handler.setLevel(logging.WARNING)
