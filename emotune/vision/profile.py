@@ -7,7 +7,8 @@ of the seven labels; neutral alone already helps), it holds numbers only, never 
   model's 256 features before its last layer, ``emotune.vision.emotions``) and their spread;
 - for each expression *not* shown, a stand-in mean: the model's reference mean for it (FER2013,
   from the model card) moved by the person's offset from the reference means of the expressions
-  they did show, with the expression's displacement from neutral halved (a guess, weighted as one);
+  they did show, with three quarters of the reference's step from neutral to that expression (a
+  guess, and weighted as one);
 - a bias over the seven labels: the smallest one (least squares) that makes the model read each
   shown expression's faces as that expression by a margin of ``margin`` in log-probability.
 
@@ -77,8 +78,8 @@ class BlendParameters:
     match_weight: float = 1.0
     match_temperature: float = 0.01  # cosine units: the person's faces are within ~0.05 of each other
     match_threshold: float = 0.95  # cosine nearer than this to a shown expression's mean counts as it
-    shape_weight: float = 0.5
-    displacement: float = 0.5  # share of the reference neutral -> expression step used for stand-ins
+    shape_weight: float = 0.7
+    displacement: float = 0.75  # share of the reference neutral -> expression step used for stand-ins
 
 
 DEFAULT_BLEND = BlendParameters()

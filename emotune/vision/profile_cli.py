@@ -74,22 +74,30 @@ def expression_folders(folder: Path) -> dict[str, list[Path]]:
     return {label: found[label] for label in EMOTIONS if label in found}
 
 
+def largest_face_crop(image: NDArray[np.uint8], pipeline: FacePipeline) -> tuple[NDArray[np.uint8] | None, int]:
+    """The crop of the largest face in ``image`` as the pipeline makes it (None without a face),
+    and how many faces were found. The largest, because that is the person at the camera."""
+    s = pipeline.settings
+    faces = pipeline.detector.detect(image)
+    if not faces:
+        return None, 0
+    return crop_faces(image, faces[:1], s.margin, s.align, s.crop_size)[0], len(faces)
+
+
 def samples_from_folder(folder: Path, pipeline: FacePipeline) -> FolderScan:
     """Every image's largest face through the pipeline's detector, crop and classifier."""
-    s = pipeline.settings
     scan = FolderScan()
     for label, paths in expression_folders(folder).items():
         scan.images[label] = len(paths)
         crops: list[NDArray[np.uint8]] = []
         for path in paths:
-            image = read_image(path)
-            faces = pipeline.detector.detect(image)
-            if not faces:
+            crop, found = largest_face_crop(read_image(path), pipeline)
+            if crop is None:
                 scan.no_face.append(path)
                 continue
-            if len(faces) > 1:
-                scan.several_faces.append(path)  # largest first: the person at the camera
-            crops.extend(crop_faces(image, faces[:1], s.margin, s.align, s.crop_size))
+            if found > 1:
+                scan.several_faces.append(path)
+            crops.append(crop)
             if len(crops) >= BATCH:
                 scan.builder.add(label, *pipeline.classifier.model_outputs(crops))
                 crops = []
