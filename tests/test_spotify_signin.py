@@ -144,6 +144,18 @@ def test_sign_in_can_be_cancelled_and_rejects_localhost(fake: FakeSpotify, tmp_p
         check_redirect_uri("https://127.0.0.1:8765/callback")
 
 
+def test_a_browser_that_fails_to_open_is_a_warning_with_the_address(
+    fake: FakeSpotify, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(url: str) -> bool:
+        raise RuntimeError("no display")
+
+    with pytest.raises(SpotifyAuthError, match="not completed"):
+        sign_in(credentials(), tmp_path, open_url=broken, timeout_s=0.5)
+    (warning,) = [r.getMessage() for r in caplog.records if r.name == "emotune.music.spotify"]
+    assert "no display" in warning and fake.accounts_url + "/authorize?" in warning
+
+
 def test_sign_in_with_an_unwritable_config_dir_lasts_for_the_run(fake: FakeSpotify, tmp_path: Path) -> None:
     token_dir = tmp_path / "config"
     token_dir.write_text("a file where the config dir should be", encoding="utf-8")

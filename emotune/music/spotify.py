@@ -262,7 +262,10 @@ _WATCHED_POOLS: dict[str, type[HTTPConnectionPool]] = {"http": _WatchedHTTPPool,
 
 
 class _DeadlineAdapter(HTTPAdapter):
-    """An HTTP adapter without retries whose every exchange, body included, ends within ``total_s``."""
+    """An HTTP adapter without retries whose every exchange, body included, ends within ``total_s``.
+
+    (A caller asking to ``stream`` reads the body itself, outside the deadline; spotipy never does.)
+    """
 
     def __init__(self, total_s: float) -> None:
         self.total_s = total_s
@@ -398,7 +401,8 @@ def _token_problem(data: Any, needs_refresh_token: bool) -> str | None:
 class TokenFileCache(CacheHandler):  # type: ignore[misc]
     """spotipy token cache in one JSON file, written atomically and created with mode 600.
 
-    Never raises: an unwritable file keeps the token in memory (one warning); a damaged one
+    Reading and saving never raise: an unwritable file keeps the token in memory for the run
+    (one warning; every cache of that path in the process sees it); a damaged one
     (not JSON, too deep, wrong encoding or shape) is renamed to ``<name>.damaged-<time>`` with one
     warning and reads as no token, so the next sign-in or token request starts clean.
     """
@@ -939,7 +943,14 @@ def sign_in(
         # On its own thread: webbrowser runs a BROWSER command (or "firefox URL" when no browser
         # is open yet) and waits for it to exit, which may be after the redirect we must catch.
         url = manager.get_authorize_url(state)
-        threading.Thread(target=open_url, args=(url,), name="emotune-sign-in-browser", daemon=True).start()
+
+        def open_browser() -> None:
+            try:
+                open_url(url)
+            except Exception as exc:  # no traceback from a helper thread; the URL lets the user go on
+                log.warning("cannot open a browser for the Spotify sign-in (%s); open %s", exc, url)
+
+        threading.Thread(target=open_browser, name="emotune-sign-in-browser", daemon=True).start()
         deadline = time.monotonic() + timeout_s
         while server.result is None:
             if (cancel is not None and cancel.is_set()) or time.monotonic() > deadline:
