@@ -19,3 +19,7 @@ OPEN_WITH: tuple[OpenWith, ...] = get_args(OpenWith)
 
 Theme = Literal["light", "dark"]
 THEMES: tuple[Theme, ...] = get_args(Theme)
+
+# How quickly the music follows the face (emotune.vision.music_mood documents each pace).
+Pace = Literal["calmly", "normally", "quickly"]
+PACES: tuple[Pace, ...] = get_args(Pace)

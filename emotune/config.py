@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from emotune import environment, moods
-from emotune.choices import Detector, OpenWith, Strategy, Theme
+from emotune.choices import Detector, OpenWith, Pace, Strategy, Theme
 from emotune.errors import EmotuneError
 
 log = logging.getLogger(__name__)
@@ -73,9 +73,10 @@ class Settings:
     theme: Theme = "light"
     mirror: bool = True  # show the camera as a mirror, as people expect of a selfie view
     detector: Detector = "yunet"
-    # Mood smoothing: time constant of the score average, and how long a new mood must lead.
+    # The face reading's smoothing (time constant of the score average, for the bars), and how
+    # quickly the music mood follows the face (emotune.vision.music_mood).
     mood_smoothing_s: float = field(default=0.5, metadata={"range": (0.0, 5.0)})
-    mood_hold_s: float = field(default=1.0, metadata={"range": (0.0, 10.0)})
+    music_pace: Pace = "normally"
     last_source: str = ""  # the SOURCE the app last showed; empty means camera 0
     playlist_length: int = field(default=10, metadata={"range": (1, 50)})
     # Keys from the file this version does not know, kept so that saving does not drop them.

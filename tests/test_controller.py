@@ -12,7 +12,7 @@ import pytest
 from emotune.config import Settings
 from emotune.controller.app import AppController, AppOptions
 from emotune.controller.mood_choice import MoodChoice
-from emotune.controller.song_requests import SongRequests
+from emotune.controller.song_requests import SongRequest, SongRequests
 from emotune.environment import Environment
 from emotune.labels import EMOTIONS
 from emotune.music.catalog import load_catalog
@@ -81,7 +81,11 @@ class Harness:
         self.controller.poll()
 
     def headings(self) -> list[str]:
-        return [args[1] for name, args in self.view.calls if name == "show_tracks"]
+        return [args[2] for name, args in self.view.calls if name in ("show_tracks", "append_tracks")]
+
+    def list_changes(self) -> list[tuple[str, str]]:
+        """(verb, mood) for each list shown or appended to."""
+        return [(name, args[1]) for name, args in self.view.calls if name in ("show_tracks", "append_tracks")]
 
 
 @pytest.fixture()
@@ -225,3 +229,28 @@ def test_settings_restart_the_worker_and_close_stops_everything(harness: Callabl
     assert h.workers[0].stopped and h.workers[1].sources == ["camera 0"]
     assert h.controller.close() and h.tasks.shut and h.workers[1].stopped
     assert (h.controller.env.config_dir / "settings.json").is_file()
+
+
+def test_a_mood_change_from_the_face_appends_the_new_songs_a_users_choice_replaces(
+    harness: Callable[..., Harness],
+) -> None:
+    h = harness(source="0")
+    h.tasks.finish()
+    h.post_frame("happy")
+    h.tasks.finish_all()
+    h.post_frame("sad")  # the music mood moved on by itself: the new songs come in after the list
+    h.tasks.finish_all()
+    assert h.list_changes() == [("show_tracks", "happy"), ("append_tracks", "sad")]
+    assert len(h.controller.tracks) == 20
+    assert h.view.last("show_note") == ("New songs for sad added at the end of the list",)
+    h.controller.choose_mood("fear")  # the user's own choice: a new list
+    h.tasks.finish_all()
+    h.controller.more_songs()
+    h.tasks.finish_all()
+    assert h.list_changes()[2:] == [("show_tracks", "fear"), ("show_tracks", "fear")]
+    assert len(h.controller.tracks) == 10
+    merged = SongRequests()
+    running = merged.ask("happy", "match", append=True)
+    merged.ask("sad", "match", append=True)
+    merged.ask("fear", "match", force=True)  # a replacing request merged with appending ones replaces
+    assert running is not None and merged.answered(running)[1] == SongRequest(3, "fear", "match", False, False)

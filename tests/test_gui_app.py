@@ -23,11 +23,18 @@ import pytest
 
 from emotune.gui.app import AppOptions, EmotuneApp
 from emotune.labels import EMOTIONS
+from emotune.vision.pipeline import FacePipeline
 from emotune.vision.sources import Frame, FrameSource, FrameSourceError, make_source
 from tests.fake_spotify import CLIENT_ID, CLIENT_SECRET, FakeSpotify
 from tests.support.gui import CallbackErrors, pump_for, pump_until, x_display
 from tests.support.paths import UserFolders
-from tests.support.vision_media import astronaut, talking_head_frames, write_video
+from tests.support.vision_media import (
+    astronaut,
+    expression_frames,
+    talking_head_frames,
+    two_expressions_for,
+    write_video,
+)
 
 
 class Recorder:
@@ -122,7 +129,8 @@ def test_video_mood_playlist_and_opening_a_track(start: Callable[..., Running], 
     run.until(lambda: len(run.playlist_rows()) == 10, "a playlist")
     mood = app.controller.mood_in_force
     assert mood in EMOTIONS
-    assert app.mood_panel.word.cget("text") == mood.capitalize()
+    assert app.mood_panel.word.cget("text") == f"Music for: {mood}"
+    run.until(lambda: app.mood_panel.reading.cget("text").startswith("Your face now: "), "the face reading")
     assert app.playlist.heading.cget("text") == f"Songs to match {mood}"
     assert app.status.music.cget("text") == "Music: Bundled catalog (offline)"
     assert all(t.source == "catalog" for t in app.playlist.tracks)
@@ -239,7 +247,7 @@ def test_no_camera_shows_a_friendly_panel_and_a_chosen_mood_still_gives_songs(
     run.until(lambda: len(run.playlist_rows()) == 10, "a playlist for the chosen mood")
     assert app.controller.mood_in_force == "sad" and app.controller.mood.locked and app.controls.locked.get()
     assert app.playlist.heading.cget("text") == "Songs to match sad"
-    assert app.mood_panel.word.cget("text") == "Sad"
+    assert app.mood_panel.word.cget("text") == "Music for: sad"
 
     # A video chosen instead (what "Open video file…" leads to) replaces the panel.
     app.controller.open_source(str(videos["long"]))
@@ -406,7 +414,7 @@ def test_spotify_lists_and_the_fallback_when_spotify_fails_show_in_playlist_and_
         run.until(lambda: len(run.playlist_rows()) == 10, "a playlist from Spotify")
         assert server.requests_to("/v1/search")
         assert app.playlist.tracks[0].source == "spotify"
-        assert app.playlist.tree.item("0", "values")[3] == "Spotify"
+        assert app.playlist.tree.item("0", "values")[3] == "happy"  # the mood the song is for
         assert app.status.music.cget("text").startswith("Music: Spotify")
 
         # Spotify fails: the catalog answers and the status bar says why.
@@ -417,3 +425,35 @@ def test_spotify_lists_and_the_fallback_when_spotify_fails_show_in_playlist_and_
         assert all(track.source == "catalog" for track in app.playlist.tracks)
         assert "showing the bundled catalog" in app.status.music.cget("text")
         assert app.close()
+
+
+def test_a_music_mood_change_appends_songs_and_keeps_the_selection_and_scroll(
+    start: Callable[..., Running], user_dirs: UserFolders, tmp_path: Path
+) -> None:
+    (first, first_face), (second, second_face) = two_expressions_for(FacePipeline())
+    # 3 s of one expression, then another for 12 s; the music follows "quickly" (about 8 s).
+    video = write_video(tmp_path / "change.avi", expression_frames([(first_face, 45), (second_face, 180)]), 15.0)
+    user_dirs.config.mkdir(parents=True, exist_ok=True)
+    (user_dirs.config / "settings.json").write_text(json.dumps({"music_pace": "quickly"}), encoding="utf-8")
+    run = start(AppOptions(source=str(video), offline=True))
+    app = run.app
+    run.until(lambda: len(run.playlist_rows()) == 10, "a playlist")
+    assert app.controller.mood_in_force == first
+    tree = app.playlist.tree
+    x, y, _width, height = tree.bbox("5", "title")  # the user clicks row 6
+    tree.event_generate("<ButtonPress-1>", x=x + 5, y=y + height // 2)
+    tree.event_generate("<ButtonRelease-1>", x=x + 5, y=y + height // 2)
+    run.root.update()
+    assert tree.selection() == ("5",)
+    top_row = tree.identify_row(y - height * 5 + height // 2)  # the first row in view
+    before = app.playlist.tracks
+    run.until(lambda: len(run.playlist_rows()) == 20, "the new mood's songs after the list")
+    assert app.controller.mood_in_force == second
+    assert app.playlist.tracks[:10] == before  # the rows the user was looking at did not move
+    assert tree.selection() == ("5",) and tree.focus() == "5"
+    assert tree.identify_row(y - height * 5 + height // 2) == top_row and tree.bbox("5", "title")[1] == y
+    assert tree.item("10", "values")[3] == second
+    assert app.mood_panel.word.cget("text") == f"Music for: {second}"
+    run.press(tree, "<Return>")  # Enter opens the song the user picked, not another one
+    run.until(lambda: len(run.app_opener.opened) == 1, "the selected track to open")
+    assert run.app_opener.opened == [f"spotify:track:{before[5].id}"]

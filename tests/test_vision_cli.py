@@ -13,8 +13,15 @@ import pytest
 
 from emotune.labels import EMOTIONS
 from tests.support.files import one_error_line, write_png
-from tests.support.paths import REPO
-from tests.support.vision_media import ASTRONAUT, background, talking_head_frames, truncate, write_video
+from tests.support.paths import JAFFE, REPO
+from tests.support.vision_media import (
+    ASTRONAUT,
+    background,
+    person_talking_frames,
+    talking_head_frames,
+    truncate,
+    write_video,
+)
 
 FACE_KEYS = ["box", "emotion", "confidence", "scores"]
 
@@ -38,7 +45,8 @@ def check_face(face: dict[str, object]) -> None:
 
 @pytest.fixture(scope="module")
 def talking_head(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_video(tmp_path_factory.mktemp("cli") / "talking.avi", talking_head_frames(20), fps=20.0)
+    # 2.5 s at 20 fps: long enough for the music mood to start (about 1.5 s after the first face).
+    return write_video(tmp_path_factory.mktemp("cli") / "talking.avi", talking_head_frames(50), fps=20.0)
 
 
 def test_classify_json(tmp_path: Path) -> None:
@@ -77,15 +85,18 @@ def test_analyze_json(talking_head: Path) -> None:
     result = emotune("analyze", str(talking_head), "--json")
     assert result.returncode == 0, result.stderr
     lines = [json.loads(line) for line in result.stdout.splitlines()]
-    assert len(lines) == 20
-    assert all(list(line) == ["frame", "t", "faces", "mood"] for line in lines)
-    assert [line["frame"] for line in lines] == list(range(20))
-    assert [line["t"] for line in lines] == pytest.approx([i / 20 for i in range(20)])
+    assert len(lines) == 50
+    assert all(list(line) == ["frame", "t", "faces", "mood", "reading"] for line in lines)
+    assert [line["frame"] for line in lines] == list(range(50))
+    assert [line["t"] for line in lines] == pytest.approx([i / 20 for i in range(50)])
     assert all(len(line["faces"]) == 1 for line in lines)
     for line in lines:
         check_face(line["faces"][0])
-        assert line["mood"] in EMOTIONS
-    assert lines[0]["mood"] == lines[0]["faces"][0]["emotion"]  # the first face sets the mood
+        assert line["reading"] in EMOTIONS
+    assert lines[0]["reading"] == lines[0]["faces"][0]["emotion"]  # the reading starts with the first face
+    first_mood = next(i for i, line in enumerate(lines) if line["mood"] is not None)
+    assert lines[0]["mood"] is None and first_mood / 20 <= 2.0  # the music mood follows within 2 s
+    assert all(line["mood"] in EMOTIONS for line in lines[first_mood:])
 
 
 def test_analyze_table_and_timeline(tmp_path: Path, talking_head: Path) -> None:
@@ -93,8 +104,8 @@ def test_analyze_table_and_timeline(tmp_path: Path, talking_head: Path) -> None:
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].split()[:3] == ["frame", "t", "(s)"]
-    assert len([line for line in lines[1:] if line.strip() and line.split()[0].isdigit()]) == 20
-    assert "mood timeline (20 frames" in result.stdout
+    assert len([line for line in lines[1:] if line.strip() and line.split()[0].isdigit()]) == 50
+    assert "mood timeline (50 frames" in result.stdout
 
 
 def test_analyze_video_without_a_face_and_a_folder(tmp_path: Path) -> None:
@@ -102,7 +113,7 @@ def test_analyze_video_without_a_face_and_a_folder(tmp_path: Path) -> None:
     result = emotune("analyze", str(video), "--json")
     assert result.returncode == 0, result.stderr
     assert [json.loads(line) for line in result.stdout.splitlines()] == [
-        {"frame": i, "t": i / 10, "faces": [], "mood": None} for i in range(5)
+        {"frame": i, "t": i / 10, "faces": [], "mood": None, "reading": None} for i in range(5)
     ]
     folder = tmp_path / "photos"
     write_png(folder / "a.png", np.asarray(background(1)))
@@ -121,7 +132,7 @@ def test_analyze_bad_sources(tmp_path: Path, talking_head: Path) -> None:
     cut = truncate(talking_head, tmp_path / "cut.avi", 0.5)
     result = emotune("analyze", str(cut), "--json")
     assert "cut.avi: video breaks off after frame" in one_error_line(result, "emotune: ")
-    assert 3 <= len(result.stdout.splitlines()) <= 17  # the frames before the break were analysed
+    assert 3 <= len(result.stdout.splitlines()) <= 45  # the frames before the break (of 50) were analysed
 
     garbage = tmp_path / "garbage.mp4"
     garbage.write_bytes(bytes(range(256)) * 64)
@@ -149,3 +160,23 @@ def test_bench_json_and_table() -> None:
         emotune("bench", str(ASTRONAUT), "--frames", "0"), "emotune: "
     )
     assert "camera 99" in one_error_line(emotune("bench", "99", "--frames", "3"), "emotune: ")
+
+
+@pytest.mark.parametrize("person", sorted(p.name for p in JAFFE.iterdir() if p.is_dir()))
+def test_analyze_talking_person_music_mood_starts_within_3_s_and_changes_at_most_once(
+    tmp_path: Path, person: str
+) -> None:
+    # A 13 s clip of a real person talking, expressions shifting as people's do (TALK_SCRIPT).
+    frames = person_talking_frames(JAFFE / person)
+    video = write_video(tmp_path / f"{person}.avi", frames, fps=15.0)
+    result = emotune("analyze", str(video), "--json")
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(lines) == len(frames) and sum(bool(line["faces"]) for line in lines) >= len(frames) - 5
+    moods = [line["mood"] for line in lines]
+    first = next(i for i, mood in enumerate(moods) if mood is not None)
+    assert lines[first]["t"] <= 3.0
+    changes = sum(1 for a, b in zip(moods[first:], moods[first + 1 :], strict=False) if a != b)
+    assert changes <= 1, [(line["t"], line["mood"]) for line in lines if line["mood"]]
+    readings = {line["reading"] for line in lines if line["reading"]}
+    assert len(readings) >= 2  # the face reading moves with the expressions while the music mood holds

@@ -114,7 +114,7 @@ MusicFactory = Callable[[Settings, Environment, bool], Music]
 def vision_worker(settings: Settings, messages: MessageQueue) -> Worker:
     """The real worker: YuNet/Haar + the ONNX classifier + the mood tracker, for the window."""
     pipeline = FacePipeline(PipelineSettings(detector=settings.detector))
-    tracker = MoodTracker(smoothing_s=settings.mood_smoothing_s, hold_s=settings.mood_hold_s)
+    tracker = MoodTracker(smoothing_s=settings.mood_smoothing_s, pace=settings.music_pace)
     return VisionWorker(pipeline, messages, tracker, realtime=True, include_images=True)
 
 
@@ -166,6 +166,7 @@ class AppController:
         self._music: Music | None = None  # touched only on the music lane after it is built
         self.account: MusicAccount | None = None  # None while the music side is being built
         self.recommendation: Recommendation | None = None
+        self.tracks: list[Track] = []  # the playlist as shown, first row first
         self.opened: list[Opened] = []
         self._sign_in_cancel = threading.Event()
 
@@ -239,7 +240,7 @@ class AppController:
             detail = None
             if not self.mood.locked and self.mood.tracked is not None:
                 detail = "from your face" if state.face_present else "no face in view (keeping the last mood)"
-            self.view.show_reading(state.smoothed, detail)
+            self.view.show_reading(state.smoothed, state.reading, detail)
 
     def drawn_fps(self) -> float | None:
         now = self.clock()
@@ -342,7 +343,8 @@ class AppController:
         mood = self.mood.in_force
         self.view.show_mood(mood, "locked by you" if self.mood.locked else "from your face")
         if mood is not None:
-            self._ask_songs(mood)
+            # The face moved the music on: the new songs come in after the list, under nobody's hand.
+            self._ask_songs(mood, append=self.mood.origin == "face" and bool(self.tracks))
 
     def set_locked(self, locked: bool) -> None:
         if not self.mood.lock(locked):
@@ -390,11 +392,11 @@ class AppController:
     def _music_failed(self, error: Exception) -> None:
         self.view.show_music_status(f"unavailable ({error})")
 
-    def _ask_songs(self, mood: str | None, *, more: bool = False, force: bool = False) -> None:
+    def _ask_songs(self, mood: str | None, *, more: bool = False, force: bool = False, append: bool = False) -> None:
         if mood is None:
             self.view.show_note("No mood yet: show your face or pick a mood")
             return
-        request = self.songs.ask(mood, self.strategy, more=more, force=force)
+        request = self.songs.ask(mood, self.strategy, more=more, force=force, append=append)
         if request is not None:
             self._submit(request)
 
@@ -419,7 +421,14 @@ class AppController:
         if fresh:
             self.recommendation = answer
             verb = "lift" if answer.strategy == "lift" else "match"
-            self.view.show_tracks(answer.tracks, f"Songs to {verb} {answer.emotion}")
+            heading = f"Songs to {verb} {answer.emotion}"
+            if request.append and self.tracks:
+                self.tracks.extend(answer.tracks)
+                self.view.append_tracks(answer.tracks, answer.emotion, heading)
+                self.view.show_note(f"New songs for {answer.emotion} added at the end of the list")
+            else:
+                self.tracks = list(answer.tracks)
+                self.view.show_tracks(answer.tracks, answer.emotion, heading)
             signed_in = answer.source == "spotify" and self.account is not None and self.account.signed_in
             self.view.show_music_status(f"{answer.status} · signed in" if signed_in else answer.status)
         if next_request is not None:
@@ -469,7 +478,8 @@ class AppController:
         old, self.settings = self.settings, settings
         self.save_settings()
         self.view.show_source(self.source_spec, self._mirrored(self.source_spec))
-        if (settings.detector, settings.mood_smoothing_s) != (old.detector, old.mood_smoothing_s):
+        tracking = ("detector", "mood_smoothing_s", "music_pace")
+        if any(getattr(settings, name) != getattr(old, name) for name in tracking):
             self._restart_worker()
         spotify_fields = ("spotify_client_id", "spotify_client_secret", "spotify_redirect_uri", "mood_targets")
         if any(getattr(settings, name) != getattr(old, name) for name in spotify_fields):

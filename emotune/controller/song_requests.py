@@ -5,6 +5,10 @@ Every request the user or the mood makes gets the next generation number. While 
 ones merge into a single pending request (the newest mood; "more" if any of them asked for
 more). An answer is shown only if no newer request was made since it was asked; otherwise it
 is dropped and the pending request runs. Pure state, no threads: the controller submits.
+
+A request asked for by the face (the music mood changed on its own) ``appends``: its songs come
+in as the next songs of the list, never replacing the rows under the user's hand. A request the
+user made (a mood picked, "More songs", match/lift) replaces the list; merged, replacing wins.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ class SongRequest:
     mood: str
     strategy: Strategy
     more: bool  # the next songs of the mood's list, rather than its first ones
+    append: bool = False  # add the songs after the list shown instead of replacing it
 
 
 class SongRequests:
@@ -29,17 +34,20 @@ class SongRequests:
         self.running: SongRequest | None = None
         self.pending: SongRequest | None = None
 
-    def ask(self, mood: str, strategy: Strategy, *, more: bool = False, force: bool = False) -> SongRequest | None:
+    def ask(
+        self, mood: str, strategy: Strategy, *, more: bool = False, force: bool = False, append: bool = False
+    ) -> SongRequest | None:
         """A request for ``mood``; returned when it should be submitted now, None when it is not
         needed (the list is already for that mood, and ``force`` is off) or waits as pending."""
         if not force and mood == self.asked_mood:
             return None
         self.generation += 1
         self.asked_mood = mood
-        request = SongRequest(self.generation, mood, strategy, more)
+        request = SongRequest(self.generation, mood, strategy, more, append)
         if self.running is not None:
             merged_more = more or (self.pending is not None and self.pending.more)
-            self.pending = SongRequest(request.generation, mood, strategy, merged_more)
+            merged_append = append and (self.pending is None or self.pending.append)
+            self.pending = SongRequest(request.generation, mood, strategy, merged_more, merged_append)
             return None
         self.running = request
         return request

@@ -32,8 +32,9 @@ class View(Protocol):
 
     def show_frame(self, result: FrameResult) -> None: ...
 
-    def show_reading(self, scores: Sequence[float], detail: str | None) -> None:
-        """The live (smoothed) scores; ``detail`` replaces the mood's detail line when not None."""
+    def show_reading(self, scores: Sequence[float], reading: str | None, detail: str | None) -> None:
+        """The face reading: smoothed scores and their leader (None: no face); ``detail``
+        replaces the music mood's detail line when not None."""
 
     def show_mood(self, mood: str | None, detail: str) -> None: ...
 
@@ -49,7 +50,11 @@ class View(Protocol):
 
     def show_finding_songs(self, mood: str) -> None: ...
 
-    def show_tracks(self, tracks: Sequence[Track], heading: str) -> None: ...
+    def show_tracks(self, tracks: Sequence[Track], mood: str, heading: str) -> None:
+        """Replace the list with ``tracks`` (songs for ``mood``): the user asked for a new list."""
+
+    def append_tracks(self, tracks: Sequence[Track], mood: str, heading: str) -> None:
+        """Add ``tracks`` after the list; the selection and the scroll position stay."""
 
     def show_no_songs(self) -> None: ...
 

@@ -221,8 +221,9 @@ class EmotuneApp:
         if self.stats.first_frame is None:
             self.stats.first_frame = self.clock()
 
-    def show_reading(self, scores: Sequence[float], detail: str | None) -> None:
+    def show_reading(self, scores: Sequence[float], reading: str | None, detail: str | None) -> None:
         self.mood_panel.set_scores(scores)
+        self.mood_panel.set_reading(reading)
         if detail is not None:
             self.mood_panel.set_detail(detail)
 
@@ -252,8 +253,11 @@ class EmotuneApp:
     def show_finding_songs(self, mood: str) -> None:
         self.playlist.set_heading(f"Finding songs for {mood}…")
 
-    def show_tracks(self, tracks: Sequence[Track], heading: str) -> None:
-        self.playlist.set_tracks(tracks, heading)
+    def show_tracks(self, tracks: Sequence[Track], mood: str, heading: str) -> None:
+        self.playlist.set_tracks(tracks, mood, heading)
+
+    def append_tracks(self, tracks: Sequence[Track], mood: str, heading: str) -> None:
+        self.playlist.append_tracks(tracks, mood, heading)
 
     def show_no_songs(self) -> None:
         self.playlist.set_heading("No songs")

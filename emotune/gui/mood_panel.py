@@ -1,5 +1,6 @@
-"""The mood panel: the current mood (word, colour, emoji, and whether it is read from the face or
-locked by the user), live bars for the seven scores, and a strip of the recent moods.
+"""The mood panel, two timescales side by side: the music mood as the headline ("Music for:
+happy", colour, emoji, and whether it comes from the face or the user), then the face reading
+("Your face now: fear") with live bars for the seven scores, and a strip of the recent music moods.
 
 Drawing only: the panel is told what to show by the app and keeps no mood logic. Canvas items
 are made once and moved/recoloured on updates (no new widgets per frame).
@@ -34,6 +35,8 @@ class MoodPanel(ttk.Frame):
         self.word.pack(side="left")
         self.detail = ttk.Label(self, text="", style="Muted.TLabel")
         self.detail.pack(fill="x", pady=(0, 6))
+        self.reading = ttk.Label(self, text="Your face now: –")
+        self.reading.pack(fill="x", pady=(0, 2))
 
         # Canvas sizes follow the font, so the panel stays readable at 100-200 % scaling.
         text_font = tkfont.nametofont(palette.body_font, self)
@@ -59,7 +62,7 @@ class MoodPanel(ttk.Frame):
         self.scores: tuple[float, ...] = (0.0,) * len(EMOTIONS)
         self.bars.bind("<Configure>", lambda _e: self.set_scores(self.scores))
 
-        ttk.Label(self, text="Recent moods", style="Muted.TLabel").pack(fill="x", pady=(8, 2))
+        ttk.Label(self, text="Recent music moods", style="Muted.TLabel").pack(fill="x", pady=(8, 2))
         self.timeline = tk.Canvas(
             self, height=self.timeline_height, highlightthickness=0, background=palette.background
         )
@@ -71,13 +74,18 @@ class MoodPanel(ttk.Frame):
             self.history.append((self._clock(), mood))
         self.mood = mood
         self.emoji.configure(text=MOOD_EMOJI.get(mood or "", ""))
-        self.word.configure(text=mood.capitalize() if mood else "No mood yet", foreground=mood_colour(mood))
+        self.word.configure(text=f"Music for: {mood}" if mood else "No mood yet", foreground=mood_colour(mood))
         self.detail.configure(text=detail)
         self.draw_timeline()
 
     def set_detail(self, detail: str) -> None:
         if self.detail.cget("text") != detail:
             self.detail.configure(text=detail)
+
+    def set_reading(self, reading: str | None) -> None:
+        text = f"Your face now: {reading}" if reading else "Your face now: no face in view"
+        if self.reading.cget("text") != text:
+            self.reading.configure(text=text)
 
     def set_scores(self, scores: Sequence[float]) -> None:
         self.scores = tuple(scores) if len(scores) == len(EMOTIONS) else (0.0,) * len(EMOTIONS)

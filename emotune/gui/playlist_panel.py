@@ -1,4 +1,6 @@
-"""The playlist panel: a ``ttk.Treeview`` of tracks (number, title, artist, source) for the mood.
+"""The playlist panel: a ``ttk.Treeview`` of tracks (number, title, artist, and the mood each
+song was chosen for). When the music mood changes, the new songs are appended: the rows the user
+is looking at, the selection and the scroll position never move under their hand.
 
 Double click or Enter asks the app to open the track in Spotify; a context menu (right click or
 the Menu key) offers "Open in Spotify", "Open in browser" and "Copy link". The tree takes focus
@@ -17,7 +19,7 @@ from emotune.gui.theme import ui_scale
 from emotune.music.tracks import Track
 
 How = Literal["default", "browser", "copy"]
-COLUMNS = ("n", "title", "artist", "source")
+COLUMNS = ("n", "title", "artist", "mood")
 
 
 class PlaylistPanel(ttk.Frame):
@@ -33,7 +35,7 @@ class PlaylistPanel(ttk.Frame):
             ("n", "#", 36, False),
             ("title", "Title", 220, True),
             ("artist", "Artist", 160, True),
-            ("source", "Source", 70, False),
+            ("mood", "For", 70, False),
         ):
             self.tree.heading(column, text=text, anchor="w")
             self.tree.column(column, width=int(width * scale), minwidth=int(30 * scale), stretch=stretch, anchor="w")
@@ -59,16 +61,23 @@ class PlaylistPanel(ttk.Frame):
     def set_heading(self, heading: str) -> None:
         self.heading.configure(text=heading)
 
-    def set_tracks(self, tracks: Sequence[Track], heading: str) -> None:
-        self.tracks = tuple(tracks)
-        self.heading.configure(text=heading)
+    def set_tracks(self, tracks: Sequence[Track], mood: str, heading: str) -> None:
+        """A new list (the user asked for it): the first row is selected."""
+        self.tracks = ()
         self.tree.delete(*self.tree.get_children())
-        for i, track in enumerate(self.tracks):
-            source = "Spotify" if track.source == "spotify" else "Catalog"
-            self.tree.insert("", "end", iid=str(i), values=(i + 1, track.name, ", ".join(track.artists), source))
+        self.append_tracks(tracks, mood, heading)
         if self.tracks:
             self.tree.selection_set("0")
             self.tree.focus("0")
+            self.tree.see("0")
+
+    def append_tracks(self, tracks: Sequence[Track], mood: str, heading: str) -> None:
+        """More rows at the end; the selection, the focus and the scroll position stay."""
+        self.heading.configure(text=heading)
+        start = len(self.tracks)
+        self.tracks += tuple(tracks)
+        for i, track in enumerate(tracks, start):
+            self.tree.insert("", "end", iid=str(i), values=(i + 1, track.name, ", ".join(track.artists), mood))
 
     def selected(self) -> Track | None:
         selection = self.tree.selection()

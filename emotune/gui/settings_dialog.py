@@ -12,6 +12,7 @@ import tkinter as tk
 from collections.abc import Callable
 from tkinter import ttk
 
+from emotune.choices import DETECTORS
 from emotune.config import Settings, SettingsError
 
 
@@ -43,6 +44,7 @@ class SettingsDialog(tk.Toplevel):
         self.mirror = tk.BooleanVar(value=settings.mirror)
         self.open_with = tk.StringVar(value=settings.open_with)
         self.theme = tk.StringVar(value=settings.theme)
+        self.pace = tk.StringVar(value=settings.music_pace)
 
         row = 0
         ttk.Label(body, text="Spotify", style="Heading.TLabel").grid(row=row, column=0, columnspan=3, sticky="w")
@@ -70,13 +72,21 @@ class SettingsDialog(tk.Toplevel):
         )
         row += 1
         ttk.Label(body, text="Face detector").grid(row=row, column=0, sticky="w", pady=2)
-        ttk.Combobox(body, textvariable=self.detector, values=("yunet", "haar"), state="readonly", width=10).grid(
+        ttk.Combobox(body, textvariable=self.detector, values=DETECTORS, state="readonly", width=10).grid(
             row=row, column=1, sticky="w"
         )
         row += 1
         ttk.Label(body, text="Mood smoothing (s)").grid(row=row, column=0, sticky="w", pady=2)
         ttk.Spinbox(body, textvariable=self.smoothing, from_=0.0, to=5.0, increment=0.1, width=8).grid(
             row=row, column=1, sticky="w"
+        )
+        row += 1
+        radio_row(
+            body,
+            row,
+            "Music follows my mood",
+            self.pace,
+            (("Calmly", "calmly"), ("Normally", "normally"), ("Quickly", "quickly")),
         )
         row += 1
         ttk.Checkbutton(body, text="Mirror the camera view", variable=self.mirror).grid(
@@ -110,6 +120,7 @@ class SettingsDialog(tk.Toplevel):
             spotify_redirect_uri=self.redirect_uri.get().strip(),
             detector=self.detector.get(),
             mood_smoothing_s=smoothing,
+            music_pace=self.pace.get(),
             mirror=bool(self.mirror.get()),
             open_with=self.open_with.get(),
             theme=self.theme.get(),

@@ -77,6 +77,7 @@ def frame_json(frame: FrameResult) -> str:
             "t": round(frame.t, 4),
             "faces": [face.to_json() for face in frame.faces],
             "mood": frame.mood.mood,
+            "reading": frame.mood.reading,
         }
     )
 

@@ -57,13 +57,13 @@ class FaceResult:
 
 @dataclass(frozen=True)
 class MoodState:
-    """The tracker's answer after a frame: the stable mood and what it is based on."""
+    """The tracker's answer after a frame: the music mood, and the face reading beside it."""
 
-    mood: str | None  # None until a face has been seen
+    mood: str | None  # the music mood (slow); None until a face has been seen for a moment
     face_present: bool  # False once no face has been seen for the tracker's grace period
-    smoothed: tuple[float, ...]  # the moving average of the primary face's scores, EMOTIONS order
-    leader: str | None  # the label the average currently ranks first
-    changed: bool  # True on the update that replaced the mood
+    smoothed: tuple[float, ...]  # the face reading: moving average of the primary face's scores
+    reading: str | None  # the label the reading ranks first; None while no face is present
+    changed: bool  # True on the update that replaced the music mood
     t: float
 
 

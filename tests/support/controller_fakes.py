@@ -24,7 +24,7 @@ class RecordingView:
         self.calls: list[Call] = []
 
     def __getattr__(self, name: str) -> Callable[..., None]:
-        if not name.startswith("show_") and name != "hide_source_problem":
+        if not name.startswith(("show_", "append_")) and name != "hide_source_problem":
             raise AttributeError(name)
         return lambda *args: self.calls.append((name, args))
 

@@ -18,6 +18,7 @@ from numpy.typing import NDArray
 
 from emotune.labels import EMOTIONS
 from emotune.vision.emotions import EmotionClassifier
+from emotune.vision.pipeline import FacePipeline
 from tests.support.paths import FER_ZIP, SHARED
 
 ASTRONAUT = SHARED / "data" / "faces" / "astronaut.png"
@@ -132,3 +133,64 @@ def truncate(path: Path, out: Path, fraction: float) -> Path:
     data = path.read_bytes()
     out.write_bytes(data[: int(len(data) * fraction)])
     return out
+
+
+# A person talking for 13 s: mostly neutral, with the short expressions people make while speaking.
+TALK_SCRIPT: tuple[tuple[str, float], ...] = (
+    ("neutral", 2.0),
+    ("happy", 1.5),
+    ("neutral", 1.0),
+    ("happy", 2.0),
+    ("surprise", 1.0),
+    ("neutral", 2.0),
+    ("sad", 1.5),
+    ("neutral", 2.0),
+)
+
+
+def person_photos(person: Path) -> dict[str, list[Image]]:
+    """One person's posed photos by expression (``<person>/<emotion>/*.png``, grey)."""
+    photos: dict[str, list[Image]] = {}
+    for folder in sorted(p for p in person.iterdir() if p.is_dir()):
+        images = [cv2.imread(str(f), cv2.IMREAD_GRAYSCALE) for f in sorted(folder.glob("*.png"))]
+        photos[folder.name] = [np.asarray(i, dtype=np.uint8) for i in images if i is not None]
+    return photos
+
+
+def person_talking_frames(
+    person: Path, script: Sequence[tuple[str, float]] = TALK_SCRIPT, fps: float = 15.0, seed: int = 0
+) -> list[Image]:
+    """A clip of one real person from their photos: each segment of ``script`` shows that
+    expression (alternating the person's photos of it, as a face never holds one pose), on a
+    room background, the head swaying, nodding and changing size, the light drifting."""
+    photos = person_photos(person)
+    base = background(seed)
+    frames: list[Image] = []
+    n = 0
+    for emotion, seconds in script:
+        shots = photos[emotion]
+        for k in range(round(seconds * fps)):
+            face = shots[(k // max(1, round(fps / 2))) % len(shots)]
+            side = int(220 + 20 * np.sin(n / 19.0))
+            center = (320 + int(25 * np.sin(n / 11.0)), 240 + int(12 * np.cos(n / 7.0)))
+            frame = place_face(base, face, center, side)
+            gain = 0.9 + 0.1 * np.sin(n / 23.0)
+            frames.append(np.asarray(np.clip(frame.astype(np.float32) * gain, 0, 255), dtype=np.uint8))
+            n += 1
+    return frames
+
+
+def two_expressions_for(pipeline: FacePipeline) -> tuple[tuple[str, Image], tuple[str, Image]]:
+    """Two faces the shipped classifier reads confidently as two different emotions, both found
+    by the detector: ("happy", face) first when the model has a confident happy face."""
+    chosen = confident_faces(pipeline.classifier, load_val_faces(40), threshold=0.7)
+    usable: dict[str, Image] = {}
+    for label, faces in chosen.items():
+        for face in faces:
+            if len(pipeline.process(face_frame(face))[0]) == 1:
+                usable[label] = face
+                break
+    assert len(usable) >= 2, f"the classifier reads fewer than two emotions confidently: {sorted(usable)}"
+    preference = ["happy", "sad", "neutral", "surprise", "angry", "fear", "disgust"]
+    first, second = sorted(usable, key=preference.index)[:2]
+    return (first, usable[first]), (second, usable[second])
