@@ -53,6 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
     recommend.add_argument("--offline", action="store_true", help="bundled catalog only")
     recommend.add_argument("--strategy", choices=STRATEGIES, help="mirror the mood or lift it (default: settings)")
     recommend.add_argument("--json", action="store_true", help="one JSON object per track")
+
+    from emotune.journal.cli import add_journal_parsers
+    from emotune.music.spotify_cli import add_spotify_parsers
+
+    add_spotify_parsers(commands)
+    add_journal_parsers(commands)
     return parser
 
 
@@ -76,10 +82,25 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run_command(command: str, args: argparse.Namespace) -> int:
     # Imported per command so that `--help` and each command load only what they use.
+    if command in ("recommend", "play"):
+        # Song feedback lives in the journal; music cannot import it, so it is handed over here.
+        from emotune.journal.store import load_preferences
+
+        args.feedback, problem = load_preferences()
+        if problem:
+            print(f"emotune: {problem}", file=sys.stderr)
     if command == "recommend":
         from emotune.music.cli import recommend
 
         return recommend(args)
+    if command in ("spotify", "play"):
+        from emotune.music.spotify_cli import run
+
+        return run(args)
+    if command in ("journal", "feedback"):
+        from emotune.journal import cli as journal_cli
+
+        return journal_cli.journal(args) if command == "journal" else journal_cli.feedback(args)
     if command in ("analyze", "classify", "bench"):
         from emotune.vision import cli
 

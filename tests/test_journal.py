@@ -23,9 +23,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from emotune.colours import MOOD_COLOURS, mood_rgb
 from emotune.errors import EmotuneError
 from emotune.journal import cli, export
-from emotune.journal.colours import MOOD_COLOURS, mood_rgb
 from emotune.journal.store import (
     DB_FILE,
     SCHEMA_VERSION,
@@ -41,6 +41,7 @@ from emotune.journal.store import (
     period_bounds,
 )
 from emotune.journal.writer import JournalWriter
+from emotune.labels import EMOTIONS
 from emotune.music.catalog import CatalogSession, load_catalog
 from emotune.music.feedback import Feedback
 from emotune.music.tracks import Track
@@ -528,11 +529,9 @@ def test_png_timeline_has_a_row_per_day_in_the_mood_colours(book: Journal, tmp_p
     assert one_day.height == export.TOP + (export.ROW_HEIGHT + export.ROW_GAP) + export.LEGEND_HEIGHT
 
 
-def test_journal_colours_are_the_mood_panels() -> None:
-    from emotune.gui import theme  # only the table is compared; no window is made
-
-    assert MOOD_COLOURS == theme.MOOD_COLOURS
-    assert mood_rgb("happy") == (0xE8, 0xA3, 0x17)
+def test_journal_colours_are_the_mood_colours() -> None:
+    assert set(MOOD_COLOURS) == set(EMOTIONS)
+    assert mood_rgb("happy") == (0xE8, 0xA3, 0x17) and mood_rgb(None) == mood_rgb("bored")
 
 
 # --- the commands -------------------------------------------------------------------------------

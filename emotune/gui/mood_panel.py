@@ -15,7 +15,8 @@ from collections.abc import Callable, Sequence
 from tkinter import font as tkfont
 from tkinter import ttk
 
-from emotune.gui.theme import MOOD_EMOJI, Palette, mood_colour
+from emotune.colours import mood_colour
+from emotune.gui.theme import MOOD_EMOJI, Palette
 from emotune.labels import EMOTIONS
 
 TIMELINE_S = 60.0

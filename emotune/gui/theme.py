@@ -12,15 +12,6 @@ from dataclasses import dataclass
 from tkinter import font as tkfont
 from tkinter import ttk
 
-MOOD_COLOURS: dict[str, str] = {
-    "angry": "#d64541",
-    "disgust": "#7a9a3a",
-    "fear": "#8e5bb5",
-    "happy": "#e8a317",
-    "neutral": "#6c7a89",
-    "sad": "#3a78c2",
-    "surprise": "#e0668c",
-}
 MOOD_EMOJI: dict[str, str] = {
     "angry": "\N{POUTING FACE}",
     "disgust": "\N{NAUSEATED FACE}",
@@ -30,7 +21,6 @@ MOOD_EMOJI: dict[str, str] = {
     "sad": "\N{PENSIVE FACE}",
     "surprise": "\N{FACE WITH OPEN MOUTH}",
 }
-NO_MOOD_COLOUR = "#9aa5b1"
 
 
 @dataclass(frozen=True)
@@ -45,10 +35,6 @@ class Palette:
 LIGHT = Palette(background="#fafafa", foreground="#1c1c1c", muted="#6b6b6b", video_background="#202124")
 DARK = Palette(background="#1c1c1c", foreground="#fafafa", muted="#a0a0a0", video_background="#101010")
 SV_BODY_FONT = "SunValleyBodyFont"
-
-
-def mood_colour(mood: str | None) -> str:
-    return MOOD_COLOURS.get(mood or "", NO_MOOD_COLOUR)
 
 
 def ui_scale(root: tk.Misc) -> float:

@@ -18,16 +18,12 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image, ImageTk
 
-from emotune.gui.theme import Palette, mood_colour
+from emotune.colours import mood_rgb
+from emotune.gui.theme import Palette
 from emotune.vision.messages import FrameResult
 
 DEFAULT_SIZE = (640, 480)
 Button = tuple[str, Callable[[], None]]
-
-
-def _rgb(colour: str) -> tuple[int, int, int]:
-    value = colour.lstrip("#")
-    return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
 
 
 def fit_size(frame_size: tuple[int, int], area: tuple[int, int]) -> tuple[int, int]:
@@ -56,7 +52,7 @@ def render_frame(result: FrameResult, size: tuple[int, int], mirror: bool) -> ND
         x, y, bw, bh = face.box
         left = int((width - x - bw) * sx) if mirror else int(x * sx)
         top, right, bottom = int(y * sy), left + int(bw * sx), int(y * sy) + int(bh * sy)
-        colour = _rgb(mood_colour(face.emotion))
+        colour = mood_rgb(face.emotion)
         cv2.rectangle(rgb, (left, top), (right, bottom), colour, thickness, cv2.LINE_AA)
         text = f"{face.emotion} {face.confidence:.0%}"
         (tw, th), base = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, font_scale, 1)

@@ -20,8 +20,8 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
+from emotune.colours import mood_rgb
 from emotune.errors import EmotuneError
-from emotune.journal.colours import mood_rgb
 from emotune.journal.store import Segment, duration_words, iso
 from emotune.labels import EMOTIONS
 

@@ -38,15 +38,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Literal, TypeVar
 
-import platformdirs
-
+from emotune import environment
 from emotune.errors import EmotuneError
 from emotune.labels import EMOTIONS
 from emotune.music.feedback import Feedback, Preferences, check_verdict
 
-APP_NAME = "emotune"
 DB_FILE = "journal.sqlite3"
-DATA_DIR_VARIABLE = "EMOTUNE_DATA_DIR"
 
 SegmentSource = Literal["face", "user"]
 SEGMENT_SOURCES: tuple[SegmentSource, ...] = ("face", "user")
@@ -115,9 +112,8 @@ class JournalLockedError(JournalError):
 
 
 def data_dir() -> Path:
-    """The per-user data folder (``EMOTUNE_DATA_DIR`` overrides it, for tests and portable use)."""
-    override = os.environ.get(DATA_DIR_VARIABLE)
-    return Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    """The per-user data folder (``EMOTUNE_DATA_DIR`` overrides it: ``emotune.environment``)."""
+    return environment.current().data_dir
 
 
 def journal_path() -> Path:

@@ -1,6 +1,7 @@
 """``python -m emotune recommend EMOTION [--limit N] [--offline] [--json]``.
 
-Prints one line per track; with ``--json`` one JSON object per line with exactly the keys id,
+Prints one line per track (the user's song feedback honoured: ``args.feedback``, loaded from the
+journal by ``emotune.__main__``); with ``--json`` one JSON object per line with exactly the keys id,
 name, artists, uri, url, source (guide section 2: a public contract). Without credentials, or
 with ``--offline``, the bundled catalog answers; a Spotify failure is reported on stderr and the
 catalog answers too, with exit code 0. An unknown emotion lists the valid ones and exits 2.
@@ -31,7 +32,7 @@ def recommend(args: argparse.Namespace) -> int:
     env = environment.current()
     settings = config.effective_settings(config.SettingsStore(env.config_dir).load(), env)
     strategy = moods.check_strategy(getattr(args, "strategy", None) or settings.music_strategy)
-    music = build_music(settings, env, offline=bool(args.offline))
+    music = build_music(settings, env, offline=bool(args.offline), feedback=getattr(args, "feedback", None))
     if music.account.kind == "catalog" and music.account.reason:
         print(f"emotune: {music.account.reason}; using the bundled catalog", file=sys.stderr)
     result = music.recommender.recommend(emotion, limit, strategy, offline=bool(args.offline))

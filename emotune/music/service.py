@@ -16,6 +16,7 @@ from emotune import moods
 from emotune.config import Settings
 from emotune.environment import Environment
 from emotune.music.catalog import CatalogSession, load_catalog
+from emotune.music.feedback import Preferences
 from emotune.music.recommender import RecommendationCache, Recommender
 from emotune.music.spotify import Credentials, SpotifyClient, SpotifyError, connect, is_signed_in
 
@@ -49,9 +50,11 @@ class Music:
     spotify: SpotifyClient | None
 
 
-def build_music(settings: Settings, env: Environment, *, offline: bool) -> Music:
-    """Everything that finds songs, from effective settings (``config.effective_settings``)."""
-    session = CatalogSession(load_catalog(), overrides=moods.parse_overrides(settings.mood_targets))
+def build_music(settings: Settings, env: Environment, *, offline: bool, feedback: Preferences | None = None) -> Music:
+    """Everything that finds songs, from effective settings (``config.effective_settings``) and
+    the user's song feedback (``emotune.music.feedback``; None: lists as without feedback)."""
+    overrides = moods.parse_overrides(settings.mood_targets)
+    session = CatalogSession(load_catalog(), overrides=overrides, feedback=feedback)
     spotify: SpotifyClient | None = None
     account = MusicAccount("offline")
     if not offline:

@@ -49,12 +49,11 @@ from spotipy.exceptions import SpotifyException, SpotifyOauthError
 from urllib3 import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.connection import HTTPConnection, HTTPSConnection
 
+from emotune import environment
 from emotune.config import Settings, atomic_write_text
 from emotune.errors import EmotuneError
 from emotune.music.tracks import Track, is_track_id
 
-DEFAULT_API_URL = "https://api.spotify.com/v1/"
-DEFAULT_ACCOUNTS_URL = "https://accounts.spotify.com"
 DEFAULT_REDIRECT_URI = "http://127.0.0.1:8765/callback"
 MAX_TIMEOUT_S = 5.0
 SEARCH_PAGE_LIMIT = 10  # February 2026: more gives 400 "Invalid limit"
@@ -126,12 +125,11 @@ SIGN_IN_EXPIRED_MESSAGE = "Spotify sign-in has expired; sign in again"
 
 
 def api_url() -> str:
-    url = os.environ.get("EMOTUNE_SPOTIFY_API_URL") or DEFAULT_API_URL
-    return url if url.endswith("/") else url + "/"
+    return environment.current().spotify_api_url
 
 
 def accounts_url() -> str:
-    return (os.environ.get("EMOTUNE_SPOTIFY_ACCOUNTS_URL") or DEFAULT_ACCOUNTS_URL).rstrip("/")
+    return environment.current().spotify_accounts_url
 
 
 # --- keeping secrets out of logs -----------------------------------------------------------

@@ -185,11 +185,10 @@ def status_command(args: argparse.Namespace) -> int:
 
 
 def play_command(args: argparse.Namespace) -> int:
-    from emotune import config, moods
-    from emotune.music.catalog import CatalogSession, load_catalog
+    from emotune import environment, moods
     from emotune.music.playback import SpotifyPlayer, track_uris
-    from emotune.music.recommender import RecommendationCache, Recommender
-    from emotune.music.spotify import SpotifyError, connect, is_signed_in
+    from emotune.music.service import build_music
+    from emotune.music.spotify import is_signed_in
 
     emotion = str(args.emotion).strip().lower()
     if emotion not in EMOTIONS:
@@ -203,21 +202,12 @@ def play_command(args: argparse.Namespace) -> int:
     player = SpotifyPlayer.as_user(credentials, token_dir)
     device_id = _device_id(player, args.device) if args.device else None
 
-    # Built as `recommend` builds it, so `play` plays what `recommend` would list.
-    session = CatalogSession(load_catalog(), overrides=moods.parse_overrides(settings.mood_targets))
-    search = None
-    try:
-        search = connect(credentials, token_dir)
-    except SpotifyError as exc:
-        print(f"emotune: {exc}; using the bundled catalog", file=sys.stderr)
-    recommender = Recommender(
-        session,
-        spotify=search,
-        cache=RecommendationCache(config.cache_dir()),
-        cache_max_age_s=settings.recommendations_cache_hours * 3600,
-    )
-    result = recommender.recommend(emotion, limit, moods.check_strategy(settings.music_strategy))
-    if search is not None and result.source == "catalog":
+    # The music side `recommend` uses, so `play` plays what `recommend` would list.
+    music = build_music(settings, environment.current(), offline=False, feedback=getattr(args, "feedback", None))
+    if music.account.kind == "catalog" and music.account.reason:
+        print(f"emotune: {music.account.reason}; using the bundled catalog", file=sys.stderr)
+    result = music.recommender.recommend(emotion, limit, moods.check_strategy(settings.music_strategy))
+    if music.spotify is not None and result.source == "catalog":
         print(f"emotune: {result.status}", file=sys.stderr)
 
     woken = player.play(track_uris(result.tracks), device_id=device_id)

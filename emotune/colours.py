@@ -1,4 +1,5 @@
-"""The colour of each mood, shared by the window (``emotune.gui.theme``) and the journal's pictures.
+"""The colour of each mood, shared by the window (the panels, the journal view) and the journal's
+pictures (``emotune.journal.export``).
 
 Mid-saturation colours that read on light and dark backgrounds, with white text on top. Only
 data lives here: no tkinter, so the PNG export and the command line can use it.
