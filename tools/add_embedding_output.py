@@ -35,7 +35,12 @@ if str(ROOT) not in sys.path:  # run as a plain script from anywhere: the repo's
     sys.path.insert(0, str(ROOT))
 
 from emotune.vision.emotions import EMBEDDING_OUTPUT, REFERENCE_KEY  # noqa: E402
-from training.onnx_embedding import add_embedding_output, embedding_reference, find_embedding_tensor  # noqa: E402
+from training.onnx_embedding import (  # noqa: E402
+    add_embedding_output,
+    describe_outputs,
+    embedding_reference,
+    find_embedding_tensor,
+)
 
 SOFTMAX_CHECK_TOLERANCE = 1e-5
 LONG_LIST = 16  # numeric lists at least this long are written on one line
@@ -105,32 +110,6 @@ def check(
     return figures, embedding
 
 
-def describe_outputs(model: onnx.ModelProto) -> list[dict[str, Any]]:
-    def shape(value: onnx.ValueInfoProto) -> list[int | None]:
-        return [d.dim_value if d.dim_value else None for d in value.type.tensor_type.shape.dim]
-
-    probs, embedding = model.graph.output[0], model.graph.output[1]
-    return [
-        {
-            "name": probs.name,
-            "shape": shape(probs),
-            "dtype": "float32",
-            "values": "probabilities (softmax) in label order",
-        },
-        {
-            "name": embedding.name,
-            "shape": shape(embedding),
-            "dtype": "float32",
-            "values": (
-                "per-face embedding: the input of the last Dense layer (global-average-pooled ReLU "
-                "features, >= 0); probabilities = softmax(embedding @ W + b). With test_time_flip, "
-                "average the embeddings of both views too. Used by personal calibration profiles."
-            ),
-            "added_by": "python tools/add_embedding_output.py",
-        },
-    ]
-
-
 def card_json(card: dict[str, Any]) -> str:
     """The card as indented JSON, with long lists of numbers (the reference means) on one line
     each instead of one number per line."""
@@ -185,6 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     card_path = model_path.with_name("emotion.json")
     card = json.loads(card_path.read_text(encoding="utf-8"))
     card["outputs"] = describe_outputs(edited)
+    card["outputs"][1]["added_by"] = "python tools/add_embedding_output.py"
     n = len(val.images)
     flip = bool(card.get("test_time_flip", False))
     # The reference is what the app's classifier gives: both views averaged when the card says so.

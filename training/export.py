@@ -24,9 +24,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np
 
 from emotune.labels import EMOTIONS
-from emotune.vision.emotions import CARD_FILE, MODEL_FILE, EmotionClassifier
+from emotune.vision.emotions import CARD_FILE, MODEL_FILE, REFERENCE_KEY, EmotionClassifier
 from emotune.vision.preprocess import INPUT_SIZE, PIXEL_MEAN, PIXEL_STD
 from training.cli import add_common_flags, fail, run_cli
+from training.onnx_embedding import add_embedding_output_to_file, describe_outputs, embedding_reference
 
 MAX_ONNX_DIFF = 1e-4
 
@@ -52,6 +53,13 @@ def onnx_keras_difference(model: Any, onnx_path: Path, images: np.ndarray) -> fl
     return float(np.max(np.abs(keras_probs - onnx_probs)))
 
 
+def validation_embeddings(onnx_path: Path, images: np.ndarray, flip: bool, batch_size: int = 256) -> np.ndarray:
+    """The embeddings the app's classifier gives for ``images`` (flip-averaged with ``flip``)."""
+    classifier = EmotionClassifier(onnx_path, flip_average=flip)
+    parts = [classifier.model_outputs(list(images[i : i + batch_size]))[1] for i in range(0, len(images), batch_size)]
+    return np.concatenate(parts) if parts else np.zeros((0, 0), dtype=np.float32)
+
+
 def export_run(run_dir: Path, models_dir: Path, flip: bool = False, command: str | None = None) -> dict[str, Any]:
     """Export ``run_dir/best.keras`` into ``models_dir`` with its model card; returns the card."""
     import keras
@@ -73,6 +81,13 @@ def export_run(run_dir: Path, models_dir: Path, flip: bool = False, command: str
     with tempfile.TemporaryDirectory() as tmp:
         tmp_onnx = Path(tmp) / MODEL_FILE
         export_onnx(model, tmp_onnx)
+        # Personal profiles need each face's features before the last layer: a second output.
+        outputs = describe_outputs(add_embedding_output_to_file(tmp_onnx))
+        reference = embedding_reference(
+            validation_embeddings(tmp_onnx, val.images, flip),
+            val.labels,
+            f"{hp['val_split']} split ({len(val)} faces){', flip-averaged' if flip else ''}",
+        )
         diff = onnx_keras_difference(model, tmp_onnx, val.images[:512])
         if diff > MAX_ONNX_DIFF:
             fail(f"{tmp_onnx}: ONNX output differs from Keras by {diff:.2e} (> {MAX_ONNX_DIFF:g}); not exported")
@@ -94,6 +109,7 @@ def export_run(run_dir: Path, models_dir: Path, flip: bool = False, command: str
         },
         "normalisation": f"inside the model: (x - {PIXEL_MEAN}) / {PIXEL_STD}",
         "output": "probabilities (softmax) in label order",
+        "outputs": outputs,
         "test_time_flip": flip,
         "data": {
             "source": str(data),
@@ -124,6 +140,7 @@ def export_run(run_dir: Path, models_dir: Path, flip: bool = False, command: str
         },
         "export_command": command or f"python -m training.export {shlex.quote(str(run_dir))}",
         "date": dt.date.today().isoformat(),
+        REFERENCE_KEY: reference,
     }
     (models_dir / CARD_FILE).write_text(json.dumps(card, indent=2) + "\n")
     print(

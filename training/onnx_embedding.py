@@ -10,6 +10,7 @@ shipped file. Needs only the ``onnx`` package, never TensorFlow.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -24,6 +25,14 @@ from emotune.vision.emotions import EMBEDDING_OUTPUT
 # may sit between it and the probability output (softmax, and the renaming Identity).
 _DENSE_OPS = ("MatMul", "Gemm")
 _PASS_THROUGH_OPS = ("Softmax", "Identity", "Add")
+
+
+def add_embedding_output_to_file(path: Path) -> onnx.ModelProto:
+    """Add the output to the ONNX file at ``path`` (rewritten in place); returns the model."""
+    model = onnx.load(str(path))
+    if add_embedding_output(model):
+        onnx.save(model, str(path))
+    return model
 
 
 def has_embedding_output(model: onnx.ModelProto) -> bool:
@@ -98,9 +107,9 @@ def embedding_reference(embeddings: NDArray[np.float32], labels: NDArray[np.int6
     counts: dict[str, int] = {}
     for index, label in enumerate(EMOTIONS):
         rows = roots[np.asarray(labels) == index]
-        if len(rows) == 0:
-            raise ValueError(f"no reference faces labelled {label}")
-        means[label] = [round(float(v), 5) for v in rows.mean(axis=0)]
+        # A label without faces (a small or partial val split) gets the mean of all faces: a
+        # neutral guess rather than no reference at all, and "faces" says it had none.
+        means[label] = [round(float(v), 5) for v in (rows if len(rows) else roots).mean(axis=0)]
         counts[label] = len(rows)
     return {
         "source": source,
@@ -108,3 +117,30 @@ def embedding_reference(embeddings: NDArray[np.float32], labels: NDArray[np.int6
         "faces": counts,
         "means": means,
     }
+
+
+def describe_outputs(model: onnx.ModelProto) -> list[dict[str, Any]]:
+    """The model card's ``outputs``: name, shape, dtype and meaning of both outputs."""
+
+    def shape(value: onnx.ValueInfoProto) -> list[int | None]:
+        return [d.dim_value if d.dim_value else None for d in value.type.tensor_type.shape.dim]
+
+    probs, embedding = model.graph.output[0], model.graph.output[1]
+    return [
+        {
+            "name": probs.name,
+            "shape": shape(probs),
+            "dtype": "float32",
+            "values": "probabilities (softmax) in label order",
+        },
+        {
+            "name": embedding.name,
+            "shape": shape(embedding),
+            "dtype": "float32",
+            "values": (
+                "per-face embedding: the input of the last Dense layer (global-average-pooled ReLU "
+                "features, >= 0); probabilities = softmax(embedding @ W + b). With test_time_flip, "
+                "average the embeddings of both views too. Used by personal calibration profiles."
+            ),
+        },
+    ]
