@@ -1,5 +1,8 @@
 """Shared fixtures. Helpers live in ``tests/support/`` (imported from there, never from here).
 
+GUI fixtures: ``display`` (the X display: the one set, else a fresh Xvfb) and ``start`` (launch
+the real window with recording openers; closed and checked for Tk callback errors afterwards).
+
 Every test runs with the user's folders pointed at temporary ones and every Emotune/Spotify
 variable cleared (``user_dirs``), so no test reads or writes the developer's own
 settings, tokens, caches or journal, and a variable set in the shell cannot change a result.
@@ -9,15 +12,19 @@ from __future__ import annotations
 
 import os
 import zipfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
 import pytest
 from numpy.typing import NDArray
 
+from emotune.controller.app import AppOptions
 from emotune.environment import VARIABLES
 from emotune.labels import EMOTIONS
+from tests.support.gui import CallbackErrors, Recorder, Running, x_display
 from tests.support.paths import FER_ZIP, UserFolders
 
 
@@ -52,3 +59,38 @@ def val_faces(fer_zip: Path) -> dict[str, list[NDArray[np.uint8]]]:
                 image = cv2.imdecode(np.frombuffer(archive.read(member), np.uint8), cv2.IMREAD_GRAYSCALE)
                 faces[parts[1]].append(image)
     return faces
+
+
+@pytest.fixture(scope="session")
+def display() -> Iterator[str]:
+    try:
+        with x_display() as name:
+            yield name
+    except RuntimeError as exc:  # never a skip: CI must have a display for these tests
+        pytest.fail(str(exc))
+
+
+@pytest.fixture()
+def start(display: str) -> Iterator[Callable[..., Running]]:
+    started: list[Running] = []
+
+    def launch(options: AppOptions, **services: Any) -> Running:
+        import tkinter as tk  # here, not at the top: only GUI tests load tkinter
+
+        from emotune.gui.app import EmotuneApp
+
+        root = tk.Tk()
+        errors = CallbackErrors()
+        errors.install(root)
+        app_opener, browser = Recorder(), Recorder()
+        app = EmotuneApp(root, options, app_opener=app_opener, browser_opener=browser, **services)
+        errors.install(root)  # after the app installed its own handler: here errors fail the test
+        running = Running(app, errors, app_opener, browser)
+        started.append(running)
+        return running
+
+    yield launch
+    for running in started:
+        if not running.app.closed:
+            running.app.close()
+        assert not running.errors.errors, running.errors.errors[0]

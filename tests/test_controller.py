@@ -19,7 +19,14 @@ from emotune.music.catalog import load_catalog
 from emotune.music.service import Music, MusicAccount
 from emotune.vision.messages import FrameResult, MessageQueue, MoodChanged, MoodState, SourceEnded, SourceError
 from emotune.vision.sources import Frame, FrameSourceError
-from tests.support.controller_fakes import FakeRecommender, FakeWorker, ManualTasks, RecordingView, problem_kinds
+from tests.support.controller_fakes import (
+    FakePlayer,
+    FakeRecommender,
+    FakeWorker,
+    ManualTasks,
+    RecordingView,
+    problem_kinds,
+)
 
 
 class NamedSource:
@@ -59,8 +66,11 @@ class Harness:
             self.workers.append(FakeWorker())
             return self.workers[-1]
 
+        self.account = MusicAccount("offline")
+        self.player = FakePlayer()
+
         def make_music(_settings: Settings, _env: Environment, _offline: bool) -> Music:
-            return Music(self.recommender, MusicAccount("offline"), None)  # type: ignore[arg-type]
+            return Music(self.recommender, self.account, None)  # type: ignore[arg-type]
 
         self.controller = AppController(
             self.view,
@@ -70,6 +80,7 @@ class Harness:
             worker_factory=make_worker,
             music_factory=make_music,
             source_factory=source_factory,
+            player_factory=lambda _credentials, _dir: self.player,
             clock=lambda: self.now,
         )
         self.now = 0.0
@@ -254,3 +265,62 @@ def test_a_mood_change_from_the_face_appends_the_new_songs_a_users_choice_replac
     merged.ask("sad", "match", append=True)
     merged.ask("fear", "match", force=True)  # a replacing request merged with appending ones replaces
     assert running is not None and merged.answered(running)[1] == SongRequest(3, "fear", "match", False, False)
+
+
+def test_playback_plays_from_the_selected_row_queues_the_new_mood_and_reports_faults(
+    harness: Callable[..., Harness],
+) -> None:
+    from emotune.music.spotify import SpotifyNoActiveDeviceError
+
+    h = harness(source="0")
+    h.account = MusicAccount("signed-in")
+    h.controller.play()
+    assert h.view.last("show_note") == ("Sign in to Spotify (Settings) to play the list there",)
+    h.tasks.finish()  # the music side: signed in, so playback is offered
+    assert h.view.last("show_player") == (True, "")
+    h.post_frame("happy")
+    h.tasks.finish_all()
+    h.controller.play(start=4)
+    h.tasks.finish_all()
+    assert h.player.played == [[t.uri for t in h.controller.tracks[4:]]]
+    assert h.view.last("show_note") == ("Playing 6 songs",)
+    h.post_frame("sad")  # the music mood turns while playing: its first songs are queued
+    h.tasks.finish_all()
+    assert h.player.queued == [t.uri for t in h.controller.tracks[10:13]]
+    h.now += 10.0
+    h.controller.poll()  # what plays is polled gently, off the UI thread
+    h.tasks.finish_all()
+    assert h.view.last("show_player") == (True, "Playing “Song” on Test Laptop")
+    h.controller.save_playlist()
+    h.tasks.finish_all()
+    assert h.player.saved and h.player.saved[0][0].startswith("Emotune: sad (") and h.player.saved[0][1] == 20
+    h.player.fail = SpotifyNoActiveDeviceError("No active Spotify device: open Spotify on a phone or computer first")
+    h.controller.play()
+    h.tasks.finish_all()
+    assert h.view.last("show_note") == ("No active Spotify device: open Spotify on a phone or computer first",)
+    assert len(h.controller.tracks) == 20  # the list stays
+
+
+def test_without_sign_in_play_and_save_say_how_to_get_them(harness: Callable[..., Harness]) -> None:
+    h = harness(source="0", mood="happy")
+    h.tasks.finish_all()
+    assert h.view.last("show_player") == (False, "Sign in to Spotify to play here")
+    h.controller.save_playlist()
+    assert h.view.last("show_note") == ("Sign in to Spotify (Settings) to save the list as a playlist",)
+    assert h.player.played == [] and h.player.saved == []
+
+
+def test_more_songs_says_when_the_moods_pool_was_used_up(tmp_path: Path) -> None:
+    from emotune.music.catalog import CatalogSession
+    from emotune.music.recommender import Recommender
+
+    h = Harness(tmp_path, AppOptions(source="0", mood="sad", offline=True))
+    h.recommender = Recommender(CatalogSession(load_catalog(), seed=1, pool_size=30))  # type: ignore[assignment]
+    h.controller.start()
+    h.tasks.finish_all()
+    notes = []
+    for _ in range(4):
+        h.controller.more_songs()
+        h.tasks.finish_all()
+        notes.append(h.view.last("show_note"))
+    assert ("Every song for sad has been shown: starting again from the best fits",) in notes

@@ -28,7 +28,7 @@ from emotune.music.feedback import (
 from emotune.music.recommender import RecommendationCache, Recommender
 from emotune.music.spotify import Credentials, SpotifyClient
 from emotune.music.tracks import Features, Track
-from tests.fake_spotify import CLIENT_ID, CLIENT_SECRET, FakeSpotify, default_tracks, fake_id
+from tests.support.fake_spotify import CLIENT_ID, CLIENT_SECRET, FakeSpotify, default_tracks, fake_id
 
 SEED = 7
 

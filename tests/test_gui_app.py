@@ -13,20 +13,19 @@ import json
 import threading
 import time
 import tkinter as tk
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from tkinter import ttk
-from typing import Any
 
 import numpy as np
 import pytest
 
-from emotune.gui.app import AppOptions, EmotuneApp
+from emotune.gui.app import AppOptions
 from emotune.labels import EMOTIONS
 from emotune.vision.pipeline import FacePipeline
 from emotune.vision.sources import Frame, FrameSource, FrameSourceError, make_source
-from tests.fake_spotify import CLIENT_ID, CLIENT_SECRET, FakeSpotify
-from tests.support.gui import CallbackErrors, pump_for, pump_until, x_display
+from tests.support.fake_spotify import CLIENT_ID, CLIENT_SECRET, FakeSpotify
+from tests.support.gui import Running, pump_for
 from tests.support.paths import UserFolders
 from tests.support.vision_media import (
     astronaut,
@@ -35,51 +34,6 @@ from tests.support.vision_media import (
     two_expressions_for,
     write_video,
 )
-
-
-class Recorder:
-    """Stands in for the OS URL handler or the browser: records what it was asked to open."""
-
-    def __init__(self) -> None:
-        self.opened: list[str] = []
-
-    def __call__(self, target: str) -> bool:
-        self.opened.append(target)
-        return True
-
-
-class Running:
-    def __init__(self, app: EmotuneApp, errors: CallbackErrors, app_opener: Recorder, browser: Recorder) -> None:
-        self.app = app
-        self.root = app.root
-        self.errors = errors
-        self.app_opener = app_opener
-        self.browser = browser
-
-    def until(self, condition: Callable[[], bool], what: str, timeout: float = 90.0) -> None:
-        pump_until(self.root, condition, timeout, what)
-        assert not self.errors.errors, self.errors.errors[0]
-
-    def frames_after(self, count: int) -> None:
-        self.until(lambda: self.app.stats.frames_drawn > count, f"more than {count} frames drawn")
-
-    def press(self, widget: tk.Misc, key: str) -> None:
-        widget.focus_force()
-        self.root.update()
-        widget.event_generate(key)
-        self.root.update()
-
-    def playlist_rows(self) -> tuple[str, ...]:
-        return tuple(self.app.playlist.tree.get_children())
-
-
-@pytest.fixture(scope="session")
-def display() -> Iterator[str]:
-    try:
-        with x_display() as name:
-            yield name
-    except RuntimeError as exc:  # never a skip: CI must have a display for these tests
-        pytest.fail(str(exc))
 
 
 @pytest.fixture(scope="module")
@@ -92,28 +46,6 @@ def videos(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         # 2 s at 15 fps, a smaller picture: a second source that ends soon.
         "short": write_video(folder / "short-clip.avi", [f[::2, ::2] for f in frames[:30]], fps=15.0),
     }
-
-
-@pytest.fixture()
-def start(display: str) -> Iterator[Callable[..., Running]]:
-    started: list[Running] = []
-
-    def launch(options: AppOptions, **services: Any) -> Running:
-        root = tk.Tk()
-        errors = CallbackErrors()
-        errors.install(root)
-        app_opener, browser = Recorder(), Recorder()
-        app = EmotuneApp(root, options, app_opener=app_opener, browser_opener=browser, **services)
-        errors.install(root)  # after the app installed its own handler: here errors fail the test
-        running = Running(app, errors, app_opener, browser)
-        started.append(running)
-        return running
-
-    yield launch
-    for running in started:
-        if not running.app.closed:
-            running.app.close()
-        assert not running.errors.errors, running.errors.errors[0]
 
 
 def emotune_threads() -> list[str]:

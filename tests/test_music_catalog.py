@@ -81,13 +81,17 @@ def test_more_gives_new_tracks_until_the_pool_is_used_up_then_starts_over() -> N
         ids = [t.id for t in session.recommend("sad", 10)]
         assert not set(ids) & set(seen)
         assert set(ids) <= pool_ids
+        assert not session.pool_restarted
         seen.extend(ids)
     previous = seen[-10:]
     later: list[str] = []
+    restarts = []
     for _ in range(4):
         ids = [t.id for t in session.recommend("sad", 10)]
+        restarts.append(session.pool_restarted)
         assert len(ids) == 10
         later.extend(ids)
+    assert sum(restarts) == 1  # the start-over is reported once, when it happens
     # The pool was used up, so tracks come back, but never the list shown just before.
     assert set(later) & set(seen)
     assert not set(later[:10]) & set(previous)

@@ -14,7 +14,7 @@ import pytest
 from emotune.labels import EMOTIONS
 from emotune.music.spotify import TokenFileCache, user_token_path
 from emotune.music.tracks import JSON_KEYS, is_track_id
-from tests.fake_spotify import CLIENT_ID, CLIENT_SECRET, FakeSpotify
+from tests.support.fake_spotify import CLIENT_ID, CLIENT_SECRET, FakeSpotify
 from tests.support.files import one_error_line
 
 

@@ -33,7 +33,7 @@ from emotune.music.spotify import (
     user_token_path,
 )
 from emotune.music.tracks import is_track_id
-from tests.fake_spotify import CLIENT_ID, CLIENT_SECRET, FakeSpotify, FakeTrack, default_tracks, fake_id
+from tests.support.fake_spotify import CLIENT_ID, CLIENT_SECRET, FakeSpotify, FakeTrack, default_tracks, fake_id
 
 
 @pytest.fixture

@@ -29,7 +29,7 @@ from emotune.music.spotify import (
 )
 from emotune.music.spotify_cli import SpotifyCommandError, add_spotify_parsers, main, run
 from emotune.music.tracks import JSON_KEYS, Track
-from tests.fake_spotify import CLIENT_ID, FakeSpotify, Played, default_tracks
+from tests.support.fake_spotify import CLIENT_ID, FakeSpotify, Played, default_tracks
 
 TRACKS = [Track(t.id, t.name, t.artists, "spotify") for t in default_tracks(5)]
 URIS = track_uris(TRACKS)

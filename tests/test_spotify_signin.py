@@ -35,7 +35,7 @@ from emotune.music.spotify import (
     user_token_path,
 )
 from emotune.music.spotify_cli import main
-from tests.fake_spotify import CLIENT_ID, USER_ID, USER_NAME, FakeSpotify
+from tests.support.fake_spotify import CLIENT_ID, USER_ID, USER_NAME, FakeSpotify
 
 REPO = Path(__file__).resolve().parent.parent
 

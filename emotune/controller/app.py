@@ -22,12 +22,13 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from emotune import config
 from emotune.choices import Strategy
 from emotune.config import Settings, SettingsStore
 from emotune.controller.mood_choice import MoodChoice
+from emotune.controller.playback import Playback, PlayerFactory, playlist_name, spotify_player
 from emotune.controller.song_requests import SongRequest, SongRequests
 from emotune.controller.view import SourceProblem, View
 from emotune.environment import Environment
@@ -35,14 +36,16 @@ from emotune.errors import EmotuneError
 from emotune.labels import EMOTIONS
 from emotune.music import opener
 from emotune.music.opener import Opened, Opener, OpenerError, open_track
-from emotune.music.recommender import Recommendation
-from emotune.music.service import Music, MusicAccount, build_music
 from emotune.music.tracks import Track
 from emotune.tasks import OnError, T
 from emotune.vision.messages import FrameResult, MessageQueue, MoodChanged, SourceEnded, SourceError
 from emotune.vision.mood import MoodTracker
 from emotune.vision.pipeline import FacePipeline, PipelineSettings, VisionWorker
 from emotune.vision.sources import FrameSource, FrameSourceError, is_camera, make_source
+
+if TYPE_CHECKING:  # spotipy & co. load on the music lane, off the start-up path
+    from emotune.music.recommender import Recommendation
+    from emotune.music.service import Music, MusicAccount
 
 MESSAGES_PER_POLL = 6  # a tick stays short even when the worker has posted a burst
 TASKS_PER_POLL = 4
@@ -108,7 +111,7 @@ class Tasks(Protocol):
 
 
 WorkerFactory = Callable[[Settings, MessageQueue], Worker]
-MusicFactory = Callable[[Settings, Environment, bool], Music]
+MusicFactory = Callable[[Settings, Environment, bool], "Music"]
 
 
 def vision_worker(settings: Settings, messages: MessageQueue) -> Worker:
@@ -119,6 +122,8 @@ def vision_worker(settings: Settings, messages: MessageQueue) -> Worker:
 
 
 def build_music_for(settings: Settings, env: Environment, offline: bool) -> Music:
+    from emotune.music.service import build_music
+
     return build_music(settings, env, offline=offline)
 
 
@@ -140,6 +145,7 @@ class AppController:
         worker_factory: WorkerFactory | None = None,
         music_factory: MusicFactory = build_music_for,
         source_factory: Callable[[str], FrameSource] = make_source,
+        player_factory: PlayerFactory = spotify_player,
         app_opener: Opener = opener.os_handler,
         browser_opener: Opener = opener.browser,
         clock: Callable[[], float] = time.perf_counter,
@@ -169,6 +175,7 @@ class AppController:
         self.tracks: list[Track] = []  # the playlist as shown, first row first
         self.opened: list[Opened] = []
         self._sign_in_cancel = threading.Event()
+        self.playback = Playback(view, tasks, env.config_dir, player_factory)
 
         self.source_spec = ""
         self._source_name = ""  # the name the worker's messages carry for the current source
@@ -223,6 +230,7 @@ class AppController:
         if newest is not None and newest.source == self._source_name and self.source_problem is None:
             self._show_frame(newest, now)
         self.tasks.poll(TASKS_PER_POLL)
+        self.playback.tick(now)
         if now - self._last_status_at >= STATUS_EVERY_S:
             self._last_status_at = now
             self._update_video_status()
@@ -371,6 +379,7 @@ class AppController:
     def _start_music(self) -> None:
         settings, env, offline = self.effective, self.env, self.options.offline
         self.account = None
+        self.playback.set_account(None)
 
         def build() -> Music:
             self._music = self._music_factory(settings, env, offline)
@@ -379,8 +388,11 @@ class AppController:
         self._music_lane.submit(build, self._music_ready, self._music_failed)
 
     def _music_ready(self, music: Music) -> None:
+        from emotune.music.spotify import Credentials
+
         self.account = music.account
         self.view.show_music_status(music.account.describe())
+        self.playback.set_account(Credentials.from_settings(self.effective) if music.account.signed_in else None)
         # The catalog's ~150k objects live as long as the app: keep the collector's full passes,
         # which run on whichever thread allocates (often the UI thread), from walking them each
         # time (a 34 ms pause of the Tk loop was measured without this).
@@ -426,9 +438,14 @@ class AppController:
                 self.tracks.extend(answer.tracks)
                 self.view.append_tracks(answer.tracks, answer.emotion, heading)
                 self.view.show_note(f"New songs for {answer.emotion} added at the end of the list")
+                self.playback.mood_songs_added(answer.tracks)
             else:
                 self.tracks = list(answer.tracks)
                 self.view.show_tracks(answer.tracks, answer.emotion, heading)
+            if answer.pool_restarted:
+                self.view.show_note(
+                    f"Every song for {answer.emotion} has been shown: starting again from the best fits"
+                )
             signed_in = answer.source == "spotify" and self.account is not None and self.account.signed_in
             self.view.show_music_status(f"{answer.status} · signed in" if signed_in else answer.status)
         if next_request is not None:
@@ -464,14 +481,24 @@ class AppController:
     def _note_error(self, error: Exception) -> None:
         self.view.show_note(str(error))
 
+    def play(self, start: int = 0) -> None:
+        """Play the list on the user's Spotify, from row ``start`` on."""
+        self.playback.play(self.tracks[max(0, start) :])
+
+    def save_playlist(self) -> None:
+        self.playback.save(self.tracks, playlist_name(self.mood.in_force))
+
     # -- settings and sign-in ------------------------------------------------------------------
 
     def spotify_state(self) -> str:
-        from emotune.music.spotify import is_signed_in
+        from emotune.music.spotify import is_signed_in, sign_in_expires_at
 
-        if is_signed_in(self.env.config_dir):
-            return "Signed in to Spotify"
-        return "Not signed in (the bundled catalog is used)"
+        if not is_signed_in(self.env.config_dir):
+            return "Not signed in (the bundled catalog is used)"
+        # Spotify's refresh tokens end six months after sign-in (mid-2026 rule): say when.
+        expires = sign_in_expires_at(self.env.config_dir)
+        until = f" until about {time.strftime('%d %b %Y', time.localtime(expires))}" if expires else ""
+        return f"Signed in to Spotify{until}"
 
     def apply_settings(self, settings: Settings) -> Settings:
         """Store and use ``settings``; the old settings are returned (the view applies its part)."""
@@ -522,9 +549,12 @@ class AppController:
         self.view.show_note(str(error))
 
     def sign_out(self) -> None:
-        from emotune.music.spotify import sign_out
+        from emotune.music.spotify import SpotifyError, sign_out
 
-        sign_out(self.env.config_dir)
+        try:
+            sign_out(self.env.config_dir)
+        except SpotifyError as exc:
+            self.view.show_note(str(exc))
         self.view.show_spotify_state(self.spotify_state())
         self._start_music()
 

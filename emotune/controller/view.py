@@ -62,5 +62,8 @@ class View(Protocol):
 
     def show_note(self, text: str) -> None: ...
 
+    def show_player(self, can_play: bool, now_playing: str) -> None:
+        """Whether "Play" and "Save as playlist" can work (signed in), and what Spotify plays."""
+
     def show_spotify_state(self, text: str) -> None:
         """The sign-in state, where the view shows it (the settings dialog, when open)."""

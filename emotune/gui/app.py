@@ -159,7 +159,7 @@ class EmotuneApp:
         side.grid(row=1, column=1, sticky="nsew", padx=(0, 4))
         self.mood_panel = MoodPanel(side, self.palette)
         self.mood_panel.pack(fill="x")
-        self.playlist = PlaylistPanel(side, self.activate_track)
+        self.playlist = PlaylistPanel(side, self.activate_track, control.play, control.save_playlist)
         self.playlist.pack(fill="both", expand=True)
         self.status = StatusBar(root)
         self.status.grid(row=2, column=0, columnspan=2, sticky="ew")
@@ -267,6 +267,9 @@ class EmotuneApp:
 
     def show_note(self, text: str) -> None:
         self.status.set_note(text)
+
+    def show_player(self, can_play: bool, now_playing: str) -> None:
+        self.playlist.set_player(can_play, now_playing)
 
     def show_spotify_state(self, text: str) -> None:
         if self._settings_dialog is not None and self._settings_dialog.winfo_exists():

@@ -23,7 +23,13 @@ COLUMNS = ("n", "title", "artist", "mood")
 
 
 class PlaylistPanel(ttk.Frame):
-    def __init__(self, master: tk.Misc, on_activate: Callable[[Track, How], None]) -> None:
+    def __init__(
+        self,
+        master: tk.Misc,
+        on_activate: Callable[[Track, How], None],
+        on_play: Callable[[int], None],
+        on_save: Callable[[], None],
+    ) -> None:
         super().__init__(master, padding=(12, 4))
         self._on_activate = on_activate
         self.tracks: tuple[Track, ...] = ()
@@ -45,6 +51,16 @@ class PlaylistPanel(ttk.Frame):
         scroll.grid(row=1, column=1, sticky="ns")
         self.columnconfigure(0, weight=1)
         self.rowconfigure(1, weight=1)
+
+        # Spotify playback (signed in): play the list from the selected row, save it, what plays.
+        player = ttk.Frame(self)
+        player.grid(row=2, column=0, columnspan=2, sticky="ew", pady=(6, 0))
+        self.play_button = ttk.Button(player, text="Play on Spotify", command=lambda: on_play(self.selected_index()))
+        self.play_button.pack(side="left")
+        self.save_button = ttk.Button(player, text="Save as playlist", command=on_save)
+        self.save_button.pack(side="left", padx=(6, 0))
+        self.now_playing = ttk.Label(self, text="", style="Muted.TLabel")
+        self.now_playing.grid(row=3, column=0, columnspan=2, sticky="w", pady=(4, 0))
 
         self.menu = tk.Menu(self, tearoff=False)
         self.menu.add_command(label="Open in Spotify", command=lambda: self._activate_selected("default"))
@@ -78,6 +94,16 @@ class PlaylistPanel(ttk.Frame):
         self.tracks += tuple(tracks)
         for i, track in enumerate(tracks, start):
             self.tree.insert("", "end", iid=str(i), values=(i + 1, track.name, ", ".join(track.artists), mood))
+
+    def set_player(self, can_play: bool, now_playing: str) -> None:
+        state = "!disabled" if can_play else "disabled"
+        self.play_button.state([state])
+        self.save_button.state([state])
+        self.now_playing.configure(text=now_playing)
+
+    def selected_index(self) -> int:
+        selection = self.tree.selection()
+        return int(selection[0]) if selection else 0
 
     def selected(self) -> Track | None:
         selection = self.tree.selection()

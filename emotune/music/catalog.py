@@ -136,6 +136,7 @@ class CatalogSession:
         self._last: dict[tuple[str, moods.Strategy], list[int]] = {}
         # Song feedback (rules in emotune.music.feedback); None: lists as without feedback.
         self._feedback = feedback
+        self.pool_restarted = False  # whether the last recommend() had used up its pool and began it again
         self._rounds: dict[tuple[str, moods.Strategy], int] = {}
         # Per mood: liked track ID -> (round it was last pinned in, time of the like it honoured).
         self._pins: dict[tuple[str, moods.Strategy], dict[str, tuple[int, float]]] = {}
@@ -252,8 +253,11 @@ class CatalogSession:
             ]
 
         eligible = candidates(pool)
+        self.pool_restarted = False
         if _distinct_artists(self._catalog, eligible, banned_artists) < limit:
-            # The pool is used up: start it over, but never repeat the list just shown.
+            # The pool is used up: start it over, but never repeat the list just shown; say so
+            # (``pool_restarted``) rather than wrap silently.
+            self.pool_restarted = bool(served)
             served.clear()
             served.update(self._last.get(key, []))
             eligible = candidates(pool)

@@ -50,6 +50,7 @@ class Recommendation:
     status: str
     retry_after: float | None = None
     saved_at: float | None = None
+    pool_restarted: bool = False  # every song of the mood's pool had been shown: the list began again
 
 
 class RecommendationCache:
@@ -137,7 +138,9 @@ class Recommender:
         if offline or self._spotify is None:
             tracks = self._catalog.recommend(emotion, limit, strategy)
             why = "offline" if offline else "Spotify not connected"
-            return Recommendation(emotion, strategy, tracks, "catalog", f"Bundled catalog ({why})")
+            status = f"Bundled catalog ({why})"
+            restarted = self._catalog.pool_restarted
+            return Recommendation(emotion, strategy, tracks, "catalog", status, pool_restarted=restarted)
         # Liked catalog tracks due for this mood head the list (feedback rule 2); Spotify fills the rest.
         pinned = self._catalog.take_liked(emotion, limit, strategy)
         found: list[Track] = []

@@ -135,3 +135,40 @@ def problem_kinds(view: RecordingView) -> list[str]:
 
 def frames_shown(view: RecordingView) -> list[FrameResult]:
     return [args[0] for name, args in view.calls if name == "show_frame"]
+
+
+class FakePlayer:
+    """Stands in for ``SpotifyPlayer``: records what it was told; ``fail`` makes every call raise."""
+
+    def __init__(self) -> None:
+        self.played: list[list[str]] = []
+        self.queued: list[str] = []
+        self.saved: list[tuple[str, int]] = []
+        self.fail: Exception | None = None
+        self.is_playing = False
+
+    def _check(self) -> None:
+        if self.fail is not None:
+            raise self.fail
+
+    def state(self) -> Any:
+        from emotune.music.playback import Device, PlayerState
+
+        self._check()
+        device = Device("d1", "Test Laptop", "Computer", True, False, 50)
+        return PlayerState(device, self.is_playing, None, "Song", 0) if self.played else None
+
+    def play(self, uris: Sequence[str], device_id: str | None = None) -> Any:
+        self._check()
+        self.played.append(list(uris))
+        self.is_playing = True
+        return None
+
+    def queue(self, uri: str, device_id: str | None = None) -> None:
+        self._check()
+        self.queued.append(uri)
+
+    def save_playlist(self, name: str, tracks: Sequence[Track], description: str = "") -> object:
+        self._check()
+        self.saved.append((name, len(tracks)))
+        return name

@@ -18,6 +18,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from emotune.gui.app import EmotuneApp
 
 XVFB_HELP = "the GUI tests need an X display: set DISPLAY, or install Xvfb (apt-get install -y xvfb)"
 SCREEN = "1400x900x24"
@@ -98,3 +102,39 @@ def pump_for(root: tk.Misc, seconds: float) -> None:
     while time.monotonic() < end:
         root.update()
         time.sleep(0.005)
+
+
+class Recorder:
+    """Stands in for the OS URL handler or the browser: records what it was asked to open."""
+
+    def __init__(self) -> None:
+        self.opened: list[str] = []
+
+    def __call__(self, target: str) -> bool:
+        self.opened.append(target)
+        return True
+
+
+class Running:
+    def __init__(self, app: EmotuneApp, errors: CallbackErrors, app_opener: Recorder, browser: Recorder) -> None:
+        self.app = app
+        self.root = app.root
+        self.errors = errors
+        self.app_opener = app_opener
+        self.browser = browser
+
+    def until(self, condition: Callable[[], bool], what: str, timeout: float = 90.0) -> None:
+        pump_until(self.root, condition, timeout, what)
+        assert not self.errors.errors, self.errors.errors[0]
+
+    def frames_after(self, count: int) -> None:
+        self.until(lambda: self.app.stats.frames_drawn > count, f"more than {count} frames drawn")
+
+    def press(self, widget: tk.Misc, key: str) -> None:
+        widget.focus_force()
+        self.root.update()
+        widget.event_generate(key)
+        self.root.update()
+
+    def playlist_rows(self) -> tuple[str, ...]:
+        return tuple(self.app.playlist.tree.get_children())

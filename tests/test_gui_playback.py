@@ -1,0 +1,68 @@
+"""Playback on Spotify from the real window, against the stand-in Spotify server on 127.0.0.1:
+a signed-in user plays the list from the selected row, saves it as a playlist, sees what plays;
+with no active device the status bar says so within seconds and the list stays."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import pytest
+
+from emotune.controller.app import AppOptions
+from emotune.music.spotify import TokenFileCache, user_token_path
+from tests.support.fake_spotify import CLIENT_ID, FakeSpotify
+from tests.support.gui import Running
+from tests.support.paths import UserFolders
+
+
+def signed_in(server: FakeSpotify, user_dirs: UserFolders, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in server.env().items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("SPOTIPY_CLIENT_ID", CLIENT_ID)  # no secret: a packaged app's sign-in (PKCE)
+    TokenFileCache(user_token_path(user_dirs.config)).save_token_to_cache(server.issue_user_token())
+
+
+def test_play_save_and_what_plays_with_a_signed_in_account(
+    start: Callable[..., Running], user_dirs: UserFolders, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with FakeSpotify() as server:
+        signed_in(server, user_dirs, monkeypatch)
+        run = start(AppOptions(source="99", mood="happy"))
+        app, panel = run.app, run.app.playlist
+        run.until(lambda: len(run.playlist_rows()) == 10, "a playlist")
+        run.until(lambda: panel.play_button.instate(["!disabled"]), "playback to be offered")
+        assert app.status.music.cget("text").startswith("Music: Spotify")
+        panel.tree.selection_set("3")
+        panel.play_button.invoke()
+        run.until(lambda: len(server.played) == 1, "the list to start on Spotify", timeout=30)
+        assert list(server.played[0].uris) == [t.uri for t in panel.tracks[3:]]
+        run.until(lambda: app.status.note.cget("text") == "Playing 7 songs", "the note")
+        run.until(lambda: panel.now_playing.cget("text").startswith("Playing “"), "what plays", timeout=30)
+        assert panel.now_playing.cget("text").endswith(" on Test Laptop")
+
+        panel.save_button.invoke()
+        run.until(lambda: "Saved the playlist" in app.status.note.cget("text"), "the saved playlist", timeout=30)
+        (playlist,) = server.playlists.values()
+        assert playlist["name"].startswith("Emotune: happy") and playlist["public"] is False
+        assert playlist["uris"] == [t.uri for t in panel.tracks]
+
+
+def test_no_active_device_is_one_line_within_seconds_and_the_list_stays(
+    start: Callable[..., Running], user_dirs: UserFolders, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with FakeSpotify() as server:
+        signed_in(server, user_dirs, monkeypatch)
+        server.no_active_device()
+        run = start(AppOptions(source="99", mood="sad"))
+        panel = run.app.playlist
+        run.until(lambda: len(run.playlist_rows()) == 10 and panel.play_button.instate(["!disabled"]), "a list")
+        shown = panel.tracks
+        clicked = time.monotonic()
+        panel.play_button.invoke()
+        expected = "No active Spotify device: open Spotify on a phone or computer first"
+        run.until(lambda: run.app.status.note.cget("text") == expected, "the no-device note", timeout=30)
+        assert time.monotonic() - clicked < 6.0  # a guard for "within a few seconds", generous for CI
+        assert panel.tracks == shown and server.played == []
+        run.press(panel.tree, "<Return>")  # opening a track by hand keeps working
+        run.until(lambda: len(run.app_opener.opened) == 1, "the track to open")
