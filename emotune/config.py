@@ -67,7 +67,6 @@ class Settings:
     spotify_redirect_uri: str = "http://127.0.0.1:8765/callback"
     spotify_market: str = ""
     network_timeout_s: float = field(default=5.0, metadata={"range": (0.1, 5.0)})
-    recommendations_cache_hours: float = field(default=12.0, metadata={"range": (0.0, 24.0 * 30)})
     # The desktop app (emotune.gui). Window geometry is Tk's "WxH+X+Y"; empty means "let Tk decide".
     window_geometry: str = ""
     theme: Theme = "light"

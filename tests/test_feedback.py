@@ -25,7 +25,7 @@ from emotune.music.feedback import (
     max_pinned,
     region_of,
 )
-from emotune.music.recommender import RecommendationCache, Recommender
+from emotune.music.recommender import Recommender
 from emotune.music.spotify import Credentials, SpotifyClient
 from emotune.music.tracks import Features, Track
 from tests.support.fake_spotify import CLIENT_ID, CLIENT_SECRET, FakeSpotify, default_tracks, fake_id
@@ -292,15 +292,10 @@ def test_spotify_lists_start_with_a_due_liked_catalog_track(fake: FakeSpotify, t
     assert favourite not in rec.recommend("happy", 10).tracks  # not again in the very next list
 
 
-def test_cached_lists_and_the_offline_catalog_honour_dislikes(fake: FakeSpotify, tmp_path: Path) -> None:
-    cache = RecommendationCache(tmp_path)
-    first = Recommender(CatalogSession(load_catalog(), seed=1), spotify=spotify_client(tmp_path), cache=cache)
-    shown = first.recommend("happy", 10).tracks
-    prefs = Preferences([verdict_on(shown[0], "dislike", "happy")])
+def test_the_offline_catalog_honours_dislikes(fake: FakeSpotify, tmp_path: Path) -> None:
+    prefs = Preferences()
     session = CatalogSession(load_catalog(), seed=1, feedback=prefs)
-    rec = Recommender(session, spotify=spotify_client(tmp_path), cache=cache)  # feedback taken from the session
-    cached = rec.cached("happy")
-    assert cached is not None and shown[0] not in cached.tracks and len(cached.tracks) == 9
+    rec = Recommender(session, spotify=spotify_client(tmp_path))  # feedback taken from the session
     offline_first = CatalogSession(load_catalog(), seed=1).recommend("sad", 10)[0]
     prefs.record(verdict_on(offline_first, "dislike", "sad", at=2000.0))
     assert offline_first not in rec.recommend("sad", 10, offline=True).tracks

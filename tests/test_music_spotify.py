@@ -16,7 +16,7 @@ import pytest
 import requests
 
 from emotune.music.catalog import CatalogSession, load_catalog
-from emotune.music.recommender import RecommendationCache, Recommender
+from emotune.music.recommender import Recommender
 from emotune.music.spotify import (
     USER_SCOPE,
     Credentials,
@@ -48,9 +48,8 @@ def app_client(token_dir: Path, timeout_s: float = 5.0, secret: str = CLIENT_SEC
     return SpotifyClient.as_app(Credentials(CLIENT_ID, secret, timeout_s=timeout_s), token_dir)
 
 
-def recommender(client: SpotifyClient, tmp_path: Path | None = None) -> Recommender:
-    cache = RecommendationCache(tmp_path) if tmp_path else None
-    return Recommender(CatalogSession(load_catalog(), seed=1), spotify=client, cache=cache)
+def recommender(client: SpotifyClient) -> Recommender:
+    return Recommender(CatalogSession(load_catalog(), seed=1), spotify=client)
 
 
 # --- tokens and search ------------------------------------------------------------------------
@@ -255,7 +254,7 @@ def test_secrets_never_reach_the_logs(fake: FakeSpotify, tmp_path: Path, caplog:
 def test_recommender_gives_spotify_tracks_deduplicated_and_more_gives_new_ones(
     fake: FakeSpotify, tmp_path: Path
 ) -> None:
-    rec = recommender(app_client(tmp_path), tmp_path)
+    rec = recommender(app_client(tmp_path))
     first = rec.recommend("happy", 10)
     assert first.source == "spotify" and first.status == "Spotify"
     assert len(first.tracks) == 10 and all(t.source == "spotify" for t in first.tracks)
@@ -282,33 +281,6 @@ def test_catalog_knowledge_drops_off_mood_results_and_tops_up(monkeypatch: pytes
     assert [t.source for t in result.tracks].count("spotify") == 3
     assert [t.source for t in result.tracks].count("catalog") == 7
     assert result.source == "spotify" and "topped up" in result.status
-
-
-def test_the_last_list_is_cached_on_disk_with_an_expiry(fake: FakeSpotify, tmp_path: Path) -> None:
-    now = [1_000_000.0]
-    client = app_client(tmp_path)
-    rec = Recommender(
-        CatalogSession(load_catalog(), seed=1),
-        spotify=client,
-        cache=RecommendationCache(tmp_path),
-        cache_max_age_s=3600,
-        clock=lambda: now[0],
-    )
-    assert rec.cached("sad") is None
-    shown = rec.recommend("sad", 10)
-    restarted = Recommender(
-        CatalogSession(load_catalog()), cache=RecommendationCache(tmp_path), cache_max_age_s=3600, clock=lambda: now[0]
-    )
-    cached = restarted.cached("sad")
-    assert cached is not None
-    assert [(t.id, t.name, t.artists, t.source) for t in cached.tracks] == [
-        (t.id, t.name, t.artists, t.source) for t in shown.tracks
-    ]
-    assert cached.source == "spotify"
-    now[0] += 3601
-    assert restarted.cached("sad") is None
-    (tmp_path / "recommendations.json").write_text("{broken", encoding="utf-8")
-    assert restarted.cached("sad") is None
 
 
 # --- signed-in user: playlists and PKCE ----------------------------------------------------------

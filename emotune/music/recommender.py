@@ -3,7 +3,7 @@
 ``Recommender.recommend()`` never raises for network trouble: a Spotify failure (401/403, 429,
 5xx, timeout, malformed answer) becomes the ``status`` line of the returned ``Recommendation``
 and the catalog answers. It blocks on the network, so the GUI runs it on a worker thread;
-``Recommender.cached()`` is instant (disk only) so a restart can show the last list at once.
+
 
 Spotify results are merged with what the catalog knows: a result the catalog has features for is
 dropped when it is far from the mood (a search for "happy" finds sad songs titled "Happy"), and
@@ -14,16 +14,13 @@ playlists would find other users' playlists, whose items a development-mode app 
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from emotune import moods
-from emotune.config import atomic_write_text
 from emotune.music.catalog import CatalogSession
 from emotune.music.feedback import Preferences
 from emotune.music.spotify import SEARCH_PAGE_LIMIT, SpotifyClient, SpotifyError, SpotifyRateLimitedError
@@ -31,7 +28,6 @@ from emotune.music.tracks import Track
 
 log = logging.getLogger(__name__)
 
-CACHE_FILE = "recommendations.json"
 # A Spotify result the catalog knows is kept only if it lies this close to the mood's path
 # (weighted feature distance; the nearest 200 catalog tracks of a mood lie within about 0.15).
 MAX_KNOWN_DISTANCE = 0.35
@@ -53,45 +49,6 @@ class Recommendation:
     pool_restarted: bool = False  # every song of the mood's pool had been shown: the list began again
 
 
-class RecommendationCache:
-    """The last Spotify list per mood and strategy, on disk, with its time of saving."""
-
-    def __init__(self, folder: Path) -> None:
-        self.path = folder / CACHE_FILE
-
-    def _read(self) -> dict[str, Any]:
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return {}
-        except (OSError, ValueError) as exc:
-            log.warning("recommendation cache %s is unreadable (%s); ignoring it", self.path, exc)
-            return {}
-        return data if isinstance(data, dict) else {}
-
-    def get(self, emotion: str, strategy: str, max_age_s: float, now: float) -> tuple[tuple[Track, ...], float] | None:
-        entry: Any = self._read().get(f"{emotion}/{strategy}")
-        try:
-            saved_at = float(entry["saved_at"])
-            tracks = tuple(
-                Track(t["id"], t["name"], tuple(t["artists"]), "catalog" if t["source"] == "catalog" else "spotify")
-                for t in entry["tracks"]
-            )
-        except (TypeError, KeyError, ValueError):
-            return None
-        if not tracks or now - saved_at > max_age_s:
-            return None
-        return tracks, saved_at
-
-    def put(self, emotion: str, strategy: str, tracks: tuple[Track, ...], now: float) -> None:
-        data = self._read()
-        data[f"{emotion}/{strategy}"] = {"saved_at": now, "tracks": [t.to_json() for t in tracks]}
-        try:
-            atomic_write_text(self.path, json.dumps(data, ensure_ascii=False), mode=0o600)
-        except OSError as exc:
-            log.warning("cannot write the recommendation cache %s (%s)", self.path, exc.strerror)
-
-
 class Recommender:
     """One per session: remembers what it showed, so "more" gives new tracks."""
 
@@ -100,8 +57,6 @@ class Recommender:
         catalog: CatalogSession,
         *,
         spotify: SpotifyClient | None = None,
-        cache: RecommendationCache | None = None,
-        cache_max_age_s: float = 12 * 3600,
         clock: Callable[[], float] = time.time,
         feedback: Preferences | None = None,
     ) -> None:
@@ -110,26 +65,9 @@ class Recommender:
         # lists too. Without one given, the catalog session's (if any) applies.
         self._feedback = feedback if feedback is not None else catalog.feedback
         self._spotify = spotify
-        self._cache = cache
-        self._cache_max_age_s = cache_max_age_s
         self._clock = clock
         self._shown: set[str] = set()
         self._offsets: dict[str, int] = {}
-
-    def cached(self, emotion: str, strategy: moods.Strategy = "match") -> Recommendation | None:
-        """The last Spotify list for this mood if it is fresh enough (disk only, instant)."""
-        if self._cache is None:
-            return None
-        hit = self._cache.get(emotion, strategy, self._cache_max_age_s, self._clock())
-        if hit is None:
-            return None
-        tracks, saved_at = hit
-        if self._feedback is not None:
-            tracks = self._feedback.snapshot().filter(tracks)
-            if not tracks:
-                return None
-        when = time.strftime("%H:%M", time.localtime(saved_at))
-        return Recommendation(emotion, strategy, tracks, "spotify", f"Spotify list from {when}", saved_at=saved_at)
 
     def recommend(
         self, emotion: str, limit: int, strategy: moods.Strategy = "match", *, offline: bool = False
@@ -171,8 +109,6 @@ class Recommender:
         status = "Spotify, topped up from the bundled catalog" if top_up else "Spotify"
         if problem is not None:
             status = f"{status} ({problem})"
-        if self._cache is not None:
-            self._cache.put(emotion, strategy, tracks, self._clock())
         return Recommendation(emotion, strategy, tracks, "spotify", status, retry_after)
 
     def _search(self, emotion: str, limit: int, strategy: moods.Strategy, taken: tuple[Track, ...] = ()) -> list[Track]:

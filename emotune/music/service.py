@@ -17,7 +17,7 @@ from emotune.config import Settings
 from emotune.environment import Environment
 from emotune.music.catalog import CatalogSession, load_catalog
 from emotune.music.feedback import Preferences
-from emotune.music.recommender import RecommendationCache, Recommender
+from emotune.music.recommender import Recommender
 from emotune.music.spotify import Credentials, SpotifyClient, SpotifyError, connect, is_signed_in
 
 AccountKind = Literal["offline", "catalog", "spotify", "signed-in"]
@@ -67,10 +67,5 @@ def build_music(settings: Settings, env: Environment, *, offline: bool, feedback
                 account = MusicAccount("catalog")
             else:
                 account = MusicAccount("signed-in" if is_signed_in(env.config_dir) else "spotify")
-    recommender = Recommender(
-        session,
-        spotify=spotify,
-        cache=RecommendationCache(env.cache_dir),
-        cache_max_age_s=settings.recommendations_cache_hours * 3600,
-    )
+    recommender = Recommender(session, spotify=spotify)
     return Music(recommender, account, spotify)
