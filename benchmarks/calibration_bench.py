@@ -156,10 +156,10 @@ def median_ms(fn: Callable[[], object], repeats: int) -> float:
     return statistics.median(times)
 
 
-def costs(people: list[Person], classifier: EmotionClassifier, profile: Profile, rounds: int = 5) -> dict[str, float]:
+def costs(people: list[Person], classifier: EmotionClassifier, profile: Profile, rounds: int = 10) -> dict[str, float]:
     """Profile size and load time, and what it adds per face: ``apply`` alone, and ``classify``
-    of one face with and without it, timed in alternation so that other load on the machine
-    falls on both alike."""
+    of one face with and without it, timed in pairs so that other load on the machine falls on
+    both alike."""
     with tempfile.TemporaryDirectory() as tmp:
         path = profile.save(Path(tmp) / "profile.json").source
         assert path is not None
@@ -167,22 +167,34 @@ def costs(people: list[Person], classifier: EmotionClassifier, profile: Profile,
         load_ms = median_ms(lambda: Profile.load(path), 200)
     probs, embeddings = people[0].probs[:1], people[0].embeddings[:1]
     apply_ms = median_ms(lambda: profile.apply(probs, embeddings), 2000)
-    plain = EmotionClassifier(classifier.model_path, classifier.flip_average)
-    personal = EmotionClassifier(classifier.model_path, classifier.flip_average, profile=profile)
+    # One classifier, its profile switched on and off: the app's case, and two sessions of the
+    # same model can differ by more than what is measured here.
+    timed = EmotionClassifier(classifier.model_path, classifier.flip_average)
     crops = [[crop] for person in people for crop in person.crops]
-    plain.classify(crops[0])
-    personal.classify(crops[0])
+    timed.classify(crops[0])
+
+    def once(crop: list[NDArray[np.uint8]], with_profile: Profile | None) -> float:
+        timed.profile = with_profile
+        return median_ms(partial(timed.classify, crop), 1)
+
     without, with_profile = [], []
-    for _ in range(rounds):
+    for turn in range(rounds):
         for crop in crops:
-            without.append(median_ms(partial(plain.classify, crop), 1))
-            with_profile.append(median_ms(partial(personal.classify, crop), 1))
+            # Which of the pair runs first alternates: the second call of a pair runs warmer.
+            if turn % 2:
+                with_profile.append(once(crop, profile))
+                without.append(once(crop, None))
+            else:
+                without.append(once(crop, None))
+                with_profile.append(once(crop, profile))
     return {
         "profile_bytes": size,
         "load_ms": load_ms,
         "apply_ms_per_face": apply_ms,
         "classify_ms_per_face_without": statistics.median(without),
         "classify_ms_per_face_with": statistics.median(with_profile),
+        # Each face timed both ways back to back: the median of those differences.
+        "classify_ms_added_per_face": statistics.median(b - a for a, b in zip(without, with_profile, strict=True)),
     }
 
 
@@ -254,8 +266,12 @@ def main(argv: list[str] | None = None) -> int:
     print("(worst: the smallest change for any one person, points)")
     print(
         f"profile of 7 expressions: {figures['profile_bytes']} bytes, loads in {figures['load_ms']:.2f} ms; "
-        f"applying it: {figures['apply_ms_per_face']:.3f} ms per face; classify() one face "
-        f"{figures['classify_ms_per_face_without']:.2f} ms without, {figures['classify_ms_per_face_with']:.2f} ms with"
+        f"applying it: {figures['apply_ms_per_face']:.3f} ms per face"
+    )
+    print(
+        f"classify() of one face (one thread, median): {figures['classify_ms_per_face_without']:.2f} ms without, "
+        f"{figures['classify_ms_per_face_with']:.2f} ms with a profile; added per face, paired: "
+        f"{figures['classify_ms_added_per_face']:+.3f} ms"
     )
     print(
         f"FER2013 val, no profile (training.evaluate): {fer * 100:.2f}% "
