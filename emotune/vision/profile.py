@@ -147,7 +147,7 @@ class Profile:
         return int(self.means.shape[1])
 
     @property
-    def label(self) -> str:
+    def origin(self) -> str:
         """How messages name this profile: its file, else its name."""
         return str(self.source) if self.source is not None else f"profile {self.name!r}"
 
@@ -155,7 +155,7 @@ class Profile:
         """ProfileError unless this profile was made for the model with this SHA-256."""
         if model_sha256 != self.model_sha256:
             raise ProfileError(
-                f"{self.label}: made for another emotion model (sha256 {self.model_sha256[:12]}, this one is "
+                f"{self.origin}: made for another emotion model (sha256 {self.model_sha256[:12]}, this one is "
                 f"{model_sha256[:12]}); build the profile again"
             )
 
@@ -167,7 +167,7 @@ class Profile:
         emb = np.asarray(embeddings, dtype=np.float32)
         if emb.ndim != 2 or emb.shape[1] != self.embedding_size or len(emb) != len(probs):
             raise ProfileError(
-                f"{self.label}: embeddings of shape {emb.shape} do not fit this profile "
+                f"{self.origin}: embeddings of shape {emb.shape} do not fit this profile "
                 f"({len(probs)} x {self.embedding_size} expected)"
             )
         z = np.sqrt(np.maximum(emb, 0.0))
