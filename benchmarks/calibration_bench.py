@@ -33,7 +33,6 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from benchmarks.machine import cpu_line
 from emotune.labels import EMOTIONS
 from emotune.vision.emotions import EmotionClassifier
 from emotune.vision.pipeline import FacePipeline
@@ -212,6 +211,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--draws", type=int, default=40, help="random draws per person, one-photo protocol")
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
+    # Here, not at the top: the tests import this module's protocol functions without it.
+    from benchmarks.machine import cpu_line
 
     pipeline = FacePipeline()
     pipeline.load()
