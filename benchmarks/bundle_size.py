@@ -34,6 +34,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks.machine import describe_cpu
+
 REPO = Path(__file__).resolve().parent.parent
 TARGET_DISK_MB = 300.0
 TARGET_TARGZ_MB = 120.0
@@ -175,6 +177,7 @@ def main() -> int:
         checks["window"] = max(window) <= TARGET_WINDOW_S
     if args.json:
         figures: dict[str, Any] = {
+            "cpu": describe_cpu(),
             "bundle": str(root),
             "files": len(files),
             "disk_bytes": apparent,
@@ -189,6 +192,7 @@ def main() -> int:
         print(json.dumps(figures))
     else:
         mark = {True: "ok", False: "OVER TARGET"}
+        print(f"CPU        {describe_cpu()}")
         print(f"bundle     {root} ({len(files)} files)")
         print(
             f"on disk    {megabytes(apparent)}  du: {megabytes(allocated)}  "

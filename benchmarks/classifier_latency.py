@@ -18,6 +18,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from benchmarks.machine import describe_cpu
 from emotune.resources import resource_path
 from emotune.vision.emotions import MODEL_FILE, EmotionClassifier
 from emotune.vision.preprocess import faces_to_batch
@@ -65,8 +66,9 @@ def main() -> None:
     results["opencv-dnn"] = summarise(time_per_call(opencv_dnn, faces))
 
     if args.json:
-        print(json.dumps({"faces": len(faces), "threads": 1, "ms_per_face": results}))
+        print(json.dumps({"cpu": describe_cpu(), "faces": len(faces), "threads": 1, "ms_per_face": results}))
         return
+    print(f"CPU: {describe_cpu()}")
     print(f"{len(faces)} faces (160x160 crops of FER2013 val), one thread, one face per call")
     for name, figures in results.items():
         print(f"  {name:<18} median {figures['median']:.2f} ms   p90 {figures['p90']:.2f} ms")

@@ -28,6 +28,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks.machine import describe_cpu
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -126,7 +128,7 @@ def main() -> None:
     lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
     if out.returncode != 0 or not lines:
         sys.exit(f"gui_bench: the app run failed (exit {out.returncode}):\n{out.stderr[-2000:]}")
-    result = json.loads(lines[-1])
+    result = {"cpu": describe_cpu(), **json.loads(lines[-1])}
     result["cpu_cores"] = os.cpu_count()
     result["load_average_1min"] = round(os.getloadavg()[0], 2)
     if args.json:

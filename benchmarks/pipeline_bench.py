@@ -33,6 +33,7 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
+from benchmarks.machine import describe_cpu
 from emotune.vision.messages import FrameResult, MessageQueue, SourceEnded, SourceError
 from emotune.vision.pipeline import FacePipeline, PipelineSettings, VisionWorker
 from emotune.vision.sources import Frame
@@ -183,7 +184,7 @@ def main() -> None:
     cv2.setNumThreads(1)
     pipeline = FacePipeline(PipelineSettings(threads=1))
     pipeline.load()
-    results: dict[str, Any] = {"threads": 1, "frame_size": [640, 480]}
+    results: dict[str, Any] = {"cpu": describe_cpu(), "threads": 1, "frame_size": [640, 480]}
     # Memory first, before the test frames (0.9 MB each) and TensorFlow (for the original
     # pipeline) are loaded: either would dwarf the figures.
     results["memory"] = memory_run(pipeline, talking_head_frames(100), args.memory_frames)
@@ -217,6 +218,7 @@ def main() -> None:
     if args.json:
         print(json.dumps(results))
         return
+    print(f"CPU: {results['cpu']}")
     print(f"one thread, 640x480 talking-head frames ({args.frames} for speed)")
     print(f"  Emotune detect+classify   median {results['emotune_ms']:7.2f} ms/frame   (target <= 8 ms)")
     if "original_ms" in results:
