@@ -15,27 +15,32 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
 
 from emotune.choices import Detector
 from emotune.errors import EmotuneError
+from emotune.vision.cadence import Cadence
 from emotune.vision.crops import DEFAULT_CROP_SIZE, DEFAULT_MARGIN, crop_faces
 from emotune.vision.emotions import EmotionClassifier
-from emotune.vision.faces import DEFAULT_MAX_SIDE, DEFAULT_MIN_FACE, FaceDetector, create_detector
+from emotune.vision.faces import DEFAULT_MAX_SIDE, DEFAULT_MIN_FACE, Face, FaceDetector, create_detector
 from emotune.vision.messages import (
     FaceResult,
     FrameResult,
     MessageQueue,
     MoodChanged,
+    MoodState,
     SourceEnded,
     SourceError,
 )
 from emotune.vision.mood import MoodTracker
 from emotune.vision.reader import STOP_TIMEOUT_S, FrameReader, PauseGate
 from emotune.vision.sources import FrameSource, make_source
+
+DEFAULT_DETECT_EVERY_S = 0.2
+DEFAULT_CLASSIFY_EVERY_S = 0.1  # 10 readings a second per face: plenty for the bars and the music mood
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,10 @@ class PipelineSettings:
     align: bool = False
     crop_size: int = DEFAULT_CROP_SIZE
     threads: int = 1  # classifier threads
+    # Work per second (emotune.vision.cadence): detect and classify at most this often, by frame
+    # time; the frames between reuse the last boxes and scores. 0 means every frame.
+    detect_every_s: float = DEFAULT_DETECT_EVERY_S
+    classify_every_s: float = DEFAULT_CLASSIFY_EVERY_S
 
 
 @dataclass(frozen=True)
@@ -56,7 +65,8 @@ class Timings:
 
 
 class FacePipeline:
-    """Detector + cropper + classifier, for one frame at a time (thread-safe, models load lazily)."""
+    """Detector + cropper + classifier (models load lazily). ``process`` handles one image on its
+    own; ``step`` handles the frames of one stream under the cadence, so one thread at a time."""
 
     def __init__(
         self,
@@ -70,6 +80,9 @@ class FacePipeline:
         self.detector = detector if detector is not None else create_detector(s.detector, s.max_side, s.min_face)
         self.classifier = classifier if classifier is not None else EmotionClassifier(threads=s.threads)
         self._clock = clock
+        self.cadence = Cadence(s.detect_every_s, s.classify_every_s)
+        self._faces: list[Face] = []
+        self._last: tuple[FaceResult, ...] = ()
 
     def load(self) -> None:
         """Load both models now, so that a broken model fails before any frame is read."""
@@ -79,14 +92,43 @@ class FacePipeline:
         self.classifier.load()
 
     def process(self, image: NDArray[np.uint8]) -> tuple[tuple[FaceResult, ...], Timings]:
-        s = self.settings
+        """Detect and classify every face of ``image`` now (no cadence: stills, one-off calls)."""
         start = self._clock()
         faces = self.detector.detect(image)
         detected = self._clock()
+        results = self._classify(image, faces)
+        return results, Timings((detected - start) * 1e3, (self._clock() - detected) * 1e3)
+
+    def start_stream(self) -> None:
+        """Forget the last boxes and scores: a new source starts (``step`` carries them over)."""
+        s = self.settings
+        self.cadence = Cadence(s.detect_every_s, s.classify_every_s)
+        self._faces, self._last = [], ()
+
+    def step(self, image: NDArray[np.uint8], t: float) -> tuple[tuple[FaceResult, ...], Timings, bool]:
+        """One frame of a stream at time ``t`` (seconds), under the cadence: the faces (fresh, or
+        the last ones carried over), the time each step took (0 when skipped), and whether the
+        scores are a new reading."""
+        cadence = self.cadence
+        start = self._clock()
+        boxes = [face.box for face in self._faces]
+        detect = cadence.should_detect(t) or cadence.moved(image, boxes)
+        if detect:
+            self._faces = self.detector.detect(image)
+            cadence.detected(t, image, [face.box for face in self._faces])
+        detected = self._clock()
+        fresh = detect or cadence.should_classify(t)
+        if fresh:
+            self._last = self._classify(image, self._faces)
+            cadence.classified(t)
+        done = self._clock()
+        return self._last, Timings((detected - start) * 1e3, (done - detected) * 1e3), fresh
+
+    def _classify(self, image: NDArray[np.uint8], faces: list[Face]) -> tuple[FaceResult, ...]:
+        s = self.settings
         crops = crop_faces(image, faces, s.margin, s.align, s.crop_size)
         scores = self.classifier.classify(crops)
-        done = self._clock()
-        results = tuple(
+        return tuple(
             FaceResult(
                 box=face.box,
                 scores=tuple(float(v) for v in row),
@@ -95,7 +137,6 @@ class FacePipeline:
             )
             for face, row in zip(faces, scores, strict=True)
         )
-        return results, Timings((detected - start) * 1e3, (done - detected) * 1e3)
 
 
 def track_frames(
@@ -111,11 +152,16 @@ def track_frames(
     or ``interrupted()``. ``t_offset`` is added to frame times for the tracker, whose clock must
     not run backwards when a worker switches sources. A broken model raises its ``EmotuneError``."""
     name = reader.source.name
+    pipeline.start_stream()
+    state: MoodState | None = None
     for frame in reader.frames(interrupted):
-        faces, timings = pipeline.process(frame.image)
-        state = tracker.update(
-            np.asarray([f.scores for f in faces], dtype=np.float64), t_offset + frame.t, [f.area for f in faces]
-        )
+        faces, timings, fresh = pipeline.step(frame.image, frame.t)
+        if fresh or state is None:
+            # Only new readings feed the tracker: a carried-over one would count twice.
+            scores = np.asarray([f.scores for f in faces], dtype=np.float64)
+            state = tracker.update(scores, t_offset + frame.t, [f.area for f in faces])
+        elif state.changed:
+            state = replace(state, changed=False)
         yield FrameResult(
             index=frame.index,
             t=frame.t,
