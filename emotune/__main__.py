@@ -38,8 +38,11 @@ def build_parser() -> argparse.ArgumentParser:
     classify.add_argument("images", nargs="+", metavar="IMAGE")
     classify.add_argument("--json", action="store_true", help="one JSON object per image")
 
+    from emotune.vision.profile_cli import add_profile_flag, add_profile_parser
+
     for vision_parser in (analyze, classify):
         add_vision_flags(vision_parser)
+        add_profile_flag(vision_parser)
 
     bench = commands.add_parser("bench", help="median milliseconds per frame for read, detect, classify (one thread)")
     bench.add_argument("source", metavar="SOURCE")
@@ -59,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_spotify_parsers(commands)
     add_journal_parsers(commands)
+    add_profile_parser(commands)
     return parser
 
 
@@ -97,6 +101,10 @@ def run_command(command: str, args: argparse.Namespace) -> int:
         from emotune.music.spotify_cli import run
 
         return run(args)
+    if command == "profile":
+        from emotune.vision.profile_cli import run_profile_command
+
+        return run_profile_command(args)
     if command in ("journal", "feedback"):
         from emotune.journal import cli as journal_cli
 

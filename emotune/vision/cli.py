@@ -26,6 +26,7 @@ from emotune.vision.faces import DEFAULT_MAX_SIDE
 from emotune.vision.messages import FaceResult, FrameResult, MoodState
 from emotune.vision.mood import MoodTracker
 from emotune.vision.pipeline import FacePipeline, PipelineSettings, track_frames
+from emotune.vision.profile_cli import load_profile_arg
 from emotune.vision.reader import FrameReader
 from emotune.vision.sources import FrameSource, FrameSourceError, make_source, read_image
 
@@ -50,6 +51,15 @@ def settings_from(args: argparse.Namespace) -> PipelineSettings:
     if not MIN_MAX_SIDE <= max_side <= MAX_MAX_SIDE:
         raise UsageError(f"--max-side {max_side}: must be between {MIN_MAX_SIDE} and {MAX_MAX_SIDE} pixels")
     return PipelineSettings(detector=detector, max_side=max_side, align=bool(getattr(args, "align", False)))
+
+
+def pipeline_from(args: argparse.Namespace) -> FacePipeline:
+    """The pipeline the flags ask for, personalised when ``--profile PROFILE`` is given (a
+    damaged or mismatched profile is one clear ``ProfileError``)."""
+    pipeline = FacePipeline(settings_from(args))
+    if getattr(args, "profile", None):
+        load_profile_arg(args.profile, pipeline.classifier)
+    return pipeline
 
 
 # -- analyze -----------------------------------------------------------------------------------
@@ -117,7 +127,7 @@ class Timeline:
 def analyze(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
     quiet_opencv()
     source = make_source(str(args.source))
-    pipeline = FacePipeline(settings_from(args))
+    pipeline = pipeline_from(args)
     pipeline.load()
     tracker = MoodTracker()
     timeline = Timeline()
@@ -156,7 +166,7 @@ def classify(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
     paths = [Path(p) for p in args.images]
     # All images are decoded before any output, so a bad one fails the command cleanly.
     images = [read_image(path) for path in paths]
-    pipeline = FacePipeline(settings_from(args))
+    pipeline = pipeline_from(args)
     pipeline.load()
     as_json = bool(getattr(args, "json", False))
     for path, image in zip(args.images, images, strict=True):
