@@ -78,6 +78,8 @@ class Settings:
     music_pace: Pace = "normally"
     last_source: str = ""  # the SOURCE the app last showed; empty means camera 0
     playlist_length: int = field(default=10, metadata={"range": (1, 50)})
+    # Record music moods and songs in the local journal (emotune.journal); off keeps what is there.
+    journal_enabled: bool = True
     # Keys from the file this version does not know, kept so that saving does not drop them.
     extra: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 

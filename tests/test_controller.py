@@ -4,7 +4,7 @@ test finishes by hand stand in for Tk and the threads; the mood and song logic i
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -16,6 +16,7 @@ from emotune.controller.song_requests import SongRequest, SongRequests
 from emotune.environment import Environment
 from emotune.labels import EMOTIONS
 from emotune.music.catalog import load_catalog
+from emotune.music.feedback import Preferences
 from emotune.music.service import Music, MusicAccount
 from emotune.vision.messages import FrameResult, MessageQueue, MoodChanged, MoodState, SourceEnded, SourceError
 from emotune.vision.sources import Frame, FrameSourceError
@@ -69,7 +70,7 @@ class Harness:
         self.account = MusicAccount("offline")
         self.player = FakePlayer()
 
-        def make_music(_settings: Settings, _env: Environment, _offline: bool) -> Music:
+        def make_music(_settings: Settings, _env: Environment, _offline: bool, _feedback: Preferences) -> Music:
             return Music(self.recommender, self.account, None)  # type: ignore[arg-type]
 
         self.controller = AppController(
@@ -84,6 +85,7 @@ class Harness:
             clock=lambda: self.now,
         )
         self.now = 0.0
+        OPEN.append(self)
 
     def post_frame(self, mood: str | None, source: str = "camera 0", face: bool = True) -> None:
         state = MoodState(mood, face, tuple(1.0 / len(EMOTIONS) for _ in EMOTIONS), mood, False, self.now)
@@ -97,6 +99,16 @@ class Harness:
     def list_changes(self) -> list[tuple[str, str]]:
         """(verb, mood) for each list shown or appended to."""
         return [(name, args[1]) for name, args in self.view.calls if name in ("show_tracks", "append_tracks")]
+
+
+OPEN: list[Harness] = []  # closed after each test: the journal's writer is a thread
+
+
+@pytest.fixture(autouse=True)
+def close_harnesses() -> Iterator[None]:
+    yield
+    while OPEN:
+        OPEN.pop().controller.close()
 
 
 @pytest.fixture()

@@ -19,7 +19,7 @@ import queue
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Protocol
 from emotune import config
 from emotune.choices import Strategy
 from emotune.config import Settings, SettingsStore
+from emotune.controller.journal_link import JournalLink
 from emotune.controller.mood_choice import MoodChoice
 from emotune.controller.playback import Playback, PlayerFactory, playlist_name, spotify_player
 from emotune.controller.song_requests import SongRequest, SongRequests
@@ -35,6 +36,7 @@ from emotune.environment import Environment
 from emotune.errors import EmotuneError
 from emotune.labels import EMOTIONS
 from emotune.music import opener
+from emotune.music.feedback import Preferences, Verdict
 from emotune.music.opener import Opened, Opener, OpenerError, open_track
 from emotune.music.tracks import Track
 from emotune.tasks import OnError, T
@@ -111,7 +113,8 @@ class Tasks(Protocol):
 
 
 WorkerFactory = Callable[[Settings, MessageQueue], Worker]
-MusicFactory = Callable[[Settings, Environment, bool], "Music"]
+# (settings, environment, offline, the user's song feedback) -> the music side
+MusicFactory = Callable[[Settings, Environment, bool, Preferences], "Music"]
 
 
 def vision_worker(settings: Settings, messages: MessageQueue) -> Worker:
@@ -121,10 +124,10 @@ def vision_worker(settings: Settings, messages: MessageQueue) -> Worker:
     return VisionWorker(pipeline, messages, tracker, realtime=True, include_images=True)
 
 
-def build_music_for(settings: Settings, env: Environment, offline: bool) -> Music:
+def build_music_for(settings: Settings, env: Environment, offline: bool, feedback: Preferences) -> Music:
     from emotune.music.service import build_music
 
-    return build_music(settings, env, offline=offline)
+    return build_music(settings, env, offline=offline, feedback=feedback)
 
 
 def source_label(spec: str) -> str:
@@ -175,6 +178,8 @@ class AppController:
         self.tracks: list[Track] = []  # the playlist as shown, first row first
         self.opened: list[Opened] = []
         self._sign_in_cancel = threading.Event()
+        # The mood journal and song feedback (started with the music side, which needs the feedback).
+        self.journal = JournalLink(view, tasks, env.data_dir, enabled=self.settings.journal_enabled)
         self.playback = Playback(view, tasks, env.config_dir, player_factory)
 
         self.source_spec = ""
@@ -230,6 +235,7 @@ class AppController:
         if newest is not None and newest.source == self._source_name and self.source_problem is None:
             self._show_frame(newest, now)
         self.tasks.poll(TASKS_PER_POLL)
+        self.journal.poll()
         self.playback.tick(now)
         if now - self._last_status_at >= STATUS_EVERY_S:
             self._last_status_at = now
@@ -243,6 +249,7 @@ class AppController:
         state = result.mood
         if state.mood is not None:
             self._set_tracked_mood(state.mood)
+        self.journal.frame_shown(state, self.mood, self.worker.paused)
         if now - self._last_scores_at >= SCORES_EVERY_S:
             self._last_scores_at = now
             detail = None
@@ -312,6 +319,7 @@ class AppController:
             f"{text}\n\n{hint}",
             "Retry",
         )
+        self.journal.watching_stopped()
         self.view.show_source_problem(self.source_problem)
         self._update_video_status()
 
@@ -322,6 +330,7 @@ class AppController:
             f"{source_label(self.source_spec)} has ended ({message.frames} frames).",
             "Play again",
         )
+        self.journal.watching_stopped()
         self.view.show_source_problem(self.source_problem)
         self._update_video_status()
 
@@ -335,6 +344,7 @@ class AppController:
         else:
             self.worker.pause()
         self.view.show_paused(self.worker.paused)
+        self.journal.paused_changed(self.worker.paused, self.mood)
         self._update_video_status()
 
     # -- mood ----------------------------------------------------------------------------------
@@ -350,6 +360,7 @@ class AppController:
     def _mood_in_force_changed(self) -> None:
         mood = self.mood.in_force
         self.view.show_mood(mood, "locked by you" if self.mood.locked else "from your face")
+        self.journal.mood_changed(self.mood, self.worker.paused)
         if mood is not None:
             # The face moved the music on: the new songs come in after the list, under nobody's hand.
             self._ask_songs(mood, append=self.mood.origin == "face" and bool(self.tracks))
@@ -382,7 +393,7 @@ class AppController:
         self.playback.set_account(None)
 
         def build() -> Music:
-            self._music = self._music_factory(settings, env, offline)
+            self._music = self._music_factory(settings, env, offline, self.journal.load())
             return self._music
 
         self._music_lane.submit(build, self._music_ready, self._music_failed)
@@ -442,6 +453,7 @@ class AppController:
             else:
                 self.tracks = list(answer.tracks)
                 self.view.show_tracks(answer.tracks, answer.emotion, heading)
+            self.journal.songs_shown(answer.tracks, answer.emotion)
             if answer.pool_restarted:
                 self.view.show_note(
                     f"Every song for {answer.emotion} has been shown: starting again from the best fits"
@@ -472,10 +484,12 @@ class AppController:
             return open_track(track, open_with, app_opener=app_opener, browser_opener=browser_opener)
 
         self.view.show_note(f"Opening “{track.name}”…")
+        self.journal.opening(track)
         self.tasks.run_in_thread(do_open, self._track_opened, self._note_error, name="emotune-open")
 
     def _track_opened(self, opened: Opened) -> None:
         self.opened.append(opened)
+        self.journal.opened(opened.target)
         self.view.show_note("Opened in Spotify" if opened.how == "app" else "Opened in the browser")
 
     def _note_error(self, error: Exception) -> None:
@@ -487,6 +501,15 @@ class AppController:
 
     def save_playlist(self) -> None:
         self.playback.save(self.tracks, playlist_name(self.mood.in_force))
+
+    def songs_played(self, tracks: Sequence[Track], mood: str | None = None) -> None:
+        """Songs started on a player (for the journal; ``mood``: their list's, when not the one shown)."""
+        self.journal.songs_played(tracks, mood)
+
+    def give_feedback(self, track: Track, verdict: Verdict | None) -> None:
+        """Like, dislike or never again (``never_track``/``never_artist``) a track; None clears it.
+        The next lists honour it; the rows shown stay, marked."""
+        self.journal.give_feedback(track, verdict, self.mood.in_force, self.tracks)
 
     # -- settings and sign-in ------------------------------------------------------------------
 
@@ -511,6 +534,7 @@ class AppController:
         spotify_fields = ("spotify_client_id", "spotify_client_secret", "spotify_redirect_uri", "mood_targets")
         if any(getattr(settings, name) != getattr(old, name) for name in spotify_fields):
             self._start_music()
+        self.journal.apply(settings)
         return old
 
     def _restart_worker(self) -> None:
@@ -574,6 +598,8 @@ class AppController:
         self.save_settings()
         self._sign_in_cancel.set()
         deadline = time.monotonic() + timeout
+        self.journal.stop(0.0)  # asked now: the writer closes the segment while the others stop
         stopped = self.worker.stop(timeout / 2)
         stopped &= self.tasks.shutdown(max(0.05, deadline - time.monotonic()))
+        stopped &= self.journal.stop(max(0.05, deadline - time.monotonic()))
         return stopped

@@ -6,10 +6,11 @@ toolkit: values are strings, tuples, tracks and frozen vision messages.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
+from emotune.music.feedback import Verdict
 from emotune.music.tracks import Track
 from emotune.vision.messages import FrameResult
 
@@ -55,6 +56,9 @@ class View(Protocol):
 
     def append_tracks(self, tracks: Sequence[Track], mood: str, heading: str) -> None:
         """Add ``tracks`` after the list; the selection and the scroll position stay."""
+
+    def show_verdicts(self, verdicts: Mapping[str, Verdict | None]) -> None:
+        """Mark the rows of these track IDs with the user's verdict (None: no mark); rows stay."""
 
     def show_no_songs(self) -> None: ...
 

@@ -32,12 +32,15 @@ from emotune import environment
 from emotune.choices import Strategy
 from emotune.config import Settings, SettingsStore
 from emotune.controller.app import AppController, AppOptions, WorkerFactory
+from emotune.controller.journal_link import Verdicts
 from emotune.controller.view import SourceProblem
 from emotune.errors import EmotuneError, ExitStatus
 from emotune.gui.controls import Actions, Controls
+from emotune.gui.journal_view import JournalWindow
 from emotune.gui.mood_panel import MoodPanel
 from emotune.gui.playlist_panel import How, PlaylistPanel
 from emotune.gui.settings_dialog import SettingsDialog
+from emotune.gui.song_feedback import SongFeedback
 from emotune.gui.status_bar import StatusBar
 from emotune.gui.theme import apply_theme, ui_scale
 from emotune.gui.video_panel import VideoPanel
@@ -97,6 +100,7 @@ class EmotuneApp:
         self._after_id: str | None = None
         self._last_timeline_at = 0.0
         self._settings_dialog: SettingsDialog | None = None
+        self._journal_window: JournalWindow | None = None
         self.controller = AppController(
             self,
             options,
@@ -149,6 +153,7 @@ class EmotuneApp:
                 set_strategy=self.set_strategy,
                 more_songs=control.more_songs,
                 open_settings=self.open_settings,
+                open_journal=self.open_journal,
             ),
             control.strategy,
         )
@@ -161,6 +166,7 @@ class EmotuneApp:
         self.mood_panel.pack(fill="x")
         self.playlist = PlaylistPanel(side, self.activate_track, control.play, control.save_playlist)
         self.playlist.pack(fill="both", expand=True)
+        self.song_feedback = SongFeedback(self.playlist, control.give_feedback, self.palette)
         self.status = StatusBar(root)
         self.status.grid(row=2, column=0, columnspan=2, sticky="ew")
         root.columnconfigure(0, weight=3)
@@ -171,6 +177,7 @@ class EmotuneApp:
         root.bind("<KeyPress-r>", lambda e: self._shortcut(e, control.more_songs))
         root.bind("<KeyPress-R>", lambda e: self._shortcut(e, control.more_songs))
         root.bind("<Control-o>", lambda _e: self.choose_file())
+        root.bind("<Control-j>", lambda _e: self.open_journal())
         root.bind("<Control-q>", lambda _e: self.close())
 
     def _shortcut(self, event: tk.Event[tk.Misc], action: Callable[[], None]) -> str | None:
@@ -259,6 +266,9 @@ class EmotuneApp:
     def append_tracks(self, tracks: Sequence[Track], mood: str, heading: str) -> None:
         self.playlist.append_tracks(tracks, mood, heading)
 
+    def show_verdicts(self, verdicts: Verdicts) -> None:
+        self.song_feedback.set_marks(verdicts)
+
     def show_no_songs(self) -> None:
         self.playlist.set_heading("No songs")
 
@@ -318,6 +328,11 @@ class EmotuneApp:
         self.controls.strategy.set(strategy)
         self.controller.set_strategy(strategy)
 
+    def open_journal(self) -> None:
+        self._journal_window = JournalWindow.open(
+            self._journal_window, self.root, self.controller.journal, self.palette
+        )
+
     def open_settings(self) -> None:
         if self._settings_dialog is not None and self._settings_dialog.winfo_exists():
             self._settings_dialog.lift()
@@ -332,6 +347,7 @@ class EmotuneApp:
         if settings.theme != old.theme:
             self.palette = apply_theme(self.root, settings.theme)
             self.mood_panel.set_palette(self.palette)
+            self.song_feedback.set_palette(self.palette)
 
     # -- closing -------------------------------------------------------------------------------
 

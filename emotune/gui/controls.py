@@ -1,5 +1,5 @@
 """The toolbar: pause/resume, the source menu (cameras, "Open video file..."), "Lock mood" and the
-manual mood choice, match/lift, "More songs" and "Settings". It only forwards the user's
+manual mood choice, match/lift, "More songs", "Journal" and "Settings". It only forwards the user's
 choices to the app through ``Actions``; the app decides what they do."""
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ class Actions:
     set_strategy: Callable[[Strategy], None]
     more_songs: Callable[[], None]
     open_settings: Callable[[], None]
+    open_journal: Callable[[], None]
 
 
 class Controls(ttk.Frame):
@@ -68,6 +69,8 @@ class Controls(ttk.Frame):
         ).pack(side="left", padx=(4, 16))
 
         ttk.Button(self, text="Settings", command=actions.open_settings).pack(side="right")
+        self.journal_button = ttk.Button(self, text="Journal", command=actions.open_journal)
+        self.journal_button.pack(side="right", padx=(0, 8))
         self.more_button = ttk.Button(self, text="More songs", command=actions.more_songs)
         self.more_button.pack(side="right", padx=(0, 8))
 

@@ -1,5 +1,5 @@
 """The Settings dialog: Spotify credentials and sign in/out, face detector, mood smoothing, mirror
-view, theme, and whether tracks open in the Spotify app or the browser.
+view, theme, whether tracks open in the Spotify app or the browser, and the mood journal.
 
 Not modal (the video keeps playing). "Save" hands a checked ``Settings`` to the app, which
 stores and applies it; a bad value is shown in the dialog instead. Sign-in blocks on the
@@ -45,6 +45,7 @@ class SettingsDialog(tk.Toplevel):
         self.open_with = tk.StringVar(value=settings.open_with)
         self.theme = tk.StringVar(value=settings.theme)
         self.pace = tk.StringVar(value=settings.music_pace)
+        self.journal = tk.BooleanVar(value=settings.journal_enabled)
 
         row = 0
         ttk.Label(body, text="Spotify", style="Heading.TLabel").grid(row=row, column=0, columnspan=3, sticky="w")
@@ -96,6 +97,11 @@ class SettingsDialog(tk.Toplevel):
         radio_row(body, row, "Open tracks with", self.open_with, (("Spotify app", "app"), ("Browser", "browser")))
         row += 1
         radio_row(body, row, "Theme", self.theme, (("Light", "light"), ("Dark", "dark")))
+        row += 1
+        # Off stops recording; what is recorded stays until "Forget history" in the Journal window.
+        ttk.Checkbutton(body, text="Keep a mood journal on this computer", variable=self.journal).grid(
+            row=row, column=0, columnspan=3, sticky="w", pady=(8, 2)
+        )
 
         row += 1
         self.error = ttk.Label(body, text="", foreground="#c0392b", wraplength=420)
@@ -124,6 +130,7 @@ class SettingsDialog(tk.Toplevel):
             mirror=bool(self.mirror.get()),
             open_with=self.open_with.get(),
             theme=self.theme.get(),
+            journal_enabled=bool(self.journal.get()),
         )
 
     def save(self) -> None:
