@@ -14,8 +14,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from emotune.labels import EMOTIONS
 from emotune.vision.emotions import EmotionClassifier
 from emotune.vision.messages import (
+    CalibrationSample,
     FaceResult,
     FrameResult,
     Message,
@@ -269,3 +271,26 @@ def iter_queue(messages: MessageQueue) -> list[Message]:
     while not messages.empty():
         drained.append(messages.get_nowait())
     return drained
+
+
+def test_capture_posts_the_largest_faces_model_outputs_for_calibration(
+    tmp_path: Path, pipeline: FacePipeline, two_expressions: tuple[tuple[str, Image], tuple[str, Image]]
+) -> None:
+    (first, first_face), _ = two_expressions
+    video = write_video(tmp_path / "teach.avi", expression_frames([(first_face, 20)]), fps=FPS)
+    worker = VisionWorker(pipeline, MessageQueue(256), realtime=False, include_images=True)
+    worker.capture(first)
+    messages = run_worker(worker, str(video))
+    samples = [m for m in messages if isinstance(m, CalibrationSample)]
+    fresh = [m for m in frames_of(messages) if m.fresh]
+    assert len(samples) == len(fresh) >= 10  # one per new reading (10 a second), not per frame
+    assert all(s.label == first and s.faces == 1 for s in samples)
+    assert samples[0].probabilities is not None and samples[0].embedding is not None
+    assert samples[0].probabilities.shape == (7,) and samples[0].embedding.shape[0] >= 16
+    assert EMOTIONS[int(np.argmax(samples[0].probabilities))] == first
+
+    empty = write_video(tmp_path / "nobody.avi", [background(3)] * 5, fps=FPS)
+    worker = VisionWorker(pipeline, MessageQueue(256), realtime=False, include_images=True)
+    worker.capture("neutral")
+    nobody = [m for m in run_worker(worker, str(empty)) if isinstance(m, CalibrationSample)]
+    assert nobody and all(s.faces == 0 and s.embedding is None for s in nobody)

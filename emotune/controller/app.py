@@ -40,7 +40,14 @@ from emotune.music.feedback import Preferences, Verdict
 from emotune.music.opener import Opened, Opener, OpenerError, open_track
 from emotune.music.tracks import Track
 from emotune.tasks import OnError, T
-from emotune.vision.messages import FrameResult, MessageQueue, MoodChanged, SourceEnded, SourceError
+from emotune.vision.messages import (
+    CalibrationSample,
+    FrameResult,
+    MessageQueue,
+    MoodChanged,
+    SourceEnded,
+    SourceError,
+)
 from emotune.vision.mood import MoodTracker
 from emotune.vision.pipeline import FacePipeline, PipelineSettings, VisionWorker
 from emotune.vision.sources import FrameSource, FrameSourceError, is_camera, make_source
@@ -90,6 +97,8 @@ class Worker(Protocol):
     def pause(self) -> None: ...
 
     def resume(self) -> None: ...
+
+    def capture(self, label: str | None) -> None: ...
 
     def stop(self, timeout: float = ...) -> bool: ...
 
@@ -188,6 +197,9 @@ class AppController:
         self.latest: FrameResult | None = None
         self.frames_shown = 0
         self.frames_skipped = 0  # frame results replaced by a newer one before they were shown
+        # Samples the worker posts while the user teaches Emotune their face; the teaching flow
+        # takes them from here each tick (and nothing else produces them).
+        self.calibration_samples: list[CalibrationSample] = []
         self._draw_times: deque[float] = deque(maxlen=120)
         self._last_scores_at = -1e9
         self._last_status_at = -1e9
@@ -226,6 +238,8 @@ class AppController:
                 newest = message
             elif isinstance(message, MoodChanged):
                 self._set_tracked_mood(message.mood)
+            elif isinstance(message, CalibrationSample):
+                self.calibration_samples.append(message)
             elif message.source != self._source_name:
                 continue  # a late message about a source we already left
             elif isinstance(message, SourceError):

@@ -78,6 +78,7 @@ class FrameResult:
     image: NDArray[np.uint8] | None = field(default=None, compare=False, repr=False)
     source: str = ""
     timings_ms: Mapping[str, float] = field(default_factory=dict, compare=False)
+    fresh: bool = True  # the faces' scores are a new reading (not carried over by the cadence)
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,18 @@ class SourceEnded:
     frames: int
 
 
-Message = FrameResult | MoodChanged | SourceError | SourceEnded
+@dataclass(frozen=True)
+class CalibrationSample:
+    """While the user teaches Emotune their face: the model's own outputs for the largest face
+    of one fresh frame (None without a face), and how many faces were in view."""
+
+    label: str  # the expression being shown
+    faces: int
+    probabilities: NDArray[np.float32] | None = field(default=None, compare=False, repr=False)  # (7,)
+    embedding: NDArray[np.float32] | None = field(default=None, compare=False, repr=False)  # (D,)
+
+
+Message = FrameResult | MoodChanged | SourceError | SourceEnded | CalibrationSample
 
 
 class MessageQueue(queue.Queue[Message]):

@@ -27,6 +27,7 @@ from emotune.vision.crops import DEFAULT_CROP_SIZE, DEFAULT_MARGIN, crop_faces
 from emotune.vision.emotions import EmotionClassifier
 from emotune.vision.faces import DEFAULT_MAX_SIDE, DEFAULT_MIN_FACE, Face, FaceDetector, create_detector
 from emotune.vision.messages import (
+    CalibrationSample,
     FaceResult,
     FrameResult,
     MessageQueue,
@@ -124,6 +125,16 @@ class FacePipeline:
         done = self._clock()
         return self._last, Timings((detected - start) * 1e3, (done - detected) * 1e3), fresh
 
+    def primary_outputs(self, image: NDArray[np.uint8]) -> tuple[int, NDArray[np.float32], NDArray[np.float32]] | None:
+        """For calibration: the model's own probabilities and embedding of the largest face that
+        ``step`` last found in ``image``, with the number of faces; None when there was none."""
+        if not self._faces:
+            return None
+        s = self.settings
+        crop = crop_faces(image, self._faces[:1], s.margin, s.align, s.crop_size)
+        probabilities, embeddings = self.classifier.model_outputs(crop)
+        return len(self._faces), probabilities[0], embeddings[0]
+
     def _classify(self, image: NDArray[np.uint8], faces: list[Face]) -> tuple[FaceResult, ...]:
         s = self.settings
         crops = crop_faces(image, faces, s.margin, s.align, s.crop_size)
@@ -170,6 +181,7 @@ def track_frames(
             image=frame.image if include_images else None,
             source=name,
             timings_ms={"detect": timings.detect_ms, "classify": timings.classify_ms},
+            fresh=fresh,
         )
 
 
@@ -205,6 +217,7 @@ class VisionWorker:
         self._time_offset = 0.0  # keeps tracker time increasing across source switches
         self._last_t = 0.0
         self._posted_mood: str | None = None
+        self._capture: str | None = None  # the expression being taught (calibration), if any
 
     # -- requests (any thread) ------------------------------------------------------------------
 
@@ -233,6 +246,11 @@ class VisionWorker:
     @property
     def paused(self) -> bool:
         return self._gate.paused
+
+    def capture(self, label: str | None) -> None:
+        """Post a ``CalibrationSample`` for every new reading while ``label`` is being shown
+        (None: stop). One attribute swap: safe from any thread."""
+        self._capture = label
 
     @property
     def running(self) -> bool:
@@ -308,6 +326,9 @@ class VisionWorker:
             for result in frames:
                 self._last_t = self._time_offset + result.t
                 self.messages.post(result)
+                label = self._capture
+                if label is not None and result.fresh and result.image is not None:
+                    self._post_sample(label, result.image)
                 state = result.mood
                 if state.changed and state.mood is not None:
                     self.messages.post(MoodChanged(state.mood, self._posted_mood, result.t, result.index))
@@ -319,6 +340,14 @@ class VisionWorker:
             self._report_end(reader)
             return True
         return False
+
+    def _post_sample(self, label: str, image: NDArray[np.uint8]) -> None:
+        outputs = self.pipeline.primary_outputs(image)
+        if outputs is None:
+            self.messages.post(CalibrationSample(label, 0))
+        else:
+            faces, probabilities, embedding = outputs
+            self.messages.post(CalibrationSample(label, faces, probabilities, embedding))
 
     def _report_end(self, reader: FrameReader) -> None:
         if reader.error is not None:

@@ -41,6 +41,7 @@ class FakeWorker:
         self.paused = False
         self.running = False
         self.stopped = False
+        self.capturing: str | None = None
 
     def start(self, source: str | FrameSource) -> None:
         self.running = True
@@ -54,6 +55,9 @@ class FakeWorker:
 
     def resume(self) -> None:
         self.paused = False
+
+    def capture(self, label: str | None) -> None:
+        self.capturing = label
 
     def stop(self, timeout: float = 0.5) -> bool:
         self.stopped, self.running = True, False
