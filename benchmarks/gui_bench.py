@@ -9,6 +9,9 @@
    Target: <= 50 ms.
 3. First frame: from just before the app's process is started (interpreter start, imports, model
    loading, window creation included) to the first frame drawn. Target: <= 2 s.
+4. CPU: the app process's CPU seconds (all its threads, user + system) per wall second over the
+   measuring time, read from outside through /proc/<pid>/stat (Linux). 1.0 is one core busy.
+   Target (issue 12, on an AVX2 CPU without AVX-512): <= 0.25 of one core.
 
 Each run starts the app in a child process (``python -m benchmarks.gui_bench --child``), so the
 first-frame figure includes a cold interpreter. Figures print; nothing is asserted. With
@@ -53,10 +56,12 @@ def child(video: Path, seconds: float, launched: float, screenshot: Path | None)
         if steady_from is None and app.stats.first_frame is not None and now - app.stats.first_frame > 2.0:
             # Count from 2 s after the first frame: model warm-up is the first-frame figure's business.
             steady_from = (now, app.stats.frames_drawn)
+            print("steady", flush=True)  # the parent reads the process's CPU time from here on
             app.stats.max_tick_gap = 0.0
             app.stats.max_tick_work = 0.0
             app.stats.tick_gaps.clear()
         if (steady_from is not None and now - steady_from[0] >= seconds) or now > deadline:
+            print("done", flush=True)
             if screenshot is not None and app.playlist.tracks and app.controller.mood_in_force is not None:
                 save_screenshot(root, screenshot)  # after measuring, so it does not show up as a gap
             app.close()
@@ -83,6 +88,16 @@ def child(video: Path, seconds: float, launched: float, screenshot: Path | None)
         "mood": app.controller.mood_in_force,
         "tracks": len(app.playlist.tracks),
     }
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """The process's CPU time so far (user + system, all threads), from /proc; None elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / ticks  # utime, stime (fields 14 and 15 of stat)
 
 
 def save_screenshot(root: Any, path: Path) -> None:
@@ -124,11 +139,23 @@ def main() -> None:
         if args.screenshot:
             command += ["--screenshot", str(args.screenshot.resolve())]
         launched = time.time()
-        out = subprocess.run([*command, "--launched", str(launched)], cwd=ROOT, env=env, capture_output=True, text=True)
-    lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
-    if out.returncode != 0 or not lines:
-        sys.exit(f"gui_bench: the app run failed (exit {out.returncode}):\n{out.stderr[-2000:]}")
-    result = {"cpu": describe_cpu(), **json.loads(lines[-1])}
+        process = subprocess.Popen(
+            [*command, "--launched", str(launched)], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True
+        )
+        assert process.stdout is not None
+        lines, marks = [], {}
+        for line in process.stdout:
+            if line.strip() in ("steady", "done"):
+                marks[line.strip()] = (time.monotonic(), cpu_seconds(process.pid))
+            lines.append(line)
+        process.wait()
+    results = [line for line in lines if line.startswith("{")]
+    if process.returncode != 0 or not results:
+        sys.exit(f"gui_bench: the app run failed (exit {process.returncode})")
+    result = {"cpu": describe_cpu(), **json.loads(results[-1])}
+    if "steady" in marks and "done" in marks and None not in (marks["steady"][1], marks["done"][1]):
+        (wall0, cpu0), (wall1, cpu1) = marks["steady"], marks["done"]
+        result["cpu_per_wall_s"] = round((cpu1 - cpu0) / (wall1 - wall0), 3)  # type: ignore[operator]
     result["cpu_cores"] = os.cpu_count()
     result["load_average_1min"] = round(os.getloadavg()[0], 2)
     if args.json:

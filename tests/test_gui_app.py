@@ -197,6 +197,24 @@ def test_mood_from_the_command_line_is_locked_from_the_start(start: Callable[...
     assert app.controls.mood_choice.get() == "happy"
 
 
+def test_a_minimised_window_draws_no_frames_and_draws_again_when_restored(
+    start: Callable[..., Running], videos: dict[str, Path]
+) -> None:
+    run = start(AppOptions(source=str(videos["long"]), offline=True))
+    app = run.app
+    run.frames_after(2)
+    # Hidden (what minimising does under a window manager; Xvfb has none, so iconify() is a no-op).
+    run.root.withdraw()
+    pump_for(run.root, 0.2)
+    drawn, shown = app.stats.frames_drawn, app.controller.frames_shown
+    pump_for(run.root, 1.0)
+    assert app.stats.frames_drawn == drawn  # nothing drawn while minimised ...
+    assert app.controller.frames_shown > shown  # ... while the frames (and the mood) still flow
+    run.root.deiconify()
+    run.frames_after(drawn + 3)
+    assert run.root.state() == "normal"
+
+
 def test_pause_and_resume_with_space(start: Callable[..., Running], videos: dict[str, Path]) -> None:
     run = start(AppOptions(source=str(videos["long"]), offline=True))
     app = run.app

@@ -223,6 +223,8 @@ class EmotuneApp:
         self.video.mirror = mirror
 
     def show_frame(self, result: FrameResult) -> None:
+        if self.root.state() in ("iconic", "withdrawn"):
+            return  # a minimised or hidden window draws nothing; the music still follows the face
         self.video.show(result)
         self.stats.frames_drawn += 1
         if self.stats.first_frame is None:
