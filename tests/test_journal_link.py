@@ -17,7 +17,7 @@ import pytest
 
 from emotune.config import Settings
 from emotune.controller.app import AppController, AppOptions
-from emotune.controller.journal_report import day_rows, hour_span, parse_range, read_report
+from emotune.controller.journal_report import day_rows, parse_range, read_report, time_axis
 from emotune.environment import Environment
 from emotune.journal.store import DB_FILE, Journal, Segment, SongEvent
 from emotune.labels import EMOTIONS
@@ -323,17 +323,19 @@ def test_the_journal_view_reads_and_forgets_through_the_link(app: Callable[..., 
     assert read_report(running.path, None, None).opened == {}
 
 
-def test_day_rows_cut_segments_at_midnight_and_the_hours_follow_the_moods() -> None:
+def test_day_rows_cut_segments_at_midnight_and_the_axis_follows_the_moods() -> None:
     day = datetime(2026, 3, 2, 23, 0).timestamp()
     segments = [Segment(day, day + 2 * 3600, "happy", "face"), Segment(day + 3 * 3600, day + 4 * 3600, "sad", "user")]
     rows = day_rows(segments, None, None, now=day + 5 * 3600)
     assert [row.day.isoformat() for row in rows] == ["2026-03-02", "2026-03-03"]
     assert [(b.mood, b.end - b.start) for b in rows[0].bands] == [("happy", 3600.0)]
     assert [(b.mood, b.end - b.start) for b in rows[1].bands] == [("happy", 3600.0), ("sad", 3600.0)]
-    assert hour_span(rows) == (0, 24)
-    short = day_rows([Segment(day - 1800, day - 1790, "fear", "face")], None, None, now=day)
-    assert hour_span(short) == (22, 23)
-    assert hour_span(day_rows([], None, None, now=day)) == (0, 24)
+    assert time_axis(rows) == (0.0, 24 * 3600.0, 3 * 3600.0)  # the whole day, in 3-hour steps
+    short = day_rows([Segment(day - 1800, day - 1690, "fear", "face")], None, None, now=day)
+    assert time_axis(short) == (22.5 * 3600, 22.5 * 3600 + 120, 60.0)  # 22:30 to 22:32, in minutes
+    evening = day_rows([Segment(day - 3 * 3600, day - 1800, "sad", "face")], None, None, now=day)
+    assert time_axis(evening) == (20 * 3600.0, 22.5 * 3600, 1800.0)
+    assert time_axis(day_rows([], None, None, now=day)) == (0.0, 24 * 3600.0, 3 * 3600.0)
 
 
 def test_parse_range_reads_two_days_and_says_what_is_wrong() -> None:

@@ -3,7 +3,7 @@
 ``read_report(path, since, until)`` reads the mood segments, the time per mood and the songs
 opened per mood of a range (it blocks on SQLite: call it off the UI thread; a missing journal
 is an empty report and is not created). ``day_rows`` cuts the segments into one row per local
-day (midnight to midnight, as the PNG export draws them) and ``hour_span`` says which hours of
+day (midnight to midnight, as the PNG export draws them) and ``time_axis`` says which part of
 the day the rows need to show, so a short session is not a sliver on a 24-hour axis.
 ``parse_range`` reads the view's two date fields.
 
@@ -21,6 +21,9 @@ from pathlib import Path
 from emotune.journal.store import Journal, Segment, SongCount
 
 MAX_EVERY_DAY = 31  # longer ranges show only the days that have moods
+DAY_S = 24 * 3600.0
+MAX_TICKS = 8
+AXIS_STEPS_S = (60, 300, 600, 900, 1800, 3600, 2 * 3600, 3 * 3600)
 
 
 @dataclass(frozen=True)
@@ -101,14 +104,20 @@ def day_rows(segments: Sequence[Segment], since: float | None, until: float | No
     return tuple(rows)
 
 
-def hour_span(rows: Sequence[DayRow]) -> tuple[int, int]:
-    """The hours of the day (0..24) the rows' bands fall in, widened to whole hours (at least one)."""
+def time_axis(rows: Sequence[DayRow]) -> tuple[float, float, float]:
+    """(first, last, step) in seconds after midnight: the part of the day the rows' bands fall in,
+    widened to whole steps of a round size (a minute to six hours) with at most ``MAX_TICKS`` steps."""
     offsets = [(band.start - row.start, band.end - row.start) for row in rows for band in row.bands]
     if not offsets:
-        return 0, 24
-    first = max(0, math.floor(min(a for a, _ in offsets) / 3600))
-    last = min(25, max(first + 1, math.ceil(max(b for _, b in offsets) / 3600)))
-    return first, last
+        return 0.0, DAY_S, DAY_S / MAX_TICKS
+    low = max(0.0, min(a for a, _ in offsets))
+    high = max(b for _, b in offsets)
+    for step in AXIS_STEPS_S:
+        first = math.floor(low / step) * step
+        last = max(first + step, math.ceil(high / step) * step)
+        if (last - first) / step <= MAX_TICKS:
+            return float(first), float(last), float(step)
+    return 0.0, DAY_S, DAY_S / MAX_TICKS
 
 
 def parse_day(text: str, what: str) -> date:

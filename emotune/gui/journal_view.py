@@ -14,7 +14,6 @@ drain loop. Layout of the timeline: ``emotune.controller.journal_report``.
 
 from __future__ import annotations
 
-import math
 import time
 import tkinter as tk
 from collections.abc import Callable
@@ -26,7 +25,7 @@ from typing import Literal
 
 from emotune.colours import mood_colour
 from emotune.controller.journal_link import ExportKind, JournalLink
-from emotune.controller.journal_report import JournalReport, day_rows, hour_span, parse_range
+from emotune.controller.journal_report import JournalReport, day_rows, parse_range, time_axis
 from emotune.gui.theme import Palette
 from emotune.journal.store import Period, duration_words, period_bounds
 
@@ -190,26 +189,29 @@ class JournalWindow(tk.Toplevel):
     # -- drawing -------------------------------------------------------------------------------
 
     def draw(self) -> None:
-        """The timeline: a row per day, a band per mood segment, hours across."""
+        """The timeline: a row per day, a band per mood segment, the hours that have moods across."""
         canvas = self.timeline
         canvas.delete("all")
         report = self.report
         if report is None:
             return
         rows = day_rows(report.segments, report.since, report.until, self.clock())
-        first, last = hour_span(rows)
+        first, last, step = time_axis(rows)
         width = max(canvas.winfo_width(), 300)
         left = self._font.measure("Wed 2026-09-30") + 16
         right = width - 12
         row_height, gap, top = self._line + 6, 6, self._line + 8
-        span = (last - first) * 3600.0
-        step = max(1, math.ceil((last - first) / 8))
+        span = last - first
         bottom = top + len(rows) * (row_height + gap)
-        for hour in range(first, last + 1, step):
-            x = left + (right - left) * (hour - first) / (last - first)
+        ticks = round(span / step)
+        for tick in range(ticks + 1):
+            at = first + tick * step
+            x = left + (right - left) * tick / ticks
             canvas.create_line(x, top - 4, x, bottom - gap, fill=GRID, tags=("grid",))
+            label = f"{int(at // 3600):02d}:{int(at % 3600 // 60):02d}"
+            anchor: Literal["nw", "n", "ne"] = "nw" if tick == 0 else "ne" if tick == ticks else "n"  # ends inside
             canvas.create_text(
-                x, 2, text=f"{hour:02d}:00", anchor="n", fill=self.palette.foreground, font=self.palette.body_font
+                x, 2, text=label, anchor=anchor, fill=self.palette.foreground, font=self.palette.body_font
             )
         for index, row in enumerate(rows):
             y = top + index * (row_height + gap)
@@ -222,7 +224,7 @@ class JournalWindow(tk.Toplevel):
                 font=self.palette.body_font,
             )
             canvas.create_rectangle(left, y, right, y + row_height, fill=EMPTY_ROW, outline="", tags=("day",))
-            origin = row.start + first * 3600.0
+            origin = row.start + first
             for band in row.bands:
                 x0 = left + (right - left) * (band.start - origin) / span
                 x1 = left + (right - left) * (band.end - origin) / span
