@@ -292,9 +292,12 @@ def test_playback_plays_from_the_selected_row_queues_the_new_mood_and_reports_fa
     assert h.view.last("show_player") == (True, "")
     h.post_frame("happy")
     h.tasks.finish_all()
+    played: list[list[str]] = []
+    h.controller.journal.songs_played = lambda tracks, mood=None: played.append([t.id for t in tracks])  # type: ignore[method-assign]
     h.controller.play(start=4)
     h.tasks.finish_all()
     assert h.player.played == [[t.uri for t in h.controller.tracks[4:]]]
+    assert played == [[t.id for t in h.controller.tracks[4:]]]  # the journal records what was started
     assert h.view.last("show_note") == ("Playing 6 songs",)
     h.post_frame("sad")  # the music mood turns while playing: its first songs are queued
     h.tasks.finish_all()

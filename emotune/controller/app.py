@@ -189,7 +189,7 @@ class AppController:
         self._sign_in_cancel = threading.Event()
         # The mood journal and song feedback (started with the music side, which needs the feedback).
         self.journal = JournalLink(view, tasks, env.data_dir, enabled=self.settings.journal_enabled)
-        self.playback = Playback(view, tasks, env.config_dir, player_factory)
+        self.playback = Playback(view, tasks, env.config_dir, player_factory, on_played=self.songs_played)
 
         self.source_spec = ""
         self._source_name = ""  # the name the worker's messages carry for the current source

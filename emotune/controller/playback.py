@@ -74,8 +74,10 @@ class Playback:
         tasks: Runner,
         token_dir: Path,
         player_factory: PlayerFactory = spotify_player,
+        on_played: Callable[[Sequence[Track]], None] = lambda _tracks: None,
     ) -> None:
         self._view = view
+        self._on_played = on_played  # the journal records what was started on Spotify
         self._tasks = tasks
         self._token_dir = token_dir
         self._factory = player_factory
@@ -110,18 +112,20 @@ class Playback:
         if not tracks:
             self._view.show_note("No songs to play yet")
             return
-        uris = [track.uri for track in tracks]
+        chosen = list(tracks)
+        uris = [track.uri for track in chosen]
 
         def start() -> Device | None:
             return self._get_player().play(uris)
 
         self._view.show_note("Starting Spotify…")
-        self._tasks.run_in_thread(start, lambda woken: self._started(woken, len(uris)), self._failed, "emotune-play")
+        self._tasks.run_in_thread(start, lambda woken: self._started(woken, chosen), self._failed, "emotune-play")
 
-    def _started(self, woken: Device | None, count: int) -> None:
+    def _started(self, woken: Device | None, tracks: list[Track]) -> None:
         self.playing = True
         where = f" on {woken.name}" if woken is not None else ""
-        self._view.show_note(f"Playing {count} songs{where}")
+        self._view.show_note(f"Playing {len(tracks)} songs{where}")
+        self._on_played(tracks)
         self._next_poll = 0.0  # show what plays at once
 
     def mood_songs_added(self, tracks: Sequence[Track]) -> None:
