@@ -80,6 +80,9 @@ class Settings:
     playlist_length: int = field(default=10, metadata={"range": (1, 50)})
     # Record music moods and songs in the local journal (emotune.journal); off keeps what is there.
     journal_enabled: bool = True
+    # Whose face profile reads faces (a file in <config dir>/profiles, emotune.vision.profile);
+    # empty: the plain model. Set from the window's "Your face" menu.
+    profile_name: str = ""
     # Keys from the file this version does not know, kept so that saving does not drop them.
     extra: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 

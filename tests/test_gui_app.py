@@ -407,3 +407,29 @@ def test_a_music_mood_change_appends_songs_and_keeps_the_selection_and_scroll(
     run.press(tree, "<Return>")  # Enter opens the song the user picked, not another one
     run.until(lambda: len(run.app_opener.opened) == 1, "the selected track to open")
     assert run.app_opener.opened == [f"spotify:track:{before[5].id}"]
+
+
+def test_long_titles_end_in_an_ellipsis_show_whole_on_hover_and_the_scrollbar_only_when_needed(
+    start: Callable[..., Running],
+) -> None:
+    run = start(AppOptions(source="99", offline=True, mood="happy"))
+    app = run.app
+    run.until(lambda: len(run.playlist_rows()) == 10, "a playlist")
+    panel, tree = app.playlist, app.playlist.tree
+    tree.column("title", width=90)  # a narrow column, as at the window's smallest size
+    panel._elide_all()
+    run.root.update()
+    cut = [row for row in run.playlist_rows() if tree.set(row, "title") != panel.tracks[int(row)].name]
+    assert cut, "some titles should be cut at 90 px"
+    row = cut[0]
+    shown = tree.set(row, "title")
+    assert shown.endswith("…") and panel.tracks[int(row)].name.startswith(shown[:-1].rstrip())
+    x, y, _w, height = tree.bbox(row, "title")
+    tree.event_generate("<Motion>", x=x + 5, y=y + height // 2)
+    run.until(lambda: panel.tooltip.text.startswith(panel.tracks[int(row)].name), "the whole title on hover")
+    tree.event_generate("<Leave>")
+    run.root.update()
+    assert panel.tooltip.text == ""
+    assert not panel.scroll.winfo_ismapped()  # ten rows fit: no scrollbar
+    panel.append_tracks(panel.tracks * 3, "happy", "Songs to match happy")  # 40 rows: more than fit
+    run.until(lambda: panel.scroll.winfo_ismapped(), "the scrollbar once the rows do not fit")

@@ -31,6 +31,7 @@ from emotune.controller.journal_link import JournalLink
 from emotune.controller.mood_choice import MoodChoice
 from emotune.controller.playback import Playback, PlayerFactory, playlist_name, spotify_player
 from emotune.controller.song_requests import SongRequest, SongRequests
+from emotune.controller.teaching import FaceProfiles
 from emotune.controller.view import SourceProblem, View
 from emotune.environment import Environment
 from emotune.errors import EmotuneError
@@ -50,6 +51,7 @@ from emotune.vision.messages import (
 )
 from emotune.vision.mood import MoodTracker
 from emotune.vision.pipeline import FacePipeline, PipelineSettings, VisionWorker
+from emotune.vision.profile import Profile
 from emotune.vision.sources import FrameSource, FrameSourceError, is_camera, make_source
 
 if TYPE_CHECKING:  # spotipy & co. load on the music lane, off the start-up path
@@ -99,6 +101,8 @@ class Worker(Protocol):
     def resume(self) -> None: ...
 
     def capture(self, label: str | None) -> None: ...
+
+    def set_profile(self, profile: Profile | None) -> None: ...
 
     def stop(self, timeout: float = ...) -> bool: ...
 
@@ -204,6 +208,10 @@ class AppController:
         self._last_scores_at = -1e9
         self._last_status_at = -1e9
         self.worker = self._worker_factory(self.settings, self.messages)
+        # The person's face profile (the setting chooses it) and the teaching flow.
+        self.profiles = FaceProfiles(
+            view, tasks, env.config_dir / "profiles", lambda: self.worker, self._remember_profile, clock
+        )
 
     @property
     def effective(self) -> Settings:
@@ -218,6 +226,7 @@ class AppController:
         self.view.show_mood(self.mood.in_force, "locked by you" if self.mood.locked else "")
         self.view.show_music_status("loading the catalog…")
         self._start_music()
+        self.profiles.start(self.settings.profile_name)
         self.open_source(self.options.source if self.options.source is not None else "0")
         if self.mood.locked:
             self._mood_in_force_changed()
@@ -248,6 +257,7 @@ class AppController:
                 self._source_ended(message)
         if newest is not None and newest.source == self._source_name and self.source_problem is None:
             self._show_frame(newest, now)
+        self.profiles.tick(now, self.calibration_samples)
         self.tasks.poll(TASKS_PER_POLL)
         self.journal.poll()
         self.playback.tick(now)
@@ -368,6 +378,8 @@ class AppController:
         return self.mood.in_force
 
     def _set_tracked_mood(self, mood: str) -> None:
+        if self.profiles.teaching:
+            return  # faces made on purpose to teach Emotune are not the person's mood
         if self.mood.set_tracked(mood):
             self._mood_in_force_changed()
 
@@ -539,6 +551,8 @@ class AppController:
 
     def apply_settings(self, settings: Settings) -> Settings:
         """Store and use ``settings``; the old settings are returned (the view applies its part)."""
+        # The face menu owns profile_name: a dialog opened earlier holds an older copy of it.
+        settings = settings.replace(profile_name=self.settings.profile_name)
         old, self.settings = self.settings, settings
         self.save_settings()
         self.view.show_source(self.source_spec, self._mirrored(self.source_spec))
@@ -556,6 +570,7 @@ class AppController:
         # starts on the same source once the old one has let go of the camera.
         old = self.worker
         self.worker = self._worker_factory(self.settings, self.messages)
+        self.profiles.worker_replaced()
 
         def started(_stopped: bool) -> None:
             if not self.closed:
@@ -595,6 +610,10 @@ class AppController:
             self.view.show_note(str(exc))
         self.view.show_spotify_state(self.spotify_state())
         self._start_music()
+
+    def _remember_profile(self, name: str) -> None:
+        self.settings = self.settings.replace(profile_name=name)
+        self.save_settings()
 
     def save_settings(self) -> None:
         try:

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
+from emotune.controller.teaching import TeachingState
 from emotune.music.feedback import Verdict
 from emotune.music.tracks import Track
 from emotune.vision.messages import FrameResult
@@ -71,3 +72,9 @@ class View(Protocol):
 
     def show_spotify_state(self, text: str) -> None:
         """The sign-in state, where the view shows it (the settings dialog, when open)."""
+
+    def show_profile(self, name: str | None) -> None:
+        """Whose face profile reads faces ("calibrated for <name>"); None: the plain model."""
+
+    def show_teaching(self, state: TeachingState | None) -> None:
+        """The "Teach Emotune your face" flow as it stands (the dialog follows it); None: closed."""

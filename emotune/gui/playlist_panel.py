@@ -2,7 +2,9 @@
 song was chosen for). When the music mood changes, the new songs are appended: the rows the user
 is looking at, the selection and the scroll position never move under their hand.
 
-Double click or Enter asks the app to open the track in Spotify; a context menu (right click or
+Long titles and artists end in an ellipsis that fits the column, and the whole title shows on
+hover; the scrollbar shows only when the rows do not fit; a border shows when the list has the
+keyboard focus. Double click or Enter asks the app to open the track in Spotify; a context menu (right click or
 the Menu key) offers "Open in Spotify", "Open in browser" and "Copy link". The tree takes focus
 with Tab, and the arrow keys move the selection. Opening itself is the app's business (it
 blocks, so it runs off the Tk thread there); this panel only reports which track and how.
@@ -12,10 +14,12 @@ from __future__ import annotations
 
 import tkinter as tk
 from collections.abc import Callable, Sequence
+from tkinter import font as tkfont
 from tkinter import ttk
 from typing import Literal
 
 from emotune.gui.theme import ui_scale
+from emotune.gui.tooltip import Tooltip
 from emotune.music.tracks import Track
 
 How = Literal["default", "browser", "copy"]
@@ -45,12 +49,24 @@ class PlaylistPanel(ttk.Frame):
         ):
             self.tree.heading(column, text=text, anchor="w")
             self.tree.column(column, width=int(width * scale), minwidth=int(30 * scale), stretch=stretch, anchor="w")
-        scroll = ttk.Scrollbar(self, orient="vertical", command=self.tree.yview)
-        self.tree.configure(yscrollcommand=scroll.set, takefocus=True)
-        self.tree.grid(row=1, column=0, sticky="nsew")
-        scroll.grid(row=1, column=1, sticky="ns")
+        self.scroll = ttk.Scrollbar(self, orient="vertical", command=self.tree.yview)
+        self.tree.configure(yscrollcommand=self._on_scrolled, takefocus=True)
+        # A ring around the list while it has the keyboard focus (the tree itself shows none).
+        self.ring = tk.Frame(self, highlightthickness=2, borderwidth=0)
+        self.ring.grid(row=1, column=0, sticky="nsew")
+        self.tree.grid(in_=self.ring, row=0, column=0, sticky="nsew")
+        self.ring.columnconfigure(0, weight=1)
+        self.ring.rowconfigure(0, weight=1)
+        self.scroll.grid(row=1, column=1, sticky="ns")
         self.columnconfigure(0, weight=1)
         self.rowconfigure(1, weight=1)
+        self._full: dict[str, tuple[str, str]] = {}  # row -> the whole title and artist
+        self._font = tkfont.nametofont("TkDefaultFont", self)
+        self.tooltip = Tooltip(self.tree, self._tooltip_text)
+        self.tree.bind("<Configure>", lambda _e: self.after_idle(self._elide_all), add="+")
+        self.tree.bind("<ButtonRelease-1>", lambda _e: self.after_idle(self._elide_all), add="+")  # column drags
+        self.tree.bind("<FocusOut>", lambda _e: self._show_focus(False), add="+")
+        self.set_focus_colour("#3a78c2")
 
         # Spotify playback (signed in): play the list from the selected row, save it, what plays.
         player = ttk.Frame(self)
@@ -72,7 +88,7 @@ class PlaylistPanel(ttk.Frame):
         self.tree.bind("<KP_Enter>", lambda _e: self._activate_selected("default"))
         self.tree.bind("<Button-3>", self._on_context)
         self.tree.bind("<Menu>", self._on_context_key)
-        self.tree.bind("<FocusIn>", self._on_focus)
+        self.tree.bind("<FocusIn>", self._on_focus, add="+")
 
     def set_heading(self, heading: str) -> None:
         self.heading.configure(text=heading)
@@ -93,7 +109,48 @@ class PlaylistPanel(ttk.Frame):
         start = len(self.tracks)
         self.tracks += tuple(tracks)
         for i, track in enumerate(tracks, start):
-            self.tree.insert("", "end", iid=str(i), values=(i + 1, track.name, ", ".join(track.artists), mood))
+            self._full[str(i)] = (track.name, ", ".join(track.artists))
+            self.tree.insert("", "end", iid=str(i), values=(i + 1, *self._elided(str(i)), mood))
+
+    def set_focus_colour(self, colour: str) -> None:
+        self._focus_colour = colour
+        self._show_focus(self.focus_get() is self.tree)
+
+    def _show_focus(self, focused: bool) -> None:
+        # Unfocused, the ring takes the theme's background, so it is invisible in light and dark.
+        background = str(ttk.Style(self).lookup("TFrame", "background")) or str(self.ring.cget("background"))
+        colour = self._focus_colour if focused else background
+        self.ring.configure(background=background, highlightbackground=colour, highlightcolor=colour)
+
+    def _on_scrolled(self, first: str | float, last: str | float) -> None:
+        # The scrollbar only when there is something to scroll to.
+        if float(first) <= 0.0 and float(last) >= 1.0:
+            self.scroll.grid_remove()
+        else:
+            self.scroll.grid()
+        self.scroll.set(first, last)
+
+    def _elided(self, row: str) -> tuple[str, str]:
+        title, artist = self._full[row]
+        return elide(title, self._width("title"), self._font), elide(artist, self._width("artist"), self._font)
+
+    def _width(self, column: str) -> int:
+        return int(self.tree.column(column, "width")) - 12  # the cell's padding
+
+    def _elide_all(self) -> None:
+        for row in self.tree.get_children():
+            if row in self._full:
+                title, artist = self._elided(row)
+                self.tree.set(row, "title", title)
+                self.tree.set(row, "artist", artist)
+
+    def _tooltip_text(self, event: tk.Event[tk.Misc]) -> str | None:
+        row = self.tree.identify_row(event.y)
+        if row not in self._full:
+            return None
+        title, artist = self._full[row]
+        shown = (self.tree.set(row, "title"), self.tree.set(row, "artist"))
+        return f"{title} — {artist}" if shown != (title, artist) else None
 
     def set_player(self, can_play: bool, now_playing: str) -> None:
         state = "!disabled" if can_play else "disabled"
@@ -140,7 +197,26 @@ class PlaylistPanel(ttk.Frame):
             self.menu.tk_popup(self.tree.winfo_rootx() + x + 20, self.tree.winfo_rooty() + y + 10)
 
     def _on_focus(self, _event: tk.Event[ttk.Treeview]) -> None:
+        self._show_focus(True)
         # Tabbing in must leave a row focused, or the arrow keys would have nothing to move from.
         if not self.tree.focus() and self.tracks:
             self.tree.focus("0")
             self.tree.selection_set("0")
+
+
+def elide(text: str, width: int, font: tkfont.Font) -> str:
+    """``text`` cut to fit ``width`` pixels, ending in "…" when cut (whole words when it can)."""
+    if width <= 0 or font.measure(text) <= width:
+        return text
+    low, high = 0, len(text)
+    while low < high:  # the longest prefix that fits with the ellipsis
+        middle = (low + high + 1) // 2
+        if font.measure(text[:middle].rstrip() + "…") <= width:
+            low = middle
+        else:
+            high = middle - 1
+    cut = text[:low]
+    space = cut.rfind(" ")
+    if space > low * 0.6:  # end on a word boundary when that costs little
+        cut = cut[:space]
+    return cut.rstrip(" ,-–—(") + "…"

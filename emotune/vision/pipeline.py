@@ -37,6 +37,7 @@ from emotune.vision.messages import (
     SourceError,
 )
 from emotune.vision.mood import MoodTracker
+from emotune.vision.profile import Profile
 from emotune.vision.reader import STOP_TIMEOUT_S, FrameReader, PauseGate
 from emotune.vision.sources import FrameSource, make_source
 
@@ -251,6 +252,11 @@ class VisionWorker:
         """Post a ``CalibrationSample`` for every new reading while ``label`` is being shown
         (None: stop). One attribute swap: safe from any thread."""
         self._capture = label
+
+    def set_profile(self, profile: Profile | None) -> None:
+        """Read faces with this person's ``profile`` from the next face on (None: the plain model).
+        ProfileError when it was made for another model; the previous one then stays."""
+        self.pipeline.classifier.profile = profile
 
     @property
     def running(self) -> bool:

@@ -12,6 +12,7 @@ from emotune.controller.view import SourceProblem
 from emotune.music.recommender import Recommendation
 from emotune.music.tracks import Track
 from emotune.vision.messages import FrameResult
+from emotune.vision.profile import Profile
 from emotune.vision.sources import FrameSource
 
 Call = tuple[str, tuple[Any, ...]]
@@ -42,6 +43,7 @@ class FakeWorker:
         self.running = False
         self.stopped = False
         self.capturing: str | None = None
+        self.profile: Profile | None = None
 
     def start(self, source: str | FrameSource) -> None:
         self.running = True
@@ -58,6 +60,9 @@ class FakeWorker:
 
     def capture(self, label: str | None) -> None:
         self.capturing = label
+
+    def set_profile(self, profile: Profile | None) -> None:
+        self.profile = profile
 
     def stop(self, timeout: float = 0.5) -> bool:
         self.stopped, self.running = True, False
