@@ -21,6 +21,7 @@ import numpy as np
 import pytest
 
 from emotune.gui.app import AppOptions
+from emotune.gui.video_panel import fit_size
 from emotune.labels import EMOTIONS
 from emotune.vision.pipeline import FacePipeline
 from emotune.vision.sources import Frame, FrameSource, FrameSourceError, make_source
@@ -150,6 +151,12 @@ def test_switching_source_and_the_end_of_a_video(start: Callable[..., Running], 
     run.until(lambda: app.video.problem_visible, "the end of the short video")
     assert app.video.problem_title.cget("text") == "End of the video"
     assert app.video.problem_button_texts() == ["Play again", "Choose camera…", "Open video file…"]
+    # The video has ended: a resize still redraws its last frame at the new size.
+    before = app.video._photo_size
+    width, height = run.root.winfo_width(), run.root.winfo_height()
+    run.root.geometry(f"{width + 200}x{height + 120}")
+    run.until(lambda: app.video._photo_size != before, "the last frame redrawn at the new size")
+    assert app.video._photo_size == fit_size((320, 240), app.video.area())
     drawn = app.stats.frames_drawn
     app.video.problem_buttons.winfo_children()[0].invoke()  # Play again
     assert not app.video.problem_visible

@@ -97,7 +97,7 @@ class MoodPanel(ttk.Frame):
         for (_name, track, bar, value), score in zip(self._bar_items, self.scores, strict=True):
             _, y0, _, y1 = self.bars.coords(track)
             self.bars.coords(track, left, y0, right, y1)
-            self.bars.itemconfigure(track, fill=self._palette.muted, stipple="gray25")
+            self.bars.itemconfigure(track, fill=self._palette.bar_track)
             self.bars.coords(bar, left, y0, left + span * max(0.0, min(1.0, score)), y1)
             self.bars.coords(value, width - 2, (y0 + y1) / 2)
             self.bars.itemconfigure(value, text=f"{score:.0%}")

@@ -29,11 +29,16 @@ class Palette:
     foreground: str
     muted: str
     video_background: str
+    bar_track: str  # the flat, quiet background of a score bar
     body_font: str = "TkDefaultFont"  # the named font of ordinary text (canvases use it too)
 
 
-LIGHT = Palette(background="#fafafa", foreground="#1c1c1c", muted="#6b6b6b", video_background="#202124")
-DARK = Palette(background="#1c1c1c", foreground="#fafafa", muted="#a0a0a0", video_background="#101010")
+LIGHT = Palette(
+    background="#fafafa", foreground="#1c1c1c", muted="#6b6b6b", video_background="#202124", bar_track="#e6e6e6"
+)
+DARK = Palette(
+    background="#1c1c1c", foreground="#fafafa", muted="#a0a0a0", video_background="#101010", bar_track="#333333"
+)
 SV_BODY_FONT = "SunValleyBodyFont"
 
 
@@ -79,6 +84,7 @@ def apply_theme(root: tk.Tk, name: str) -> Palette:
         foreground=str(style.lookup(".", "foreground") or base.foreground),
         muted=base.muted,
         video_background=base.video_background,
+        bar_track=base.bar_track,
         body_font=body,
     )
     style.configure("Treeview", rowheight=body_font.metrics("linespace") + round(6 * factor))

@@ -89,6 +89,8 @@ class VideoPanel(ttk.Frame):
         self.picture.place(relx=0.5, rely=0.5, anchor="center")
         self._photo: ImageTk.PhotoImage | None = None
         self._photo_size = (0, 0)
+        self._last: FrameResult | None = None  # redrawn at the new size when the panel is resized
+        self.screen.bind("<Configure>", self._on_resize)
         self.waiting = ttk.Label(self.screen, text="Starting the camera…", style="Muted.TLabel")
         self.waiting.place(relx=0.5, rely=0.5, anchor="center")
 
@@ -111,6 +113,7 @@ class VideoPanel(ttk.Frame):
         """Draw ``result``'s frame into the one PhotoImage (paste in place when the size holds)."""
         if result.image is None:
             return
+        self._last = result
         height, width = result.image.shape[:2]
         size = fit_size((width, height), self.area())
         image = Image.fromarray(render_frame(result, size, self.mirror))
@@ -123,6 +126,15 @@ class VideoPanel(ttk.Frame):
         if self.frames_drawn == 0:
             self.waiting.place_forget()
         self.frames_drawn += 1
+
+    def _on_resize(self, _event: tk.Event[tk.Misc]) -> None:
+        # A paused, ended or slow source sends no new frame: draw the last one at the new size.
+        last = self._last
+        if last is not None and last.image is not None:
+            height, width = last.image.shape[:2]
+            if fit_size((width, height), self.area()) != self._photo_size:
+                self.frames_drawn -= 1  # a redraw, not a new frame
+                self.show(last)
 
     def show_problem(self, title: str, message: str, buttons: Sequence[Button]) -> None:
         self.problem_title.configure(text=title)
