@@ -33,6 +33,7 @@ from emotune.choices import Strategy
 from emotune.config import Settings, SettingsStore
 from emotune.controller.app import AppController, AppOptions, WorkerFactory
 from emotune.controller.journal_link import Verdicts
+from emotune.controller.teaching import TeachingState
 from emotune.controller.view import SourceProblem
 from emotune.errors import EmotuneError, ExitStatus
 from emotune.gui.controls import Actions, Controls
@@ -42,6 +43,7 @@ from emotune.gui.playlist_panel import How, PlaylistPanel
 from emotune.gui.settings_dialog import SettingsDialog
 from emotune.gui.song_feedback import SongFeedback
 from emotune.gui.status_bar import StatusBar
+from emotune.gui.teach_dialog import FaceMenu, TeachDialog
 from emotune.gui.theme import apply_theme, ui_scale
 from emotune.gui.video_panel import VideoPanel
 from emotune.music import opener
@@ -101,6 +103,7 @@ class EmotuneApp:
         self._last_timeline_at = 0.0
         self._settings_dialog: SettingsDialog | None = None
         self._journal_window: JournalWindow | None = None
+        self._teach_dialog: TeachDialog | None = None
         self.controller = AppController(
             self,
             options,
@@ -168,6 +171,8 @@ class EmotuneApp:
         self.playlist.pack(fill="both", expand=True)
         self.song_feedback = SongFeedback(self.playlist, control.give_feedback, self.palette)
         self.status = StatusBar(root)
+        self.face_menu = FaceMenu(self.status, control.profiles)
+        self.status.add_menu(self.face_menu)
         self.status.grid(row=2, column=0, columnspan=2, sticky="ew")
         root.columnconfigure(0, weight=3)
         root.columnconfigure(1, weight=2, minsize=int(380 * scale))
@@ -286,6 +291,12 @@ class EmotuneApp:
     def show_spotify_state(self, text: str) -> None:
         if self._settings_dialog is not None and self._settings_dialog.winfo_exists():
             self._settings_dialog.set_spotify_state(text)
+
+    def show_profile(self, name: str | None) -> None:
+        self.status.set_profile(name)
+
+    def show_teaching(self, state: TeachingState | None) -> None:
+        self._teach_dialog = TeachDialog.follow(self._teach_dialog, self.root, state, self.controller.profiles)
 
     # -- what only the window can do: dialogs and the clipboard ----------------------------------
 

@@ -1,5 +1,6 @@
 """The status bar: the video source and the measured drawn fps, where the music comes from
-(catalog, Spotify signed in, or the fallback and why), and short notes about the last action."""
+(catalog, Spotify signed in, or the fallback and why), the "Your face" menu and whose face profile
+reads faces ("calibrated for <name>"), and short notes about the last action."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ class StatusBar(ttk.Frame):
         ttk.Separator(self, orient="vertical").pack(side="left", fill="y", padx=10)
         self.music = ttk.Label(self, text="")
         self.music.pack(side="left")
+        self.profile = ttk.Label(self, text="")  # "calibrated for <name>" while a face profile is in use
+        self.profile.pack(side="left", padx=(8, 0))
         self.note = ttk.Label(self, text="", style="Muted.TLabel")
         self.note.pack(side="right")
 
@@ -23,6 +26,13 @@ class StatusBar(ttk.Frame):
 
     def set_music(self, text: str) -> None:
         self.music.configure(text=f"Music: {text}")
+
+    def add_menu(self, button: ttk.Menubutton) -> None:
+        """The "Your face" menu, made by the app, goes just before the profile it sets."""
+        button.pack(side="left", padx=(16, 0), before=self.profile)
+
+    def set_profile(self, name: str | None) -> None:
+        self.profile.configure(text=f"calibrated for {name}" if name else "")
 
     def set_note(self, text: str) -> None:
         self.note.configure(text=text)
