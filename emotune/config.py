@@ -5,8 +5,12 @@ and portable installs); caches go to ``user_cache_dir`` (``EMOTUNE_CACHE_DIR``).
 
 Loading never fails: a missing file gives the defaults; a corrupt or unreadable file, or a bad
 value, gives a warning (logged, and kept in ``SettingsStore.warnings`` for the GUI to show) and
-the default for what could not be read. A corrupt file is never overwritten silently: the next
-save first moves it aside as ``settings.json.corrupt-<time>`` and says so. Writes are atomic
+the default for what could not be read. Corrupt means anything that stops the file decoding to
+a JSON object: not UTF-8 (a UTF-8 byte order mark is fine), not JSON, nested too deeply, larger
+than ``MAX_JSON_FILE_BYTES``. A corrupt file is never overwritten silently: the next save first
+moves it aside as ``settings.json.corrupt-<time>`` and says so. A value that cannot be used (the
+wrong type, out of range) is kept verbatim under its key when settings are saved, until the user
+sets that setting again (``Settings.unusable``), so a hand edit with a typo is never lost. Writes are atomic
 (temporary file + ``os.replace``) with mode 600, because the file may hold a Spotify client
 secret the user put there. Keys this version does not know are kept on save, so an older
 version does not erase a newer one's settings. New fields are added to ``Settings`` with a
@@ -85,19 +89,26 @@ class Settings:
     profile_name: str = ""
     # Keys from the file this version does not know, kept so that saving does not drop them.
     extra: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    # Values from the file that could not be used (their field holds the default meanwhile),
+    # written back verbatim by to_json until the setting is changed with replace().
+    unusable: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def replace(self, **changes: Any) -> Settings:
         """A copy with ``changes`` applied and checked (SettingsError on a bad value)."""
         for name, value in changes.items():
             _check_value(_field(name), value)
-        return dataclasses.replace(self, **changes)
+        unusable = {name: value for name, value in self.unusable.items() if name not in changes}
+        return dataclasses.replace(self, **changes, unusable=unusable)
 
     def to_json(self) -> dict[str, Any]:
         data = dict(self.extra)
         for f in dataclasses.fields(self):
-            if f.name != "extra":
-                data[f.name] = getattr(self, f.name)
+            if f.name not in _NOT_SETTINGS:
+                data[f.name] = self.unusable[f.name] if f.name in self.unusable else getattr(self, f.name)
         return data
+
+
+_NOT_SETTINGS = frozenset({"extra", "unusable"})  # Settings fields that hold file bookkeeping
 
 
 _HINTS: dict[str, Any] = typing.get_type_hints(Settings)
@@ -105,7 +116,7 @@ _HINTS: dict[str, Any] = typing.get_type_hints(Settings)
 
 def _field(name: str) -> dataclasses.Field[Any]:
     for f in dataclasses.fields(Settings):
-        if f.name == name and name != "extra":
+        if f.name == name and name not in _NOT_SETTINGS:
             return f
     raise SettingsError(f"unknown setting {name!r}")
 
@@ -134,11 +145,13 @@ def _check_value(f: dataclasses.Field[Any], value: Any) -> Any:
 
 
 def settings_from_json(data: Mapping[str, Any]) -> tuple[Settings, list[str]]:
-    """Settings from a decoded file, and a warning per value that was bad (its default is used)."""
+    """Settings from a decoded file, and a warning per value that was bad (its default is used,
+    and the value itself is kept in ``Settings.unusable`` to be saved back unchanged)."""
     values: dict[str, Any] = {}
     extra: dict[str, Any] = {}
+    unusable: dict[str, Any] = {}
     problems: list[str] = []
-    names = {f.name: f for f in dataclasses.fields(Settings) if f.name != "extra"}
+    names = {f.name: f for f in dataclasses.fields(Settings) if f.name not in _NOT_SETTINGS}
     for key, value in data.items():
         if key not in names:
             extra[key] = value
@@ -146,8 +159,9 @@ def settings_from_json(data: Mapping[str, Any]) -> tuple[Settings, list[str]]:
         try:
             values[key] = _check_value(names[key], value)
         except SettingsError as exc:
-            problems.append(f"{exc}; using the default")
-    return Settings(**values, extra=extra), problems
+            unusable[key] = value
+            problems.append(f"{exc}; using the default until it is changed (the value is kept in the file)")
+    return Settings(**values, extra=extra, unusable=unusable), problems
 
 
 def effective_settings(stored: Settings, env: environment.Environment | None = None) -> Settings:
@@ -160,6 +174,37 @@ def effective_settings(stored: Settings, env: environment.Environment | None = N
         except SettingsError as exc:
             log.warning("%s (from %s); ignoring it", exc, variable)
     return settings
+
+
+# Largest JSON file any loader reads (settings, model cards): theirs are a few KB to tens of KB;
+# anything far larger is damaged, and reading it whole could exhaust memory.
+MAX_JSON_FILE_BYTES = 4 * 2**20
+
+
+class DamagedFileError(ValueError):
+    """A file exists but its content cannot be used; the message says why (no path: callers add it)."""
+
+
+def read_json_file(path: Path, max_bytes: int = MAX_JSON_FILE_BYTES) -> Any:
+    """The JSON value in ``path``, UTF-8 with or without a byte order mark.
+
+    ``OSError`` (FileNotFoundError included) passes through; every problem with the content is
+    one ``DamagedFileError``: larger than ``max_bytes``, not UTF-8, not JSON, nested too deeply for
+    the parser (``[[[[...]]]]`` raises RecursionError), or too large to decode."""
+    with path.open("rb") as stream:
+        raw = stream.read(max_bytes + 1)
+    if len(raw) > max_bytes:
+        raise DamagedFileError(f"larger than {max_bytes // 1024} KB")
+    try:
+        return json.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise DamagedFileError("not UTF-8 text") from None
+    except RecursionError:
+        raise DamagedFileError("nested too deeply") from None
+    except MemoryError:
+        raise DamagedFileError("too large to decode") from None
+    except ValueError as exc:
+        raise DamagedFileError(f"not valid JSON: {exc}") from None
 
 
 def atomic_write_text(path: Path, text: str, mode: int = 0o600) -> None:
@@ -196,18 +241,16 @@ class SettingsStore:
         self.warnings = []
         self._corrupt = False
         try:
-            text = self.path.read_text(encoding="utf-8")
+            data = read_json_file(self.path)
+            if not isinstance(data, dict):
+                raise DamagedFileError("the top level is not an object")
         except FileNotFoundError:
             return Settings()
-        except (OSError, UnicodeDecodeError) as exc:
+        except OSError as exc:
             self._corrupt = True
             self._warn(f"settings file {self.path} cannot be read ({exc}); using defaults")
             return Settings()
-        try:
-            data = json.loads(text)
-            if not isinstance(data, dict):
-                raise ValueError("the top level is not an object")
-        except ValueError as exc:
+        except DamagedFileError as exc:
             self._corrupt = True
             self._warn(
                 f"settings file {self.path} is not valid settings JSON ({exc}); using defaults. "
@@ -230,9 +273,9 @@ class SettingsStore:
 
     def _is_corrupt_on_disk(self) -> bool:
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
+            data = read_json_file(self.path)
         except FileNotFoundError:
             return False
-        except (OSError, ValueError):
+        except (OSError, DamagedFileError):
             return True
         return not isinstance(data, dict)

@@ -272,6 +272,18 @@ def test_segments_in_a_range_time_per_mood_and_songs_per_mood(book: Journal) -> 
         book.add_songs([SongEvent(1.0, TRACK_A, "x", (), None, "hummed")])  # type: ignore[arg-type]
 
 
+def test_a_row_with_damaged_json_reads_as_empty_not_as_a_crash(book: Journal) -> None:
+    segment(book, "happy", 100.0, 160.0)
+    book.add_songs([SongEvent(110.0, TRACK_A, "Sunny", ("Ann",), "happy", "opened")])
+    deep = "[" * 5000 + "]" * 5000  # json.loads raised RecursionError, not ValueError
+    with sqlite3.connect(book.path) as other:
+        other.execute("UPDATE segments SET scores = ?", (deep,))
+        other.execute("UPDATE songs SET artists = ?", (deep,))
+    other.close()
+    assert [(s.mood, s.scores) for s in book.segments()] == [("happy", {})]
+    assert [(e.track_id, e.artists) for e in book.songs()] == [(TRACK_A, ())]
+
+
 def test_feedback_is_one_verdict_per_track_and_clears(book: Journal) -> None:
     book.set_feedback(Feedback(TRACK_A, "like", frozenset({"ann"}), "happy", 0.9, 0.8, 10.0))
     book.set_feedback(Feedback(TRACK_B, "never_artist", frozenset({"bo", "cy"}), None, None, None, 11.0))

@@ -14,7 +14,7 @@ import pytest
 from emotune.labels import EMOTIONS
 from emotune.music.spotify import TokenFileCache, user_token_path
 from emotune.music.tracks import JSON_KEYS, is_track_id
-from tests.support.fake_spotify import CLIENT_ID, CLIENT_SECRET, FakeSpotify
+from tests.support.fake_spotify import CLIENT_ID, CLIENT_SECRET, FakeSpotify, FakeTrack, default_tracks
 from tests.support.files import one_error_line
 
 
@@ -153,3 +153,56 @@ def test_corrupt_settings_warn_and_still_answer(tmp_path: Path) -> None:
     assert len(json_lines(result.stdout)) == 2
     assert "settings.json" in result.stderr and "using defaults" in result.stderr
     assert (tmp_path / "config" / "settings.json").read_text(encoding="utf-8") == "{oops"
+
+
+def write_settings(tmp_path: Path, content: bytes) -> Path:
+    (tmp_path / "config").mkdir()
+    path = tmp_path / "config" / "settings.json"
+    path.write_bytes(content)
+    return path
+
+
+def test_deeply_nested_settings_warn_and_still_answer(tmp_path: Path) -> None:
+    # 4 KB of [[[[...]]]]: a RecursionError traceback, and no command worked until the file went.
+    path = write_settings(tmp_path, b"[" * 2000 + b"]" * 2000)
+    result = run_recommend(tmp_path, "happy", "--limit", "2", "--offline", "--json")
+    assert result.returncode == 0, result.stderr
+    assert len(json_lines(result.stdout)) == 2
+    assert f"settings file {path} is not valid settings JSON (nested too deeply); using defaults" in result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.splitlines()) == 1
+
+
+def test_settings_with_a_byte_order_mark_are_read(tmp_path: Path) -> None:
+    # Windows Notepad saved UTF-8 with a BOM until 2019; it counted as a corrupt file.
+    path = write_settings(tmp_path, b"\xef\xbb\xbf" + json.dumps({"music_strategy": "lift"}).encode())
+    result = run_recommend(tmp_path, "sad", "--limit", "2", "--offline", "--json")
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    assert len(json_lines(result.stdout)) == 2
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps({"music_strategy": "sideways"}).encode())
+    result = run_recommend(tmp_path, "sad", "--limit", "2", "--offline", "--json")
+    assert "setting 'music_strategy': 'sideways' is not one of match, lift" in result.stderr  # its values were read
+
+
+def test_a_setting_of_the_wrong_type_is_named_in_the_warning(tmp_path: Path) -> None:
+    write_settings(tmp_path, json.dumps({"music_strategy": 1, "theme": "dark"}).encode())
+    result = run_recommend(tmp_path, "sad", "--limit", "1", "--offline")
+    assert result.returncode == 0, result.stderr
+    assert "setting 'music_strategy': expected str, got 1; using the default until it is changed" in result.stderr
+
+
+def test_plain_output_shows_no_control_characters_from_track_names_and_json_keeps_them(tmp_path: Path) -> None:
+    # A name that clears the screen, turns the terminal red, rings and overwrites its own line.
+    evil = "\x1b[2J\x1b[31mRed\x07\rfake\u202eevil\nline"
+    tracks = [FakeTrack(t.id, f"{evil} {t.name}", (f"\x1b]0;title\x07{t.artists[0]}",)) for t in default_tracks()]
+    with FakeSpotify(tracks) as fake:
+        env = spotify_env(fake)
+        plain = run_recommend(tmp_path, "happy", "--limit", "3", extra_env=env)
+        records = json_lines(run_recommend(tmp_path, "happy", "--limit", "3", "--json", extra_env=env).stdout)
+    assert plain.returncode == 0, plain.stderr
+    lines = plain.stdout.splitlines()
+    assert len(lines) == 3
+    assert not any(ch in plain.stdout for ch in "\x1b\x07\r\u202e")
+    assert lines[0].startswith("\ufffd[2J\ufffd[31mRed\ufffd fake\ufffdevil line Fake Song ")
+    assert all(" — \ufffd]0;title\ufffdFake Artist " in line for line in lines)
+    assert [r["source"] for r in records] == ["spotify"] * 3
+    assert all(str(r["name"]).startswith(evil) for r in records)  # JSON stays exact

@@ -88,6 +88,57 @@ def test_bad_values_fall_back_one_by_one_and_unknown_keys_survive_a_save(tmp_pat
     assert json.loads(path.read_text(encoding="utf-8"))["window_size"] == [800, 600]
 
 
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"[" * 2000 + b"]" * 2000, "nested too deeply"),  # 4 KB that made json raise RecursionError
+        (b'{"theme": "dark", "x": "\xff\xfe"}', "not UTF-8 text"),
+        (b"{" + b" " * config.MAX_JSON_FILE_BYTES + b"}", "larger than 4096 KB"),
+        (b"[1, 2, 3]", "the top level is not an object"),
+    ],
+)
+def test_any_file_that_does_not_parse_is_set_aside_never_fatal(tmp_path: Path, content: bytes, reason: str) -> None:
+    path = tmp_path / "settings.json"
+    path.write_bytes(content)
+    store = SettingsStore(tmp_path)
+    assert store.load() == Settings()
+    assert len(store.warnings) == 1 and reason in store.warnings[0] and "using defaults" in store.warnings[0]
+    store.save(Settings().replace(theme="dark"))
+    (backup,) = tmp_path.glob("settings.json.corrupt-*")
+    assert backup.read_bytes() == content
+    assert SettingsStore(tmp_path).load().theme == "dark"
+
+
+def test_a_file_with_a_utf8_byte_order_mark_loads(tmp_path: Path) -> None:
+    # Windows Notepad saved UTF-8 with a BOM until 2019.
+    (tmp_path / "settings.json").write_bytes(b"\xef\xbb\xbf" + json.dumps({"theme": "dark"}).encode())
+    store = SettingsStore(tmp_path)
+    assert store.load().theme == "dark" and store.warnings == []
+    store.save(store.load().replace(open_with="browser"))
+    assert not list(tmp_path.glob("settings.json.corrupt-*"))
+    assert SettingsStore(tmp_path).load() == Settings(theme="dark", open_with="browser")
+
+
+def test_a_value_of_the_wrong_type_is_kept_in_the_file_and_named(tmp_path: Path) -> None:
+    path = tmp_path / "settings.json"
+    path.write_text(json.dumps({"playlist_length": 10.0, "mirror": 0, "theme": "dark"}), encoding="utf-8")
+    store = SettingsStore(tmp_path)
+    settings = store.load()
+    assert (settings.playlist_length, settings.mirror, settings.theme) == (10, True, "dark")  # defaults meanwhile
+    assert len(store.warnings) == 2
+    assert "'playlist_length': expected int, got 10.0" in store.warnings[0] and "kept" in store.warnings[0]
+    assert "'mirror': expected bool, got 0" in store.warnings[1]
+    store.save(settings.replace(theme="light"))
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    # Never silently lost: the values are back in the file as they were, type and all.
+    assert saved["playlist_length"] == 10.0 and isinstance(saved["playlist_length"], float)
+    assert saved["mirror"] == 0 and saved["mirror"] is not False and saved["theme"] == "light"
+    # Until the user sets that setting: then the new value replaces the old one.
+    store.save(store.load().replace(playlist_length=20))
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    assert saved["playlist_length"] == 20 and saved["mirror"] == 0
+
+
 def test_replace_checks_values() -> None:
     with pytest.raises(SettingsError, match="open_with"):
         Settings().replace(open_with="fax")

@@ -635,7 +635,7 @@ def _scores_json(scores: Mapping[str, float] | None) -> str:
 def _scores(text: object) -> dict[str, float]:
     try:
         data = json.loads(str(text))
-    except ValueError:
+    except (ValueError, RecursionError):  # a damaged row reads as empty, never as a crash
         return {}
     if not isinstance(data, dict):
         return {}
@@ -645,7 +645,7 @@ def _scores(text: object) -> dict[str, float]:
 def _artists(text: object) -> tuple[str, ...]:
     try:
         data = json.loads(str(text))
-    except ValueError:
+    except (ValueError, RecursionError):  # a damaged row reads as empty, never as a crash
         return ()
     return tuple(str(a) for a in data) if isinstance(data, list) else ()
 

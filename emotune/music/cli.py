@@ -43,5 +43,5 @@ def recommend(args: argparse.Namespace) -> int:
         if args.json:
             print(track.json_line())
         else:
-            print(f"{track.name} — {', '.join(track.artists)}  {track.url}")
+            print(track.text_line())
     return ExitStatus.OK

@@ -214,7 +214,7 @@ def play_command(args: argparse.Namespace) -> int:
     if woken is not None:
         print(f"emotune: started on {woken.name}", file=sys.stderr)
     for track in result.tracks:
-        print(track.json_line() if args.json else f"{track.name} — {', '.join(track.artists)}  {track.url}")
+        print(track.json_line() if args.json else track.text_line())
     return int(ExitStatus.OK)
 
 
