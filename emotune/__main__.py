@@ -7,6 +7,7 @@ contracts (docs: README, "Command line"); scripts rely on them.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -76,12 +77,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     command = "self-test" if args.self_test else (args.command or "gui")
     try:
-        return run_command(command, args)
+        status = run_command(command, args)
+        if sys.stdout is not None:  # None in a windowed app without a console
+            # Here, not in the interpreter's last flush, a reader that went away is seen.
+            sys.stdout.flush()
+        return status
     except EmotuneError as exc:
         print(f"emotune: {exc}", file=sys.stderr)
         return ExitStatus.BAD_INPUT
     except KeyboardInterrupt:
         return ExitStatus.INTERRUPTED
+    except BrokenPipeError:
+        return reader_went_away()
+
+
+def reader_went_away() -> int:
+    """``emotune analyze X --json | head -1``: the reader closed the pipe. End quietly, as Unix
+    tools do, with the status a shell reports for them (141); no traceback, nothing on stderr."""
+    # The Python documentation's recipe (library/signal, "Note on SIGPIPE"): point stdout at
+    # devnull so that the interpreter's final flush of what is still buffered cannot fail again
+    # and print "Exception ignored ... BrokenPipeError" on the way out.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (AttributeError, OSError, ValueError):
+        pass  # no stdout file to redirect: nothing is left to flush into it either
+    return ExitStatus.BROKEN_PIPE
 
 
 def run_command(command: str, args: argparse.Namespace) -> int:

@@ -13,6 +13,9 @@ class ExitStatus(IntEnum):
     FAILED = 1  # the command ran and its check failed (--self-test)
     BAD_INPUT = 2  # a missing file, a corrupt model, a bad flag, a refused action: one line on stderr
     INTERRUPTED = 130  # Ctrl+C, as shells report SIGINT
+    # The reader of our output went away (`... | head -1`): 128 + SIGPIPE, what a shell reports for
+    # Unix tools killed by the signal, so `set -o pipefail` scripts see the same as with `cat`.
+    BROKEN_PIPE = 141
 
 
 class EmotuneError(Exception):

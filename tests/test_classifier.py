@@ -14,7 +14,7 @@ from emotune.errors import ModelError
 from emotune.labels import EMOTIONS
 from emotune.resources import resource_path
 from emotune.vision.emotions import EmotionClassifier
-from tests.support.models import write_wrong_output_model
+from tests.support.models import write_uniform_model, write_wrong_output_model
 
 Faces = dict[str, list[NDArray[np.uint8]]]
 
@@ -69,10 +69,31 @@ def test_shipped_model_is_found_through_resources() -> None:
             lambda p: write_wrong_output_model(p / "five.onnx", 5),
             r"five\.onnx: model gives outputs of shape \(1, 5\), expected \(1, 7\)",
         ),
+        (
+            lambda p: write_wrong_output_model(p / "logits.onnx", 7),
+            r"logits\.onnx: model gives \[0\.0, 0\.0, 0\.0, 0\.0, 0\.0, 0\.0, 0\.0\] for a face, not probabilities",
+        ),
+        (
+            lambda p: write_uniform_model(p / "four.onnx", batch=4),
+            r"four\.onnx: model takes exactly 4 faces at a time; it must take any number, or one at a time",
+        ),
     ],
 )
 def test_bad_model_files_give_one_clear_error(tmp_path: Path, make: object, message: str) -> None:
     path = make(tmp_path)  # type: ignore[operator]
     classifier = EmotionClassifier(path, flip_average=False)
     with pytest.raises(ModelError, match=message):
+        classifier.classify([np.zeros((48, 48), np.uint8)])
+
+
+def test_a_model_fixed_to_one_face_per_run_gets_every_view_one_at_a_time(tmp_path: Path, val_faces: Faces) -> None:
+    single = EmotionClassifier(write_uniform_model(tmp_path / "one.onnx", batch=1), flip_average=True)
+    probs = single.classify(val_faces["happy"][:3])  # six views: three faces, each mirrored
+    np.testing.assert_allclose(probs, np.full((3, len(EMOTIONS)), 1 / len(EMOTIONS)), atol=1e-6)
+
+
+def test_nan_from_a_model_is_an_error_not_a_score(tmp_path: Path, val_faces: Faces) -> None:
+    classifier = EmotionClassifier(write_uniform_model(tmp_path / "nan.onnx", nan_below=100.0), flip_average=False)
+    classifier.load()  # the mid-grey probe passes
+    with pytest.raises(ModelError, match=r"nan\.onnx: model gives non-numbers \(NaN or infinity\) for a face"):
         classifier.classify([np.zeros((48, 48), np.uint8)])

@@ -11,10 +11,12 @@ import numpy as np
 import pytest
 from numpy.typing import NDArray
 
+from emotune.errors import ExitStatus
 from emotune.labels import EMOTIONS
-from tests.support.files import one_error_line, write_png
-from tests.support.models import write_wrong_output_model
+from tests.support.files import one_error_line, run_into_closed_pipe, write_png
+from tests.support.models import write_uniform_model, write_wrong_output_model
 from tests.support.paths import REPO
+from tests.support.vision_media import ASTRONAUT
 
 Faces = dict[str, list[NDArray[np.uint8]]]
 
@@ -72,6 +74,68 @@ def test_evaluate_bad_inputs(two_class_dir: Path, tmp_path: Path) -> None:
     assert "three.onnx: model gives outputs of shape (1, 3), expected (1, 7)" in one_error_line(
         run("training.evaluate", str(two_class_dir), "--model", str(wrong))
     )
+
+
+def test_a_model_that_gives_nan_is_one_line_never_nan_in_the_json(two_class_dir: Path, tmp_path: Path) -> None:
+    # Valid probabilities for a mid-grey face (the load check), NaN for any darker pixel.
+    nan = write_uniform_model(tmp_path / "nan.onnx", nan_below=100.0)
+    result = run("training.evaluate", str(two_class_dir), "--model", str(nan), "--json")
+    assert one_error_line(result).endswith(
+        "nan.onnx: model gives non-numbers (NaN or infinity) for a face; the model file is damaged or not an "
+        "emotion model"
+    )
+    assert result.stdout == ""
+
+
+def single_face_model(folder: Path, card: object) -> Path:
+    """An emotion model fixed to one face per run, with ``card`` as its model card."""
+    folder.mkdir()
+    (folder / "emotion.json").write_text(card if isinstance(card, str) else json.dumps(card), encoding="utf-8")
+    return write_uniform_model(folder / "emotion.onnx", batch=1)
+
+
+def test_a_model_fixed_to_one_face_per_run_still_gets_flip_averaging(two_class_dir: Path, tmp_path: Path) -> None:
+    # Its card asks for flip averaging, which sends two views per face.
+    model = single_face_model(tmp_path / "single", {"labels": list(EMOTIONS), "test_time_flip": True})
+    result = run("training.evaluate", str(two_class_dir), "--model", str(model), "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["n"] == 10 and report["flip_average"] is True
+
+
+@pytest.mark.parametrize(
+    ("card", "problem"),
+    [
+        ({"labels": 5}, f"labels 5 differ from {list(EMOTIONS)}"),
+        ({"labels": list(EMOTIONS), "test_time_flip": "yes"}, "test_time_flip 'yes' is not true or false"),
+        ("[" * 3000 + "]" * 3000, "unreadable model card (nested too deeply)"),
+        ("\ufeff" + json.dumps({"labels": 5}), f"labels 5 differ from {list(EMOTIONS)}"),  # BOM: read, then checked
+    ],
+)
+def test_a_model_card_with_unusable_fields_is_one_line(
+    two_class_dir: Path, tmp_path: Path, card: object, problem: str
+) -> None:
+    model = single_face_model(tmp_path / "model", card)
+    line = one_error_line(run("training.evaluate", str(two_class_dir), "--model", str(model)))
+    assert line.endswith(f"{model.with_name('emotion.json')}: {problem}")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("classify", str(ASTRONAUT), "--json"),
+        ("analyze", str(ASTRONAUT), "--json"),
+        ("analyze", str(ASTRONAUT)),
+        ("recommend", "happy", "--offline"),
+        ("journal",),
+    ],
+)
+def test_output_into_a_closed_pipe_ends_quietly(command: tuple[str, ...]) -> None:
+    # `python -m emotune analyze X --json | head -1`: no BrokenPipeError traceback, no
+    # "Exception ignored" line; the status a shell gives Unix tools killed by SIGPIPE.
+    result = run_into_closed_pipe([sys.executable, "-m", "emotune", *command], cwd=REPO)
+    assert result.stderr == ""
+    assert result.returncode == ExitStatus.BROKEN_PIPE == 141
 
 
 def test_verbose_shows_the_traceback(tmp_path: Path) -> None:

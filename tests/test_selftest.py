@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from emotune import selftest
+from emotune import __version__, selftest
 from emotune.errors import ExitStatus
 from emotune.labels import EMOTIONS
 from tests.support.files import SELF_TEST_SUMMARY
@@ -101,6 +101,21 @@ def test_a_broken_model_fails_with_one_clear_line(
     assert lines[0].startswith("emotune ") and " self-test FAILED (" in lines[0]
     assert f"{models}{os.sep}{problem}" in lines[0]
     assert "Traceback" not in result.stderr
+
+
+def test_another_onnx_model_in_yunets_place_fails_at_the_models_step(
+    environment: dict[str, str], tmp_path: Path
+) -> None:
+    # Valid ONNX, so FaceDetectorYN took it; only the first frame failed, with OpenCV's own error.
+    models = models_copy(tmp_path / "models")
+    shutil.copy2(models / "emotion.onnx", models / YUNET)
+    environment["EMOTUNE_SELF_TEST_MODELS_DIR"] = str(models)
+    result = self_test(environment)
+    assert result.returncode == 1 and result.stdout == "", (result.stdout, result.stderr)
+    assert result.stderr.splitlines() == [
+        f"emotune {__version__} self-test FAILED (models): {models / YUNET}: not a YuNet face detection model "
+        "(no output bbox_16, bbox_32, bbox_8, ...)"
+    ]
 
 
 def test_without_a_console_the_line_goes_to_the_cache_folder(

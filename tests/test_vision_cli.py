@@ -4,15 +4,18 @@ section 2) and bad input (one line on stderr naming the thing and the problem, e
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 
 from emotune.labels import EMOTIONS
-from tests.support.files import one_error_line, write_png
+from emotune.vision.sources import MAX_IMAGE_PIXELS
+from tests.support.files import one_error_line, run_measuring_memory, write_blank_png, write_png
 from tests.support.paths import JAFFE, REPO
 from tests.support.vision_media import (
     ASTRONAUT,
@@ -73,12 +76,100 @@ def test_classify_table() -> None:
 def test_classify_bad_images(tmp_path: Path) -> None:
     text = tmp_path / "holiday.png"
     text.write_text("a text file wearing a .png name\n")
-    result = emotune("classify", str(ASTRONAUT), str(text), "--json")
+    result = emotune("classify", str(ASTRONAUT), str(text), str(ASTRONAUT), "--json")
     assert one_error_line(result, "emotune: ") == f"emotune: {text}: not a readable image"
-    assert result.stdout == ""  # all images are checked before any output
-    assert "missing.jpg: no such file" in one_error_line(
-        emotune("classify", str(tmp_path / "missing.jpg")), "emotune: "
+    # Images stream (issue 14): the one before the bad one was printed, none after it.
+    assert [json.loads(line)["path"] for line in result.stdout.splitlines()] == [str(ASTRONAUT)]
+    # Missing files and folders are found before any image is decoded: nothing is printed.
+    result = emotune("classify", str(ASTRONAUT), str(tmp_path / "missing.jpg"))
+    assert "missing.jpg: no such file" in one_error_line(result, "emotune: ") and result.stdout == ""
+    result = emotune("classify", str(ASTRONAUT), str(tmp_path))
+    assert one_error_line(result, "emotune: ") == f"emotune: {tmp_path}: is a folder, not an image"
+    assert result.stdout == ""
+
+
+def test_a_truncated_png_is_one_line_without_the_decoders_own(tmp_path: Path) -> None:
+    data = ASTRONAUT.read_bytes()
+    cut = tmp_path / "cut.png"
+    cut.write_bytes(data[: len(data) // 2])  # libpng would add "libpng error: ..." on stderr
+    assert one_error_line(emotune("classify", str(cut)), "emotune: ") == f"emotune: {cut}: not a readable image"
+    assert one_error_line(emotune("analyze", str(cut)), "emotune: ") == f"emotune: {cut}: not a readable image"
+    bad_tiff = tmp_path / "cut.tiff"
+    ok, encoded = cv2.imencode(".tiff", cv2.imread(str(ASTRONAUT)))
+    assert ok
+    bad_tiff.write_bytes(encoded.tobytes()[: encoded.size // 2])  # libtiff and Pillow warn on stderr
+    assert (
+        one_error_line(emotune("classify", str(bad_tiff)), "emotune: ") == f"emotune: {bad_tiff}: not a readable image"
     )
+
+
+@pytest.fixture(scope="module")
+def huge_png(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    # 0.9 MB on disk, 900 megapixels: decoded it took 5.3 GB before the pixel limit.
+    return write_blank_png(tmp_path_factory.mktemp("huge") / "huge.png", 30000, 30000)
+
+
+@pytest.mark.parametrize("command", ["classify", "analyze"])
+def test_an_image_over_the_pixel_limit_is_refused_from_its_header(huge_png: Path, command: str) -> None:
+    result, peak_mb = run_measuring_memory([sys.executable, "-m", "emotune", command, str(huge_png)], cwd=REPO)
+    line = one_error_line(result, "emotune: ")
+    assert line == f"emotune: {huge_png}: 900 megapixels is over the limit of 80 megapixels (scale it down first)"
+    assert peak_mb < 600, peak_mb  # the interpreter, OpenCV and onnxruntime take about 110 MB
+
+
+def test_classify_over_the_limit_by_a_little_names_the_size(tmp_path: Path) -> None:
+    width, height = 10000, MAX_IMAGE_PIXELS // 10000 + 1  # just over: Pillow's own limit does not apply
+    image = write_blank_png(tmp_path / "wide.png", width, height)
+    assert one_error_line(emotune("classify", str(image)), "emotune: ") == (
+        f"emotune: {image}: {width}x{height} pixels is over the limit of 80 megapixels (scale it down first)"
+    )
+
+
+def test_a_video_with_frames_over_the_pixel_limit_is_refused(tmp_path: Path) -> None:
+    video = write_video(tmp_path / "wall.avi", [np.zeros((9000, 10000, 3), np.uint8)], fps=1.0)
+    assert one_error_line(emotune("analyze", str(video)), "emotune: ") == (
+        f"emotune: {video}: frames of 10000x9000 pixels are over the limit of 80 megapixels (scale it down first)"
+    )
+
+
+def test_classify_streams_so_memory_does_not_grow_with_the_count(tmp_path: Path) -> None:
+    # A 12-megapixel photo decodes to 36 MB; twenty of them held at once took over 800 MB.
+    photo = write_png(tmp_path / "photo.png", cv2.resize(cv2.imread(str(ASTRONAUT)), (4000, 3000)))
+    command = [sys.executable, "-m", "emotune", "classify", *[str(photo)] * 20, "--json"]
+    result, peak_mb = run_measuring_memory(command, cwd=REPO)
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(lines) == 20 and all(len(line["faces"]) == 1 for line in lines)
+    assert peak_mb < 400, peak_mb
+
+
+@pytest.mark.parametrize("command", ["analyze", "bench"])
+def test_a_source_that_is_no_camera_number_is_one_line(command: str) -> None:
+    # "²" passes str.isdigit() but not int(); it is a (missing) file name, not a camera.
+    assert one_error_line(emotune(command, "²"), "emotune: ") == "emotune: ²: no such file, folder or camera"
+    for number in ("100", "99999999999"):  # OpenCV reads 100+ as a backend; past a C int it prints its errors
+        assert one_error_line(emotune(command, number), "emotune: ") == (
+            f"emotune: camera {number}: no such camera (camera numbers go from 0 to 99)"
+        )
+
+
+def test_onnxruntime_writes_nothing_in_the_home_folder(tmp_path: Path) -> None:
+    # Its telemetry made ~/.cache/Microsoft/DeveloperTools/.onnxruntime/{deviceid,onnxruntime.db}.
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("XDG_", "ORT_"))}
+    env["HOME"] = str(home)
+    result = subprocess.run(
+        [sys.executable, "-m", "emotune", "classify", str(ASTRONAUT)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=env,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "face 1" in result.stdout
+    assert sorted(str(p.relative_to(home)) for p in home.rglob("*")) == []
 
 
 def test_analyze_json(talking_head: Path) -> None:

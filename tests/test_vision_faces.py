@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from emotune.errors import ModelError
+from emotune.resources import resource_path
 from emotune.vision.crops import crop_face, crop_faces
 from emotune.vision.faces import Face, HaarDetector, YuNetDetector, create_detector, downscale
 from tests.support.vision_media import astronaut, background, place_face
@@ -94,6 +95,14 @@ def test_unknown_detector_and_missing_model(tmp_path: Path) -> None:
     missing = tmp_path / "absent.onnx"
     with pytest.raises(ModelError, match=r"absent\.onnx: face detection model not found"):
         YuNetDetector(model_path=missing).detect(astronaut())
+
+
+def test_an_onnx_model_that_is_not_yunet_is_refused_at_load(tmp_path: Path) -> None:
+    # The emotion model is valid ONNX: FaceDetectorYN loads it and failed only on the first frame.
+    other = tmp_path / "face_detection_yunet_2023mar.onnx"
+    other.write_bytes(resource_path("models", "emotion.onnx").read_bytes())
+    with pytest.raises(ModelError, match=r"not a YuNet face detection model \(no output bbox_16, bbox_32, bbox_8"):
+        YuNetDetector(model_path=other).load()
 
 
 def test_crops_are_square_grey_and_centred_on_the_box() -> None:

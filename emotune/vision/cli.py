@@ -28,7 +28,7 @@ from emotune.vision.mood import MoodTracker
 from emotune.vision.pipeline import FacePipeline, PipelineSettings, track_frames
 from emotune.vision.profile_cli import load_profile_arg
 from emotune.vision.reader import FrameReader
-from emotune.vision.sources import FrameSource, FrameSourceError, make_source, read_image
+from emotune.vision.sources import FrameSource, FrameSourceError, check_image_path, make_source, read_image
 
 NO_FACE = "no face"
 
@@ -162,15 +162,19 @@ def analyze(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
 
 
 def classify(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+    """Each image in turn: decode, classify, print, release, so memory does not grow with the count.
+
+    Missing files and folders are refused before anything is printed; an image that cannot be
+    decoded (or is over the size limit) stops the command after the lines of the images before it,
+    with its one line on stderr and exit code 2."""
     quiet_opencv()
-    paths = [Path(p) for p in args.images]
-    # All images are decoded before any output, so a bad one fails the command cleanly.
-    images = [read_image(path) for path in paths]
+    for name in args.images:
+        check_image_path(Path(name))
     pipeline = pipeline_from(args)
     pipeline.load()
     as_json = bool(getattr(args, "json", False))
-    for path, image in zip(args.images, images, strict=True):
-        faces, _ = pipeline.process(image)
+    for path in args.images:
+        faces, _ = pipeline.process(read_image(Path(path)))
         if as_json:
             print(json.dumps({"path": path, "faces": [face.to_json() for face in faces]}), file=out, flush=True)
             continue

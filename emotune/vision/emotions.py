@@ -16,19 +16,19 @@ output still classify; only a profile needs it.
 from __future__ import annotations
 
 import hashlib
-import json
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-import onnxruntime as ort
 from numpy.typing import NDArray
 
+from emotune.config import DamagedFileError, read_json_file
 from emotune.errors import ModelError
 from emotune.labels import EMOTIONS
 from emotune.resources import resource_path
 from emotune.vision.preprocess import INPUT_SIZE, faces_to_batch
+from emotune.vision.runtime import ort
 
 if TYPE_CHECKING:
     from emotune.vision.profile import Profile
@@ -39,6 +39,8 @@ CARD_FILE = "emotion.json"
 EMBEDDING_OUTPUT = "embedding"
 # Model card key of the per-label mean sqrt-embeddings of reference faces (personal profiles).
 REFERENCE_KEY = "embedding_reference"
+# How far a probe's probabilities may sum from 1: float32 softmax is off by about 1e-7.
+PROBABILITY_TOLERANCE = 1e-3
 
 
 class EmotionClassifier:
@@ -63,6 +65,9 @@ class EmotionClassifier:
         self._input_name = ""
         self._probabilities_name = ""
         self._has_embedding = False
+        # Views per session.run: 0 means any number; 1 for models fixed to batches of one.
+        self._max_batch = 0
+        self._card_data: dict[str, object] | None = None
         self._fingerprint: str | None = None
         self._lock = threading.Lock()  # guards the lazy load; InferenceSession.run is thread-safe
         self._profile: Profile | None = None
@@ -163,10 +168,18 @@ class EmotionClassifier:
         flip = self.flip_average
         if flip:
             batch = np.concatenate([batch, batch[:, :, ::-1, :]])
-        outputs = [np.asarray(out, dtype=np.float32) for out in session.run(names, {self._input_name: batch})]
+        step = self._max_batch or len(batch)
+        runs = [session.run(names, {self._input_name: batch[i : i + step]}) for i in range(0, len(batch), step)]
+        outputs = [np.concatenate([np.asarray(run[k], dtype=np.float32) for run in runs]) for k in range(len(names))]
         if flip:
             n = len(faces)
             outputs = [(out[:n] + out[n:]) * np.float32(0.5) for out in outputs]
+        if not all(np.isfinite(out).all() for out in outputs):
+            # Never pass NaN on: it would sort as any emotion and print as NaN in the JSON lines.
+            raise ModelError(
+                f"{self.model_path}: model gives non-numbers (NaN or infinity) for a face; "
+                "the model file is damaged or not an emotion model"
+            )
         return outputs[0], (outputs[1] if embedding else None)
 
     def _ensure_session(self) -> ort.InferenceSession:
@@ -191,9 +204,12 @@ class EmotionClassifier:
         if len(inputs) != 1:
             raise ModelError(f"{path}: model has {len(inputs)} inputs, expected one 48x48 grey face batch")
         self._input_name = inputs[0].name
+        self._max_batch = _batch_limit(path, inputs[0].shape)
         # The probabilities are the first output; the embedding, where present, is found by name.
         self._probabilities_name = session.get_outputs()[0].name
         self._has_embedding = any(out.name == EMBEDDING_OUTPUT for out in session.get_outputs())
+        # What classify will send, checked now: a batch of one, and of two (flip averaging sends
+        # each face twice) unless the model is fixed to one at a time.
         probe = np.full((1, INPUT_SIZE, INPUT_SIZE, 1), 128.0, dtype=np.float32)
         try:
             out = np.asarray(session.run([self._probabilities_name], {self._input_name: probe})[0])
@@ -204,22 +220,60 @@ class EmotionClassifier:
                 f"{path}: model gives outputs of shape {out.shape}, expected (1, {len(EMOTIONS)}) "
                 f"({', '.join(EMOTIONS)})"
             )
+        if not (np.isfinite(out).all() and (out >= 0).all() and abs(float(out.sum()) - 1.0) <= PROBABILITY_TOLERANCE):
+            raise ModelError(f"{path}: model gives {np.round(out[0], 3).tolist()} for a face, not probabilities")
+        if self._max_batch != 1:
+            try:
+                pair = np.asarray(
+                    session.run([self._probabilities_name], {self._input_name: np.concatenate([probe, probe])})[0]
+                )
+                if pair.shape != (2, len(EMOTIONS)):
+                    raise ValueError(f"outputs of shape {pair.shape} for two faces")
+            except Exception:  # onnxruntime's own types: a graph that only works one face at a time
+                self._max_batch = 1
         return session
 
     def _card(self) -> dict[str, object]:
+        """The model card beside the model ({} without one), read once and checked where used:
+        ``labels`` must be the seven labels in order and ``test_time_flip`` true or false."""
+        if self._card_data is not None:
+            return self._card_data
         card_path = self.model_path.with_name(CARD_FILE)
-        if not card_path.is_file():
-            return {}
         try:
-            card = json.loads(card_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
+            card = read_json_file(card_path)
+        except FileNotFoundError:
+            card = {}
+        except (OSError, DamagedFileError) as exc:
             raise ModelError(f"{card_path}: unreadable model card ({exc})") from exc
         if not isinstance(card, dict):
             raise ModelError(f"{card_path}: model card is not a JSON object")
         labels = card.get("labels")
-        if labels is not None and list(labels) != list(EMOTIONS):
-            raise ModelError(f"{card_path}: labels {labels} differ from {list(EMOTIONS)}")
+        if labels is not None and labels != list(EMOTIONS):
+            shown = labels if isinstance(labels, list) else repr(labels)
+            raise ModelError(f"{card_path}: labels {shown} differ from {list(EMOTIONS)}")
+        flip = card.get("test_time_flip")
+        if flip is not None and not isinstance(flip, bool):
+            raise ModelError(f"{card_path}: test_time_flip {flip!r} is not true or false")
+        self._card_data = card
         return card
+
+
+def _batch_limit(path: Path, shape: object) -> int:
+    """Faces per run the declared input shape allows (0: any number, 1: one at a time), or
+    ModelError when the shape is not a batch of 48x48 single-channel images."""
+    dims = list(shape) if isinstance(shape, list | tuple) else []
+    expected = [None, INPUT_SIZE, INPUT_SIZE, 1]
+    # Symbolic dimensions are names (str) or None: only numbers can be checked.
+    if len(dims) != len(expected) or any(
+        isinstance(dim, int) and want is not None and dim != want for dim, want in zip(dims, expected, strict=True)
+    ):
+        raise ModelError(f"{path}: model input has shape {dims}, expected [batch, {INPUT_SIZE}, {INPUT_SIZE}, 1]")
+    batch = dims[0]
+    if isinstance(batch, int) and batch > 1:
+        raise ModelError(
+            f"{path}: model takes exactly {batch} faces at a time; it must take any number, or one at a time"
+        )
+    return 1 if batch == 1 else 0
 
 
 def session_output_width(session: ort.InferenceSession, name: str) -> int:

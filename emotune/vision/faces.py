@@ -27,6 +27,9 @@ from emotune.vision.preprocess import to_gray
 YUNET_FILE = "face_detection_yunet_2023mar.onnx"
 HAAR_FILE = "haarcascade_frontalface_default.xml"
 DEFAULT_MAX_SIDE = 320
+# The outputs cv2.FaceDetectorYN reads from YuNet (2023mar): class, objectness, box and
+# landmark maps at strides 8, 16 and 32.
+YUNET_OUTPUTS = frozenset(f"{kind}_{stride}" for kind in ("cls", "obj", "bbox", "kps") for stride in (8, 16, 32))
 DEFAULT_MIN_FACE = 40
 
 
@@ -100,17 +103,35 @@ class YuNetDetector:
         if self._net is None:
             if not self.model_path.is_file():
                 raise ModelError(f"{self.model_path}: face detection model not found")
+            self._check_model()
             try:
-                self._net = cv2.FaceDetectorYN.create(
+                net = cv2.FaceDetectorYN.create(
                     str(self.model_path), "", size, self.score_threshold, self.nms_threshold, 5000
                 )
+                # What detect will do, done once now: a model that only looks like YuNet fails here.
+                net.detect(np.zeros((size[1], size[0], 3), dtype=np.uint8))
             except cv2.error as exc:
-                raise ModelError(f"{self.model_path}: not a readable YuNet model") from exc
+                raise ModelError(f"{self.model_path}: not a working YuNet face detection model") from exc
+            self._net = net
             self._input_size = size
         if size != self._input_size:
             self._net.setInputSize(size)
             self._input_size = size
         return self._net
+
+    def _check_model(self) -> None:
+        """ModelError unless the file is an ONNX model with YuNet's outputs (which FaceDetectorYN
+        asks for by name; another model loads without complaint and fails on the first frame)."""
+        try:
+            names = set(cv2.dnn.readNetFromONNX(str(self.model_path)).getUnconnectedOutLayersNames())
+        except cv2.error as exc:
+            raise ModelError(f"{self.model_path}: not a readable YuNet model") from exc
+        missing = sorted(YUNET_OUTPUTS - names)
+        if missing:
+            raise ModelError(
+                f"{self.model_path}: not a YuNet face detection model (no output {', '.join(missing[:3])}"
+                f"{', ...' if len(missing) > 3 else ''})"
+            )
 
     def detect(self, image: NDArray[np.uint8]) -> list[Face]:
         if image.ndim == 2 or image.shape[2] == 1:

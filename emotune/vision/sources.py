@@ -9,15 +9,21 @@ thread ever calls a source's ``read``.
 
 from __future__ import annotations
 
+import io
 import os
+import re
+import sys
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
 import cv2
 import numpy as np
+import PIL.Image
 from numpy.typing import NDArray
 
 from emotune.errors import EmotuneError
@@ -25,6 +31,18 @@ from emotune.errors import EmotuneError
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff", ".pgm", ".ppm"})
 DEFAULT_FOLDER_FPS = 1.0  # a folder of photos plays as a slideshow, one image per second
 DEFAULT_CAMERA_FPS = 30.0  # what most webcams deliver when the driver does not say
+# Highest camera index a SOURCE may name. OpenCV reads a larger number N as "backend N//100*100,
+# camera N%100" (its old way of choosing a backend: 200 would open V4L2 camera 0), and numbers
+# past a C int make it print overload errors; no system numbers its cameras that far (Linux:
+# /dev/video0..63, which the window's camera dialog offers).
+MAX_CAMERA_INDEX = 99
+# Largest image decoded: 80 megapixels (240 MB as BGR). Phones write 12-50 MP and nearly all
+# cameras at most 61 MP; the detector only ever sees a copy of at most 4096 px a side, so more
+# pixels cost memory without finding more faces. Also below Pillow's own 89.5 MP warning.
+MAX_IMAGE_PIXELS = 80_000_000
+# Largest image file read: 4 bytes a pixel at the pixel limit is an uncompressed BGRA image.
+MAX_IMAGE_FILE_BYTES = 4 * MAX_IMAGE_PIXELS
+_STDERR_LOCK = threading.Lock()
 
 
 class FrameSourceError(EmotuneError):
@@ -53,17 +71,94 @@ class FrameSource(Protocol):
 
 
 def read_image(path: Path) -> NDArray[np.uint8]:
-    """A BGR image from a file (any path, including non-ASCII ones), or ``FrameSourceError``."""
-    if not path.is_file():
-        raise FrameSourceError(f"{path}: no such file")
+    """A BGR image from a file (any path, including non-ASCII ones), or ``FrameSourceError``.
+
+    The size is read from the file's header before anything is decoded: a small file can hold an
+    enormous image (a 0.9 MB PNG of 30000x30000 pixels decodes to 2.7 GB), so images over
+    ``MAX_IMAGE_PIXELS`` are refused with one line. Decoders that print to stderr themselves
+    (libpng, libjpeg, libtiff, Pillow's warnings) are silenced: the caller reports the one line."""
+    check_image_path(path)
     try:
-        data = np.fromfile(str(path), dtype=np.uint8)
+        size = path.stat().st_size
+        if size > MAX_IMAGE_FILE_BYTES:
+            raise FrameSourceError(
+                f"{path}: {size / 2**20:.0f} MB is too large for an image of at most {MAX_IMAGE_PIXELS // 10**6} "
+                "megapixels"
+            )
+        data = path.read_bytes()
     except OSError as exc:
         raise FrameSourceError(f"{path}: cannot be read ({exc.strerror})") from exc
-    image = cv2.imdecode(data, cv2.IMREAD_COLOR) if data.size else None
+    with _native_stderr_silenced():
+        width, height = _header_size(path, data)
+        if width * height > MAX_IMAGE_PIXELS:
+            raise FrameSourceError(f"{path}: {width}x{height} pixels is {_over_the_limit()}")
+        image = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_COLOR) if data else None
     if image is None:
         raise FrameSourceError(f"{path}: not a readable image")
     return np.asarray(image, dtype=np.uint8)
+
+
+def check_image_path(path: Path) -> None:
+    """``FrameSourceError`` unless ``path`` is a file (a cheap check before any decoding)."""
+    if path.is_dir():
+        raise FrameSourceError(f"{path}: is a folder, not an image")
+    if not path.is_file():
+        raise FrameSourceError(f"{path}: no such file")
+
+
+def _over_the_limit() -> str:
+    return f"over the limit of {MAX_IMAGE_PIXELS // 10**6} megapixels (scale it down first)"
+
+
+def _header_size(path: Path, data: bytes) -> tuple[int, int]:
+    """(width, height) from an image file's header, without decoding its pixels (Pillow reads the
+    headers of every IMAGE_SUFFIXES format), or ``FrameSourceError``."""
+    try:
+        with PIL.Image.open(io.BytesIO(data)) as image:
+            width, height = image.size
+    except PIL.Image.DecompressionBombError as exc:
+        # Pillow's own refusal (about 179 megapixels) comes before it tells the size; its message
+        # gives the pixel count ("Image size (900000000 pixels) exceeds limit of ...").
+        count = re.search(r"\((\d+) pixels\)", str(exc))
+        what = f"{int(count.group(1)) / 10**6:.0f} megapixels" if count else "image"
+        raise FrameSourceError(f"{path}: {what} is {_over_the_limit()}") from None
+    except Exception:  # Pillow raises many unrelated types for damaged or foreign headers
+        raise FrameSourceError(f"{path}: not a readable image") from None
+    return int(width), int(height)
+
+
+@contextmanager
+def _native_stderr_silenced() -> Iterator[None]:
+    """File descriptor 2 pointed at devnull while the block runs.
+
+    Native decoders write their complaints ("libpng error: ...") straight to the process's stderr,
+    which Python cannot intercept; the one-line error the caller raises says what went wrong.
+    One block at a time (a lock), so two threads never swap the descriptor under each other; what
+    another thread writes to stderr during a decode (milliseconds) is lost, which the app and the
+    command line can afford. Without a usable descriptor 2 (a windowed app) it does nothing."""
+    with _STDERR_LOCK:
+        saved: int | None = None
+        try:
+            if sys.stderr is not None:
+                sys.stderr.flush()
+            saved = os.dup(2)
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 2)
+            os.close(devnull)
+        except (OSError, ValueError):
+            if saved is not None:
+                os.close(saved)
+            saved = None
+        try:
+            yield
+        finally:
+            if saved is not None:
+                try:
+                    if sys.stderr is not None:
+                        sys.stderr.flush()  # Python-level warnings written meanwhile go to devnull too
+                finally:
+                    os.dup2(saved, 2)
+                    os.close(saved)
 
 
 class _CaptureSource:
@@ -143,6 +238,10 @@ class VideoFileSource(_CaptureSource):
         if not capture.isOpened():
             capture.release()
             raise FrameSourceError(f"{self.path}: not a readable video")
+        width, height = int(capture.get(cv2.CAP_PROP_FRAME_WIDTH)), int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT))
+        if width * height > MAX_IMAGE_PIXELS:
+            capture.release()
+            raise FrameSourceError(f"{self.path}: frames of {width}x{height} pixels are {_over_the_limit()}")
         fps = capture.get(cv2.CAP_PROP_FPS)
         self.fps = fps if 0.1 <= fps <= 1000.0 else 25.0
         self.frame_count = max(0, int(capture.get(cv2.CAP_PROP_FRAME_COUNT)))
@@ -232,15 +331,21 @@ def open_source(spec: str, clock: Callable[[], float] = time.monotonic) -> Frame
 
 
 def is_camera(spec: str) -> bool:
-    """Whether a SOURCE string names a camera (an index such as "0") rather than a path."""
-    return spec.strip().isdigit()
+    """Whether a SOURCE string names a camera (an index such as "0") rather than a path.
+
+    ASCII digits only: ``str.isdigit`` also accepts "²" or "٣", which ``int`` refuses."""
+    text = spec.strip()
+    return text.isascii() and text.isdigit()
 
 
 def make_source(spec: str, clock: Callable[[], float] = time.monotonic) -> FrameSource:
     """Like ``open_source`` but not opened yet (the reader thread opens it)."""
     text = spec.strip()
     if is_camera(text):
-        return CameraSource(int(text), clock)
+        index = int(text)
+        if index > MAX_CAMERA_INDEX:
+            raise FrameSourceError(f"camera {text}: no such camera (camera numbers go from 0 to {MAX_CAMERA_INDEX})")
+        return CameraSource(index, clock)
     path = Path(text).expanduser()
     if path.is_dir():
         return FolderSource(path)

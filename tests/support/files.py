@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import re
+import struct
 import subprocess
+import sys
+import tempfile
+import zlib
+from collections.abc import Sequence
 from pathlib import Path
 
 import cv2
@@ -35,3 +41,63 @@ def one_error_line(result: subprocess.CompletedProcess[str], prefix: str = "") -
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith(prefix) and "Traceback" not in result.stderr
     return lines[0]
+
+
+def write_blank_png(path: Path, width: int, height: int) -> Path:
+    """A valid black 8-bit grey PNG of any size, written row by row: a 30000x30000 one (900
+    megapixels) is a 0.9 MB file made in a few seconds without ever holding the image."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    compressor = zlib.compressobj(9)
+    rows_per_block = max(1, 2**22 // (width + 1))
+    block = bytes((width + 1) * rows_per_block)  # each row: filter type 0, then the pixels
+    parts = [compressor.compress(block) for _ in range(height // rows_per_block)]
+    parts += [compressor.compress(bytes((width + 1) * (height % rows_per_block))), compressor.flush()]
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", b"".join(parts)) + chunk(b"IEND", b"")
+    )
+    return path
+
+
+# Runs argv[2:] and writes its peak RSS (KiB, Linux) to the file argv[1]. A small process of its
+# own in between, because Linux counts a child's peak from its parent's memory at fork time: run
+# straight from a large pytest process, a small command would report the test run's memory.
+_MEASURE = """
+import os, subprocess, sys
+child = subprocess.Popen(sys.argv[2:])
+_, status, usage = os.wait4(child.pid, 0)
+open(sys.argv[1], "w").write(str(usage.ru_maxrss))
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
+def run_measuring_memory(
+    command: Sequence[str], cwd: Path, env: dict[str, str] | None = None, timeout: float = 300.0
+) -> tuple[subprocess.CompletedProcess[str], float]:
+    """Run ``command`` and return its result and its peak resident memory in MB (Linux: the
+    kernel's own count for that one process, through wait4)."""
+    with tempfile.TemporaryDirectory() as folder:
+        report = Path(folder) / "peak"
+        result = subprocess.run(
+            [sys.executable, "-c", _MEASURE, str(report), *command],
+            capture_output=True,
+            text=True,
+            cwd=cwd,
+            env=env,
+            timeout=timeout,
+        )
+        return result, int(report.read_text()) / 1024  # KiB to MB
+
+
+def run_into_closed_pipe(command: Sequence[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run ``command`` with its stdout a pipe whose reader has already gone (``... | head -0``,
+    or ``head -1`` after its line): every write to stdout fails with EPIPE."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        return subprocess.run(list(command), stdout=write_end, stderr=subprocess.PIPE, text=True, cwd=cwd, timeout=300)
+    finally:
+        os.close(write_end)
