@@ -241,8 +241,9 @@ def damaged_files(valid: dict[str, object]) -> list[tuple[str, bytes, str]]:
 
     return [
         ("empty", b"", "damaged profile \\(not valid JSON"),
-        ("binary", b"\x89PNG\r\n\x1a\n\x00\x00", "not an Emotune profile \\(not UTF-8 text\\)"),
+        ("binary", b"\x89PNG\r\n\x1a\n\x00\x00", "damaged profile \\(not UTF-8 text\\)"),
         ("truncated", json.dumps(valid).encode()[:200], "damaged profile \\(not valid JSON"),
+        ("nested", b"[" * 5000 + b"]" * 5000, "damaged profile \\(nested too deeply"),
         ("list", b"[1, 2, 3]", "not an Emotune profile"),
         ("settings", b'{"theme": "dark"}', "not an Emotune profile"),
         ("newer", variant(version=2), "profile version 2 is newer than this Emotune reads \\(1\\)"),
@@ -276,7 +277,7 @@ def test_damaged_or_foreign_profile_files_give_one_clear_error(
         Profile.load(tmp_path)
     big = tmp_path / "big.json"
     big.write_bytes(b" " * 1_000_001)
-    with pytest.raises(ProfileError, match="too large to be an Emotune profile"):
+    with pytest.raises(ProfileError, match="damaged profile \\(larger than"):
         Profile.load(big)
 
 

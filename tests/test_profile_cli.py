@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.support.files import one_error_line
 from tests.support.paths import JAFFE, REPO
 
 
@@ -47,3 +48,15 @@ def test_build_show_and_classify_with_a_profile(tmp_path: Path) -> None:
 
     analyzed = emotune("analyze", str(calibration / "happy"), "--json", "--profile", str(profile))
     assert analyzed.returncode == 0 and json.loads(analyzed.stdout.splitlines()[0])["faces"]
+
+
+def test_a_damaged_or_foreign_profile_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    damaged = tmp_path / "damaged.profile"
+    damaged.write_text("[[[[" * 500, encoding="utf-8")
+    foreign = tmp_path / "foreign.profile"
+    foreign.write_text(json.dumps({"format": "something else"}), encoding="utf-8")
+    photo = str(JAFFE / "KA" / "happy" / sorted(p.name for p in (JAFFE / "KA" / "happy").iterdir())[0])
+    for profile in (damaged, foreign, tmp_path / "missing.profile"):
+        line = one_error_line(emotune("classify", photo, "--profile", str(profile)), "emotune: ")
+        assert str(profile) in line
+    assert "no such" in one_error_line(emotune("profile", "show", str(tmp_path / "nothing")), "emotune: ")

@@ -61,6 +61,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from emotune.config import DamagedFileError, read_json_file
 from emotune.errors import EmotuneError
 from emotune.labels import EMOTIONS
 
@@ -229,22 +230,15 @@ class Profile:
     def load(cls, path: Path) -> Profile:
         """Read a profile file; ProfileError naming the file for anything wrong with it."""
         try:
-            size = path.stat().st_size
-            if size > MAX_FILE_BYTES:
-                raise ProfileError(f"{path}: {size} bytes is too large to be an Emotune profile")
-            text = path.read_text(encoding="utf-8")
+            data = read_json_file(path, MAX_FILE_BYTES)
         except FileNotFoundError as exc:
             raise ProfileError(f"{path}: no such profile") from exc
         except IsADirectoryError as exc:
             raise ProfileError(f"{path}: is a folder, not a profile file") from exc
-        except UnicodeDecodeError as exc:
-            raise ProfileError(f"{path}: not an Emotune profile (not UTF-8 text)") from exc
         except OSError as exc:
             raise ProfileError(f"{path}: cannot read the profile ({exc.strerror or exc})") from exc
-        try:
-            data = json.loads(text)
-        except ValueError as exc:
-            raise ProfileError(f"{path}: damaged profile (not valid JSON: {exc})") from exc
+        except DamagedFileError as exc:  # too large, not UTF-8, not JSON, nested too deeply
+            raise ProfileError(f"{path}: damaged profile ({exc})") from exc
         return cls.from_json(data, path)
 
     @classmethod
