@@ -65,7 +65,7 @@ def test_video_mood_playlist_and_opening_a_track(start: Callable[..., Running], 
     assert app.mood_panel.word.cget("text") == f"Music for: {mood}"
     run.until(lambda: app.mood_panel.reading.cget("text").startswith("Your face now: "), "the face reading")
     assert app.playlist.heading.cget("text") == f"Songs to match {mood}"
-    assert app.status.music.cget("text") == "Music: Bundled catalog (offline)"
+    assert app.status.music.cget("text") == "Music: bundled catalog (offline)"
     assert all(t.source == "catalog" for t in app.playlist.tracks)
     tree = app.playlist.tree
     first = app.playlist.tracks[0]
@@ -440,3 +440,14 @@ def test_long_titles_end_in_an_ellipsis_show_whole_on_hover_and_the_scrollbar_on
     assert not panel.scroll.winfo_ismapped()  # ten rows fit: no scrollbar
     panel.append_tracks(panel.tracks * 3, "happy", "Songs to match happy")  # 40 rows: more than fit
     run.until(lambda: panel.scroll.winfo_ismapped(), "the scrollbar once the rows do not fit")
+
+
+def test_a_note_fades_so_it_never_outlives_what_it_was_about(start: Callable[..., Running]) -> None:
+    run = start(AppOptions(source="99", offline=True))
+    status = run.app.status
+    status.set_note("Opened in the browser", seconds=0.3)
+    assert status.note.cget("text") == "Opened in the browser"
+    status.set_note("Copied the link", seconds=0.6)  # a newer note restarts the clock
+    pump_for(run.root, 0.4)
+    assert status.note.cget("text") == "Copied the link"
+    run.until(lambda: status.note.cget("text") == "", "the note to fade", timeout=10)

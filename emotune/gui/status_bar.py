@@ -1,11 +1,14 @@
 """The status bar: the video source and the measured drawn fps, where the music comes from
 (catalog, Spotify signed in, or the fallback and why), the "Your face" menu and whose face profile
-reads faces ("calibrated for <name>"), and short notes about the last action."""
+reads faces ("calibrated for <name>"), and short notes about the last action, which fade after
+``NOTE_SECONDS`` so that no note outlives what it was about."""
 
 from __future__ import annotations
 
 import tkinter as tk
 from tkinter import ttk
+
+NOTE_SECONDS = 8.0
 
 
 class StatusBar(ttk.Frame):
@@ -20,6 +23,7 @@ class StatusBar(ttk.Frame):
         self.profile.pack(side="left", padx=(8, 0))
         self.note = ttk.Label(self, text="", style="Muted.TLabel")
         self.note.pack(side="right")
+        self._note_after: str | None = None
 
     def set_video(self, text: str) -> None:
         self.video.configure(text=text)
@@ -34,5 +38,12 @@ class StatusBar(ttk.Frame):
     def set_profile(self, name: str | None) -> None:
         self.profile.configure(text=f"calibrated for {name}" if name else "")
 
-    def set_note(self, text: str) -> None:
+    def set_note(self, text: str, seconds: float = NOTE_SECONDS) -> None:
+        if self._note_after is not None:
+            self.after_cancel(self._note_after)
         self.note.configure(text=text)
+        self._note_after = self.after(int(seconds * 1000), self._clear_note) if text else None
+
+    def _clear_note(self) -> None:
+        self._note_after = None
+        self.note.configure(text="")

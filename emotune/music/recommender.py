@@ -76,7 +76,7 @@ class Recommender:
         if offline or self._spotify is None:
             tracks = self._catalog.recommend(emotion, limit, strategy)
             why = "offline" if offline else "Spotify not connected"
-            status = f"Bundled catalog ({why})"
+            status = f"bundled catalog ({why})"  # lower case, as the status bar says it everywhere
             restarted = self._catalog.pool_restarted
             return Recommendation(emotion, strategy, tracks, "catalog", status, pool_restarted=restarted)
         # Liked catalog tracks due for this mood head the list (feedback rule 2); Spotify fills the rest.

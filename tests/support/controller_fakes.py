@@ -131,7 +131,7 @@ class FakeRecommender:
         self.asked.append((emotion, strategy))
         start = (len(self.asked) - 1) * limit % max(1, len(self.pool))
         tracks = tuple(self.pool[start : start + limit])
-        return Recommendation(emotion, strategy, tracks, "catalog", "Bundled catalog (offline)")
+        return Recommendation(emotion, strategy, tracks, "catalog", "bundled catalog (offline)")
 
 
 def problem_kinds(view: RecordingView) -> list[str]:
