@@ -208,12 +208,17 @@ def test_source_problems_end_and_late_messages(harness: Callable[..., Harness]) 
     h = harness(source="missing.mp4")
     assert problem_kinds(h.view) == ["cannot read"]
     assert h.workers[0].sources == []
+    h.controller.toggle_pause()  # no picture: nothing to pause, and the button does not flip
+    assert h.view.last("show_note") == ("Nothing to pause: there is no picture",)
+    assert h.view.count("show_paused") == 0 and not h.workers[0].paused
+    h.controller.retry_source()
+    assert h.view.last("show_note") == ("Trying missing.mp4 again…",) and problem_kinds(h.view)[-1] == "cannot read"
     h.controller.open_source("clip.mp4")
     assert h.view.last("hide_source_problem") == ()
     h.controller.messages.post(SourceError("camera 9", "camera 9: unplugged"))  # about a source we left
     h.controller.messages.post(SourceEnded("clip.mp4", 42))
     h.controller.poll()
-    assert problem_kinds(h.view) == ["cannot read", "ended"]
+    assert problem_kinds(h.view) == ["cannot read", "cannot read", "ended"]
     problem = h.view.last("show_source_problem")
     assert problem is not None and problem[0].retry_label == "Play again" and "42 frames" in problem[0].message
     h.post_frame("happy", source="clip.mp4")

@@ -330,7 +330,9 @@ class AppController:
         return self.effective.mirror and is_camera(spec)
 
     def retry_source(self) -> None:
-        self.open_source(self.source_spec or "0")
+        spec = self.source_spec or "0"
+        self.view.show_note(f"Trying {source_label(spec)} again…")  # a sign that it tried, whatever comes
+        self.open_source(spec)
 
     def _show_source_problem(self, spec: str, text: str) -> None:
         camera = is_camera(spec)
@@ -363,6 +365,9 @@ class AppController:
         return self.worker.paused
 
     def toggle_pause(self) -> None:
+        if self.source_problem is not None and not self.worker.paused:
+            self.view.show_note("Nothing to pause: there is no picture")
+            return
         if self.worker.paused:
             self.worker.resume()
         else:
