@@ -26,6 +26,7 @@ INTRO = (
 )
 WARNING_COLOUR = "#c0392b"
 MARKS = {"taught": "✓", "skipped": "–", "current": "▸", "waiting": "·"}
+MENU_STYLE = "Status.TMenubutton"
 
 
 class TeachActions(Protocol):
@@ -165,16 +166,52 @@ def enable(widget: ttk.Widget, on: bool) -> None:
     widget.state(["!disabled"] if on else ["disabled"])
 
 
+def flat_style(widget: tk.Misc) -> None:
+    """A menu button as tall as the status bar's text (a framed button would make the bar taller,
+    taking rows from the playlist): label, arrow and the focus ring, no button frame."""
+    style = ttk.Style(widget)
+    style.layout(
+        MENU_STYLE,
+        [
+            (
+                "Menubutton.focus",
+                {
+                    "sticky": "nswe",
+                    "children": [
+                        (
+                            "Menubutton.padding",
+                            {
+                                "sticky": "nswe",
+                                "children": [
+                                    ("Menubutton.label", {"side": "left"}),
+                                    ("Menubutton.indicator", {"side": "right"}),
+                                ],
+                            },
+                        )
+                    ],
+                },
+            )
+        ],
+    )
+    style.configure(MENU_STYLE, padding=(4, 0))
+
+
 class FaceMenu(ttk.Menubutton):
     """ "Your face": teach Emotune, choose whose profile reads faces, forget the face in use."""
 
     def __init__(self, master: tk.Misc, faces: FaceChoices) -> None:
-        super().__init__(master, text="Your face")
+        flat_style(master)
+        super().__init__(master, text="Your face", style=MENU_STYLE)
         self.faces = faces
+        self.bind("<<ThemeChanged>>", self._theme_changed, add="+")
         self.chosen = tk.StringVar(value="")
         self.menu = tk.Menu(self, tearoff=False, postcommand=self.refresh)
         self.configure(menu=self.menu)
         self.refresh()
+
+    def _theme_changed(self, _event: object) -> None:
+        flat_style(self)  # a layout belongs to one theme: define it in the new one, and use it again
+        self.configure(style=MENU_STYLE)
 
     def refresh(self) -> None:
         """Rebuild the entries from the saved profiles (each time the menu opens)."""
