@@ -81,6 +81,7 @@ class Settings:
     mood_smoothing_s: float = field(default=0.5, metadata={"range": (0.0, 5.0)})
     music_pace: Pace = "normally"
     last_source: str = ""  # the SOURCE the app last showed; empty means camera 0
+    recent_sources: list[str] = field(default_factory=list)  # the last files shown, newest first
     playlist_length: int = field(default=10, metadata={"range": (1, 50)})
     # Record music moods and songs in the local journal (emotune.journal); off keeps what is there.
     journal_enabled: bool = True

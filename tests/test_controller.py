@@ -116,6 +116,7 @@ def harness(tmp_path: Path) -> Callable[..., Harness]:
     def make(**options: object) -> Harness:
         h = Harness(tmp_path, AppOptions(**options))  # type: ignore[arg-type]
         h.controller.start()
+        h.tasks.finish([name for name, *_ in h.tasks.jobs].index("emotune-cameras"))  # the camera probe
         return h
 
     return make
@@ -245,6 +246,12 @@ def test_pause_resumes_on_a_new_source_and_status_says_it(harness: Callable[...,
     h.controller.open_source("clip.mp4")
     assert not h.workers[0].paused and h.view.last("show_paused") == (False,)
     assert h.controller.settings.last_source == "clip.mp4"
+    cameras = h.controller.cameras
+    assert cameras is not None and 0 in cameras  # camera 0 was in use: it counts as found
+    assert h.view.last("show_sources") == ("clip.mp4", cameras, ("clip.mp4",))
+    h.controller.open_source("other.mp4")
+    h.controller.open_source("clip.mp4")
+    assert h.controller.settings.recent_sources == ["clip.mp4", "other.mp4"]  # newest first, no repeats
 
 
 def test_settings_restart_the_worker_and_close_stops_everything(harness: Callable[..., Harness]) -> None:

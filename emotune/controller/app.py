@@ -52,7 +52,7 @@ from emotune.vision.messages import (
 from emotune.vision.mood import MoodTracker
 from emotune.vision.pipeline import FacePipeline, PipelineSettings, VisionWorker
 from emotune.vision.profile import Profile
-from emotune.vision.sources import FrameSource, FrameSourceError, is_camera, make_source
+from emotune.vision.sources import FrameSource, FrameSourceError, find_cameras, is_camera, make_source
 
 if TYPE_CHECKING:  # spotipy & co. load on the music lane, off the start-up path
     from emotune.music.recommender import Recommendation
@@ -64,6 +64,7 @@ SCORES_EVERY_S = 0.1  # bars at 10 Hz: smooth to the eye, cheap for the UI threa
 STATUS_EVERY_S = 0.5
 FPS_WINDOW_S = 2.0
 QUEUE_SIZE = 8
+RECENT_FILES = 5
 OpenHow = str  # "default" (the setting decides) or "browser"
 
 
@@ -198,6 +199,7 @@ class AppController:
         self.source_spec = ""
         self._source_name = ""  # the name the worker's messages carry for the current source
         self.source_problem: SourceProblem | None = None
+        self.cameras: tuple[int, ...] | None = None  # the cameras found (None: still looking)
         self.latest: FrameResult | None = None
         self.frames_shown = 0
         self.frames_skipped = 0  # frame results replaced by a newer one before they were shown
@@ -230,6 +232,7 @@ class AppController:
         self.open_source(self.options.source if self.options.source is not None else "0")
         if self.mood.locked:
             self._mood_in_force_changed()
+        self._find_cameras()  # after the source opened: a camera in use counts as found
 
     # -- the drain loop ------------------------------------------------------------------------
 
@@ -314,7 +317,9 @@ class AppController:
             return
         self._source_name = source.name
         if not is_camera(spec):
-            self.settings = self.settings.replace(last_source=spec)
+            recent = [spec, *(path for path in self.settings.recent_sources if path != spec)][:RECENT_FILES]
+            self.settings = self.settings.replace(last_source=spec, recent_sources=recent)
+        self._show_sources()
         if self.worker.running:
             self.worker.switch_source(source)
         else:
@@ -328,6 +333,18 @@ class AppController:
     def _mirrored(self, spec: str) -> bool:
         # A mirror is what people expect of a camera looking at them; a film stays the right way round.
         return self.effective.mirror and is_camera(spec)
+
+    def _show_sources(self) -> None:
+        self.view.show_sources(self.source_spec, self.cameras, tuple(self.settings.recent_sources))
+
+    def _find_cameras(self) -> None:
+        in_use = [int(self.source_spec)] if is_camera(self.source_spec) else []
+
+        def found(cameras: list[int]) -> None:
+            self.cameras = tuple(cameras)
+            self._show_sources()
+
+        self.tasks.run_in_thread(lambda: find_cameras(skip=in_use), found, self._note_error, name="emotune-cameras")
 
     def retry_source(self) -> None:
         spec = self.source_spec or "0"

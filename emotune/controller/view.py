@@ -44,6 +44,10 @@ class View(Protocol):
 
     def show_paused(self, paused: bool) -> None: ...
 
+    def show_sources(self, current: str, cameras: Sequence[int] | None, recent: Sequence[str]) -> None:
+        """What the source menu offers: the source playing, the cameras found (None: still
+        looking) and the recent files, newest first."""
+
     def show_source_problem(self, problem: SourceProblem) -> None: ...
 
     def hide_source_problem(self) -> None: ...

@@ -24,8 +24,7 @@ import traceback
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from tkinter import filedialog, simpledialog, ttk
+from tkinter import ttk
 from types import TracebackType
 
 from emotune import environment
@@ -37,11 +36,14 @@ from emotune.controller.teaching import TeachingState
 from emotune.controller.view import SourceProblem
 from emotune.errors import EmotuneError, ExitStatus
 from emotune.gui.controls import Actions, Controls
+from emotune.gui.help_view import HelpView
 from emotune.gui.journal_view import JournalWindow
+from emotune.gui.keys import install_shortcuts
 from emotune.gui.mood_panel import MoodPanel
 from emotune.gui.playlist_panel import How, PlaylistPanel
 from emotune.gui.settings_dialog import SettingsDialog
 from emotune.gui.song_feedback import SongFeedback
+from emotune.gui.source_dialogs import ask_camera, ask_video_file
 from emotune.gui.status_bar import StatusBar
 from emotune.gui.teach_dialog import FaceMenu, TeachDialog
 from emotune.gui.theme import apply_theme, ui_scale
@@ -52,7 +54,7 @@ from emotune.music.tracks import Track
 from emotune.resources import resource_path
 from emotune.tasks import TaskRunner
 from emotune.vision.messages import FrameResult
-from emotune.vision.sources import FrameSource, is_camera, make_source
+from emotune.vision.sources import FrameSource, make_source
 
 __all__ = ["AppOptions", "EmotuneApp", "run_app"]
 
@@ -151,12 +153,15 @@ class EmotuneApp:
                 use_camera=lambda index: control.open_source(str(index)),
                 choose_camera=self.choose_camera,
                 open_file=self.choose_file,
+                open_path=control.open_source,
                 set_locked=control.set_locked,
                 choose_mood=control.choose_mood,
                 set_strategy=self.set_strategy,
                 more_songs=control.more_songs,
                 open_settings=self.open_settings,
                 open_journal=self.open_journal,
+                open_help=self.open_help,
+                focus_home=self.focus_home,
             ),
             control.strategy,
         )
@@ -178,21 +183,25 @@ class EmotuneApp:
         root.columnconfigure(1, weight=2, minsize=int(380 * scale))
         root.rowconfigure(1, weight=1)
 
-        root.bind("<space>", lambda e: self._shortcut(e, control.toggle_pause))
-        root.bind("<KeyPress-r>", lambda e: self._shortcut(e, control.more_songs))
-        root.bind("<KeyPress-R>", lambda e: self._shortcut(e, control.more_songs))
-        root.bind("<Control-o>", lambda _e: self.choose_file())
-        root.bind("<Control-j>", lambda _e: self.open_journal())
-        root.bind("<Control-q>", lambda _e: self.close())
+        install_shortcuts(
+            root,
+            {
+                "<space>": control.toggle_pause,
+                "<KeyPress-r>": control.more_songs,
+                "<KeyPress-R>": control.more_songs,
+                "<Control-o>": self.choose_file,
+                "<Control-j>": self.open_journal,
+                "<F1>": self.open_help,
+                "<Control-q>": self.close,
+            },
+        )
+        self.focus_home()  # the keyboard's home: Down then Enter opens a song at once
 
-    def _shortcut(self, event: tk.Event[tk.Misc], action: Callable[[], None]) -> str | None:
-        # Space on a focused button presses it, and letters belong to text fields: leave those.
-        widget = event.widget
-        typing_classes = {"TButton", "TCheckbutton", "TRadiobutton", "TEntry", "TCombobox", "TSpinbox", "TMenubutton"}
-        if isinstance(widget, tk.Misc) and widget.winfo_class() in typing_classes:
-            return None
-        action()
-        return "break"
+    def focus_home(self) -> None:
+        self.playlist.tree.focus_set()
+
+    def open_help(self) -> None:
+        HelpView(self.root, self.controller.env)
 
     def _report_callback_exception(
         self, kind: type[BaseException], value: BaseException, tb: TracebackType | None
@@ -246,6 +255,9 @@ class EmotuneApp:
 
     def show_lock(self, locked: bool, mood: str | None) -> None:
         self.controls.show_lock(locked, mood)
+
+    def show_sources(self, current: str, cameras: Sequence[int] | None, recent: Sequence[str]) -> None:
+        self.controls.show_sources(current, cameras, recent)
 
     def show_paused(self, paused: bool) -> None:
         self.controls.show_paused(paused)
@@ -301,31 +313,13 @@ class EmotuneApp:
     # -- what only the window can do: dialogs and the clipboard ----------------------------------
 
     def choose_camera(self) -> None:
-        spec = self.controller.source_spec
-        index = simpledialog.askinteger(
-            "Choose camera",
-            "Camera number (0 is the built-in one):",
-            parent=self.root,
-            initialvalue=int(spec) if is_camera(spec) else 0,
-            minvalue=0,
-            maxvalue=63,
-        )
+        control = self.controller
+        index = ask_camera(self.root, control.source_spec, control.cameras)
         if index is not None:
-            self.controller.open_source(str(index))
+            control.open_source(str(index))
 
     def choose_file(self) -> None:
-        last = self.controller.settings.last_source
-        folder = str(Path(last).parent) if last and not is_camera(last) else str(Path.home())
-        path = filedialog.askopenfilename(
-            parent=self.root,
-            title="Open video file",
-            initialdir=folder,
-            filetypes=[
-                ("Videos", "*.mp4 *.avi *.mkv *.mov *.webm *.m4v"),
-                ("Images", "*.png *.jpg *.jpeg"),
-                ("All files", "*"),
-            ],
-        )
+        path = ask_video_file(self.root, self.controller.settings.last_source)
         if path:
             self.controller.open_source(path)
 

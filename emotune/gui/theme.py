@@ -93,4 +93,37 @@ def apply_theme(root: tk.Tk, name: str) -> Palette:
     family, size = body_font.cget("family"), int(body_font.cget("size"))
     style.configure("Mood.TLabel", font=(family, size * 2, "bold"))
     style.configure("Heading.TLabel", font=(family, round(size * 1.2), "bold"))
+    theme_menus(root, palette)
     return palette
+
+
+ACCENT = "#3a78c2"  # selection in menus and the list's focus ring, readable on light and dark
+
+
+def theme_menus(root: tk.Tk, palette: Palette) -> None:
+    """Plain Tk menus (the source menu, the context menu) in the theme's colours: through the
+    option database for menus made later, and directly for the ones that exist."""
+    colours = {
+        "background": palette.background,
+        "foreground": palette.foreground,
+        "activeBackground": ACCENT,
+        "activeForeground": "#ffffff",
+        "selectColor": palette.foreground,
+    }
+    for option, value in colours.items():
+        root.option_add(f"*Menu.{option}", value)
+    root.option_add("*Menu.relief", "flat")
+    root.option_add("*Menu.font", palette.body_font)
+    pending: list[tk.Misc] = [root]
+    while pending:
+        widget = pending.pop()
+        pending.extend(widget.winfo_children())
+        if isinstance(widget, tk.Menu):
+            widget.configure(
+                background=palette.background,
+                foreground=palette.foreground,
+                activebackground=ACCENT,
+                activeforeground="#ffffff",
+                selectcolor=palette.foreground,
+                relief="flat",
+            )

@@ -15,7 +15,7 @@ import re
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -354,3 +354,23 @@ def make_source(spec: str, clock: Callable[[], float] = time.monotonic) -> Frame
     if path.suffix.lower() in IMAGE_SUFFIXES:
         return ImageSource(path)
     return VideoFileSource(path)
+
+
+def find_cameras(
+    limit: int = 4, skip: Sequence[int] = (), open_capture: Callable[[int], bool] | None = None
+) -> list[int]:
+    """The camera numbers below ``limit`` that answer (for a menu; blocks, so call it off the UI
+    thread). Numbers in ``skip`` (a camera in use, which may refuse a second opener) count as
+    found. On Linux the device nodes say it without opening anything."""
+    if open_capture is None and sys.platform.startswith("linux"):
+        return sorted({i for i in range(limit) if Path(f"/dev/video{i}").exists()} | set(skip))
+
+    def opens(index: int) -> bool:
+        capture = cv2.VideoCapture(index)
+        try:
+            return bool(capture.isOpened())
+        finally:
+            capture.release()
+
+    probe = open_capture or opens
+    return [i for i in range(limit) if i in skip or probe(i)]
