@@ -28,16 +28,16 @@ from emotune.vision.mood import MoodTracker
 from emotune.vision.pipeline import FacePipeline, PipelineSettings, track_frames
 from emotune.vision.profile_cli import load_profile_arg
 from emotune.vision.reader import FrameReader
-from emotune.vision.sources import FrameSource, FrameSourceError, check_image_path, make_source, read_image
+from emotune.vision.sources import (
+    FrameSource,
+    FrameSourceError,
+    check_image_path,
+    make_source,
+    quiet_opencv,
+    read_image,
+)
 
 NO_FACE = "no face"
-
-
-def quiet_opencv() -> None:
-    """OpenCV's own warnings (e.g. V4L2 on a missing camera) would add lines to our one-line errors."""
-    logging = getattr(getattr(cv2, "utils", None), "logging", None)
-    if logging is not None:
-        logging.setLogLevel(logging.LOG_LEVEL_SILENT)
 
 
 MIN_MAX_SIDE, MAX_MAX_SIDE = 64, 4096  # below: faces too small to find; above: no detector gains

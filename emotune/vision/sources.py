@@ -70,6 +70,14 @@ class FrameSource(Protocol):
     def close(self) -> None: ...
 
 
+def quiet_opencv() -> None:
+    """OpenCV's own warnings (e.g. V4L2 on a missing camera) would add lines to our one-line
+    errors and litter the app's console: our callers report the problem themselves."""
+    logging = getattr(getattr(cv2, "utils", None), "logging", None)
+    if logging is not None:
+        logging.setLogLevel(logging.LOG_LEVEL_SILENT)
+
+
 def read_image(path: Path) -> NDArray[np.uint8]:
     """A BGR image from a file (any path, including non-ASCII ones), or ``FrameSourceError``.
 
@@ -195,6 +203,7 @@ class CameraSource(_CaptureSource):
         self._start = 0.0
 
     def open(self) -> None:
+        quiet_opencv()  # a missing camera is our one clear line, not OpenCV's V4L2 warnings
         capture = cv2.VideoCapture(self.index)
         if not capture.isOpened():
             capture.release()
