@@ -18,6 +18,7 @@ import pytest
 
 from emotune.config import Settings, SettingsStore
 from emotune.controller.app import AppController, AppOptions
+from emotune.controller.face_profiles import FaceProfiles
 from emotune.controller.teaching import (
     CAPTURE_S,
     COUNTDOWN_S,
@@ -25,7 +26,6 @@ from emotune.controller.teaching import (
     NO_FACE,
     SEVERAL_FACES,
     STEPS,
-    FaceProfiles,
     TeachingFlow,
 )
 from emotune.environment import Environment

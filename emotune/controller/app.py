@@ -27,11 +27,11 @@ from typing import TYPE_CHECKING, Protocol
 from emotune import config
 from emotune.choices import Strategy
 from emotune.config import Settings, SettingsStore
+from emotune.controller.face_profiles import FaceProfiles
 from emotune.controller.journal_link import JournalLink
 from emotune.controller.mood_choice import MoodChoice
 from emotune.controller.playback import Playback, PlayerFactory, playlist_name, spotify_player
 from emotune.controller.song_requests import SongRequest, SongRequests
-from emotune.controller.teaching import FaceProfiles
 from emotune.controller.view import SourceProblem, View
 from emotune.environment import Environment
 from emotune.errors import EmotuneError
