@@ -11,10 +11,12 @@ macOS and the registry or ``platform.processor()`` on Windows; it never fails, i
 
 from __future__ import annotations
 
+import importlib
 import os
 import platform
 import subprocess
 from pathlib import Path
+from typing import Any
 
 CPUINFO = Path("/proc/cpuinfo")
 
@@ -74,13 +76,16 @@ def runtime_flags() -> set[str] | None:
     Preferred to /proc/cpuinfo, which shows the host's flags even where the process runs under
     an emulator that hides some (``qemu-x86_64 -cpu EPYC-Milan`` shows no AVX-512 to the
     program, but /proc/cpuinfo still lists it) -- and onnxruntime picks its kernels by CPUID."""
-    try:
-        from numpy._core._multiarray_umath import __cpu_features__ as features
-    except ImportError:
+    features: dict[str, bool] | None = None
+    for module in ("numpy._core._multiarray_umath", "numpy.core._multiarray_umath"):  # numpy 2, numpy 1
         try:
-            from numpy.core._multiarray_umath import __cpu_features__ as features  # numpy < 2
+            features = getattr(importlib.import_module(module), "__cpu_features__", None)
         except ImportError:
-            return None
+            continue
+        if features is not None:
+            break
+    if features is None:
+        return None
     return {flag for name, flag in _NUMPY_FLAGS.items() if features.get(name)}
 
 
@@ -125,8 +130,7 @@ def _windows_brand() -> str:
     """The marketing name ("Intel(R) Core(TM) i5-1235U"); platform.processor() gives only
     "Intel64 Family 6 Model 154 Stepping 4, GenuineIntel"."""
     try:
-        import winreg  # type: ignore[import-not-found,unused-ignore]
-
+        winreg: Any = importlib.import_module("winreg")
         key = winreg.OpenKey(winreg.HKEY_LOCAL_MACHINE, r"HARDWARE\DESCRIPTION\System\CentralProcessor\0")
         with key:
             return str(winreg.QueryValueEx(key, "ProcessorNameString")[0]).strip()
