@@ -69,7 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def add_vision_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--detector", choices=DETECTORS, default="yunet", help="face detector")
-    parser.add_argument("--max-side", type=int, default=320, metavar="PX", help="longest side of the detection copy")
+    parser.add_argument(
+        "--max-side", type=int, default=None, metavar="PX", help="longest side of the detection copy (default 256)"
+    )
     parser.add_argument("--align", action="store_true", help="rotate face crops so the eyes are level")
 
 

@@ -37,3 +37,11 @@ def test_model_card_describes_the_shipped_file() -> None:
     for key in ("val_accuracy", "parameters", "macs", "date", "export_command"):
         assert card[key], key
     assert card["training"]["command"].startswith("python -m training.train")
+    int8 = resource_path("models", card["int8"]["file"])
+    assert card["int8"]["onnx_sha256"] == hashlib.sha256(int8.read_bytes()).hexdigest()
+    assert card["int8"]["val_accuracy_flip"] >= card["val_accuracy_flip"] - 0.003  # the 0.3-point bar
+
+
+def test_the_int8_model_is_used_only_with_flip_averaging() -> None:
+    assert EmotionClassifier().model_path.name == "emotion-int8.onnx"  # the card's default: flip on
+    assert EmotionClassifier(flip_average=False).model_path.name == "emotion.onnx"

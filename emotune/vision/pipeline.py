@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
+import cv2
 import numpy as np
 from numpy.typing import NDArray
 
@@ -286,6 +287,9 @@ class VisionWorker:
         return self._source_factory(source) if isinstance(source, str) else source
 
     def _run(self) -> None:
+        # OpenCV's own thread pool costs 1.35-1.41x the CPU per detection for no gain when the
+        # app's other threads are busy (docs/performance.md): one thread, as `bench` measures.
+        cv2.setNumThreads(1)
         reader: FrameReader | None = None
         try:
             while True:
