@@ -19,34 +19,16 @@ from emotune.music.catalog import load_catalog
 from emotune.music.feedback import Preferences
 from emotune.music.service import Music, MusicAccount
 from emotune.vision.messages import FrameResult, MessageQueue, MoodChanged, MoodState, SourceEnded, SourceError
-from emotune.vision.sources import Frame, FrameSourceError
+from emotune.vision.sources import FrameSourceError
 from tests.support.controller_fakes import (
     FakePlayer,
     FakeRecommender,
     FakeWorker,
     ManualTasks,
+    NamedSource,
     RecordingView,
     problem_kinds,
 )
-
-
-class NamedSource:
-    """A source the controller only needs the name of (the fake worker never reads it)."""
-
-    live = True
-    fps = 30.0
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def open(self) -> None:
-        pass
-
-    def read(self) -> Frame | None:
-        return None
-
-    def close(self) -> None:
-        pass
 
 
 def source_factory(spec: str) -> NamedSource:

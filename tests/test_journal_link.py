@@ -24,25 +24,7 @@ from emotune.labels import EMOTIONS
 from emotune.music.catalog import CatalogSession, load_catalog
 from emotune.music.tracks import Track
 from emotune.vision.messages import FrameResult, MessageQueue, MoodState
-from emotune.vision.sources import Frame
-from tests.support.controller_fakes import FakeWorker, ManualTasks, RecordingView
-
-
-class NamedSource:
-    live = True
-    fps = 30.0
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def open(self) -> None:
-        pass
-
-    def read(self) -> Frame | None:
-        return None
-
-    def close(self) -> None:
-        pass
+from tests.support.controller_fakes import FakeWorker, ManualTasks, NamedSource, RecordingView
 
 
 class App:

@@ -37,8 +37,8 @@ from emotune.vision.messages import CalibrationSample, MessageQueue, MoodChanged
 from emotune.vision.pipeline import FacePipeline
 from emotune.vision.profile import Profile, ProfileBuilder
 from emotune.vision.profile_cli import largest_face_crop
-from emotune.vision.sources import Frame, read_image
-from tests.support.controller_fakes import FakeWorker, ManualTasks, RecordingView
+from emotune.vision.sources import read_image
+from tests.support.controller_fakes import FakeWorker, ManualTasks, NamedSource, RecordingView
 from tests.support.paths import JAFFE
 
 PERSON = "KA"
@@ -295,23 +295,6 @@ def test_cancel_closes_the_dialog_and_keeps_nothing(tmp_path: Path, samples: Out
 
 
 # -- at start, through the controller -------------------------------------------------------------
-
-
-class NamedSource:
-    live = True
-    fps = 30.0
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def open(self) -> None:
-        pass
-
-    def read(self) -> Frame | None:
-        return None
-
-    def close(self) -> None:
-        pass
 
 
 class App:

@@ -13,7 +13,7 @@ from emotune.music.recommender import Recommendation
 from emotune.music.tracks import Track
 from emotune.vision.messages import FrameResult
 from emotune.vision.profile import Profile
-from emotune.vision.sources import FrameSource
+from emotune.vision.sources import Frame, FrameSource
 
 Call = tuple[str, tuple[Any, ...]]
 
@@ -67,6 +67,25 @@ class FakeWorker:
     def stop(self, timeout: float = 0.5) -> bool:
         self.stopped, self.running = True, False
         return True
+
+
+class NamedSource:
+    """A source the controller only needs the name of (the fake worker never reads it)."""
+
+    live = True
+    fps = 30.0
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def open(self) -> None:
+        pass
+
+    def read(self) -> Frame | None:
+        return None
+
+    def close(self) -> None:
+        pass
 
 
 Job = tuple[str, Callable[[], Any], Callable[[Any], None], Callable[[Exception], None]]
