@@ -24,6 +24,7 @@ from numpy.typing import NDArray
 from emotune.controller.app import AppOptions
 from emotune.environment import VARIABLES
 from emotune.labels import EMOTIONS
+from tests.support.fake_spotify import FakeSpotify
 from tests.support.gui import CallbackErrors, Recorder, Running, x_display
 from tests.support.paths import FER_ZIP, UserFolders
 
@@ -94,3 +95,13 @@ def start(display: str) -> Iterator[Callable[..., Running]]:
         if not running.app.closed:
             running.app.close()
         assert not running.errors.errors, running.errors.errors[0]
+
+
+@pytest.fixture
+def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeSpotify]:
+    """The stand-in Spotify server on 127.0.0.1, with EMOTUNE_SPOTIFY_API_URL and
+    EMOTUNE_SPOTIFY_ACCOUNTS_URL pointing at it for this test."""
+    with FakeSpotify() as server:
+        for name, value in server.env().items():
+            monkeypatch.setenv(name, value)
+        yield server

@@ -5,7 +5,6 @@ Every random draw comes from a fixed seed, so each number asserted here is repro
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -28,7 +27,7 @@ from emotune.music.feedback import (
 from emotune.music.recommender import Recommender
 from emotune.music.spotify import Credentials, SpotifyClient
 from emotune.music.tracks import Features, Track
-from tests.support.fake_spotify import CLIENT_ID, CLIENT_SECRET, FakeSpotify, default_tracks, fake_id
+from tests.support.fake_spotify import CLIENT_ID, CLIENT_SECRET, FakeSpotify, fake_id
 
 SEED = 7
 
@@ -256,14 +255,6 @@ def test_liked_regions_get_a_gentle_boost_within_the_mood(catalog: Catalog) -> N
 
 
 # --- the recommender: Spotify results and cached lists -------------------------------------------
-
-
-@pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeSpotify]:
-    with FakeSpotify(default_tracks(45)) as server:
-        for name, value in server.env().items():
-            monkeypatch.setenv(name, value)
-        yield server
 
 
 def spotify_client(token_dir: Path) -> SpotifyClient:

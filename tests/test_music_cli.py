@@ -6,7 +6,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -47,12 +46,6 @@ def check_contract(record: dict[str, object]) -> None:
     assert isinstance(record["name"], str) and record["name"]
     artists = record["artists"]
     assert isinstance(artists, list) and artists and all(isinstance(a, str) for a in artists)
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeSpotify]:
-    with FakeSpotify() as server:
-        yield server
 
 
 def spotify_env(server: FakeSpotify) -> dict[str, str]:

@@ -9,7 +9,7 @@ import logging
 import stat
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -34,14 +34,6 @@ from emotune.music.spotify import (
 )
 from emotune.music.tracks import is_track_id
 from tests.support.fake_spotify import CLIENT_ID, CLIENT_SECRET, FakeSpotify, FakeTrack, default_tracks, fake_id
-
-
-@pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeSpotify]:
-    with FakeSpotify() as server:
-        for name, value in server.env().items():
-            monkeypatch.setenv(name, value)
-        yield server
 
 
 def app_client(token_dir: Path, timeout_s: float = 5.0, secret: str = CLIENT_SECRET) -> SpotifyClient:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -33,14 +32,6 @@ from tests.support.fake_spotify import CLIENT_ID, FakeSpotify, Played, default_t
 
 TRACKS = [Track(t.id, t.name, t.artists, "spotify") for t in default_tracks(5)]
 URIS = track_uris(TRACKS)
-
-
-@pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[FakeSpotify]:
-    with FakeSpotify() as server:
-        for name, value in server.env().items():
-            monkeypatch.setenv(name, value)
-        yield server
 
 
 def signed_in(fake: FakeSpotify, token_dir: Path, **token: object) -> None:

@@ -13,7 +13,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -38,14 +37,6 @@ from emotune.music.spotify_cli import main
 from tests.support.fake_spotify import CLIENT_ID, USER_ID, USER_NAME, FakeSpotify
 
 REPO = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeSpotify]:
-    with FakeSpotify() as server:
-        for name, value in server.env().items():
-            monkeypatch.setenv(name, value)
-        yield server
 
 
 def free_port() -> int:
