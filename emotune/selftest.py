@@ -97,7 +97,7 @@ def check(models_dir: Path | None = None, clock: Callable[[], float] = time.perf
         from emotune.labels import EMOTIONS
         from emotune.music.catalog import CatalogSession, load_catalog
         from emotune.resources import resource_path
-        from emotune.vision.emotions import MODEL_FILE, EmotionClassifier
+        from emotune.vision.emotions import INT8_MODEL_FILE, MODEL_FILE, EmotionClassifier
         from emotune.vision.faces import YUNET_FILE, YuNetDetector
         from emotune.vision.pipeline import FacePipeline
         from emotune.vision.sources import read_image
@@ -107,6 +107,12 @@ def check(models_dir: Path | None = None, clock: Callable[[], float] = time.perf
         classifier = EmotionClassifier(model_path=models_dir / MODEL_FILE if models_dir else None)
         pipeline = FacePipeline(detector=detector, classifier=classifier)
         pipeline.load()
+        # Every shipped emotion model, not only the one flip averaging picks: the float one runs
+        # whenever flip averaging is off, so a broken one must fail here too.
+        folder = models_dir or resource_path("models", MODEL_FILE).parent
+        for name in (MODEL_FILE, INT8_MODEL_FILE):
+            if name == MODEL_FILE or (folder / name).is_file():
+                EmotionClassifier(model_path=folder / name).load()
 
         step = "image"
         image_path = resource_path("assets", IMAGE_NAME)
