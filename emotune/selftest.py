@@ -111,8 +111,9 @@ def check(models_dir: Path | None = None, clock: Callable[[], float] = time.perf
         # whenever flip averaging is off, so a broken one must fail here too.
         folder = models_dir or resource_path("models", MODEL_FILE).parent
         for name in (MODEL_FILE, INT8_MODEL_FILE):
-            if name == MODEL_FILE or (folder / name).is_file():
-                EmotionClassifier(model_path=folder / name).load()
+            path = folder / name
+            if path != classifier.model_path and (name == MODEL_FILE or path.is_file()):
+                EmotionClassifier(model_path=path).load()
 
         step = "image"
         image_path = resource_path("assets", IMAGE_NAME)
