@@ -31,8 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from emotune.choices import STRATEGIES
-from emotune.choices import Strategy as Strategy  # re-exported: the table is keyed by it
+from emotune.choices import STRATEGIES, Strategy
 from emotune.errors import EmotuneError
 from emotune.labels import EMOTIONS
 

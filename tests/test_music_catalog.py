@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from emotune import moods
+from emotune.choices import Strategy
 from emotune.labels import EMOTIONS
 from emotune.music.catalog import CatalogError, CatalogSession, load_catalog, parse_catalog
 from emotune.music.tracks import JSON_KEYS, Track, is_track_id
@@ -61,7 +62,7 @@ def test_catalog_and_notice_are_what_the_build_script_makes(tmp_path: Path) -> N
 
 @pytest.mark.parametrize("strategy", moods.STRATEGIES)
 @pytest.mark.parametrize("emotion", EMOTIONS)
-def test_every_emotion_gives_n_valid_tracks_without_an_artist_twice(emotion: str, strategy: moods.Strategy) -> None:
+def test_every_emotion_gives_n_valid_tracks_without_an_artist_twice(emotion: str, strategy: Strategy) -> None:
     session = CatalogSession(load_catalog(), seed=3)
     for _ in range(3):  # first list and two "more"
         tracks = session.recommend(emotion, 10, strategy)

@@ -19,6 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from emotune import moods
+from emotune.choices import Strategy
 from emotune.errors import EmotuneError
 from emotune.music.feedback import LIKED_EVERY, Preferences, max_pinned
 from emotune.music.tracks import Features, Track, is_track_id
@@ -119,7 +120,7 @@ class CatalogSession:
         catalog: Catalog,
         *,
         seed: int | None = None,
-        overrides: Mapping[moods.Strategy, Mapping[str, moods.Path]] | None = None,
+        overrides: Mapping[Strategy, Mapping[str, moods.Path]] | None = None,
         pool_size: int = 200,
         variety: float = 0.08,
         feedback: Preferences | None = None,
@@ -131,15 +132,15 @@ class CatalogSession:
         # Distance noise added per request: picks wander among near-equals instead of always
         # returning the same nearest tracks, while far tracks stay out.
         self._variety = variety
-        self._pools: dict[tuple[str, moods.Strategy], NDArray[np.intp]] = {}
-        self._served: dict[tuple[str, moods.Strategy], set[int]] = {}
-        self._last: dict[tuple[str, moods.Strategy], list[int]] = {}
+        self._pools: dict[tuple[str, Strategy], NDArray[np.intp]] = {}
+        self._served: dict[tuple[str, Strategy], set[int]] = {}
+        self._last: dict[tuple[str, Strategy], list[int]] = {}
         # Song feedback (rules in emotune.music.feedback); None: lists as without feedback.
         self._feedback = feedback
         self.pool_restarted = False  # whether the last recommend() had used up its pool and began it again
-        self._rounds: dict[tuple[str, moods.Strategy], int] = {}
+        self._rounds: dict[tuple[str, Strategy], int] = {}
         # Per mood: liked track ID -> (round it was last pinned in, time of the like it honoured).
-        self._pins: dict[tuple[str, moods.Strategy], dict[str, tuple[int, float]]] = {}
+        self._pins: dict[tuple[str, Strategy], dict[str, tuple[int, float]]] = {}
 
     @property
     def catalog(self) -> Catalog:
@@ -150,7 +151,7 @@ class CatalogSession:
         return self._feedback
 
     def take_liked(
-        self, emotion: str, limit: int, strategy: moods.Strategy = "match", exclude: Collection[str] = ()
+        self, emotion: str, limit: int, strategy: Strategy = "match", exclude: Collection[str] = ()
     ) -> tuple[Track, ...]:
         """The liked tracks due at the top of the next list of ``limit`` (feedback rule 2).
 
@@ -193,15 +194,15 @@ class CatalogSession:
             self._served.setdefault(key, set()).add(in_pool[track_id])
         return tuple(taken)
 
-    def pool(self, emotion: str, strategy: moods.Strategy = "match") -> tuple[Track, ...]:
+    def pool(self, emotion: str, strategy: Strategy = "match") -> tuple[Track, ...]:
         """The tracks this session draws from for a mood, nearest to its path first."""
         return tuple(self._catalog.tracks[i] for i in self._pool(emotion, strategy))
 
-    def path(self, emotion: str, strategy: moods.Strategy) -> moods.Path:
+    def path(self, emotion: str, strategy: Strategy) -> moods.Path:
         """The mood's waypoints for this session (the user's overrides applied)."""
         return moods.target_path(emotion, strategy, self._overrides)
 
-    def _pool(self, emotion: str, strategy: moods.Strategy) -> NDArray[np.intp]:
+    def _pool(self, emotion: str, strategy: Strategy) -> NDArray[np.intp]:
         key = (emotion, strategy)
         if key not in self._pools:
             samples = moods.points_along(self.path(emotion, strategy), PATH_SAMPLES)
@@ -214,7 +215,7 @@ class CatalogSession:
         self,
         emotion: str,
         limit: int,
-        strategy: moods.Strategy = "match",
+        strategy: Strategy = "match",
         exclude: Collection[str] = (),
         *,
         pin_liked: bool = True,

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from emotune import moods
+from emotune.choices import Strategy
 from emotune.music.catalog import CatalogSession
 from emotune.music.feedback import Preferences
 from emotune.music.spotify import SEARCH_PAGE_LIMIT, SpotifyClient, SpotifyError, SpotifyRateLimitedError
@@ -40,7 +41,7 @@ class Recommendation:
     """One list for the playlist panel, with a status line saying where it came from."""
 
     emotion: str
-    strategy: moods.Strategy
+    strategy: Strategy
     tracks: tuple[Track, ...]
     source: Literal["catalog", "spotify"]
     status: str
@@ -70,7 +71,7 @@ class Recommender:
         self._offsets: dict[str, int] = {}
 
     def recommend(
-        self, emotion: str, limit: int, strategy: moods.Strategy = "match", *, offline: bool = False
+        self, emotion: str, limit: int, strategy: Strategy = "match", *, offline: bool = False
     ) -> Recommendation:
         """``limit`` tracks for ``emotion``; call again for more. Never raises for network trouble."""
         if offline or self._spotify is None:
@@ -111,7 +112,7 @@ class Recommender:
             status = f"{status} ({problem})"
         return Recommendation(emotion, strategy, tracks, "spotify", status, retry_after)
 
-    def _search(self, emotion: str, limit: int, strategy: moods.Strategy, taken: tuple[Track, ...] = ()) -> list[Track]:
+    def _search(self, emotion: str, limit: int, strategy: Strategy, taken: tuple[Track, ...] = ()) -> list[Track]:
         """Round-robin over the mood's queries, paging each on from where the session left it.
 
         ``taken``: tracks already at the top of the list (their IDs and artists are not repeated).
