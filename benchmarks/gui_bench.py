@@ -45,6 +45,7 @@ def child(video: Path, seconds: float, launched: float, screenshot: Path | None)
     root = tk.Tk()
     app = EmotuneApp(root, AppOptions(source=str(video), offline=True), app_opener=lambda _u: True)
     first_frame_wall: float | None = None
+    threads_at: dict[str, dict[str, tuple[float, float]]] = {}
     steady_from: tuple[float, int] | None = None
     deadline = time.perf_counter() + seconds + 30
 
@@ -56,12 +57,14 @@ def child(video: Path, seconds: float, launched: float, screenshot: Path | None)
         if steady_from is None and app.stats.first_frame is not None and now - app.stats.first_frame > 2.0:
             # Count from 2 s after the first frame: model warm-up is the first-frame figure's business.
             steady_from = (now, app.stats.frames_drawn)
+            threads_at["steady"] = thread_cpu_seconds()
             print("steady", flush=True)  # the parent reads the process's CPU time from here on
             app.stats.max_tick_gap = 0.0
             app.stats.max_tick_work = 0.0
             app.stats.tick_gaps.clear()
         if (steady_from is not None and now - steady_from[0] >= seconds) or now > deadline:
             print("done", flush=True)
+            threads_at["done"] = thread_cpu_seconds()
             if screenshot is not None and app.playlist.tracks and app.controller.mood_in_force is not None:
                 save_screenshot(root, screenshot)  # after measuring, so it does not show up as a gap
             app.close()
@@ -85,9 +88,41 @@ def child(video: Path, seconds: float, launched: float, screenshot: Path | None)
         "max_tick_work_ms": round(app.stats.max_tick_work * 1e3, 1),
         "gaps_over_50ms": sum(1 for g in gaps_ms if g > 50),
         "first_frame_s": round(first_frame_wall - launched, 2),
+        "cpu_by_thread": per_wall_second(threads_at, span),
         "mood": app.controller.mood_in_force,
         "tracks": len(app.playlist.tracks),
     }
+
+
+def thread_cpu_seconds() -> dict[str, tuple[float, float]]:
+    """This process's CPU time per thread so far, (user, system) seconds by thread name, from
+    /proc/self/task (Linux; empty elsewhere). Threads without a Python name keep their OS name."""
+    import threading
+
+    names = {t.native_id: t.name for t in threading.enumerate()}
+    ticks = os.sysconf("SC_CLK_TCK")
+    times: dict[str, tuple[float, float]] = {}
+    for task in Path("/proc/self/task").glob("*") if Path("/proc/self/task").is_dir() else []:
+        try:
+            comm = (task / "comm").read_text().strip()
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the thread ended meanwhile
+        name = names.get(int(task.name), comm)
+        user, system = times.get(name, (0.0, 0.0))
+        times[name] = (user + int(fields[11]) / ticks, system + int(fields[12]) / ticks)
+    return times
+
+
+def per_wall_second(threads_at: dict[str, dict[str, tuple[float, float]]], span: float) -> dict[str, str]:
+    """Each thread's CPU seconds per wall second between the two snapshots, as "user+system"."""
+    before, after = threads_at.get("steady", {}), threads_at.get("done", {})
+    shares = {}
+    for name, (user, system) in after.items():
+        user0, system0 = before.get(name, (0.0, 0.0))
+        if span > 0 and (user - user0) + (system - system0) > 0:
+            shares[name] = f"{(user - user0) / span:.3f}+{(system - system0) / span:.3f}"
+    return dict(sorted(shares.items(), key=lambda item: -sum(map(float, item[1].split("+")))))
 
 
 def cpu_seconds(pid: int) -> float | None:

@@ -20,6 +20,7 @@ from PIL import Image, ImageTk
 
 from emotune.colours import mood_rgb
 from emotune.gui.theme import Palette
+from emotune.vision import scaling
 from emotune.vision.messages import FrameResult
 
 DEFAULT_SIZE = (640, 480)
@@ -40,8 +41,7 @@ def render_frame(result: FrameResult, size: tuple[int, int], mirror: bool) -> ND
     image = result.image
     height, width = image.shape[:2]
     w, h = size
-    interpolation = cv2.INTER_AREA if w < width else cv2.INTER_LINEAR
-    scaled = cv2.resize(image, (w, h), interpolation=interpolation) if (w, h) != (width, height) else image
+    scaled = scaling.resize(image, (w, h)) if (w, h) != (width, height) else image
     if mirror:
         scaled = cv2.flip(scaled, 1)
     rgb = np.ascontiguousarray(cv2.cvtColor(scaled, cv2.COLOR_BGR2RGB))

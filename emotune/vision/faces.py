@@ -22,6 +22,7 @@ from numpy.typing import NDArray
 from emotune.choices import DETECTORS, Detector
 from emotune.errors import ModelError
 from emotune.resources import resource_path
+from emotune.vision import scaling
 from emotune.vision.preprocess import to_gray
 
 YUNET_FILE = "face_detection_yunet_2023mar.onnx"
@@ -64,8 +65,7 @@ def downscale(image: NDArray[np.uint8], max_side: int) -> tuple[NDArray[np.uint8
     if scale >= 1.0:
         return image, 1.0
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
-    small = np.asarray(cv2.resize(image, size, interpolation=cv2.INTER_AREA), dtype=np.uint8)
-    return small, scale
+    return scaling.resize(image, size), scale
 
 
 def _clip_box(x: float, y: float, w: float, h: float, width: int, height: int) -> tuple[int, int, int, int]:
