@@ -55,7 +55,7 @@ from emotune.labels import EMOTIONS
 from emotune.resources import resource_path
 from emotune.vision.crops import crop_faces
 from emotune.vision.emotions import MODEL_FILE, EmotionClassifier
-from emotune.vision.faces import DEFAULT_MAX_SIDE, create_detector
+from emotune.vision.faces import DEFAULT_MAX_SIDE, box_overlap, create_detector
 from emotune.vision.pipeline import PipelineSettings
 from emotune.vision.preprocess import faces_to_batch
 from tests.support.vision_media import background, expression_frames, load_val_faces, talking_head_frames
@@ -292,15 +292,6 @@ def farther(frames: Sequence[Image], factor: float = 0.75) -> list[Image]:
     return out
 
 
-def iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
-    ax1, ay1, bx1, by1 = a[0] + a[2], a[1] + a[3], b[0] + b[2], b[1] + b[3]
-    w = max(0, min(ax1, bx1) - max(a[0], b[0]))
-    h = max(0, min(ay1, by1) - max(a[1], b[1]))
-    inter = w * h
-    union = a[2] * a[3] + b[2] * b[3] - inter
-    return inter / union if union else 0.0
-
-
 def detection_quality(
     frames: Sequence[Image], sizes: Sequence[int], model: Path, labels: Sequence[str] | None = None
 ) -> dict[int, dict[str, float]]:
@@ -332,7 +323,7 @@ def detection_quality(
             faces = detector.detect(frame)
             found += bool(faces)
             if faces and ref:
-                ious.append(iou(faces[0].box, ref[0].box))
+                ious.append(box_overlap(faces[0].box, ref[0].box))
             probs = scores(faces, frame)
             if probs is not None and labels is not None:
                 correct += int(EMOTIONS[int(probs.argmax())] == labels[k])

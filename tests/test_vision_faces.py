@@ -12,7 +12,7 @@ import pytest
 from emotune.errors import ModelError
 from emotune.resources import resource_path
 from emotune.vision.crops import crop_face, crop_faces
-from emotune.vision.faces import Face, HaarDetector, YuNetDetector, create_detector, downscale
+from emotune.vision.faces import Face, HaarDetector, YuNetDetector, box_overlap, create_detector, downscale
 from tests.support.vision_media import astronaut, background, place_face
 
 Box = tuple[int, int, int, int]
@@ -20,19 +20,11 @@ Box = tuple[int, int, int, int]
 PHOTO_FACE: Box = (178, 63, 90, 113)
 
 
-def overlap(a: Box, b: Box) -> float:
-    """Intersection over union of two (x, y, w, h) boxes."""
-    ix = max(0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
-    iy = max(0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
-    inter = ix * iy
-    return inter / (a[2] * a[3] + b[2] * b[3] - inter)
-
-
 def test_yunet_finds_the_astronaut_with_landmarks() -> None:
     faces = YuNetDetector().detect(astronaut())
     assert len(faces) == 1
     face = faces[0]
-    assert overlap(face.box, PHOTO_FACE) > 0.6
+    assert box_overlap(face.box, PHOTO_FACE) > 0.6
     assert face.score > 0.6 and len(face.landmarks) == 5
     eyes = face.eyes
     assert eyes is not None and eyes[0][0] < eyes[1][0]  # image-left eye first
@@ -47,8 +39,8 @@ def test_boxes_are_mapped_back_to_full_resolution() -> None:
     full = YuNetDetector(max_side=1024).detect(big)
     assert len(small_side) == len(full) == 1
     x, y, w, h = PHOTO_FACE
-    assert overlap(small_side[0].box, (2 * x, 2 * y, 2 * w, 2 * h)) > 0.6
-    assert overlap(small_side[0].box, full[0].box) > 0.8
+    assert box_overlap(small_side[0].box, (2 * x, 2 * y, 2 * w, 2 * h)) > 0.6
+    assert box_overlap(small_side[0].box, full[0].box) > 0.8
 
 
 def test_downscale_keeps_small_images_and_reports_the_factor() -> None:
@@ -85,7 +77,7 @@ def test_haar_option_finds_the_frontal_astronaut() -> None:
     assert isinstance(detector, HaarDetector)
     faces = detector.detect(astronaut())
     # Haar also fires on the photo's badge at this scale: one of its boxes must be the face.
-    assert any(overlap(face.box, PHOTO_FACE) > 0.4 for face in faces)
+    assert any(box_overlap(face.box, PHOTO_FACE) > 0.4 for face in faces)
     assert all(face.landmarks == () and face.eyes is None for face in faces)
 
 

@@ -16,6 +16,7 @@ import pytest
 
 from emotune.labels import EMOTIONS
 from emotune.vision.emotions import EmotionClassifier
+from emotune.vision.faces import box_overlap
 from emotune.vision.messages import (
     CalibrationSample,
     FaceResult,
@@ -75,14 +76,6 @@ def frames_of(messages: list[Message]) -> list[FrameResult]:
     return [m for m in messages if isinstance(m, FrameResult)]
 
 
-def box_iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
-    """Intersection over union of two (x, y, w, h) boxes."""
-    ix = max(0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
-    iy = max(0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
-    inter = ix * iy
-    return inter / (a[2] * a[3] + b[2] * b[3] - inter)
-
-
 def vision_threads() -> list[threading.Thread]:
     return [t for t in threading.enumerate() if t.name.startswith("emotune-")]
 
@@ -96,7 +89,7 @@ def test_each_face_is_found_and_read(
         # The pasted face spans x 200..400, y 160..360. FER2013 faces are cropped tightly, so the
         # detector's box may reach past the paste on some faces: require the usual detection
         # criterion (intersection over union >= 0.5) rather than containment.
-        assert box_iou(faces[0].box, (200, 160, 200, 200)) >= 0.5, faces[0].box
+        assert box_overlap(faces[0].box, (200, 160, 200, 200)) >= 0.5, faces[0].box
         assert faces[0].emotion == label
         assert len(faces[0].scores) == 7 and sum(faces[0].scores) == pytest.approx(1.0, abs=1e-4)
         assert timings.detect_ms > 0 and timings.classify_ms > 0

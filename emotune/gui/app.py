@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from tkinter import ttk
 from types import TracebackType
 
-from emotune import environment
+from emotune import allocator, environment
 from emotune.choices import Strategy
 from emotune.config import Settings, SettingsStore
 from emotune.controller.app import AppController, AppOptions, WorkerFactory
@@ -96,6 +96,8 @@ class EmotuneApp:
         browser_opener: Opener = opener.browser,
         clock: Callable[[], float] = time.perf_counter,
     ) -> None:
+        # The video panel frees and allocates megabyte buffers 30 times a second (emotune.allocator).
+        allocator.keep_freed_memory()
         self.root = root
         self.clock = clock
         self.stats = Stats(started=clock())

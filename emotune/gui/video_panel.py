@@ -43,7 +43,7 @@ def render_frame(result: FrameResult, size: tuple[int, int], mirror: bool) -> ND
     w, h = size
     scaled = scaling.resize(image, (w, h)) if (w, h) != (width, height) else image
     if mirror:
-        scaled = cv2.flip(scaled, 1)
+        scaled = np.asarray(cv2.flip(scaled, 1), dtype=np.uint8)
     rgb = np.ascontiguousarray(cv2.cvtColor(scaled, cv2.COLOR_BGR2RGB))
     sx, sy = w / width, h / height
     thickness = max(2, round(min(w, h) / 240))

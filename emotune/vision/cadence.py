@@ -9,6 +9,9 @@ at the source's rate. The rules:
 - Detect every ``detect_every_s``; at once when time runs backwards (a new source); and at once
   when the picture inside the last face box has changed a lot since it was detected (the face
   moved or left: ``moved()``, a 16x16 grey thumbnail compared by mean absolute difference).
+- A detection searches the whole frame every ``search_every_s`` (new faces) and whenever no face
+  is known; in between it only tracks the known faces (the detector looks near their last boxes,
+  ``FaceDetector.track``), and searches the whole frame when one of them is not found there.
 - Classify on every detection and otherwise every ``classify_every_s`` (with the last boxes).
 
 Zero intervals mean every frame. The defaults (``emotune.vision.pipeline.PipelineSettings``)
@@ -45,21 +48,32 @@ def thumbnails(image: NDArray[np.uint8], boxes: Sequence[tuple[int, int, int, in
     return out
 
 
+def _due(last: float | None, t: float, every_s: float) -> bool:
+    return last is None or t < last or t - last >= every_s - 1e-9
+
+
 class Cadence:
-    def __init__(self, detect_every_s: float = 0.0, classify_every_s: float = 0.0) -> None:
+    def __init__(self, detect_every_s: float = 0.0, classify_every_s: float = 0.0, search_every_s: float = 0.0) -> None:
         self.detect_every_s = detect_every_s
         self.classify_every_s = classify_every_s
+        self.search_every_s = search_every_s
         self._detected_at: float | None = None
         self._classified_at: float | None = None
+        self._searched_at: float | None = None
         self._thumbs: list[NDArray[np.float32]] = []
 
     def should_detect(self, t: float) -> bool:
-        last = self._detected_at
-        return last is None or t < last or t - last >= self.detect_every_s - 1e-9
+        return _due(self._detected_at, t, self.detect_every_s)
 
     def should_classify(self, t: float) -> bool:
-        last = self._classified_at
-        return last is None or t < last or t - last >= self.classify_every_s - 1e-9
+        return _due(self._classified_at, t, self.classify_every_s)
+
+    def should_search(self, t: float) -> bool:
+        """Whether a detection due now must search the whole frame rather than track."""
+        return _due(self._searched_at, t, self.search_every_s)
+
+    def searched(self, t: float) -> None:
+        self._searched_at = t
 
     def detected(self, t: float, image: NDArray[np.uint8], boxes: Sequence[tuple[int, int, int, int]]) -> None:
         self._detected_at = t

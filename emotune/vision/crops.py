@@ -17,6 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from emotune.vision.faces import Face
+from emotune.vision.patches import square_patch
 from emotune.vision.preprocess import to_gray
 
 DEFAULT_MARGIN = 0.1
@@ -51,7 +52,7 @@ def crop_face(
     # when the face is at the frame's border, so the cost does not depend on the frame size.
     half = math.ceil(side * 0.75) + 1
     x0, y0 = math.floor(cx) - half, math.floor(cy) - half
-    patch = _patch(gray, x0, y0, 2 * half)
+    patch = square_patch(gray, x0, y0, 2 * half)
     cx, cy = cx - x0, cy - y0
     scale = size / side
     if scale < 0.5:
@@ -65,20 +66,6 @@ def crop_face(
     matrix[1, 2] += size / 2.0 - cy
     crop = cv2.warpAffine(patch, matrix, (size, size), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     return np.asarray(crop, dtype=np.uint8)
-
-
-def _patch(gray: NDArray[np.uint8], x0: int, y0: int, side: int) -> NDArray[np.uint8]:
-    """The ``side`` x ``side`` region of ``gray`` at (x0, y0), edge pixels repeated outside the frame."""
-    height, width = gray.shape
-    left, top = max(0, -x0), max(0, -y0)
-    right, bottom = max(0, x0 + side - width), max(0, y0 + side - height)
-    inner = gray[max(0, y0) : min(height, y0 + side), max(0, x0) : min(width, x0 + side)]
-    if inner.size == 0:
-        # The box lies wholly outside the frame (cannot come from a detector): a flat patch.
-        return np.zeros((side, side), dtype=np.uint8)
-    if left or top or right or bottom:
-        inner = np.asarray(cv2.copyMakeBorder(inner, top, bottom, left, right, cv2.BORDER_REPLICATE), dtype=np.uint8)
-    return np.asarray(inner, dtype=np.uint8)
 
 
 def crop_faces(

@@ -11,6 +11,7 @@ module must not classify emotions or crop faces, and keeps the OpenCV detector o
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -23,6 +24,7 @@ from emotune.choices import DETECTORS, Detector
 from emotune.errors import ModelError
 from emotune.resources import resource_path
 from emotune.vision import scaling
+from emotune.vision.patches import square_patch
 from emotune.vision.preprocess import to_gray
 
 YUNET_FILE = "face_detection_yunet_2023mar.onnx"
@@ -32,6 +34,11 @@ DEFAULT_MAX_SIDE = 256  # 0.8x the time of 320 and every talking-head face still
 # landmark maps at strides 8, 16 and 32.
 YUNET_OUTPUTS = frozenset(f"{kind}_{stride}" for kind in ("cls", "obj", "bbox", "kps") for stride in (8, 16, 32))
 DEFAULT_MIN_FACE = 40
+# Tracking (``YuNetDetector.track``): YuNet looks again only at a square TRACK_SPAN times the
+# face's size around where it was, scaled to TRACK_INPUT pixels, where the face fills about half:
+# a third of the pixels of a whole 256x192 copy, so about a third of the time (docs/performance.md).
+TRACK_SPAN = 2.0
+TRACK_INPUT = 128
 
 
 @dataclass(frozen=True)
@@ -57,6 +64,11 @@ class FaceDetector(Protocol):
 
     def detect(self, image: NDArray[np.uint8]) -> list[Face]: ...
 
+    def track(self, image: NDArray[np.uint8], faces: Sequence[Face]) -> list[Face] | None:
+        """``faces`` found again near where they were, in the same order, or None when any of
+        them was not (or the detector cannot track): the caller then detects on the whole frame."""
+        ...
+
 
 def downscale(image: NDArray[np.uint8], max_side: int) -> tuple[NDArray[np.uint8], float]:
     """``image`` scaled so its longest side is at most ``max_side``, and the factor used (<= 1)."""
@@ -66,6 +78,14 @@ def downscale(image: NDArray[np.uint8], max_side: int) -> tuple[NDArray[np.uint8
         return image, 1.0
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
     return scaling.resize(image, size), scale
+
+
+def box_overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
+    """Intersection over union of two (x, y, w, h) boxes."""
+    w = max(0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
+    h = max(0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
+    inter = w * h
+    return inter / float(a[2] * a[3] + b[2] * b[3] - inter) if inter else 0.0
 
 
 def _clip_box(x: float, y: float, w: float, h: float, width: int, height: int) -> tuple[int, int, int, int]:
@@ -92,7 +112,9 @@ class YuNetDetector:
         self.model_path = model_path if model_path is not None else resource_path("models", YUNET_FILE)
         self._net: cv2.FaceDetectorYN | None = None
         self._input_size = (0, 0)
-        # The net keeps per-size state (setInputSize), so one detect runs at a time.
+        # A second net for tracking at its own fixed size: switching one net's size costs time.
+        self._track_net: cv2.FaceDetectorYN | None = None
+        # A net keeps per-size state (setInputSize), so one detect runs at a time.
         self._lock = threading.Lock()
 
     def load(self) -> None:
@@ -104,20 +126,22 @@ class YuNetDetector:
             if not self.model_path.is_file():
                 raise ModelError(f"{self.model_path}: face detection model not found")
             self._check_model()
-            try:
-                net = cv2.FaceDetectorYN.create(
-                    str(self.model_path), "", size, self.score_threshold, self.nms_threshold, 5000
-                )
-                # What detect will do, done once now: a model that only looks like YuNet fails here.
-                net.detect(np.zeros((size[1], size[0], 3), dtype=np.uint8))
-            except cv2.error as exc:
-                raise ModelError(f"{self.model_path}: not a working YuNet face detection model") from exc
-            self._net = net
+            self._net = self._create_net(size)
             self._input_size = size
         if size != self._input_size:
             self._net.setInputSize(size)
             self._input_size = size
         return self._net
+
+    def _create_net(self, size: tuple[int, int]) -> cv2.FaceDetectorYN:
+        try:
+            path, score, nms = str(self.model_path), self.score_threshold, self.nms_threshold
+            net = cv2.FaceDetectorYN.create(path, "", size, score, nms, 5000)
+            # What detect will do, done once now: a model that only looks like YuNet fails here.
+            net.detect(np.zeros((size[1], size[0], 3), dtype=np.uint8))
+        except cv2.error as exc:
+            raise ModelError(f"{self.model_path}: not a working YuNet face detection model") from exc
+        return net
 
     def _check_model(self) -> None:
         """ModelError unless the file is an ONNX model with YuNet's outputs (which FaceDetectorYN
@@ -139,24 +163,56 @@ class YuNetDetector:
         elif image.shape[2] == 4:
             image = np.asarray(cv2.cvtColor(image, cv2.COLOR_BGRA2BGR), dtype=np.uint8)
         small, scale = downscale(image, self.max_side)
-        height, width = image.shape[:2]
         with self._lock:
             net = self._ensure_net((small.shape[1], small.shape[0]))
             _, rows = net.detect(small)
+        faces = self._faces(rows, scale, (0.0, 0.0), image.shape[:2])
+        faces.sort(key=lambda f: f.area, reverse=True)
+        return faces
+
+    def track(self, image: NDArray[np.uint8], faces: Sequence[Face]) -> list[Face] | None:
+        """Each of ``faces`` found again in a square around its last box, in the same order (a
+        third of the work of ``detect`` for one face); None when one was not found there, or the
+        image is not BGR."""
+        if image.ndim != 3 or image.shape[2] != 3 or not faces:
+            return None
+        found = []
+        for face in faces:
+            x, y, w, h = face.box
+            side = max(2, round(TRACK_SPAN * max(w, h)))
+            x0, y0 = round(x + w / 2 - side / 2), round(y + h / 2 - side / 2)
+            window = scaling.resize(square_patch(image, x0, y0, side), (TRACK_INPUT, TRACK_INPUT))
+            with self._lock:
+                if self._track_net is None:
+                    self._ensure_net((TRACK_INPUT, TRACK_INPUT))  # checks the model file once
+                    self._track_net = self._create_net((TRACK_INPUT, TRACK_INPUT))
+                _, rows = self._track_net.detect(window)
+            near = self._faces(rows, TRACK_INPUT / side, (x0, y0), image.shape[:2])
+            if not near:
+                return None
+            found.append(max(near, key=lambda candidate: box_overlap(candidate.box, face.box)))
+        return found
+
+    def _faces(
+        self, rows: cv2.typing.MatLike | None, scale: float, origin: tuple[float, float], shape: tuple[int, ...]
+    ) -> list[Face]:
+        """YuNet's rows (found on a copy scaled by ``scale`` whose corner is at ``origin`` in the
+        frame) as faces in frame pixels, without the ones too small or wholly outside."""
         if rows is None:
             return []
+        height, width = shape[:2]
+        ox, oy = origin
         faces = []
-        for row in np.asarray(rows, dtype=np.float64):
+        for row in np.asarray(rows, dtype=np.float64).reshape(-1, 15):
             x, y, w, h = row[:4] / scale
             if min(w, h) < self.min_face:
                 continue
-            box = _clip_box(x, y, w, h, width, height)
+            box = _clip_box(x + ox, y + oy, w, h, width, height)
             if box[2] == 0 or box[3] == 0:
                 continue
             points = row[4:14].reshape(5, 2) / scale
-            landmarks = tuple((float(px), float(py)) for px, py in points)
+            landmarks = tuple((float(px + ox), float(py + oy)) for px, py in points)
             faces.append(Face(box, float(row[14]), landmarks))
-        faces.sort(key=lambda f: f.area, reverse=True)
         return faces
 
 
@@ -210,6 +266,9 @@ class HaarDetector:
                 faces.append(Face(box, 1.0))
         faces.sort(key=lambda f: f.area, reverse=True)
         return faces
+
+    def track(self, image: NDArray[np.uint8], faces: Sequence[Face]) -> list[Face] | None:
+        return None  # the cascade is the slow option anyway: it always looks at the whole frame
 
 
 def haar_cascade_dir() -> Path:

@@ -44,6 +44,7 @@ from emotune.vision.sources import FrameSource, make_source
 
 DEFAULT_DETECT_EVERY_S = 0.2
 DEFAULT_CLASSIFY_EVERY_S = 0.1  # 10 readings a second per face: plenty for the bars and the music mood
+DEFAULT_SEARCH_EVERY_S = 1.0  # a face that joins is boxed within a second; one alone at once
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ class PipelineSettings:
     # time; the frames between reuse the last boxes and scores. 0 means every frame.
     detect_every_s: float = DEFAULT_DETECT_EVERY_S
     classify_every_s: float = DEFAULT_CLASSIFY_EVERY_S
+    search_every_s: float = DEFAULT_SEARCH_EVERY_S  # whole-frame detection; tracking in between
 
 
 @dataclass(frozen=True)
@@ -83,7 +85,7 @@ class FacePipeline:
         self.detector = detector if detector is not None else create_detector(s.detector, s.max_side, s.min_face)
         self.classifier = classifier if classifier is not None else EmotionClassifier(threads=s.threads)
         self._clock = clock
-        self.cadence = Cadence(s.detect_every_s, s.classify_every_s)
+        self.cadence = Cadence(s.detect_every_s, s.classify_every_s, s.search_every_s)
         self._faces: list[Face] = []
         self._last: tuple[FaceResult, ...] = ()
 
@@ -105,7 +107,7 @@ class FacePipeline:
     def start_stream(self) -> None:
         """Forget the last boxes and scores: a new source starts (``step`` carries them over)."""
         s = self.settings
-        self.cadence = Cadence(s.detect_every_s, s.classify_every_s)
+        self.cadence = Cadence(s.detect_every_s, s.classify_every_s, s.search_every_s)
         self._faces, self._last = [], ()
 
     def step(self, image: NDArray[np.uint8], t: float) -> tuple[tuple[FaceResult, ...], Timings, bool]:
@@ -116,14 +118,24 @@ class FacePipeline:
         start = self._clock()
         boxes = [face.box for face in self._faces]
         detect = cadence.should_detect(t) or cadence.moved(image, boxes)
+        tracked: list[Face] | None = None
         if detect:
-            self._faces = self.detector.detect(image)
+            tracked = None if cadence.should_search(t) else self.detector.track(image, self._faces)
+            if tracked is None:
+                self._faces = self.detector.detect(image)
+                cadence.searched(t)
+            else:
+                self._faces = tracked
             cadence.detected(t, image, [face.box for face in self._faces])
         detected = self._clock()
-        fresh = detect or cadence.should_classify(t)
+        # Faces found by a search may be new ones: read them now. Tracked faces are the same
+        # people, so their last reading moves with them until the next one is due.
+        fresh = (detect and tracked is None) or cadence.should_classify(t)
         if fresh:
             self._last = self._classify(image, self._faces)
             cadence.classified(t)
+        elif tracked is not None:
+            self._faces, self._last = _moved(tracked, self._last)
         done = self._clock()
         return self._last, Timings((detected - start) * 1e3, (done - detected) * 1e3), fresh
 
@@ -150,6 +162,16 @@ class FacePipeline:
             )
             for face, row in zip(faces, scores, strict=True)
         )
+
+
+def _moved(faces: list[Face], last: tuple[FaceResult, ...]) -> tuple[list[Face], tuple[FaceResult, ...]]:
+    """Tracked ``faces`` (in the order of ``last``) with their last readings at the new boxes,
+    both largest first again."""
+    pairs = sorted(zip(faces, last, strict=True), key=lambda pair: pair[0].area, reverse=True)
+    moved = tuple(
+        replace(result, box=face.box, detection_score=face.score, landmarks=face.landmarks) for face, result in pairs
+    )
+    return [face for face, _ in pairs], moved
 
 
 def track_frames(
