@@ -35,10 +35,12 @@ DEFAULT_MAX_SIDE = 256  # 0.8x the time of 320 and every talking-head face still
 YUNET_OUTPUTS = frozenset(f"{kind}_{stride}" for kind in ("cls", "obj", "bbox", "kps") for stride in (8, 16, 32))
 DEFAULT_MIN_FACE = 40
 # Tracking (``YuNetDetector.track``): YuNet looks again only at a square TRACK_SPAN times the
-# face's size around where it was, scaled to TRACK_INPUT pixels, where the face fills about half:
-# a third of the pixels of a whole 256x192 copy, so about a third of the time (docs/performance.md).
+# face's size around where it was, scaled to TRACK_INPUT pixels, where the face is about 48 pixels
+# wide (as big as a 120-pixel face in the whole-frame copy): a fifth of the pixels of a 256x192
+# copy and about a quarter of the time. 96 rather than 128 by ``benchmarks.cadence_bench``: 0.75x
+# the work, readings as often right on the JAFFE clips (docs/performance.md).
 TRACK_SPAN = 2.0
-TRACK_INPUT = 128
+TRACK_INPUT = 96
 
 
 @dataclass(frozen=True)
