@@ -48,6 +48,8 @@ class MoodPanel(ttk.Frame):
         self.bars = tk.Canvas(self, height=row * len(EMOTIONS) + 4, highlightthickness=0, background=palette.background)
         self.bars.pack(fill="x")
         self._bar_items: list[tuple[int, int, int, int]] = []
+        self._rows: list[tuple[float, float]] = []  # top and bottom of each bar
+        self._laid_out: tuple[int, Palette] | None = None  # the width and colours the tracks have
         left = self.label_width
         for i, label in enumerate(EMOTIONS):
             y = 2 + i * row
@@ -60,6 +62,7 @@ class MoodPanel(ttk.Frame):
                 left, y + row / 2, text="", anchor="e", fill=palette.foreground, font=palette.body_font
             )
             self._bar_items.append((name, track, bar, value))
+            self._rows.append((y + 5, y + row - 5))
         self.scores: tuple[float, ...] = (0.0,) * len(EMOTIONS)
         self.bars.bind("<Configure>", lambda _e: self.set_scores(self.scores))
 
@@ -94,12 +97,15 @@ class MoodPanel(ttk.Frame):
         width = max(self.bars.winfo_width(), left + self.value_width + 100)
         right = width - self.value_width  # room for the percentage
         span = right - left
-        for (_name, track, bar, value), score in zip(self._bar_items, self.scores, strict=True):
-            _, y0, _, y1 = self.bars.coords(track)
-            self.bars.coords(track, left, y0, right, y1)
-            self.bars.itemconfigure(track, fill=self._palette.bar_track)
+        # Ten readings a second: only the bars and numbers change; the tracks move with the width.
+        relayout = (width, self._palette) != self._laid_out
+        self._laid_out = (width, self._palette)
+        for (_name, track, bar, value), score, (y0, y1) in zip(self._bar_items, self.scores, self._rows, strict=True):
+            if relayout:
+                self.bars.coords(track, left, y0, right, y1)
+                self.bars.itemconfigure(track, fill=self._palette.bar_track)
+                self.bars.coords(value, width - 2, (y0 + y1) / 2)
             self.bars.coords(bar, left, y0, left + span * max(0.0, min(1.0, score)), y1)
-            self.bars.coords(value, width - 2, (y0 + y1) / 2)
             self.bars.itemconfigure(value, text=f"{score:.0%}")
 
     def draw_timeline(self) -> None:
