@@ -236,15 +236,18 @@ class AppController:
 
     # -- the drain loop ------------------------------------------------------------------------
 
-    def poll(self) -> None:
-        """Handle what the worker and the tasks have delivered (UI thread, once per tick)."""
+    def poll(self) -> bool:
+        """Handle what the worker and the tasks have delivered (UI thread, once per tick); whether
+        anything had arrived."""
         now = self.clock()
         newest: FrameResult | None = None
+        arrived = 0
         for _ in range(MESSAGES_PER_POLL):
             try:
                 message = self.messages.get_nowait()
             except queue.Empty:
                 break
+            arrived += 1
             if isinstance(message, FrameResult):
                 self.frames_skipped += newest is not None
                 newest = message
@@ -261,12 +264,13 @@ class AppController:
         if newest is not None and newest.source == self._source_name and self.source_problem is None:
             self._show_frame(newest, now)
         self.profiles.tick(now, self.calibration_samples)
-        self.tasks.poll(TASKS_PER_POLL)
+        arrived += self.tasks.poll(TASKS_PER_POLL)
         self.journal.poll()
         self.playback.tick(now)
         if now - self._last_status_at >= STATUS_EVERY_S:
             self._last_status_at = now
             self._update_video_status()
+        return arrived > 0
 
     def _show_frame(self, result: FrameResult, now: float) -> None:
         self.view.show_frame(result)
