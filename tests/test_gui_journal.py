@@ -206,7 +206,11 @@ def test_the_journal_window_draws_the_history_exports_and_forgets(
     window.since_text.set(date.today().isoformat())
     window.until_text.set(date.today().isoformat())
     window.show_button.invoke()
-    run.until(lambda: window.report is not None and window.report.since is not None, "the range")
+    # Until the read is back: the status says so (the report shown meanwhile is today's, and its
+    # answer arriving after the export's would overwrite the export's note).
+    run.until(lambda: window.status.cget("text") != "Reading the journal…", "the range")
+    assert window.status.cget("text") == "3 mood segments, 1 min in all"
+    assert window.report is not None and window.report.since is not None
     assert len(window.timeline.find_withtag("band")) == 3
     window.since_text.set("yesterday-ish")
     window.show_button.invoke()
