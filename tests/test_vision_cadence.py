@@ -46,6 +46,11 @@ def head() -> list[Image]:
     return talking_head_frames(90)  # three seconds of a moving, nodding head
 
 
+def with_second_face(frame: Image, head: list[Image]) -> Image:
+    """``frame`` with the astronaut's face (from the clip's first frame) pasted a second time."""
+    return place_face(frame, np.asarray(head[0][134:240, 240:345]), (100, 120), 120)
+
+
 def run(frames: Sequence[Image]) -> tuple[CountingDetector, list[tuple[tuple[FaceResult, ...], bool]]]:
     detector = CountingDetector()
     pipeline = FacePipeline(PipelineSettings(), detector=detector)
@@ -94,8 +99,7 @@ def test_a_face_that_leaves_is_dropped_at_once_and_one_that_joins_is_found_withi
     assert all(faces for faces, _ in results[:30])
     assert not results[30][0]  # the picture in the box changed: tracking fails, the search finds nobody
 
-    second = np.asarray(head[0][134:240, 240:345])  # the astronaut's face, pasted a second time
-    two = [place_face(frame, second, (100, 120), 120) for frame in head[30:75]]
+    two = [with_second_face(frame, head) for frame in head[30:75]]
     _, results = run(head[:30] + two)
     joined = next(i for i, (faces, _) in enumerate(results) if len(faces) == 2)
     assert 30 <= joined <= 30 + FPS + 1, joined
@@ -103,8 +107,7 @@ def test_a_face_that_leaves_is_dropped_at_once_and_one_that_joins_is_found_withi
 
 def test_yunet_tracks_in_the_given_order_and_gives_up_on_a_face_that_is_gone(head: list[Image]) -> None:
     detector = YuNetDetector()
-    second = np.asarray(head[0][134:240, 240:345])
-    first_frame, later = (place_face(head[i], second, (100, 120), 120) for i in (0, 6))
+    first_frame, later = (with_second_face(head[i], head) for i in (0, 6))
     faces = detector.detect(first_frame)
     assert len(faces) == 2
     smallest_first = sorted(faces, key=lambda face: face.area)

@@ -12,7 +12,8 @@ at the source's rate. The rules:
 - A detection searches the whole frame every ``search_every_s`` (new faces) and whenever no face
   is known; in between it only tracks the known faces (the detector looks near their last boxes,
   ``FaceDetector.track``), and searches the whole frame when one of them is not found there.
-- Classify on every detection and otherwise every ``classify_every_s`` (with the last boxes).
+- Classify after every whole-frame search and otherwise every ``classify_every_s``; tracked boxes
+  keep the last reading in between (``emotune.vision.pipeline.FacePipeline.step``).
 
 Zero intervals mean every frame. The defaults (``emotune.vision.pipeline.PipelineSettings``)
 were chosen by ``python -m benchmarks.cadence_bench`` (README, "Figures").

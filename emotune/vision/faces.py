@@ -185,8 +185,7 @@ class YuNetDetector:
             x0, y0 = round(x + w / 2 - side / 2), round(y + h / 2 - side / 2)
             window = scaling.resize(square_patch(image, x0, y0, side), (TRACK_INPUT, TRACK_INPUT))
             with self._lock:
-                if self._track_net is None:
-                    self._ensure_net((TRACK_INPUT, TRACK_INPUT))  # checks the model file once
+                if self._track_net is None:  # the model was checked when ``detect`` found the faces
                     self._track_net = self._create_net((TRACK_INPUT, TRACK_INPUT))
                 _, rows = self._track_net.detect(window)
             near = self._faces(rows, TRACK_INPUT / side, (x0, y0), image.shape[:2])

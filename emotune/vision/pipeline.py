@@ -118,24 +118,24 @@ class FacePipeline:
         start = self._clock()
         boxes = [face.box for face in self._faces]
         detect = cadence.should_detect(t) or cadence.moved(image, boxes)
-        tracked: list[Face] | None = None
+        carried: tuple[FaceResult, ...] | None = None
         if detect:
             tracked = None if cadence.should_search(t) else self.detector.track(image, self._faces)
             if tracked is None:
                 self._faces = self.detector.detect(image)
                 cadence.searched(t)
             else:
-                self._faces = tracked
+                self._faces, carried = _moved(tracked, self._last)
             cadence.detected(t, image, [face.box for face in self._faces])
         detected = self._clock()
         # Faces found by a search may be new ones: read them now. Tracked faces are the same
         # people, so their last reading moves with them until the next one is due.
-        fresh = (detect and tracked is None) or cadence.should_classify(t)
+        fresh = (detect and carried is None) or cadence.should_classify(t)
         if fresh:
             self._last = self._classify(image, self._faces)
             cadence.classified(t)
-        elif tracked is not None:
-            self._faces, self._last = _moved(tracked, self._last)
+        elif carried is not None:
+            self._last = carried
         done = self._clock()
         return self._last, Timings((detected - start) * 1e3, (done - detected) * 1e3), fresh
 
