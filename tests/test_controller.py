@@ -172,7 +172,7 @@ def test_more_songs_and_strategy_force_a_new_list(harness: Callable[..., Harness
     h.tasks.finish_all()
     h.controller.set_strategy("lift")
     h.tasks.finish_all()
-    assert h.headings() == ["Songs to match neutral", "Songs to match neutral", "Songs to lift neutral"]
+    assert h.headings() == ["Songs to match neutral", "Songs to match neutral", "Songs to brighten a neutral mood"]
     assert h.controller.settings.music_strategy == "lift"
 
 

@@ -20,6 +20,7 @@ from tkinter import ttk
 import numpy as np
 import pytest
 
+from emotune.controller.song_requests import playlist_heading
 from emotune.gui.app import AppOptions
 from emotune.gui.video_panel import fit_size
 from emotune.labels import EMOTIONS
@@ -134,7 +135,9 @@ def test_more_songs_and_lift_refresh_on_request_only(start: Callable[..., Runnin
 
     app.controls.strategy.set("lift")
     app.set_strategy("lift")
-    run.until(lambda: app.playlist.heading.cget("text").startswith("Songs to lift"), "a lift list")
+    mood = app.controller.mood_in_force
+    assert mood is not None
+    run.until(lambda: app.playlist.heading.cget("text") == playlist_heading(mood, "lift"), "a lift list")
 
 
 def test_switching_source_and_the_end_of_a_video(start: Callable[..., Running], videos: dict[str, Path]) -> None:
@@ -396,24 +399,42 @@ def test_a_music_mood_change_appends_songs_and_keeps_the_selection_and_scroll(
     app = run.app
     run.until(lambda: len(run.playlist_rows()) == 10, "a playlist")
     assert app.controller.mood_in_force == first
+    run.root.geometry("900x600")  # a small window: the new songs come in below the rows in view
+    pump_for(run.root, 0.3)
     tree = app.playlist.tree
-    x, y, _width, height = tree.bbox("5", "title")  # the user clicks row 6
+    x, y, _width, height = tree.bbox("3", "title")  # the user clicks row 4
     tree.event_generate("<ButtonPress-1>", x=x + 5, y=y + height // 2)
     tree.event_generate("<ButtonRelease-1>", x=x + 5, y=y + height // 2)
     run.root.update()
-    assert tree.selection() == ("5",)
-    top_row = tree.identify_row(y - height * 5 + height // 2)  # the first row in view
+    assert tree.selection() == ("3",)
+    top_row = tree.identify_row(y - height * 3 + height // 2)  # the first row in view
     before = app.playlist.tracks
     run.until(lambda: len(run.playlist_rows()) == 20, "the new mood's songs after the list")
     assert app.controller.mood_in_force == second
     assert app.playlist.tracks[:10] == before  # the rows the user was looking at did not move
-    assert tree.selection() == ("5",) and tree.focus() == "5"
-    assert tree.identify_row(y - height * 5 + height // 2) == top_row and tree.bbox("5", "title")[1] == y
+    assert tree.selection() == ("3",) and tree.focus() == "3"
+    assert tree.identify_row(y - height * 3 + height // 2) == top_row and tree.bbox("3", "title")[1] == y
     assert tree.item("10", "values")[3] == second
     assert app.mood_panel.word.cget("text") == f"Music for: {second}"
     run.press(tree, "<Return>")  # Enter opens the song the user picked, not another one
     run.until(lambda: len(run.app_opener.opened) == 1, "the selected track to open")
-    assert run.app_opener.opened == [f"spotify:track:{before[5].id}"]
+    assert run.app_opener.opened == [f"spotify:track:{before[3].id}"]
+
+    # The heading names the rows in view (the first mood's), a marker row opens the new block,
+    # and a button under the list says what came; N jumps there and selects its first song.
+    panel = app.playlist
+    assert panel.heading.cget("text") == f"Songs to match {first}"
+    assert tree.get_children()[10] == "new-1" and tree.set("new-1", "title") == f"New: songs to match {second}"
+    assert panel.jump_button.winfo_ismapped()
+    assert panel.jump_button.cget("text") == f"↓  10 new songs for {second} below (N)"
+    run.press(tree, "<KeyPress-n>")
+    run.root.update()
+    assert tree.selection() == ("10",)
+    run.until(lambda: panel.heading.cget("text") == f"Songs to match {second}", "the heading of the new block")
+    assert not panel.jump_button.winfo_ismapped()
+    run.press(tree, "<Up>")  # the marker is a label: the selection steps over it
+    run.root.update()
+    assert tree.selection() == ("9",)
 
 
 def test_long_titles_end_in_an_ellipsis_show_whole_on_hover_and_the_scrollbar_only_when_needed(

@@ -31,7 +31,7 @@ from emotune.controller.face_profiles import FaceProfiles
 from emotune.controller.journal_link import JournalLink
 from emotune.controller.mood_choice import MoodChoice
 from emotune.controller.playback import Playback, PlayerFactory, playlist_name, spotify_player
-from emotune.controller.song_requests import SongRequest, SongRequests
+from emotune.controller.song_requests import SongRequest, SongRequests, playlist_heading
 from emotune.controller.view import SourceProblem, View
 from emotune.environment import Environment
 from emotune.errors import EmotuneError
@@ -495,8 +495,7 @@ class AppController:
         fresh, next_request = self.songs.answered(request)
         if fresh:
             self.recommendation = answer
-            verb = "lift" if answer.strategy == "lift" else "match"
-            heading = f"Songs to {verb} {answer.emotion}"
+            heading = playlist_heading(answer.emotion, answer.strategy)
             if request.append and self.tracks:
                 self.tracks.extend(answer.tracks)
                 self.view.append_tracks(answer.tracks, answer.emotion, heading)

@@ -62,3 +62,22 @@ class SongRequests:
     def forget(self) -> None:
         """Make the next request for any mood go ahead (e.g. after the music side was rebuilt)."""
         self.asked_mood = None
+
+
+# What "lift" does for each mood, in words: happy and surprise already sit where lift goes.
+_LIFT_WORDS = {
+    "angry": "Songs to calm an angry mood",
+    "disgust": "Songs to lift a sour mood",
+    "fear": "Songs to ease a fearful mood",
+    "happy": "Songs to keep the happy mood",
+    "neutral": "Songs to brighten a neutral mood",
+    "sad": "Songs to lift a sad mood",
+    "surprise": "Songs to keep the surprise going",
+}
+
+
+def playlist_heading(mood: str, strategy: Strategy) -> str:
+    """The heading over a list of songs for ``mood``: "Songs to match sad", "Songs to lift a sad mood"."""
+    if strategy == "lift":
+        return _LIFT_WORDS.get(mood, f"Songs to lift a {mood} mood")
+    return f"Songs to match {mood}"

@@ -48,6 +48,7 @@ from emotune.gui.status_bar import StatusBar
 from emotune.gui.teach_dialog import FaceMenu, TeachDialog
 from emotune.gui.theme import apply_theme, ui_scale
 from emotune.gui.video_panel import VideoPanel
+from emotune.labels import EMOTIONS
 from emotune.music import opener
 from emotune.music.opener import Opener
 from emotune.music.tracks import Track
@@ -68,6 +69,7 @@ TICK_MS = 15
 IDLE_TICK_MS = 100
 IDLE_AFTER_S = 0.5
 TIMELINE_EVERY_S = 0.5
+SONG_ROWS_WANTED = 7  # rows of songs the window keeps in view before it shrinks the mood panel
 
 
 @dataclass
@@ -183,6 +185,7 @@ class EmotuneApp:
         self.playlist = PlaylistPanel(side, self.activate_track, control.play, control.save_playlist)
         self.playlist.pack(fill="both", expand=True)
         self.song_feedback = SongFeedback(self.playlist, control.give_feedback, self.palette)
+        side.bind("<Configure>", lambda e: self._fit_side(e.height), add="+")
         self.status = StatusBar(root)
         self.face_menu = FaceMenu(self.status, control.profiles)
         self.status.add_menu(self.face_menu)
@@ -204,6 +207,13 @@ class EmotuneApp:
             },
         )
         self.focus_home()  # the keyboard's home: Down then Enter opens a song at once
+
+    def _fit_side(self, height: int) -> None:
+        # Songs come first: below this height the mood panel gives back its timeline and thick bars.
+        full = self.mood_panel.winfo_reqheight() + (
+            self.mood_panel.saved_by_compact() if self.mood_panel.compact else 0
+        )
+        self.mood_panel.set_compact(height < full + self.playlist.height_for_rows(SONG_ROWS_WANTED))
 
     def focus_home(self) -> None:
         self.playlist.tree.focus_set()
@@ -257,6 +267,9 @@ class EmotuneApp:
     def show_reading(self, scores: Sequence[float], reading: str | None, detail: str | None) -> None:
         self.mood_panel.set_scores(scores)
         self.mood_panel.set_reading(reading)
+        # The box on the face shows the very reading the bars show ("Your face now").
+        score = scores[EMOTIONS.index(reading)] if reading in EMOTIONS and len(scores) == len(EMOTIONS) else 0.0
+        self.video.set_reading((reading, score) if reading else None)
         if detail is not None:
             self.mood_panel.set_detail(detail)
 
@@ -271,6 +284,8 @@ class EmotuneApp:
 
     def show_paused(self, paused: bool) -> None:
         self.controls.show_paused(paused)
+        if not self.video.problem_visible:
+            self.mood_panel.set_live(not paused, "paused")
 
     def show_source_problem(self, problem: SourceProblem) -> None:
         buttons = [
@@ -279,9 +294,14 @@ class EmotuneApp:
             ("Open video file…", self.choose_file),
         ]
         self.video.show_problem(problem.title, problem.message, buttons)
+        self.controls.pause_button.state(["disabled"])  # nothing to pause without a picture
+        still = {"ended": "the video ended", "no camera": "no camera", "cannot read": "no picture"}
+        self.mood_panel.set_live(False, still[problem.kind])
 
     def hide_source_problem(self) -> None:
         self.video.hide_problem()
+        self.controls.pause_button.state(["!disabled"])
+        self.mood_panel.set_live(True)
 
     def show_video_status(self, text: str) -> None:
         self.status.set_video(text)

@@ -41,37 +41,68 @@ class MoodPanel(ttk.Frame):
 
         # Canvas sizes follow the font, so the panel stays readable at 100-200 % scaling.
         text_font = tkfont.nametofont(palette.body_font, self)
-        row = text_font.metrics("linespace") + 6
+        self._row = text_font.metrics("linespace") + 6
+        self._compact_row = text_font.metrics("linespace") + 1
         self.label_width = max(text_font.measure(label) for label in EMOTIONS) + 12
         self.value_width = text_font.measure("100%") + 8
-        self.timeline_height = row - 4
-        self.bars = tk.Canvas(self, height=row * len(EMOTIONS) + 4, highlightthickness=0, background=palette.background)
+        self.timeline_height = self._row - 4
+        self.bars = tk.Canvas(self, highlightthickness=0, background=palette.background)
         self.bars.pack(fill="x")
         self._bar_items: list[tuple[int, int, int, int]] = []
         self._rows: list[tuple[float, float]] = []  # top and bottom of each bar
-        self._laid_out: tuple[int, Palette] | None = None  # the width and colours the tracks have
+        self._laid_out: tuple[int, Palette, int] | None = None  # the width, colours and pitch the tracks have
         left = self.label_width
-        for i, label in enumerate(EMOTIONS):
-            y = 2 + i * row
-            name = self.bars.create_text(
-                0, y + row / 2, text=label, anchor="w", fill=palette.foreground, font=palette.body_font
-            )
-            track = self.bars.create_rectangle(left, y + 5, left, y + row - 5, outline="")
-            bar = self.bars.create_rectangle(left, y + 5, left, y + row - 5, fill=mood_colour(label), outline="")
-            value = self.bars.create_text(
-                left, y + row / 2, text="", anchor="e", fill=palette.foreground, font=palette.body_font
-            )
+        for label in EMOTIONS:
+            name = self.bars.create_text(0, 0, text=label, anchor="w", fill=palette.foreground, font=palette.body_font)
+            track = self.bars.create_rectangle(left, 0, left, 0, outline="")
+            bar = self.bars.create_rectangle(left, 0, left, 0, fill=mood_colour(label), outline="")
+            value = self.bars.create_text(left, 0, text="", anchor="e", fill=palette.foreground, font=palette.body_font)
             self._bar_items.append((name, track, bar, value))
-            self._rows.append((y + 5, y + row - 5))
+        self.compact = False
+        self._place_rows(self._row)
         self.scores: tuple[float, ...] = (0.0,) * len(EMOTIONS)
+        self.live = True  # False: the picture stopped (paused, ended): the bars are greyed
+        self._why_still = ""
+        self._reading: str | None = None
         self.bars.bind("<Configure>", lambda _e: self.set_scores(self.scores))
 
-        ttk.Label(self, text="Recent music moods", style="Muted.TLabel").pack(fill="x", pady=(8, 2))
+        self.timeline_label = ttk.Label(self, text="Recent music moods", style="Muted.TLabel")
+        self.timeline_label.pack(fill="x", pady=(8, 2))
         self.timeline = tk.Canvas(
             self, height=self.timeline_height, highlightthickness=0, background=palette.background
         )
         self.timeline.pack(fill="x")
         self.history: deque[tuple[float, str]] = deque(maxlen=64)
+
+    def _place_rows(self, row: int) -> None:
+        self._rows = []
+        for i, (name, _track, _bar, value) in enumerate(self._bar_items):
+            y = 2 + i * row
+            self.bars.coords(name, 0, y + row / 2)
+            self.bars.coords(value, self.label_width, y + row / 2)
+            inset = 5 if row == self._row else 3
+            self._rows.append((y + inset, y + row - inset))
+        self.bars.configure(height=row * len(EMOTIONS) + 4)
+
+    def set_compact(self, compact: bool) -> None:
+        """Compact: thinner bars and no timeline, so a small window still has room for songs."""
+        if compact == self.compact:
+            return
+        self.compact = compact
+        self._place_rows(self._compact_row if compact else self._row)
+        if compact:
+            self.timeline_label.pack_forget()
+            self.timeline.pack_forget()
+        else:
+            self.timeline_label.pack(fill="x", pady=(8, 2))
+            self.timeline.pack(fill="x")
+        self._laid_out = None
+        self.set_scores(self.scores)
+
+    def saved_by_compact(self) -> int:
+        """How many pixels of height the compact layout gives back."""
+        rows = (self._row - self._compact_row) * len(EMOTIONS)
+        return rows + self.timeline_label.winfo_reqheight() + 10 + self.timeline_height
 
     def set_mood(self, mood: str | None, detail: str) -> None:
         if mood != self.mood and mood is not None:
@@ -87,9 +118,20 @@ class MoodPanel(ttk.Frame):
             self.detail.configure(text=detail)
 
     def set_reading(self, reading: str | None) -> None:
+        self._reading = reading
         text = f"Your face now: {reading}" if reading else "Your face now: no face in view"
+        if not self.live:
+            text = f"Your face, last read: {reading or '–'} ({self._why_still})"
         if self.reading.cget("text") != text:
             self.reading.configure(text=text)
+
+    def set_live(self, live: bool, why: str = "") -> None:
+        """Whether the bars are live; still (``why``: "paused", "the video ended"...), they are
+        greyed and the line says it is the last reading, not the face now."""
+        self.live, self._why_still = live, why
+        self._laid_out = None
+        self.set_scores(self.scores)
+        self.set_reading(self._reading)
 
     def set_scores(self, scores: Sequence[float]) -> None:
         self.scores = tuple(scores) if len(scores) == len(EMOTIONS) else (0.0,) * len(EMOTIONS)
@@ -98,14 +140,18 @@ class MoodPanel(ttk.Frame):
         right = width - self.value_width  # room for the percentage
         span = right - left
         # Ten readings a second: only the bars and numbers change; the tracks move with the width.
-        relayout = (width, self._palette) != self._laid_out
-        self._laid_out = (width, self._palette)
-        for (_name, track, bar, value), score, (y0, y1) in zip(self._bar_items, self.scores, self._rows, strict=True):
+        relayout = (width, self._palette, len(self._rows)) != self._laid_out or self._laid_out is None
+        self._laid_out = (width, self._palette, len(self._rows))
+        for (name, track, bar, value), score, (y0, y1), label in zip(
+            self._bar_items, self.scores, self._rows, EMOTIONS, strict=True
+        ):
             if relayout:
                 self.bars.coords(track, left, y0, right, y1)
                 self.bars.itemconfigure(track, fill=self._palette.bar_track)
                 self.bars.coords(value, width - 2, (y0 + y1) / 2)
+                self.bars.coords(name, 0, (y0 + y1) / 2)
             self.bars.coords(bar, left, y0, left + span * max(0.0, min(1.0, score)), y1)
+            self.bars.itemconfigure(bar, fill=mood_colour(label) if self.live else self._palette.muted)
             self.bars.itemconfigure(value, text=f"{score:.0%}")
 
     def draw_timeline(self) -> None:

@@ -1,6 +1,9 @@
 """The playlist panel: a ``ttk.Treeview`` of tracks (number, title, artist, and the mood each
 song was chosen for). When the music mood changes, the new songs are appended: the rows the user
-is looking at, the selection and the scroll position never move under their hand.
+is looking at, the selection and the scroll position never move under their hand. A marker row
+("New: songs to match happy") opens each appended block, the heading always names the block at
+the top of the view, and a "New songs ↓" button (or N in the list) jumps to the newest block; the
+list scrolls there by itself only when nobody has touched it for ``SCROLL_BY_ITSELF_AFTER_S``.
 
 Long titles and artists end in an ellipsis that fits the column, and the whole title shows on
 hover; the scrollbar shows only when the rows do not fit; a border shows when the list has the
@@ -12,18 +15,35 @@ blocks, so it runs off the Tk thread there); this panel only reports which track
 
 from __future__ import annotations
 
+import time
 import tkinter as tk
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from tkinter import font as tkfont
 from tkinter import ttk
 from typing import Literal
 
+from emotune.colours import mood_colour
 from emotune.gui.theme import ui_scale
 from emotune.gui.tooltip import Tooltip
 from emotune.music.tracks import Track
 
 How = Literal["default", "browser", "copy"]
 COLUMNS = ("n", "title", "artist", "mood")
+# Scrolling to new songs by itself is only polite when the user is not using the list.
+SCROLL_BY_ITSELF_AFTER_S = 30.0
+MARKER_PREFIX = "new-"
+
+
+@dataclass(frozen=True)
+class Block:
+    """Songs that came in together: the first row's track index, their mood, their heading, and
+    the marker row that opens the block (None for the first block of a list)."""
+
+    start: int
+    mood: str
+    heading: str
+    marker: str | None
 
 
 class PlaylistPanel(ttk.Frame):
@@ -33,12 +53,24 @@ class PlaylistPanel(ttk.Frame):
         on_activate: Callable[[Track, How], None],
         on_play: Callable[[int], None],
         on_save: Callable[[], None],
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         super().__init__(master, padding=(12, 4))
         self._on_activate = on_activate
+        self._clock = clock
         self.tracks: tuple[Track, ...] = ()
-        self.heading = ttk.Label(self, text="Songs", style="Heading.TLabel")
-        self.heading.grid(row=0, column=0, columnspan=2, sticky="w", pady=(0, 4))
+        self.blocks: list[Block] = []
+        self._touched_at = clock()  # the last time the user used the list (key, click, wheel)
+        self._seen_block = 0  # blocks up to this one have been in view
+        self._follow_id: str | None = None
+        self._status_heading = ""  # "Finding songs…" or "No songs" while there is no list to describe
+        header = ttk.Frame(self)
+        header.grid(row=0, column=0, columnspan=2, sticky="ew", pady=(0, 4))
+        self.header = header
+        self.heading = ttk.Label(header, text="Songs", style="Heading.TLabel")
+        self.heading.pack(side="left")
+        # Under the list, only while a newer block waits below the view: what came, and the way there.
+        self.jump_button = ttk.Button(self, text="", style="Accent.TButton", command=self.jump_to_new)
         self.tree = ttk.Treeview(self, columns=COLUMNS, show="headings", selectmode="browse", height=10)
         scale = ui_scale(self)  # column widths are pixels: grow them with the fonts at 150-200 %
         for column, text, width, stretch in (
@@ -59,25 +91,29 @@ class PlaylistPanel(ttk.Frame):
         self.ring.columnconfigure(0, weight=1)
         self.ring.rowconfigure(0, weight=1)
         self.scroll.grid(row=1, column=1, sticky="ns")
+        # The scrollbar's room is kept when it hides, or the whole column would shift as it comes and goes.
+        self.columnconfigure(1, minsize=self.scroll.winfo_reqwidth())
         self.columnconfigure(0, weight=1)
         self.rowconfigure(1, weight=1)
         self._full: dict[str, tuple[str, str]] = {}  # row -> the whole title and artist
         self._font = tkfont.nametofont("TkDefaultFont", self)
         self.tooltip = Tooltip(self.tree, self._tooltip_text)
-        self.tree.bind("<Configure>", lambda _e: self.after_idle(self._elide_all), add="+")
+        self.tree.bind("<Configure>", lambda _e: self.after_idle(self._fit_columns), add="+")
         self.tree.bind("<ButtonRelease-1>", lambda _e: self.after_idle(self._elide_all), add="+")  # column drags
         self.tree.bind("<FocusOut>", lambda _e: self._show_focus(False), add="+")
+        family, size = self._font.cget("family"), int(self._font.cget("size"))
+        self._marker_font = tkfont.Font(self, family=family, size=size, weight="bold")
         self.set_focus_colour("#3a78c2")
 
         # Spotify playback (signed in): play the list from the selected row, save it, what plays.
         player = ttk.Frame(self)
-        player.grid(row=2, column=0, columnspan=2, sticky="ew", pady=(6, 0))
+        player.grid(row=3, column=0, columnspan=2, sticky="ew", pady=(6, 0))
         self.play_button = ttk.Button(player, text="Play on Spotify", command=lambda: on_play(self.selected_index()))
         self.play_button.pack(side="left")
         self.save_button = ttk.Button(player, text="Save as playlist", command=on_save)
         self.save_button.pack(side="left", padx=(6, 0))
         self.now_playing = ttk.Label(self, text="", style="Muted.TLabel")
-        self.now_playing.grid(row=3, column=0, columnspan=2, sticky="w", pady=(4, 0))
+        self.now_playing.grid(row=4, column=0, columnspan=2, sticky="w", pady=(4, 0))
 
         self.menu = tk.Menu(self, tearoff=False)
         self.menu.add_command(label="Open in Spotify", command=lambda: self._activate_selected("default"))
@@ -90,13 +126,24 @@ class PlaylistPanel(ttk.Frame):
         self.tree.bind("<Button-3>", self._on_context)
         self.tree.bind("<Menu>", self._on_context_key)
         self.tree.bind("<FocusIn>", self._on_focus, add="+")
+        self.tree.bind("<<TreeviewSelect>>", self._on_select, add="+")
+        for sequence in ("<KeyPress>", "<ButtonPress>", "<MouseWheel>"):
+            self.tree.bind(sequence, self._on_touch, add="+")
+        for key in ("n", "N"):
+            self.tree.bind(f"<KeyPress-{key}>", lambda _e: self.jump_to_new(), add="+")
+        self._selected_before = ""
 
     def set_heading(self, heading: str) -> None:
+        """A heading about the list's state ("Finding songs for sad…", "No songs") until the next list."""
+        self._status_heading = heading
         self.heading.configure(text=heading)
 
     def set_tracks(self, tracks: Sequence[Track], mood: str, heading: str) -> None:
         """A new list (the user asked for it): the first row is selected."""
         self.tracks = ()
+        self.blocks = []
+        self._seen_block = 0
+        self._full.clear()
         self.tree.delete(*self.tree.get_children())
         self.append_tracks(tracks, mood, heading)
         if self.tracks:
@@ -105,13 +152,129 @@ class PlaylistPanel(ttk.Frame):
             self.tree.see("0")
 
     def append_tracks(self, tracks: Sequence[Track], mood: str, heading: str) -> None:
-        """More rows at the end; the selection, the focus and the scroll position stay."""
-        self.heading.configure(text=heading)
+        """More rows at the end, after a marker row naming them; the selection, the focus and the
+        scroll position stay."""
+        self._status_heading = ""
         start = len(self.tracks)
+        marker = None
+        if self.blocks:
+            marker = f"{MARKER_PREFIX}{len(self.blocks)}"
+            tag = f"marker-{mood}"
+            self.tree.tag_configure(tag, foreground=mood_colour(mood), font=self._marker_font)
+            self.tree.insert("", "end", iid=marker, values=("", f"New: {heading.lower()}", "", mood), tags=(tag,))
+        self.blocks.append(Block(start, mood, heading, marker))
         self.tracks += tuple(tracks)
         for i, track in enumerate(tracks, start):
             self._full[str(i)] = (track.name, ", ".join(track.artists))
             self.tree.insert("", "end", iid=str(i), values=(i + 1, *self._elided(str(i)), mood))
+        self.after_idle(self._view_changed)
+        if marker is not None:
+            self._follow_later()
+
+    # -- what is in view: the heading, the jump to new songs, scrolling there by itself -------------
+
+    def rows_in_view(self) -> list[str]:
+        """The rows (songs and markers) drawn in the list now, top first."""
+        return [row for row in self.tree.get_children() if self.tree.bbox(row)]
+
+    def block_of(self, row: str) -> Block | None:
+        index = self._index_after(row)
+        found = None
+        for block in self.blocks:
+            if block.start <= index:
+                found = block
+        return found
+
+    def _index_after(self, row: str) -> int:
+        """The track index of ``row``, or for a marker row the index of the first song after it."""
+        if row.startswith(MARKER_PREFIX):
+            block = self.blocks[int(row[len(MARKER_PREFIX) :])]
+            return block.start
+        return int(row)
+
+    def _view_changed(self) -> None:
+        if not self.winfo_exists():
+            return
+        in_view = self.rows_in_view()
+        if self._status_heading:
+            self.heading.configure(text=self._status_heading)
+        elif in_view:
+            top = self.block_of(in_view[0])
+            if top is not None:
+                self.heading.configure(text=top.heading)
+        # The newest block counts as seen once one of its rows has been in view.
+        last = len(self.blocks) - 1
+        if last > self._seen_block and any(self._block_index(row) == last for row in in_view):
+            self._seen_block = last
+        if last > self._seen_block:
+            newest = self.blocks[last]
+            count = len(self.tracks) - newest.start
+            self.jump_button.configure(text=f"↓  {count} new songs for {newest.mood} below (N)")
+            self.jump_button.grid(row=2, column=0, columnspan=2, sticky="ew", pady=(4, 0))
+        else:
+            self.jump_button.grid_remove()
+
+    def _block_index(self, row: str) -> int:
+        index = self._index_after(row)
+        return max((i for i, block in enumerate(self.blocks) if block.start <= index), default=0)
+
+    def jump_to_new(self) -> str:
+        """Show the newest block at the top of the list and select its first song."""
+        if len(self.blocks) < 2:
+            return "break"
+        newest = self.blocks[-1]
+        first = str(newest.start)
+        if newest.marker is not None and self.tree.exists(first):
+            children = self.tree.get_children()
+            self.tree.yview_moveto(children.index(newest.marker) / max(1, len(children)))
+            self.tree.selection_set(first)
+            self.tree.focus(first)
+            self.tree.see(first)
+        self._seen_block = len(self.blocks) - 1
+        self.after_idle(self._view_changed)
+        return "break"
+
+    def _on_touch(self, _event: tk.Event[tk.Misc]) -> None:
+        self._touched_at = self._clock()
+
+    def _follow_later(self) -> None:
+        """Scroll to the new songs once the list has been left alone long enough (now, if it has)."""
+        if self._follow_id is not None:
+            self.after_cancel(self._follow_id)
+            self._follow_id = None
+        idle = self._clock() - self._touched_at
+        if idle >= SCROLL_BY_ITSELF_AFTER_S:
+            if len(self.blocks) - 1 > self._seen_block:
+                self.jump_to_new()
+            return
+        self._follow_id = self.after(int((SCROLL_BY_ITSELF_AFTER_S - idle) * 1000) + 50, self._follow_due)
+
+    def _follow_due(self) -> None:
+        self._follow_id = None
+        self._follow_later()
+
+    def _on_select(self, _event: tk.Event[tk.Misc]) -> None:
+        # A marker row is a label, not a song: the selection steps over it the way it was moving.
+        selection = self.tree.selection()
+        if selection and selection[0].startswith(MARKER_PREFIX):
+            marker = selection[0]
+            before = self._selected_before
+            forward = not before or self._index_after(before) < self._index_after(marker)
+            step = self.tree.next(marker) if forward else self.tree.prev(marker)
+            step = step or self.tree.prev(marker) or self.tree.next(marker)
+            if step:
+                self.tree.selection_set(step)
+                self.tree.focus(step)
+                self.tree.see(step)
+            return
+        if selection:
+            self._selected_before = selection[0]
+
+    def height_for_rows(self, rows: int) -> int:
+        """The panel's height with ``rows`` rows of songs in view."""
+        row = int(ttk.Style(self).lookup("Treeview", "rowheight") or 20)
+        shown = int(self.tree.cget("height"))
+        return self.winfo_reqheight() - (shown - rows) * row
 
     def set_focus_colour(self, colour: str) -> None:
         self._focus_colour = colour
@@ -130,6 +293,21 @@ class PlaylistPanel(ttk.Frame):
         else:
             self.scroll.grid()
         self.scroll.set(first, last)
+        self.after_idle(self._view_changed)
+
+    def _fit_columns(self) -> None:
+        """Share the list's width between title and artist: the number and mood columns keep
+        theirs, and nothing is cut at the right edge in a narrow window."""
+        if not self.winfo_exists():
+            return
+        fixed = sum(int(self.tree.column(column, "width")) for column in ("#0", "n", "mood"))
+        room = self.tree.winfo_width() - fixed - 4
+        if room > 60:
+            title = int(room * 0.58)
+            self.tree.column("title", width=title)
+            self.tree.column("artist", width=room - title)
+        self._elide_all()
+        self._view_changed()
 
     def _elided(self, row: str) -> tuple[str, str]:
         title, artist = self._full[row]
@@ -161,13 +339,13 @@ class PlaylistPanel(ttk.Frame):
 
     def selected_index(self) -> int:
         selection = self.tree.selection()
-        return int(selection[0]) if selection else 0
+        return self._index_after(selection[0]) if selection else 0
 
     def selected(self) -> Track | None:
         selection = self.tree.selection()
         if not selection:
             return None
-        index = int(selection[0])
+        index = self._index_after(selection[0])
         return self.tracks[index] if 0 <= index < len(self.tracks) else None
 
     def _activate_selected(self, how: How) -> str:
@@ -178,14 +356,14 @@ class PlaylistPanel(ttk.Frame):
 
     def _on_double_click(self, event: tk.Event[ttk.Treeview]) -> str | None:
         row = self.tree.identify_row(event.y)
-        if not row:
-            return None  # a double click on a heading or empty space opens nothing
+        if not row or row.startswith(MARKER_PREFIX):
+            return None  # a double click on a heading, a marker or empty space opens nothing
         self.tree.selection_set(row)
         return self._activate_selected("default")
 
     def _on_context(self, event: tk.Event[ttk.Treeview]) -> None:
         row = self.tree.identify_row(event.y)
-        if row:
+        if row and not row.startswith(MARKER_PREFIX):
             self.tree.selection_set(row)
             self.tree.focus(row)
             self.menu.tk_popup(event.x_root, event.y_root)

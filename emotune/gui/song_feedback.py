@@ -51,8 +51,8 @@ class SongFeedback:
         tree.column("#0", width=width, minwidth=width, stretch=False, anchor="center")
         self.set_palette(palette)
 
-        buttons = ttk.Frame(panel)
-        buttons.grid(row=0, column=0, columnspan=2, sticky="e", pady=(0, 4))
+        buttons = ttk.Frame(panel.header)
+        buttons.pack(side="right")
         self.like_button = ttk.Button(buttons, text="Like", width=7, command=lambda: self.give_selected("like"))
         self.like_button.pack(side="left")
         self.dislike_button = ttk.Button(

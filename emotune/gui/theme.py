@@ -88,6 +88,8 @@ def apply_theme(root: tk.Tk, name: str) -> Palette:
         body_font=body,
     )
     style.configure("Treeview", rowheight=body_font.metrics("linespace") + round(6 * factor))
+    # The selected row is what Enter, L and D act on: the accent, never the theme's pale grey.
+    style.map("Treeview", background=[("selected", ACCENT)], foreground=[("selected", "#ffffff")])
     style.configure("Muted.TLabel", foreground=palette.muted)
     # Derived sizes keep the body font's unit (points or pixels), so they scale along with it.
     family, size = body_font.cget("family"), int(body_font.cget("size"))

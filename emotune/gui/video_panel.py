@@ -9,6 +9,7 @@ when the panel's size changes. Nothing here runs off the Tk thread or blocks.
 
 from __future__ import annotations
 
+import time
 import tkinter as tk
 from collections.abc import Callable, Sequence
 from tkinter import ttk
@@ -25,6 +26,9 @@ from emotune.vision.messages import FrameResult
 
 DEFAULT_SIZE = (640, 480)
 Button = tuple[str, Callable[[], None]]
+Reading = tuple[str, float]  # the face reading: its leading label and that label's smoothed score
+OTHER_FACE = (200, 200, 200)  # faces the mood does not follow: a plain light box
+REDRAW_STILL_AFTER_S = 0.1  # a picture older than this is not about to be replaced by the next frame
 
 
 def fit_size(frame_size: tuple[int, int], area: tuple[int, int]) -> tuple[int, int]:
@@ -35,8 +39,12 @@ def fit_size(frame_size: tuple[int, int], area: tuple[int, int]) -> tuple[int, i
     return max(1, int(fw * scale)), max(1, int(fh * scale))
 
 
-def render_frame(result: FrameResult, size: tuple[int, int], mirror: bool) -> NDArray[np.uint8]:
-    """The frame of ``result`` as RGB at ``size``, mirrored if asked, with its faces boxed."""
+def render_frame(
+    result: FrameResult, size: tuple[int, int], mirror: bool, reading: Reading | None = None
+) -> NDArray[np.uint8]:
+    """The frame of ``result`` as RGB at ``size``, mirrored if asked, with its faces boxed. The
+    largest face (the one the mood follows) is labelled with ``reading``, the smoothed reading the
+    bars show, so the two never disagree; other faces get a plain box."""
     assert result.image is not None
     image = result.image
     height, width = image.shape[:2]
@@ -48,13 +56,17 @@ def render_frame(result: FrameResult, size: tuple[int, int], mirror: bool) -> ND
     sx, sy = w / width, h / height
     thickness = max(2, round(min(w, h) / 240))
     font_scale = max(0.45, min(w, h) / 800)
+    primary = max(result.faces, key=lambda f: f.area, default=None)
     for face in result.faces:
         x, y, bw, bh = face.box
         left = int((width - x - bw) * sx) if mirror else int(x * sx)
         top, right, bottom = int(y * sy), left + int(bw * sx), int(y * sy) + int(bh * sy)
-        colour = mood_rgb(face.emotion)
+        labelled = face is primary and reading is not None
+        colour = mood_rgb(reading[0]) if labelled and reading is not None else OTHER_FACE
         cv2.rectangle(rgb, (left, top), (right, bottom), colour, thickness, cv2.LINE_AA)
-        text = f"{face.emotion} {face.confidence:.0%}"
+        if not labelled or reading is None:
+            continue
+        text = f"{reading[0]} {reading[1]:.0%}"
         (tw, th), base = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, font_scale, 1)
         label_top = max(0, top - th - base - 6)
         cv2.rectangle(rgb, (left, label_top), (left + tw + 8, label_top + th + base + 6), colour, -1)
@@ -90,6 +102,8 @@ class VideoPanel(ttk.Frame):
         self._photo: ImageTk.PhotoImage | None = None
         self._photo_size = (0, 0)
         self._last: FrameResult | None = None  # redrawn at the new size when the panel is resized
+        self._last_drawn_at = 0.0
+        self.reading: Reading | None = None
         self.screen.bind("<Configure>", self._on_resize)
         self.waiting = ttk.Label(self.screen, text="Starting the camera…", style="Muted.TLabel")
         self.waiting.place(relx=0.5, rely=0.5, anchor="center")
@@ -116,7 +130,8 @@ class VideoPanel(ttk.Frame):
         self._last = result
         height, width = result.image.shape[:2]
         size = fit_size((width, height), self.area())
-        image = Image.fromarray(render_frame(result, size, self.mirror))
+        image = Image.fromarray(render_frame(result, size, self.mirror, self.reading))
+        self._last_drawn_at = time.monotonic()
         if self._photo is not None and self._photo_size == size:
             self._photo.paste(image)
         else:
@@ -127,7 +142,38 @@ class VideoPanel(ttk.Frame):
             self.waiting.place_forget()
         self.frames_drawn += 1
 
+    def set_reading(self, reading: Reading | None) -> None:
+        """The label of the followed face from now on; a still picture (paused, ended) is redrawn
+        at once, a moving one takes it with the next frame."""
+
+        def shown(r: Reading | None) -> tuple[str, str] | None:
+            return (r[0], f"{r[1]:.0%}") if r else None
+
+        unchanged = shown(reading) == shown(self.reading)
+        self.reading = reading
+        if unchanged:
+            return
+        last = self._last
+        if last is not None and time.monotonic() - self._last_drawn_at > REDRAW_STILL_AFTER_S:
+            self.frames_drawn -= 1  # a redraw, not a new frame
+            self.show(last)
+
+    def _fit_problem(self) -> None:
+        """The problem's text and buttons within the panel: the text wraps to the width, and the
+        buttons stand in a column when a row of them would be cut at the edges."""
+        width = self.area()[0]
+        self.problem_text.configure(wraplength=max(160, min(420, width - 80)))
+        buttons = [child for child in self.problem_buttons.winfo_children() if isinstance(child, ttk.Button)]
+        in_a_row = sum(button.winfo_reqwidth() + 8 for button in buttons) <= width - 56
+        for i, button in enumerate(buttons):
+            if in_a_row:
+                button.grid(row=0, column=i, padx=4, pady=0, sticky="ew")
+            else:
+                button.grid(row=i, column=0, padx=0, pady=2, sticky="ew")
+
     def _on_resize(self, _event: tk.Event[tk.Misc]) -> None:
+        if self.problem_visible:
+            self._fit_problem()
         # A paused, ended or slow source sends no new frame: draw the last one at the new size.
         last = self._last
         if last is not None and last.image is not None:
@@ -141,8 +187,9 @@ class VideoPanel(ttk.Frame):
         self.problem_text.configure(text=message)
         for child in self.problem_buttons.winfo_children():
             child.destroy()
-        for i, (text, command) in enumerate(buttons):
-            ttk.Button(self.problem_buttons, text=text, command=command).grid(row=0, column=i, padx=4)
+        for text, command in buttons:
+            ttk.Button(self.problem_buttons, text=text, command=command)
+        self._fit_problem()
         self.waiting.place_forget()
         self.problem.place(relx=0.5, rely=0.5, anchor="center")
         self.problem.lift()

@@ -137,4 +137,5 @@ class Running:
         self.root.update()
 
     def playlist_rows(self) -> tuple[str, ...]:
-        return tuple(self.app.playlist.tree.get_children())
+        """The rows of songs (marker rows that name an appended block left out)."""
+        return tuple(row for row in self.app.playlist.tree.get_children() if row.isdigit())

@@ -53,11 +53,22 @@ def read_text(image: Image.Image, *, sparse: bool = True) -> str:
     if _mean(ImageOps.grayscale(rgb)) < 128:  # light text on a dark theme: Tesseract reads dark on light
         rgb = ImageOps.invert(rgb)
     # The darkest channel of each pixel: coloured text (an orange headline) stays dark on white.
-    grey = ImageChops.darker(ImageChops.darker(*rgb.split()[:2]), rgb.split()[2])
-    big = grey.resize((grey.width * 3, grey.height * 3), Image.Resampling.LANCZOS)
+    red, green, blue = rgb.split()
+    darkest = ImageChops.darker(ImageChops.darker(red, green), blue)
+    # A second pass for white text on a coloured patch (the selected row, a mood label): the
+    # picture's brightness, inverted, turns it dark on light.
+    inverted = ImageOps.invert(ImageOps.grayscale(image.convert("RGB")))
+    passes = [
+        picture.resize((picture.width * 3, picture.height * 3), Image.Resampling.LANCZOS)
+        for picture in (darkest, inverted)
+    ]
+    return "\n".join(_tesseract(tesseract, picture, sparse) for picture in passes)
+
+
+def _tesseract(tesseract: str, image: Image.Image, sparse: bool) -> str:
     result = subprocess.run(
         [tesseract, "stdin", "stdout", "--psm", "11" if sparse else "6"],
-        input=_png_bytes(big),
+        input=_png_bytes(image),
         capture_output=True,
         timeout=120,
         check=True,
