@@ -1,10 +1,12 @@
-"""``python -m emotune recommend EMOTION [--limit N] [--offline] [--json]``.
+"""``python -m emotune recommend EMOTION [--limit N] [--offline] [--genre G ...] [--json]``.
 
 Prints one line per track (the user's song feedback honoured: ``args.feedback``, loaded from the
 journal by ``emotune.__main__``); with ``--json`` one JSON object per line with exactly the keys id,
 name, artists, uri, url, source (guide section 2: a public contract). Without credentials, or
 with ``--offline``, the bundled catalog answers; a Spotify failure is reported on stderr and the
 catalog answers too, with exit code 0. An unknown emotion lists the valid ones and exits 2.
+``--genre`` (repeatable; ``args.genres``, checked by ``emotune.__main__``) limits the songs to
+those genres; without it any genre goes.
 """
 
 from __future__ import annotations
@@ -35,7 +37,8 @@ def recommend(args: argparse.Namespace) -> int:
     music = build_music(settings, env, offline=bool(args.offline), feedback=getattr(args, "feedback", None))
     if music.account.kind == "catalog" and music.account.reason:
         print(f"emotune: {music.account.reason}; using the bundled catalog", file=sys.stderr)
-    result = music.recommender.recommend(emotion, limit, strategy, offline=bool(args.offline))
+    genres = tuple(getattr(args, "genres", ()))
+    result = music.recommender.recommend(emotion, limit, strategy, offline=bool(args.offline), genres=genres)
     if music.spotify is not None and result.source == "catalog":
         print(f"emotune: {result.status}", file=sys.stderr)
 

@@ -55,13 +55,16 @@ class Features:
 
 @dataclass(frozen=True)
 class Track:
-    """A track that can be opened in Spotify. ``features`` is known for catalog tracks only."""
+    """A track that can be opened in Spotify. ``features`` and ``genre`` (one of ``moods.GENRES``,
+    empty when unknown; ``subgenre`` finer, e.g. "hard rock") are known for catalog tracks only."""
 
     id: str
     name: str
     artists: tuple[str, ...]
     source: Source
     features: Features | None = None
+    genre: str = ""
+    subgenre: str = ""
 
     def __post_init__(self) -> None:
         if not is_track_id(self.id):
