@@ -55,6 +55,7 @@ class PlaylistPanel(ttk.Frame):
         self.ring = tk.Frame(self, highlightthickness=2, borderwidth=0)
         self.ring.grid(row=1, column=0, sticky="nsew")
         self.tree.grid(in_=self.ring, row=0, column=0, sticky="nsew")
+        self.tree.lift(self.ring)  # made before the ring, the tree would be drawn under it
         self.ring.columnconfigure(0, weight=1)
         self.ring.rowconfigure(0, weight=1)
         self.scroll.grid(row=1, column=1, sticky="ns")
