@@ -11,6 +11,7 @@ import itertools
 import os
 import subprocess
 import sys
+import time
 from contextlib import redirect_stdout
 from pathlib import Path
 
@@ -20,6 +21,8 @@ import pytest
 from emotune import moods
 from emotune.__main__ import main
 from emotune.config import Settings, SettingsError, settings_from_json
+from emotune.controller.journal_report import read_report
+from emotune.journal.store import Journal, SongEvent, journal_path
 from emotune.labels import EMOTIONS
 from emotune.music.catalog import Catalog, CatalogSession, load_catalog, path_distances
 from emotune.music.feedback import GENRE_PULL, Feedback, FeedbackRules, Preferences
@@ -302,3 +305,23 @@ def test_a_like_without_a_mood_pulls_in_every_mood_and_draws_nothing(catalog: Ca
     assert rng.bit_generator.state == state  # no region evidence: no draw
     latin = catalog.genre_mask(("latin",))
     assert np.all(offsets[latin] <= -GENRE_PULL + 1e-12)
+
+
+# --- the journal: genres of the songs opened per mood ------------------------------------------
+
+
+def test_the_journal_tells_the_genres_of_songs_opened_per_mood(catalog: Catalog) -> None:
+    rock = [t for t in catalog.tracks if t.genre == "rock"][:2]
+    pop = next(t for t in catalog.tracks if t.genre == "pop")
+    stranger = "4uLU6hMCjMI75M1A2tKUQC"  # not in the catalog: "other"
+    now = time.time()
+    with Journal.open() as book:
+        segment = book.begin_segment("happy", "user", now - 60)
+        book.update_segment(segment, now - 1, None)
+        events = [(t.id, t.name, t.artists) for t in (*rock, rock[0], pop)] + [(stranger, "Never Gonna", ("Rick",))]
+        book.add_songs(SongEvent(now - 30, i, n, a, "happy", "opened") for i, n, a in events)
+    result = subprocess.run([sys.executable, "-m", "emotune", "journal"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "Opened while happy (rock 3, other 1, pop 1): " in result.stdout
+    report = read_report(journal_path(), None, None)
+    assert report.opened_genres == {"happy": {"rock": 3, "other": 1, "pop": 1}}

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from emotune.errors import EmotuneError, ExitStatus, UsageError
 from emotune.journal.store import Journal, Segment, SongCount, duration_words, journal_path
+from emotune.music.catalog import genre_tally, tally_words
 from emotune.music.feedback import Feedback, Verdict
 from emotune.music.tracks import is_track_id
 
@@ -118,7 +119,8 @@ def _print_summary(
     print("Time per mood: " + ", ".join(f"{mood} {duration_words(s)}" for mood, s in totals.items()))
     for mood, songs in opened.items():
         listed = "; ".join(f"{s.name} - {', '.join(s.artists)} ({s.count}x)" for s in songs[:5])
-        print(f"Opened while {mood or 'no mood'}: {listed}")
+        genres = tally_words(genre_tally((s.track_id, s.count) for s in songs))  # from the catalog, at report time
+        print(f"Opened while {mood or 'no mood'} ({genres}): {listed}")
 
 
 def journal(args: argparse.Namespace) -> int:

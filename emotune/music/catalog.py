@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import csv
 import functools
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -162,6 +162,23 @@ def parse_catalog(path: Path) -> Catalog:
 def load_catalog() -> Catalog:
     """The shipped catalog, read on first use (not at import) and kept."""
     return parse_catalog(resource_path("assets", CATALOG_FILE))
+
+
+def genre_tally(songs: Iterable[tuple[str, int]], catalog: Catalog | None = None) -> dict[str, int]:
+    """Genre -> times, for (track ID, times) pairs, most first; a track the catalog does not know,
+    or files under no genre, counts as "other". (The journal's songs per mood, by genre.)"""
+    catalog = catalog if catalog is not None else load_catalog()
+    tally: dict[str, int] = {}
+    for track_id, times in songs:
+        known = catalog.get(track_id)
+        genre = known.genre if known is not None and known.genre else "other"
+        tally[genre] = tally.get(genre, 0) + times
+    return dict(sorted(tally.items(), key=lambda item: (-item[1], item[0])))
+
+
+def tally_words(tally: Mapping[str, int]) -> str:
+    """``rock 3, pop 1`` for a ``genre_tally``."""
+    return ", ".join(f"{genre} {times}" for genre, times in tally.items())
 
 
 class CatalogSession:
