@@ -57,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     recommend.add_argument("--limit", type=int, default=10, metavar="N")
     recommend.add_argument("--offline", action="store_true", help="bundled catalog only")
     recommend.add_argument("--strategy", choices=STRATEGIES, help="mirror the mood or lift it (default: settings)")
+    recommend.add_argument("--like", metavar="TRACK", help="songs near this catalog track (ID, URI or link)")
     recommend.add_argument("--json", action="store_true", help="one JSON object per track")
 
     from emotune.journal.cli import add_journal_parsers

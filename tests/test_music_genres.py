@@ -148,6 +148,18 @@ def test_lists_of_one_genre_differ_between_moods(catalog: Catalog) -> None:
         assert not lists["happy"] & lists["sad"], genre
 
 
+def test_recommend_like_lists_songs_near_a_catalog_track(tmp_path: Path, catalog: Catalog) -> None:
+    happy = fits(catalog, "happy")
+    seed = next(t for t in catalog.tracks if t.genre == "latin" and t.id in happy)
+    result = run_recommend(tmp_path, "happy", "--offline", "--like", seed.url, "--limit", "5", "--json")
+    assert result.returncode == 0, result.stderr
+    ids = [str(r["id"]) for r in json_lines(result.stdout)]
+    assert len(ids) == 5 and seed.id not in ids and set(ids) <= set(happy)
+    for bad, why in (("nonsense", "not a Spotify track ID"), ("0" * 22, "does not know this track")):
+        refused = run_recommend(tmp_path, "happy", "--offline", "--like", bad)
+        assert why in one_error_line(refused)
+
+
 # --- the genres setting -------------------------------------------------------------------------
 
 

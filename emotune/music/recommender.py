@@ -29,7 +29,7 @@ from typing import Literal
 
 from emotune import moods
 from emotune.choices import Strategy
-from emotune.music.catalog import CatalogSession, Genres
+from emotune.music.catalog import Catalog, CatalogSession, Genres
 from emotune.music.feedback import Preferences
 from emotune.music.spotify import (
     SEARCH_PAGE_LIMIT,
@@ -137,6 +137,11 @@ class Recommender:
         if problem is not None:
             status = f"{status} ({problem})"
         return Recommendation(emotion, strategy, tracks, "spotify", status, retry_after, genres=genres)
+
+    @property
+    def catalog(self) -> Catalog:
+        """The catalog the session draws from (for lookups by track ID)."""
+        return self._catalog.catalog
 
     def more_like(
         self,

@@ -15,6 +15,7 @@ from typing import Literal
 
 Source = Literal["catalog", "spotify"]
 TRACK_ID = re.compile(r"[0-9A-Za-z]{22}")
+TRACK_LINK = re.compile(r"(?:spotify:track:|https?://open\.spotify\.com/(?:[\w-]+/)?track/)([^?#/\s]+)")
 JSON_KEYS = ("id", "name", "artists", "uri", "url", "source")
 
 
@@ -40,6 +41,14 @@ def printable(text: str) -> str:
 def is_track_id(value: str) -> bool:
     """True for a 22-character base62 Spotify track ID."""
     return TRACK_ID.fullmatch(value) is not None
+
+
+def track_id_in(text: str) -> str | None:
+    """The track ID in an ID, a ``spotify:track:ID`` URI or an open.spotify.com link; None if none."""
+    value = text.strip()
+    link = TRACK_LINK.match(value)
+    candidate = link.group(1) if link else value
+    return candidate if is_track_id(candidate) else None
 
 
 @dataclass(frozen=True)
