@@ -60,6 +60,9 @@ def test_the_genre_choice_applies_and_is_remembered_across_a_restart(
     assert readable("Genres: Rock", seen), seen
     assert not [c for c in covered_controls(run_again.root) if "Genres" in c]
 
+    # Three or more: the first and a count, so the status bar does not widen the window.
+    run_again.genre_menu.choose(("rock", "pop", "r&b"))
+    assert run_again.genre_menu.cget("text") == "Genres: Pop +2"
     # "Any genre" brings the mix back, and is remembered too.
     menu = run_again.genre_menu.menu
     menu.invoke(menu_index(menu, "Any genre"))

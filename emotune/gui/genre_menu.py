@@ -1,6 +1,7 @@
 """Taste on the window: the "Genres" menu, and "More like this" on a song.
 
-- ``GenreMenu``: a menu button in the status bar reading "Genres: any" or "Genres: Rock, Pop".
+- ``GenreMenu``: a menu button in the status bar reading "Genres: any", "Genres: Rock, Pop" or
+  "Genres: Pop +2".
   Its menu has "Any genre" and one check item per genre (``moods.GENRES``). Each change goes to
   ``on_change`` with the genres now chosen (the controller keeps them in the settings, so the
   choice outlives a restart, and asks for a new list).
@@ -26,8 +27,11 @@ MORE_LIKE_LABEL = "More like this"
 
 
 def describe(genres: Sequence[str]) -> str:
-    """The button's text for a choice."""
-    return "Genres: " + (", ".join(LABELS.get(g, g) for g in genres) if genres else "any")
+    """The button's text for a choice; short, so that the status bar never widens the window."""
+    names = [LABELS.get(g, g) for g in genres]
+    if not names:
+        return "Genres: any"
+    return "Genres: " + (", ".join(names) if len(names) <= 2 else f"{names[0]} +{len(names) - 1}")
 
 
 class GenreMenu(ttk.Menubutton):
