@@ -345,6 +345,9 @@ def test_the_genre_choice_is_stored_and_every_list_keeps_to_it(harness: Callable
     h.tasks.finish_all()
     assert h.recommender.genres == [(), ("rock", "pop"), ("rock", "pop")]
     assert Settings().replace(genres=["rock", "pop"]).genres == h.controller.store.load().genres
+    # A settings dialog opened before the choice does not undo it when saved.
+    h.controller.apply_settings(Settings(playlist_length=12))
+    assert h.controller.settings.genres == ["rock", "pop"] and h.controller.settings.playlist_length == 12
 
 
 def test_more_like_this_asks_for_songs_near_the_track_and_says_so(harness: Callable[..., Harness]) -> None:

@@ -598,8 +598,8 @@ class AppController:
 
     def apply_settings(self, settings: Settings) -> Settings:
         """Store and use ``settings``; the old settings are returned (the view applies its part)."""
-        # The face menu owns profile_name: a dialog opened earlier holds an older copy of it.
-        settings = settings.replace(profile_name=self.settings.profile_name)
+        # The face menu owns profile_name, the Genres menu genres: a dialog opened earlier holds older copies.
+        settings = settings.replace(profile_name=self.settings.profile_name, genres=self.settings.genres)
         old, self.settings = self.settings, settings
         self.save_settings()
         self.view.show_source(self.source_spec, self._mirrored(self.source_spec))
