@@ -15,6 +15,7 @@ from emotune import __version__
 from emotune.choices import DETECTORS, STRATEGIES
 from emotune.errors import EmotuneError, ExitStatus
 from emotune.labels import EMOTIONS
+from emotune.moods import GENRES, check_genres
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -56,15 +57,28 @@ def build_parser() -> argparse.ArgumentParser:
     recommend.add_argument("--limit", type=int, default=10, metavar="N")
     recommend.add_argument("--offline", action="store_true", help="bundled catalog only")
     recommend.add_argument("--strategy", choices=STRATEGIES, help="mirror the mood or lift it (default: settings)")
+    recommend.add_argument("--like", metavar="TRACK", help="songs near this catalog track (ID, URI or link)")
     recommend.add_argument("--json", action="store_true", help="one JSON object per track")
 
     from emotune.journal.cli import add_journal_parsers
     from emotune.music.spotify_cli import add_spotify_parsers
 
     add_spotify_parsers(commands)
+    for name in ("recommend", "play"):
+        add_genre_flag(commands.choices[name])
     add_journal_parsers(commands)
     add_profile_parser(commands)
     return parser
+
+
+def add_genre_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--genre",
+        action="append",
+        default=[],
+        metavar="G",
+        help=f"only songs of this genre; repeat for several ({', '.join(GENRES)}; default: any genre)",
+    )
 
 
 def add_vision_flags(parser: argparse.ArgumentParser) -> None:
@@ -111,6 +125,7 @@ def reader_went_away() -> int:
 def run_command(command: str, args: argparse.Namespace) -> int:
     # Imported per command so that `--help` and each command load only what they use.
     if command in ("recommend", "play"):
+        args.genres = check_genres(args.genre)  # an unknown genre: GenreError, exit 2 with the valid ones
         # Song feedback lives in the journal; music cannot import it, so it is handed over here.
         from emotune.journal.store import load_preferences
 

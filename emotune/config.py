@@ -83,6 +83,8 @@ class Settings:
     last_source: str = ""  # the SOURCE the app last showed; empty means camera 0
     recent_sources: list[str] = field(default_factory=list)  # the last files shown, newest first
     playlist_length: int = field(default=10, metadata={"range": (1, 50)})
+    # The genres the song lists keep to (names from moods.GENRES); empty: any genre.
+    genres: list[str] = field(default_factory=list)
     # Record music moods and songs in the local journal (emotune.journal); off keeps what is there.
     journal_enabled: bool = True
     # Whose face profile reads faces (a file in <config dir>/profiles, emotune.vision.profile);
@@ -96,8 +98,7 @@ class Settings:
 
     def replace(self, **changes: Any) -> Settings:
         """A copy with ``changes`` applied and checked (SettingsError on a bad value)."""
-        for name, value in changes.items():
-            _check_value(_field(name), value)
+        changes = {name: _check_value(_field(name), value) for name, value in changes.items()}
         unusable = {name: value for name, value in self.unusable.items() if name not in changes}
         return dataclasses.replace(self, **changes, unusable=unusable)
 
@@ -137,6 +138,13 @@ def _check_value(f: dataclasses.Field[Any], value: Any) -> Any:
     bounds = f.metadata.get("range")
     if bounds and not bounds[0] <= value <= bounds[1]:
         raise SettingsError(f"setting {f.name!r}: {value} is outside {bounds[0]}..{bounds[1]}")
+    if f.name == "genres":
+        if not all(isinstance(item, str) for item in value):
+            raise SettingsError(f"setting 'genres': expected a list of genre names, got {value!r}")
+        try:
+            value = list(moods.check_genres(value))
+        except EmotuneError as exc:
+            raise SettingsError(f"setting 'genres': {exc}") from None
     if f.name == "mood_targets":
         try:
             moods.parse_overrides(value)

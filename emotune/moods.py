@@ -25,6 +25,14 @@ Users override rows in their settings file (``mood_targets``), e.g.
 ``{"lift": {"sad": [{"valence": 0.3, "energy": 0.2}, {"valence": 0.8, "energy": 0.5}]}}``.
 ``SEARCH_TERMS`` are the Spotify search queries for each row (Spotify no longer serves audio
 features or recommendations to new apps, so words are all a live search can go on).
+
+A track *fits* a mood when its weighted feature distance to the mood's path is at most
+``FIT_DISTANCE``: the recommender keeps Spotify results the catalog knows only then, and
+``tools/build_catalog.py`` counts the fits of every mood x genre with the same rule.
+
+Genres: ``GENRES`` are the top-level genres a user can choose (the bundled catalog's ``genre``
+column holds one of them, or nothing where the source gave none); ``check_genres`` turns what a
+user typed (any case, a few aliases such as ``rnb``) into them.
 """
 
 from __future__ import annotations
@@ -40,6 +48,12 @@ FEATURE_NAMES = ("valence", "energy", "danceability", "acousticness", "tempo")
 # the others refine it. Tempo is compared in units of 200 BPM (see ``normalise``).
 FEATURE_WEIGHTS = {"valence": 1.0, "energy": 1.0, "danceability": 0.5, "acousticness": 0.5, "tempo": 0.5}
 TEMPO_SCALE = 200.0
+# A track this close to a mood's path fits the mood (same units as ``Catalog.distances``; the
+# nearest 200 catalog tracks of a mood lie within about 0.15 of it).
+FIT_DISTANCE = 0.35
+
+GENRES = ("edm", "latin", "pop", "r&b", "rap", "rock")
+GENRE_ALIASES = {"rnb": "r&b", "r and b": "r&b", "hip hop": "rap", "hip-hop": "rap", "electronic": "edm"}
 
 Waypoint = Mapping[str, float]
 Path = tuple[Waypoint, ...]
@@ -104,6 +118,26 @@ def check_strategy(value: str) -> Strategy:
         if value == strategy:
             return strategy
     raise MoodTableError(f"music strategy {value!r} is not one of {', '.join(STRATEGIES)}")
+
+
+class GenreError(EmotuneError):
+    """A genre name that is not one of ``GENRES``."""
+
+
+def check_genres(values: Sequence[str]) -> tuple[str, ...]:
+    """The genres named in ``values`` (case and aliases folded, repeats dropped, order kept).
+
+    An empty sequence means "any genre". GenreError names the first unknown one and lists the valid ones.
+    """
+    chosen: list[str] = []
+    for value in values:
+        key = " ".join(str(value).strip().casefold().split())
+        genre = GENRE_ALIASES.get(key, key)
+        if genre not in GENRES:
+            raise GenreError(f"unknown genre {value!r}; valid genres: {', '.join(GENRES)}")
+        if genre not in chosen:
+            chosen.append(genre)
+    return tuple(chosen)
 
 
 def parse_overrides(raw: object) -> dict[Strategy, dict[str, Path]]:

@@ -333,3 +333,36 @@ def test_more_songs_says_when_the_moods_pool_was_used_up(tmp_path: Path) -> None
         h.tasks.finish_all()
         notes.append(h.view.last("show_note"))
     assert ("Every song for sad has been shown: starting again from the best fits",) in notes
+
+
+def test_the_genre_choice_is_stored_and_every_list_keeps_to_it(harness: Callable[..., Harness]) -> None:
+    h = harness(source="0", mood="sad")
+    h.tasks.finish_all()
+    assert h.recommender.genres == [()]  # any genre by default
+    h.controller.set_genres(["rock", "pop"])
+    h.tasks.finish_all()
+    h.controller.more_songs()
+    h.tasks.finish_all()
+    assert h.recommender.genres == [(), ("rock", "pop"), ("rock", "pop")]
+    assert Settings().replace(genres=["rock", "pop"]).genres == h.controller.store.load().genres
+    # A settings dialog opened before the choice does not undo it when saved.
+    h.controller.apply_settings(Settings(playlist_length=12))
+    assert h.controller.settings.genres == ["rock", "pop"] and h.controller.settings.playlist_length == 12
+
+
+def test_more_like_this_asks_for_songs_near_the_track_and_says_so(harness: Callable[..., Harness]) -> None:
+    h = harness(source="0")
+    h.tasks.finish_all()
+    seed = load_catalog().tracks[5]
+    h.controller.more_like(seed)
+    assert h.view.last("show_note") == ("No mood yet: show your face or pick a mood",)
+    h.controller.choose_mood("happy")
+    h.tasks.finish_all()
+    h.controller.set_genres(["latin"])
+    h.tasks.finish_all()
+    shown = tuple(t.id for t in h.controller.tracks)
+    h.controller.more_like(seed)
+    h.tasks.finish_all()
+    assert h.recommender.like == [(seed.id, shown)]  # the list on screen is not repeated
+    assert h.recommender.genres[-1] == ("latin",)
+    assert h.headings()[-1] == f"Songs like “{seed.name}” for happy"

@@ -194,7 +194,7 @@ def test_the_journal_window_draws_the_history_exports_and_forgets(
     assert len(window.totals.find_withtag("total")) == 3
     assert window.status.cget("text") == "3 mood segments, 1 min in all"
     (mood_row,) = window.songs.get_children()
-    assert window.songs.item(mood_row, "text") == "happy"
+    assert window.songs.item(mood_row, "text") == "happy (other 1)"
     (song_row,) = window.songs.get_children(mood_row)
     assert window.songs.item(song_row, "text") == "Never Gonna – Rick"
 

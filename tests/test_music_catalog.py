@@ -52,7 +52,8 @@ def test_catalog_and_notice_are_what_the_build_script_makes(tmp_path: Path) -> N
         text=True,
         check=True,
     )
-    assert "3000 tracks" in result.stdout
+    assert "(3000 water-filled + " in result.stdout
+    assert "cells under 25: 0" in result.stdout  # every mood x genre cell, both strategies
     assert (tmp_path / "catalog.csv").read_bytes() == resource_path("assets", "catalog.csv").read_bytes()
     notice = (tmp_path / "NOTICE.md").read_text(encoding="utf-8")
     assert notice == resource_path("assets", "NOTICE.md").read_text(encoding="utf-8")

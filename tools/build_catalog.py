@@ -15,6 +15,19 @@ curated sources (the mood-labelled set, then the Top Hits playlist) go first bec
 likelier to know those tracks, then the rest in a seeded random order. No artist gets more than
 ARTIST_CAP tracks, so a mood's neighbourhood is not one artist's discography.
 
+Genres: every shipped track keeps a top-level genre (one of ``emotune.moods.GENRES``: edm, latin,
+pop, r&b, rap, rock) and a sub-genre where the source has one. The TidyTuesday rows carry
+"top/sub" (``rock/hard rock``); the other sources carry Spotify artist genres ("dance pop; pop;
+pop rap"), which ``top_genre`` maps by keyword and a vote (``GENRE_WORDS``); rows with no genre,
+or only genres outside the six (ambient, classical, country), keep an empty genre and appear
+only when the user chose no genre.
+
+A genre choice narrows a mood to that genre's tracks, so after the water-fill the script tops
+up every mood x genre cell (both strategies, the built-in mood table) until it holds at least
+``CELL_TARGET`` tracks by distinct artists that *fit* the mood, by the rule the app uses
+(``emotune.music.catalog.path_distances`` <= ``emotune.moods.FIT_DISTANCE``): nearest fits of
+that genre first. It prints the count of every cell.
+
 The output is deterministic for a given source and seed. The notice file copies the source
 table (sources and licences) from the catalog README and adds how many rows of each are shipped.
 """
@@ -29,14 +42,58 @@ import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
+import numpy as np
+
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))  # run as a script from a checkout: the app's own fit rule and tables
+
+from emotune import moods  # noqa: E402
+from emotune.choices import STRATEGIES  # noqa: E402
+from emotune.labels import EMOTIONS  # noqa: E402
+from emotune.music.catalog import path_distances  # noqa: E402
+
 DEFAULT_SOURCE = REPO.parent / "shared" / "data" / "catalog" / "tracks.csv"
 DEFAULT_OUT = REPO / "assets"
 GRID = 10
 ARTIST_CAP = 3
 TRACK_ID = re.compile(r"[0-9A-Za-z]{22}")
 FEATURES = ("valence", "energy", "danceability", "acousticness")
-COLUMNS = ("id", "name", "artists", "valence", "energy", "danceability", "acousticness", "tempo")
+COLUMNS = ("id", "name", "artists", "valence", "energy", "danceability", "acousticness", "tempo", "genre", "subgenre")
+# Fits by distinct artists every mood x genre cell gets (the app promises 25; a margin for
+# dislikes and artist rules).
+CELL_TARGET = 30
+CELL_PROMISE = 25
+# Spotify artist genres -> top-level genre, by whole words, first rule that matches a token wins
+# (so "trap latino" is latin, "pop rap" rap, "pop rock" rock, "tropical house" edm).
+GENRE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("latin", ("latin", "latino", "latina", "reggaeton", "urbano", "bachata", "salsa", "cumbia", "banda", "espanol")),
+    ("rap", ("rap", "hip hop", "trap", "drill", "grime", "crunk", "phonk", "plugg", "bop")),
+    ("rock", ("rock", "metal", "punk", "grunge", "emo", "permanent wave", "britpop", "garage rock", "madchester")),
+    ("r&b", ("r&b", "soul", "funk", "new jack swing", "urban contemporary", "hip pop", "motown")),
+    (
+        "edm",
+        (
+            "edm",
+            "house",
+            "electro",
+            "techno",
+            "trance",
+            "dubstep",
+            "brostep",
+            "big room",
+            "eurodance",
+            "complextro",
+            "dnb",
+            "drum and bass",
+            "uk dance",
+            "pop dance",
+            "australian dance",
+            "rave",
+            "big beat",
+        ),
+    ),
+    ("pop", ("pop", "boy band", "girl group", "talent show", "idol", "metropopolis")),
+)
 # Curated sources first within a cell (lower rank = earlier).
 SOURCE_RANK = {"data_moods.csv": 0, "playlist_2010to2022.csv": 1}
 
@@ -51,6 +108,35 @@ def fix_mojibake(text: str) -> str:
         return raw.decode("utf-8")
     except UnicodeError:
         return text
+
+
+def token_genre(token: str) -> str:
+    """The top-level genre of one Spotify genre name ("pop rap" -> "rap"), or "" for none of them."""
+    padded = f" {re.sub(r'[^a-z&]+', ' ', token.casefold())} "
+    for genre, words in GENRE_WORDS:
+        if any(f" {word} " in padded for word in words):
+            return genre
+    return ""
+
+
+def top_genre(raw: str) -> tuple[str, str]:
+    """(genre, sub-genre) of a source row's ``genre`` field; ("", "") when it names none of GENRES.
+
+    A TidyTuesday "top/sub" part decides; otherwise the Spotify genre names vote (ties: the
+    genre named first) and the first name of the winning genre is the sub-genre.
+    """
+    parts = [p.strip() for p in raw.split("|") if p.strip() and not p.strip().startswith("mood:")]
+    for part in parts:
+        top, _, sub = part.partition("/")
+        if sub and top in moods.GENRES:
+            return top, sub.strip()
+    tokens = [t.strip() for part in parts for t in part.split(";") if t.strip()]
+    votes = Counter(genre for genre in map(token_genre, tokens) if genre)
+    if not votes:
+        return "", ""
+    best = max(votes.values())
+    winner = next(token_genre(t) for t in tokens if votes.get(token_genre(t)) == best)
+    return winner, next(t for t in tokens if token_genre(t) == winner)
 
 
 def read_source(path: Path) -> list[dict[str, str]]:
@@ -75,6 +161,7 @@ def read_source(path: Path) -> list[dict[str, str]]:
             if song in seen_songs:
                 continue
             seen_songs.add(song)
+            row["top_genre"], row["subgenre"] = top_genre(row["genre"])
             kept.append(row)
     return kept
 
@@ -125,6 +212,57 @@ def select(rows: list[dict[str, str]], size: int, seed: int) -> list[dict[str, s
     return chosen
 
 
+def artist_of(row: dict[str, str]) -> str:
+    return row["artists"].split(";")[0].strip().casefold()
+
+
+def fit_distances(rows: list[dict[str, str]]) -> dict[tuple[str, str], np.ndarray]:
+    """(strategy, emotion) -> every row's distance to that mood's path (the app's fit rule)."""
+    matrix = np.asarray(
+        [[moods.normalise(name, float(row[name])) for name in moods.FEATURE_NAMES] for row in rows], dtype=np.float64
+    )
+    return {
+        (strategy, emotion): path_distances(matrix, moods.target_path(emotion, strategy))
+        for strategy in STRATEGIES
+        for emotion in EMOTIONS
+    }
+
+
+def cell_counts(
+    rows: list[dict[str, str]], distances: dict[tuple[str, str], np.ndarray]
+) -> dict[tuple[str, str, str], int]:
+    """(strategy, emotion, genre) -> distinct artists among ``rows`` that fit the mood."""
+    counts: dict[tuple[str, str, str], int] = {}
+    for (strategy, emotion), to_path in distances.items():
+        for genre in moods.GENRES:
+            fitting = (row for row, d in zip(rows, to_path, strict=True) if d <= moods.FIT_DISTANCE)
+            artists = {artist_of(row) for row in fitting if row["top_genre"] == genre}
+            counts[(strategy, emotion, genre)] = len(artists)
+    return counts
+
+
+def fill_genre_cells(rows: list[dict[str, str]], chosen: list[dict[str, str]]) -> list[dict[str, str]]:
+    """``chosen`` plus the nearest fitting tracks of every mood x genre cell short of CELL_TARGET."""
+    position = {id(row): i for i, row in enumerate(rows)}
+    taken = {position[id(row)] for row in chosen}
+    distances = fit_distances(rows)
+    added: list[dict[str, str]] = []
+    for _mood, to_path in sorted(distances.items()):
+        for genre in moods.GENRES:
+            in_cell = [i for i in taken if rows[i]["top_genre"] == genre and to_path[i] <= moods.FIT_DISTANCE]
+            artists = {artist_of(rows[i]) for i in in_cell}
+            for i in np.argsort(to_path, kind="stable"):
+                if len(artists) >= CELL_TARGET or to_path[i] > moods.FIT_DISTANCE:
+                    break
+                row = rows[int(i)]
+                if int(i) in taken or row["top_genre"] != genre or artist_of(row) in artists:
+                    continue
+                taken.add(int(i))
+                artists.add(artist_of(row))
+                added.append(row)
+    return chosen + added
+
+
 def write_catalog(rows: list[dict[str, str]], path: Path) -> None:
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, lineterminator="\n")
@@ -137,6 +275,8 @@ def write_catalog(rows: list[dict[str, str]], path: Path) -> None:
                     row["artists"].strip(),
                     *(f"{float(row[f]):.3f}" for f in FEATURES),
                     f"{float(row['tempo']):.1f}",
+                    row["top_genre"],
+                    row["subgenre"],
                 ]
             )
 
@@ -163,8 +303,9 @@ def write_notice(rows: list[dict[str, str]], readme: Path, path: Path) -> None:
         "",
         "## catalog.csv",
         "",
-        f"{len(rows)} tracks: Spotify track IDs, titles, artists and Spotify audio features (valence,",
-        "energy, danceability, acousticness, tempo), a balanced subset built by `tools/build_catalog.py`",
+        f"{len(rows)} tracks: Spotify track IDs, titles, artists, Spotify audio features (valence,",
+        "energy, danceability, acousticness, tempo) and genres (a top-level genre mapped from the",
+        "source's genre field, and its sub-genre), a balanced subset built by `tools/build_catalog.py`",
         "from the project's merged track table. The rows come from these public datasets (table copied",
         "from the source README; where one ID had several values, the first source listed won):",
         "",
@@ -176,7 +317,8 @@ def write_notice(rows: list[dict[str, str]], readme: Path, path: Path) -> None:
         "| --- | --- |",
         *(f"| {source} | {count} |" for source, count in sorted(shipped.items())),
         "",
-        "The audio features were produced by Spotify's audio-features endpoint; track titles and",
+        "The audio features were produced by Spotify's audio-features endpoint; the genres come from",
+        "the source datasets (TidyTuesday's playlist genres, Spotify's artist genres); track titles and",
         "artist names belong to their rights holders. IDs were checked for format, not against the",
         "live service: tracks collected in 2019-2022 may since have been removed or relinked.",
         "",
@@ -203,15 +345,36 @@ def main(argv: list[str] | None = None) -> int:
     if not args.source.is_file():
         print(f"build_catalog: {args.source}: no such file", file=sys.stderr)
         return 2
-    rows = select(read_source(args.source), args.size, args.seed)
+    source = read_source(args.source)
+    base = select(source, args.size, args.seed)
+    rows = fill_genre_cells(source, base)
     args.out.mkdir(parents=True, exist_ok=True)
     catalog = args.out / "catalog.csv"
     write_catalog(rows, catalog)
     write_notice(rows, args.source.parent / "README.md", args.out / "NOTICE.md")
-    print(f"{catalog}: {len(rows)} tracks, {catalog.stat().st_size} bytes")
+    print(
+        f"{catalog}: {len(rows)} tracks ({len(base)} water-filled + {len(rows) - len(base)} for genres), "
+        f"{catalog.stat().st_size} bytes"
+    )
     for quadrant, count in quadrant_counts(rows).items():
         print(f"  {quadrant}: {count}")
+    genres = Counter(row["top_genre"] or "(none)" for row in rows)
+    print("  genres: " + ", ".join(f"{genre} {count}" for genre, count in sorted(genres.items())))
+    print_cells(rows)
     return 0
+
+
+def print_cells(rows: list[dict[str, str]]) -> None:
+    """The fit count (distinct artists) of every mood x genre cell, per strategy; flags any short cell."""
+    counts = cell_counts(rows, fit_distances(rows))
+    for strategy in STRATEGIES:
+        print(f"  fits by distinct artists ({strategy}; at most {moods.FIT_DISTANCE} from the mood's path):")
+        print("    " + f"{'':9}" + "".join(f"{genre:>7}" for genre in moods.GENRES))
+        for emotion in EMOTIONS:
+            cells = [counts[(strategy, emotion, genre)] for genre in moods.GENRES]
+            print("    " + f"{emotion:9}" + "".join(f"{n:>7}" for n in cells))
+    short = [cell for cell, n in counts.items() if n < CELL_PROMISE]
+    print(f"  cells under {CELL_PROMISE}: {len(short)} {short if short else ''}".rstrip())
 
 
 if __name__ == "__main__":

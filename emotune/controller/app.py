@@ -437,6 +437,21 @@ class AppController:
     def more_songs(self) -> None:
         self._ask_songs(self.mood.in_force, more=True, force=True)
 
+    def set_genres(self, genres: Sequence[str]) -> None:
+        """Keep the song lists to ``genres`` (empty: any genre); remembered in the settings."""
+        self.settings = self.settings.replace(genres=list(genres))
+        self.save_settings()
+        self._ask_songs(self.mood.in_force, force=True)
+
+    def more_like(self, track: Track) -> None:
+        """ "More like this": the next list holds songs near ``track`` that still fit the mood."""
+        mood = self.mood.in_force
+        request = None if mood is None else self.songs.ask(mood, self.strategy, force=True, like=track)
+        if mood is None:
+            self.view.show_note("No mood yet: show your face or pick a mood")
+        elif request is not None:
+            self._submit(request)
+
     # -- music ---------------------------------------------------------------------------------
 
     def _start_music(self) -> None:
@@ -478,11 +493,15 @@ class AppController:
     def _submit(self, request: SongRequest) -> None:
         limit = self.settings.playlist_length
         offline = self.options.offline
+        genres, shown = tuple(self.settings.genres), tuple(t.id for t in self.tracks)
 
         def recommend() -> Recommendation:
             if self._music is None:
                 raise EmotuneError("the music catalog is not loaded")
-            return self._music.recommender.recommend(request.mood, limit, request.strategy, offline=offline)
+            music, mood, strategy = self._music.recommender, request.mood, request.strategy
+            if request.like is not None:
+                return music.more_like(request.like, mood, limit, strategy, exclude=shown, genres=genres)
+            return music.recommend(mood, limit, strategy, offline=offline, genres=genres)
 
         self.view.show_finding_songs(request.mood)
         self._music_lane.submit(
@@ -496,6 +515,8 @@ class AppController:
         if fresh:
             self.recommendation = answer
             heading = playlist_heading(answer.emotion, answer.strategy)
+            if answer.like is not None:
+                heading = f"Songs like “{answer.like.name}” for {answer.emotion}"
             if request.append and self.tracks:
                 self.tracks.extend(answer.tracks)
                 self.view.append_tracks(answer.tracks, answer.emotion, heading)
@@ -576,8 +597,8 @@ class AppController:
 
     def apply_settings(self, settings: Settings) -> Settings:
         """Store and use ``settings``; the old settings are returned (the view applies its part)."""
-        # The face menu owns profile_name: a dialog opened earlier holds an older copy of it.
-        settings = settings.replace(profile_name=self.settings.profile_name)
+        # The face menu owns profile_name, the Genres menu genres: a dialog opened earlier holds older copies.
+        settings = settings.replace(profile_name=self.settings.profile_name, genres=self.settings.genres)
         old, self.settings = self.settings, settings
         self.save_settings()
         self.view.show_source(self.source_spec, self._mirrored(self.source_spec))

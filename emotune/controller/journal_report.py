@@ -19,6 +19,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from emotune.journal.store import Journal, Segment, SongCount
+from emotune.music.catalog import genre_tally
 
 MAX_EVERY_DAY = 31  # longer ranges show only the days that have moods
 DAY_S = 24 * 3600.0
@@ -36,6 +37,8 @@ class JournalReport:
     segments: tuple[Segment, ...] = ()
     time_per_mood: Mapping[str, float] = field(default_factory=dict)
     opened: Mapping[str, tuple[SongCount, ...]] = field(default_factory=dict)
+    # per mood: genre -> songs opened (genres from the bundled catalog, looked up when read)
+    opened_genres: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
 
     @property
     def total_s(self) -> float:
@@ -47,12 +50,10 @@ def read_report(path: Path, since: float | None, until: float | None) -> Journal
     if not path.exists():
         return JournalReport(since, until)
     with Journal.open(path) as journal:
+        opened = {mood: tuple(songs) for mood, songs in journal.songs_per_mood(since, until).items()}
+        genres = {mood: genre_tally((s.track_id, s.count) for s in songs) for mood, songs in opened.items()}
         return JournalReport(
-            since,
-            until,
-            tuple(journal.segments(since, until)),
-            journal.time_per_mood(since, until),
-            {mood: tuple(songs) for mood, songs in journal.songs_per_mood(since, until).items()},
+            since, until, tuple(journal.segments(since, until)), journal.time_per_mood(since, until), opened, genres
         )
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from emotune.choices import Strategy
+from emotune.music.tracks import Track
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class SongRequest:
     strategy: Strategy
     more: bool  # the next songs of the mood's list, rather than its first ones
     append: bool = False  # add the songs after the list shown instead of replacing it
+    like: Track | None = None  # "more like this": songs near this track rather than the mood's list
 
 
 class SongRequests:
@@ -35,7 +37,14 @@ class SongRequests:
         self.pending: SongRequest | None = None
 
     def ask(
-        self, mood: str, strategy: Strategy, *, more: bool = False, force: bool = False, append: bool = False
+        self,
+        mood: str,
+        strategy: Strategy,
+        *,
+        more: bool = False,
+        force: bool = False,
+        append: bool = False,
+        like: Track | None = None,
     ) -> SongRequest | None:
         """A request for ``mood``; returned when it should be submitted now, None when it is not
         needed (the list is already for that mood, and ``force`` is off) or waits as pending."""
@@ -43,11 +52,11 @@ class SongRequests:
             return None
         self.generation += 1
         self.asked_mood = mood
-        request = SongRequest(self.generation, mood, strategy, more, append)
+        request = SongRequest(self.generation, mood, strategy, more, append, like)
         if self.running is not None:
             merged_more = more or (self.pending is not None and self.pending.more)
             merged_append = append and (self.pending is None or self.pending.append)
-            self.pending = SongRequest(request.generation, mood, strategy, merged_more, merged_append)
+            self.pending = SongRequest(request.generation, mood, strategy, merged_more, merged_append, like)
             return None
         self.running = request
         return request

@@ -36,6 +36,7 @@ from emotune.controller.teaching import TeachingState
 from emotune.controller.view import SourceProblem
 from emotune.errors import EmotuneError, ExitStatus
 from emotune.gui.controls import Actions, Controls
+from emotune.gui.genre_menu import GenreMenu, MoreLike
 from emotune.gui.help_view import HelpView
 from emotune.gui.journal_view import JournalWindow
 from emotune.gui.keys import install_shortcuts
@@ -185,10 +186,13 @@ class EmotuneApp:
         self.playlist = PlaylistPanel(side, self.activate_track, control.play, control.save_playlist)
         self.playlist.pack(fill="both", expand=True)
         self.song_feedback = SongFeedback(self.playlist, control.give_feedback, self.palette)
+        self.more_like = MoreLike(self.playlist, control.more_like)
         side.bind("<Configure>", lambda e: self._fit_side(e.height), add="+")
         self.status = StatusBar(root)
         self.face_menu = FaceMenu(self.status, control.profiles)
         self.status.add_menu(self.face_menu)
+        self.genre_menu = GenreMenu(self.status, control.settings.genres, control.set_genres)
+        self.status.add_menu(self.genre_menu)
         self.status.grid(row=2, column=0, columnspan=2, sticky="ew")
         root.columnconfigure(0, weight=3)
         root.columnconfigure(1, weight=2, minsize=int(380 * scale))

@@ -28,6 +28,7 @@ from emotune.controller.journal_link import ExportKind, JournalLink
 from emotune.controller.journal_report import JournalReport, day_rows, parse_range, time_axis
 from emotune.gui.theme import Palette
 from emotune.journal.store import Period, duration_words, period_bounds
+from emotune.music.catalog import tally_words
 
 Choice = Literal["today", "week", "all", "range"]
 EMPTY_ROW = "#e4e7eb"
@@ -278,7 +279,9 @@ class JournalWindow(tk.Toplevel):
         if self.report is None:
             return
         for mood, songs in self.report.opened.items():
-            parent = tree.insert("", "end", text=mood or "no mood", values=(sum(s.count for s in songs),), open=True)
+            genres = tally_words(self.report.opened_genres.get(mood, {}))
+            label = f"{mood or 'no mood'} ({genres})" if genres else mood or "no mood"
+            parent = tree.insert("", "end", text=label, values=(sum(s.count for s in songs),), open=True)
             for song in songs:
                 title = f"{song.name} – {', '.join(song.artists)}" if song.artists else song.name
                 tree.insert(parent, "end", text=title, values=(song.count,))

@@ -29,11 +29,11 @@ from pathlib import Path
 
 from emotune.errors import EmotuneError, ExitStatus, UsageError
 from emotune.journal.store import Journal, Segment, SongCount, duration_words, journal_path
+from emotune.music.catalog import genre_tally, tally_words
 from emotune.music.feedback import Feedback, Verdict
-from emotune.music.tracks import is_track_id
+from emotune.music.tracks import track_id_in
 
 # spotify:track:ID, or https://open.spotify.com/[intl-xx/]track/ID?si=...
-TRACK_LINK = re.compile(r"(?:spotify:track:|https?://open\.spotify\.com/(?:[\w-]+/)?track/)([^?#/\s]+)")
 FEEDBACK_VERDICTS: dict[str, Verdict | None] = {"like": "like", "dislike": "dislike", "clear": None}
 DATE_HELP = "2026-03-01, 2026-03-01T14:30, today or yesterday (local time)"
 
@@ -118,7 +118,8 @@ def _print_summary(
     print("Time per mood: " + ", ".join(f"{mood} {duration_words(s)}" for mood, s in totals.items()))
     for mood, songs in opened.items():
         listed = "; ".join(f"{s.name} - {', '.join(s.artists)} ({s.count}x)" for s in songs[:5])
-        print(f"Opened while {mood or 'no mood'}: {listed}")
+        genres = tally_words(genre_tally((s.track_id, s.count) for s in songs))  # from the catalog, at report time
+        print(f"Opened while {mood or 'no mood'} ({genres}): {listed}")
 
 
 def journal(args: argparse.Namespace) -> int:
@@ -165,10 +166,8 @@ def journal(args: argparse.Namespace) -> int:
 
 def track_id_from(text: str) -> str:
     """A Spotify track ID from an ID, URI or link; FeedbackInputError otherwise."""
-    value = text.strip()
-    link = TRACK_LINK.match(value)
-    candidate = link.group(1) if link else value
-    if not is_track_id(candidate):
+    candidate = track_id_in(text)
+    if candidate is None:
         raise FeedbackInputError(
             f"track ID {text!r} is not a Spotify track ID (22 letters and digits, as in spotify:track:ID)"
         )

@@ -597,6 +597,12 @@ def _pkce_manager(credentials: Credentials, token_dir: Path) -> spotipy.SpotifyP
 # --- the client ----------------------------------------------------------------------------
 
 
+def with_genre(query: str, genre: str) -> str:
+    """``query`` narrowed by Spotify's ``genre:`` field filter (documented for track and artist
+    searches; it matches the genres of a track's artists)."""
+    return f'{query} genre:"{genre}"'
+
+
 @dataclass(frozen=True)
 class Playlist:
     id: str

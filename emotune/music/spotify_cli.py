@@ -206,7 +206,8 @@ def play_command(args: argparse.Namespace) -> int:
     music = build_music(settings, environment.current(), offline=False, feedback=getattr(args, "feedback", None))
     if music.account.kind == "catalog" and music.account.reason:
         print(f"emotune: {music.account.reason}; using the bundled catalog", file=sys.stderr)
-    result = music.recommender.recommend(emotion, limit, moods.check_strategy(settings.music_strategy))
+    strategy = moods.check_strategy(settings.music_strategy)
+    result = music.recommender.recommend(emotion, limit, strategy, genres=tuple(getattr(args, "genres", ())))
     if music.spotify is not None and result.source == "catalog":
         print(f"emotune: {result.status}", file=sys.stderr)
 

@@ -15,6 +15,7 @@ from typing import Literal
 
 Source = Literal["catalog", "spotify"]
 TRACK_ID = re.compile(r"[0-9A-Za-z]{22}")
+TRACK_LINK = re.compile(r"(?:spotify:track:|https?://open\.spotify\.com/(?:[\w-]+/)?track/)([^?#/\s]+)")
 JSON_KEYS = ("id", "name", "artists", "uri", "url", "source")
 
 
@@ -42,6 +43,14 @@ def is_track_id(value: str) -> bool:
     return TRACK_ID.fullmatch(value) is not None
 
 
+def track_id_in(text: str) -> str | None:
+    """The track ID in an ID, a ``spotify:track:ID`` URI or an open.spotify.com link; None if none."""
+    value = text.strip()
+    link = TRACK_LINK.match(value)
+    candidate = link.group(1) if link else value
+    return candidate if is_track_id(candidate) else None
+
+
 @dataclass(frozen=True)
 class Features:
     """Spotify audio features, 0..1 except tempo (beats per minute)."""
@@ -55,13 +64,16 @@ class Features:
 
 @dataclass(frozen=True)
 class Track:
-    """A track that can be opened in Spotify. ``features`` is known for catalog tracks only."""
+    """A track that can be opened in Spotify. ``features`` and ``genre`` (one of ``moods.GENRES``,
+    empty when unknown; ``subgenre`` finer, e.g. "hard rock") are known for catalog tracks only."""
 
     id: str
     name: str
     artists: tuple[str, ...]
     source: Source
     features: Features | None = None
+    genre: str = ""
+    subgenre: str = ""
 
     def __post_init__(self) -> None:
         if not is_track_id(self.id):

@@ -9,6 +9,7 @@ from typing import Any
 
 from emotune.choices import Strategy
 from emotune.controller.view import SourceProblem
+from emotune.music.catalog import Genres
 from emotune.music.recommender import Recommendation
 from emotune.music.tracks import Track
 from emotune.vision.messages import FrameResult
@@ -143,14 +144,31 @@ class FakeRecommender:
     def __init__(self, pool: Sequence[Track]) -> None:
         self.pool = list(pool)
         self.asked: list[tuple[str, Strategy]] = []
+        self.genres: list[tuple[str, ...]] = []  # the genres of each request
+        self.like: list[tuple[str, tuple[str, ...]]] = []  # "more like this": (track ID, IDs excluded)
 
     def recommend(
-        self, emotion: str, limit: int, strategy: Strategy = "match", *, offline: bool = False
+        self, emotion: str, limit: int, strategy: Strategy = "match", *, offline: bool = False, genres: Genres = ()
     ) -> Recommendation:
         self.asked.append((emotion, strategy))
+        self.genres.append(genres)
         start = (len(self.asked) - 1) * limit % max(1, len(self.pool))
         tracks = tuple(self.pool[start : start + limit])
-        return Recommendation(emotion, strategy, tracks, "catalog", "bundled catalog (offline)")
+        return Recommendation(emotion, strategy, tracks, "catalog", "bundled catalog (offline)", genres=genres)
+
+    def more_like(
+        self,
+        track: Track,
+        emotion: str,
+        limit: int,
+        strategy: Strategy = "match",
+        *,
+        exclude: tuple[str, ...] = (),
+        genres: Genres = (),
+    ) -> Recommendation:
+        answer = self.recommend(emotion, limit, strategy, genres=genres)
+        self.like.append((track.id, exclude))
+        return Recommendation(emotion, strategy, answer.tracks, "catalog", "like", genres=genres, like=track)
 
 
 def problem_kinds(view: RecordingView) -> list[str]:

@@ -7,6 +7,11 @@ limit"), bearer tokens required (else 401), scopes checked for user endpoints, n
 that can expire (``invalid_grant``), playback only for Premium accounts (403 ``PREMIUM_REQUIRED``)
 and only on an active or named device (404 ``NO_ACTIVE_DEVICE``).
 
+Search understands the ``genre:`` field filter (``genre:rock`` or ``genre:"hip hop"``): only
+tracks with that genre (``FakeTrack.genres``, the genres of the track's artists at Spotify)
+match. ``genre_filter = "refused"`` makes a filtered search a 400, as a service that cannot
+filter would answer.
+
 Faults (a status with headers, a delay, a malformed body, an answer trickled one byte at a time)
 are queued per path prefix (optionally per method, or for the exact path) and consumed in
 order. Every request is recorded; ``played``, ``queued`` and ``playlists`` hold what the app did.
@@ -21,6 +26,7 @@ import base64
 import hashlib
 import json
 import random
+import re
 import secrets
 import threading
 import time
@@ -39,6 +45,7 @@ BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 # Everything Emotune asks for at sign-in (playback control and private playlists).
 USER_SCOPE = "user-read-playback-state user-modify-playback-state playlist-modify-private"
 TRACK_URI_LENGTH = len("spotify:track:") + 22
+GENRE_FILTER = re.compile(r'genre:(?:"([^"]*)"|(\S+))')
 
 
 def fake_id(prefix: str, number: int) -> str:
@@ -60,6 +67,7 @@ class FakeTrack:
     id: str
     name: str
     artists: tuple[str, ...]
+    genres: tuple[str, ...] = ()
 
 
 def default_tracks(count: int = 45) -> list[FakeTrack]:
@@ -139,6 +147,7 @@ class FakeSpotify:
         self.premium = True
         self.deny_authorization = False  # the user presses "Cancel" on the consent page
         self.devices: list[dict[str, Any]] = [device("Test Laptop", active=True), device("Kitchen", kind="Speaker")]
+        self.genre_filter = "applies"  # or "refused": a search with genre: answers 400
         self.played: list[Played] = []
         self.queued: list[str] = []
         self.now_playing: dict[str, Any] | None = None  # {"device_id", "uris", "index", "is_playing"}
@@ -239,6 +248,9 @@ class FakeSpotify:
     def search_order(self, query: str) -> list[FakeTrack]:
         """A stable, query-dependent order of the whole library (different queries overlap)."""
         order = list(self.tracks)
+        for quoted, bare in GENRE_FILTER.findall(query):
+            genre = (quoted or bare).casefold()
+            order = [t for t in order if genre in (g.casefold() for g in t.genres)]
         random.Random(query).shuffle(order)
         return order
 
@@ -551,6 +563,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if not 0 <= offset <= 1000:
             self._error(400, "Invalid offset")
+            return
+        if self.fake.genre_filter == "refused" and GENRE_FILTER.search(q):
+            self._error(400, "Unsupported field filter: genre")
             return
         api = self.fake.api_url
         found = self.fake.search_order(q)
