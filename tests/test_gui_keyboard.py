@@ -137,3 +137,29 @@ def test_menus_follow_the_theme_and_the_camera_dialog_is_themed(start: Callable[
     app.choose_camera()  # waits for the dialog, as a user would
     assert app.controller.source_spec == "5"
     run.until(lambda: app.video.problem_visible, "the no-camera panel for camera 5")
+
+
+def test_the_menu_buttons_open_from_the_keyboard_and_space_there_does_not_pause(
+    start: Callable[..., Running], clip: Path
+) -> None:
+    run = start(AppOptions(source=str(clip), offline=True))
+    app = run.app
+    run.until(lambda: app.stats.frames_drawn > 0, "the first frame")
+    buttons = [
+        (app.controls.source_button, app.controls.source_menu),
+        (app.face_menu, app.face_menu.menu),
+        (app.genre_menu, app.genre_menu.menu),
+    ]
+    for button, menu in buttons:
+        for key in ("<Return>", "<space>", "<Down>"):
+            run.press(button, key)
+            run.until(lambda m=menu: bool(m.winfo_ismapped()), f"{button.cget('text')} to open with {key}")
+            assert not app.controller.paused, f"{key} on {button.cget('text')} paused the video"
+            menu.unpost()
+            run.root.update()
+    # In the face menu the keyboard reaches "Teach Emotune your face…": Down to it, Enter opens the dialog.
+    run.press(app.face_menu, "<Return>")
+    run.until(lambda: bool(app.face_menu.menu.winfo_ismapped()), "the face menu")
+    app.face_menu.menu.event_generate("<Down>")
+    app.face_menu.menu.event_generate("<Return>")
+    run.until(lambda: app._teach_dialog is not None and app._teach_dialog.winfo_exists(), "the teach dialog")

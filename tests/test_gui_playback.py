@@ -66,3 +66,23 @@ def test_no_active_device_is_one_line_within_seconds_and_the_list_stays(
         assert panel.tracks == shown and server.played == []
         run.press(panel.tree, "<Return>")  # opening a track by hand keeps working
         run.until(lambda: len(run.app_opener.opened) == 1, "the track to open")
+
+
+def test_a_mood_picked_by_hand_while_spotify_plays_plays_its_new_list(
+    start: Callable[..., Running], user_dirs: UserFolders, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with FakeSpotify() as server:
+        signed_in(server, user_dirs, monkeypatch)
+        run = start(AppOptions(source="99", mood="happy"))
+        app, panel = run.app, run.app.playlist
+        run.until(lambda: len(run.playlist_rows()) == 10 and panel.play_button.instate(["!disabled"]), "a list")
+        panel.play_button.invoke()
+        run.until(lambda: len(server.played) == 1, "the list to start on Spotify", timeout=30)
+        run.until(lambda: app.controller.playback.playing, "playing")
+        app.controls.mood_choice.set("sad")
+        app.controls.mood_box.event_generate("<<ComboboxSelected>>")
+        run.until(lambda: panel.heading.cget("text") == "Songs to match sad", "the sad list")
+        run.until(lambda: len(server.played) == 2, "the sad list to start on Spotify", timeout=30)
+        assert list(server.played[1].uris) == [t.uri for t in panel.tracks]
+        first = panel.tracks[0].name
+        run.until(lambda: first in panel.now_playing.cget("text"), "what plays to follow", timeout=30)

@@ -7,17 +7,26 @@ list's own focus ring; these tests look at the pixels. The pictures stay in ``te
 
 from __future__ import annotations
 
+import contextlib
 import math
+import re
+import tkinter as tk
 from collections.abc import Callable
 from pathlib import Path
+from tkinter import ttk
 
 import pytest
 
 from emotune.config import Settings, SettingsStore
 from emotune.gui.app import AppOptions
+from emotune.gui.help_view import HelpView, help_sections
+from emotune.gui.journal_view import JournalWindow
+from emotune.gui.settings_dialog import SettingsDialog
+from emotune.gui.source_dialogs import CameraDialog
+from emotune.gui.teach_dialog import TeachDialog
 from tests.support.gui import Running, pump_for
 from tests.support.paths import UserFolders
-from tests.support.screen import covered_controls, read_text, readable, screenshot, words
+from tests.support.screen import control_text, covered_controls, read_text, readable, screenshot, words
 from tests.support.vision_media import talking_head_frames, write_video
 
 SIZES = {"large": (1366, 900), "small": (900, 600), "minimum": (0, 0)}  # (0, 0): the window's minimum
@@ -84,3 +93,107 @@ def test_the_song_list_the_headline_and_the_buttons_can_be_read_at_every_size(
         read = read_rows(run, rows, seen)
         # OCR misses a word now and then (the white-on-blue selected row most often): most rows, not all.
         assert len(read) >= math.ceil(0.8 * len(rows)), f"{size}: songs read {read} of {rows}: {seen}"
+
+
+def dialog_of(run: Running, kind: type) -> tk.Toplevel:
+    run.until(lambda: any(isinstance(w, kind) for w in run.root.winfo_children()), f"the {kind.__name__}")
+    found = next(w for w in run.root.winfo_children() if isinstance(w, kind))
+    pump_for(run.root, 0.4)
+    return found
+
+
+def check_dialog(window: tk.Misc, name: str, expected: tuple[str, ...]) -> None:
+    """Nothing covers a control, the ``expected`` texts are read, and each button's label is read
+    where the button is drawn."""
+    assert covered_controls(window) == [], name
+    image = screenshot(window, name)
+    seen = read_text(image)
+    for text in expected:
+        assert readable(text, seen), f"{text!r} not read in {name}: {seen}"
+    for button in buttons_in(window):
+        label = str(button.cget("text"))
+        assert readable(label, control_text(image, button)), f"{label!r} not readable on its button in {name}"
+
+
+def buttons_in(window: tk.Misc) -> list[ttk.Button]:
+    pending, found = [window], []
+    while pending:
+        widget = pending.pop()
+        pending.extend(child for child in widget.winfo_children() if not isinstance(child, tk.Toplevel))
+        if isinstance(widget, ttk.Button) and widget.winfo_viewable() and str(widget.cget("text")).strip():
+            found.append(widget)
+    return found
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_every_dialog_can_be_read_and_nothing_covers_its_controls(
+    start: Callable[..., Running], user_dirs: UserFolders, theme: str
+) -> None:
+    SettingsStore(user_dirs.config).save(Settings().replace(theme=theme))
+    run = start(AppOptions(source="99", offline=True, mood="happy"))
+    app = run.app
+    run.until(lambda: len(run.playlist_rows()) == 10, "a playlist")
+    check_dialog(run.root, f"main-{theme}-no-camera", ("No picture from the camera", "Retry", "Open video file"))
+
+    app.open_settings()
+    settings = dialog_of(run, SettingsDialog)
+    check_dialog(settings, f"settings-{theme}", ("Client ID", "developer spotify com", "Music follows my mood", "Save"))
+    settings.destroy()
+
+    app.open_help()
+    help_view = dialog_of(run, HelpView)
+    check_dialog(help_view, f"help-{theme}", ("The window", "Keyboard", "Your face now", "Lock mood"))
+    help_view.notebook.select(1)
+    pump_for(run.root, 0.3)
+    check_dialog(help_view, f"help-{theme}-keyboard", ("Ctrl+J", "the mood journal", "more songs"))
+    help_view.destroy()
+
+    app.open_journal()
+    journal = dialog_of(run, JournalWindow)
+    check_dialog(journal, f"journal-{theme}", ("Music moods", "Time per mood", "Export PNG", "Forget today"))
+    journal.destroy()
+
+    app.controller.profiles.teach()
+    teach = dialog_of(run, TeachDialog)
+    check_dialog(teach, f"teach-{theme}", ("Get ready", "Skip"))
+    app.controller.profiles.cancel()
+
+    def look_at_the_camera_dialog() -> None:
+        dialog = next(w for w in run.root.winfo_children() if isinstance(w, CameraDialog))
+        check_dialog(dialog, f"camera-{theme}", ("Camera number", "Use camera", "Cancel"))
+        dialog.destroy()
+
+    run.root.after(400, look_at_the_camera_dialog)
+    app.choose_camera()
+    assert not run.errors.errors, run.errors.errors[0]
+
+
+def test_every_control_the_help_names_is_on_screen(start: Callable[..., Running], clip: Path) -> None:
+    """Help calls controls by the labels a person sees ("Forget history" named no button)."""
+    run = start(AppOptions(source=str(clip), offline=True))
+    app = run.app
+    run.until(lambda: len(run.playlist_rows()) == 10, "a playlist")
+    run.until(lambda: app.mood_panel.reading.cget("text").startswith("Your face now: "), "the face reading")
+    app.open_journal()
+    dialog_of(run, JournalWindow)
+    app.open_settings()
+    dialog_of(run, SettingsDialog)
+    labels = set()
+    pending: list[tk.Misc] = [run.root]
+    while pending:
+        widget = pending.pop()
+        pending.extend(widget.winfo_children())
+        if isinstance(widget, tk.Menu):
+            for index in range(int(widget.index("end") or -1) + 1):
+                if widget.type(index) not in ("separator", "tearoff"):
+                    labels.add(str(widget.entrycget(index, "label")))
+            continue
+        if isinstance(widget, ttk.Combobox):
+            labels.update(str(value) for value in widget.cget("values"))
+        with contextlib.suppress(tk.TclError):
+            labels.add(str(widget.cget("text")))
+    labels |= {label.split(":")[0] for label in labels}  # "Genres: any", "Your face now: happy"
+    quoted = re.findall(r"“([^”]+)”", "\n".join(text for _title, text in help_sections(app.controller.env)))
+    named = {name.rstrip(".…") for name in quoted if not name.startswith(("New: ", "Music for"))}
+    shown = {label.rstrip(".…") for label in labels}
+    assert named and named <= shown, f"named in help but not on screen: {sorted(named - shown)}"

@@ -715,3 +715,14 @@ def test_load_preferences_without_a_journal_creates_nothing_and_reports_damage(d
     damage(journal_path(), "not a database")
     prefs, problem = load_preferences()
     assert prefs.records() == () and problem is not None and "damaged" in problem
+
+
+def test_durations_read_as_people_say_them_and_never_round_a_short_stretch_up() -> None:
+    from emotune.journal.store import duration_words
+
+    assert duration_words(0.2) == "<1 s"
+    assert duration_words(35) == "35 s"  # was "1 min"
+    assert duration_words(60) == "1 min"
+    assert duration_words(95) == "1 min 35 s"
+    assert duration_words(12 * 60 + 10) == "12 min"
+    assert duration_words(3900) == "1 h 05 min"

@@ -79,6 +79,30 @@ def test_the_reading_follows_the_face_while_the_music_mood_stays() -> None:
     assert states[-1].reading == "sad" and states[-1].mood == "happy"
 
 
+def test_faces_made_while_teaching_move_the_reading_but_never_the_music_mood() -> None:
+    tracker = MoodTracker()
+    assert changes(feed(tracker, ["sad"] * 300)) == ["sad"]  # half a minute of a sad face
+    tracker.music_on_hold = True  # "Teach Emotune your face": neutral, a smile, surprise...
+    taught = [label for label in ("neutral", "happy", "surprise", "angry", "fear", "disgust") for _ in range(40)]
+    states = feed(tracker, taught, t0=30.0)
+    assert changes(states) == [] and {s.mood for s in states} == {"sad"}
+    assert states[-1].reading == "disgust"  # the bars and the box follow the face all along
+    tracker.music_on_hold = False
+    after = feed(tracker, ["sad"] * 100, t0=54.0)  # done teaching, still sad: no flip on the way out
+    assert changes(after) == [] and after[-1].mood == "sad" and after[-1].reading == "sad"
+
+
+def test_teaching_puts_the_workers_music_mood_on_hold_while_it_captures() -> None:
+    from emotune.vision.messages import MessageQueue
+    from emotune.vision.pipeline import FacePipeline, VisionWorker
+
+    worker = VisionWorker(FacePipeline(), MessageQueue(4), MoodTracker())
+    worker.capture("happy")
+    assert worker.tracker.music_on_hold
+    worker.capture(None)
+    assert not worker.tracker.music_on_hold
+
+
 def test_no_face_keeps_the_mood_and_says_so_after_the_grace_period() -> None:
     tracker = MoodTracker(no_face_s=1.0)
     states = feed(tracker, ["neutral"] * 20 + [None] * 30)

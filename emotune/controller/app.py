@@ -525,6 +525,10 @@ class AppController:
             else:
                 self.tracks = list(answer.tracks)
                 self.view.show_tracks(answer.tracks, answer.emotion, heading)
+                if self.playback.playing:
+                    # The user asked for this list (a mood picked, Match/Lift, More songs): the
+                    # music they hear follows what they see, from its first song.
+                    self.playback.play(answer.tracks)
             self.journal.songs_shown(answer.tracks, answer.emotion)
             if answer.pool_restarted:
                 self.view.show_note(

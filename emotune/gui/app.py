@@ -379,8 +379,15 @@ class EmotuneApp:
             self._settings_dialog.lift()
             return
         control = self.controller
+        overrides = {name: (variable, value) for variable, name, value in control.env.setting_overrides}
         self._settings_dialog = SettingsDialog(
-            self.root, control.settings, control.spotify_state(), self.apply_settings, control.sign_in, control.sign_out
+            self.root,
+            control.settings,
+            control.spotify_state(),
+            self.apply_settings,
+            control.sign_in,
+            control.sign_out,
+            overrides,
         )
 
     def apply_settings(self, settings: Settings) -> None:

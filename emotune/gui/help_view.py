@@ -1,5 +1,10 @@
-"""The Help window (F1): the keyboard shortcuts, where Emotune keeps what it keeps, privacy, and
-the version. Read-only text in a themed window; Escape closes it."""
+"""The Help window (F1): what the window shows and what each control does, the keyboard
+shortcuts, and where Emotune keeps what it keeps, privacy and the version. Read-only text in
+tabs (so it fits a small screen); Escape closes it.
+
+Every control the text names in quotes is the label a person sees on screen (a test checks
+that each one exists).
+"""
 
 from __future__ import annotations
 
@@ -14,14 +19,42 @@ SHORTCUTS: tuple[tuple[str, str], ...] = (
     ("R", "more songs for the mood"),
     ("Up / Down", "move in the list (it has the keyboard when the window opens)"),
     ("Enter or double click", "open the selected song in Spotify"),
-    ("Menu key or right click", "open in the browser, copy the link, like or dislike"),
+    ("Menu key or right click", "open in the browser, copy the link, like, more like this"),
     ("L / D", "like / dislike the selected song"),
+    ("M", "more songs like the selected one"),
+    ("N", "jump to the newest songs added to the list"),
     ("Tab / Shift+Tab", "move between the controls; Enter presses the focused button"),
+    ("Enter / Space / Down", "open a focused menu (“Source”, “Your face”, “Genres”)"),
     ("Ctrl+O", "open a video file"),
     ("Ctrl+J", "the mood journal"),
     ("F1", "this help"),
     ("Ctrl+Q", "quit"),
 )
+
+WINDOW = """\
+“Music for: …” (the headline) is the mood the songs are chosen for. It follows your face
+slowly: it changes only when another expression has clearly held for a while (Settings,
+“Music follows my mood”), so a glance or a sneeze does not change the music.
+
+“Your face now” (the bars, and the label on the box around your face) is your expression of
+the last half second. The two may differ for a while: a song lasts minutes, a face changes
+every second. When the picture stops (paused, the video ended) the bars turn grey and show
+the last reading.
+
+The song list: its heading names the songs in view. When the music mood changes by itself,
+its songs come in after the list, under a row “New: songs to …”; the button under the list
+(or N) takes you there. The list moves there by itself only after 30 s without your touch.
+
+“Mood:” picks a mood by hand and locks it; “from my face” goes back to the face. “Lock mood”
+keeps the mood the face gave. “Match” chooses songs that mirror the mood, “Lift” songs that
+start near it and gently brighten it. “More songs” gives the next songs of the mood.
+
+In the status bar, “Genres” keeps the songs to the genres you tick, and “Your face” holds
+“Teach Emotune your face…”: about thirty seconds of seven expressions, after which Emotune
+reads your face better. Each person can keep a profile; “Forget my face” deletes it.
+
+Signed in to Spotify (Settings), “Play on Spotify” plays the list on your device and
+“Save as playlist” saves it."""
 
 
 def help_sections(env: Environment) -> list[tuple[str, str]]:
@@ -31,7 +64,8 @@ def help_sections(env: Environment) -> list[tuple[str, str]]:
         f"Settings, Spotify sign-in and face profiles: {env.config_dir}\n"
         f"Mood journal and song feedback: {env.data_dir}\n"
         f"Caches: {env.cache_dir}\n"
-        "Delete a folder to forget what it holds (the journal also has 'Forget history')."
+        "Delete a folder to forget what it holds. The “Journal” window also has\n"
+        "“Forget today…” and “Forget everything…”."
     )
     privacy = (
         "The camera picture never leaves this computer and is never written to disk. Face\n"
@@ -40,25 +74,45 @@ def help_sections(env: Environment) -> list[tuple[str, str]]:
         "connect an account. Nothing is sent anywhere else: no telemetry."
     )
     about = f"Emotune {__version__}: music for your face. MIT licence; see README and assets/NOTICE.md."
-    return [("Keyboard", keys), ("Where your data lives", where), ("Privacy", privacy), ("About", about)]
+    return [
+        ("The window", WINDOW),
+        ("Keyboard", keys),
+        ("Where your data lives", where),
+        ("Privacy", privacy),
+        ("About", about),
+    ]
+
+
+TABS = (
+    ("The window", ("The window",)),
+    ("Keyboard", ("Keyboard",)),
+    ("Your data", ("Where your data lives", "Privacy", "About")),
+)
 
 
 class HelpView(tk.Toplevel):
     def __init__(self, master: tk.Misc, env: Environment) -> None:
         super().__init__(master)
         self.title("Emotune help")
-        body = ttk.Frame(self, padding=16)
+        body = ttk.Frame(self, padding=12)
         body.pack(fill="both", expand=True)
+        self.notebook = ttk.Notebook(body)
+        self.notebook.pack(fill="both", expand=True)
+        texts = dict(help_sections(env))
         self.sections: dict[str, ttk.Label] = {}
-        for title, text in help_sections(env):
-            ttk.Label(body, text=title, style="Heading.TLabel").pack(anchor="w", pady=(8, 2))
-            label = ttk.Label(body, text=text, justify="left")
-            if title == "Keyboard":
-                label.configure(font="TkFixedFont")  # the keys line up in a column
-            label.pack(anchor="w")
-            self.sections[title] = label
+        for tab_title, titles in TABS:
+            page = ttk.Frame(self.notebook, padding=12)
+            self.notebook.add(page, text=tab_title)
+            for title in titles:
+                if len(titles) > 1:
+                    ttk.Label(page, text=title, style="Heading.TLabel").pack(anchor="w", pady=(6, 2))
+                label = ttk.Label(page, text=texts[title], justify="left")
+                if title == "Keyboard":
+                    label.configure(font="TkFixedFont")  # the keys line up in a column
+                label.pack(anchor="w")
+                self.sections[title] = label
         close = ttk.Button(body, text="Close", command=self.destroy)
-        close.pack(anchor="e", pady=(12, 0))
+        close.pack(anchor="e", pady=(10, 0))
         close.focus_set()
         self.bind("<Escape>", lambda _e: self.destroy())
         self.transient(master.winfo_toplevel())

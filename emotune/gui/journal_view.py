@@ -23,6 +23,8 @@ from tkinter import filedialog, messagebox, ttk
 from tkinter import font as tkfont
 from typing import Literal
 
+import platformdirs
+
 from emotune.colours import mood_colour
 from emotune.controller.journal_link import ExportKind, JournalLink
 from emotune.controller.journal_report import JournalReport, day_rows, parse_range, time_axis
@@ -34,6 +36,15 @@ Choice = Literal["today", "week", "all", "range"]
 EMPTY_ROW = "#e4e7eb"
 GRID = "#b8bec6"
 PERIODS: tuple[tuple[str, Choice], ...] = (("Today", "today"), ("This week", "week"), ("All", "all"))
+
+
+def export_folder(last: Path | None) -> Path:
+    """Where the export dialog opens: the folder of the last export, else the user's Documents
+    folder, else their home (never the folder the app happened to be started from)."""
+    if last is not None and last.is_dir():
+        return last
+    documents = Path(platformdirs.user_documents_dir())
+    return documents if documents.is_dir() else Path.home()
 
 
 class JournalWindow(tk.Toplevel):
@@ -288,6 +299,8 @@ class JournalWindow(tk.Toplevel):
 
     # -- export and forget ---------------------------------------------------------------------
 
+    last_export_folder: Path | None = None  # where the last export went, in this run of the app
+
     def export(self, kind: ExportKind, target: Path | None = None) -> None:
         """Write the range shown as CSV or PNG; without ``target`` a file dialog asks where."""
         if self.report is None:
@@ -298,11 +311,13 @@ class JournalWindow(tk.Toplevel):
                 title="Export the mood journal",
                 defaultextension=f".{kind}",
                 initialfile=f"emotune-journal-{date.today().isoformat()}.{kind}",
+                initialdir=str(export_folder(JournalWindow.last_export_folder)),
                 filetypes=[("CSV table", "*.csv")] if kind == "csv" else [("PNG picture", "*.png")],
             )
             if not chosen:
                 return
             target = Path(chosen)
+            JournalWindow.last_export_folder = target.parent
         self.status.configure(text=f"Writing {target}…")
         self.link.export(kind, target, self.report.since, self.report.until, self._note, self._failed_export)
 

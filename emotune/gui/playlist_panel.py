@@ -161,7 +161,9 @@ class PlaylistPanel(ttk.Frame):
             marker = f"{MARKER_PREFIX}{len(self.blocks)}"
             tag = f"marker-{mood}"
             self.tree.tag_configure(tag, foreground=mood_colour(mood), font=self._marker_font)
-            self.tree.insert("", "end", iid=marker, values=("", f"New: {heading[:1].lower()}{heading[1:]}", "", mood), tags=(tag,))
+            self.tree.insert(
+                "", "end", iid=marker, values=("", f"New: {heading[:1].lower()}{heading[1:]}", "", mood), tags=(tag,)
+            )
         self.blocks.append(Block(start, mood, heading, marker))
         self.tracks += tuple(tracks)
         for i, track in enumerate(tracks, start):

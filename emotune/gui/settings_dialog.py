@@ -9,11 +9,17 @@ browser, so the dialog only asks the app to start it (the app runs it off the Tk
 from __future__ import annotations
 
 import tkinter as tk
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from tkinter import ttk
 
 from emotune.choices import DETECTORS
 from emotune.config import Settings, SettingsError
+
+CLIENT_ID_HELP = (
+    "To use your Spotify account: create an app at developer.spotify.com/dashboard, add the\n"
+    "redirect URI below to it, and paste its Client ID here. Then Sign in. Without one,\n"
+    "songs come from the bundled catalog."
+)
 
 
 class SettingsDialog(tk.Toplevel):
@@ -25,10 +31,14 @@ class SettingsDialog(tk.Toplevel):
         on_save: Callable[[Settings], None],
         on_sign_in: Callable[[Settings], None],
         on_sign_out: Callable[[], None],
+        overrides: Mapping[str, tuple[str, object]] | None = None,
     ) -> None:
+        """``overrides``: setting name -> (environment variable, value) for the settings the
+        environment sets; they show the value in use, cannot be edited here, and say why."""
         super().__init__(master)
         self.title("Emotune settings")
         self.settings = settings
+        self.overrides = dict(overrides or {})
         self._on_save = on_save
         self._on_sign_in = on_sign_in
         self._on_sign_out = on_sign_out
@@ -49,16 +59,27 @@ class SettingsDialog(tk.Toplevel):
 
         row = 0
         ttk.Label(body, text="Spotify", style="Heading.TLabel").grid(row=row, column=0, columnspan=3, sticky="w")
-        for label, variable, show in (
-            ("Client ID", self.client_id, ""),
-            ("Client secret (optional)", self.client_secret, "•"),
-            ("Redirect URI", self.redirect_uri, ""),
+        row += 1
+        ttk.Label(body, text=CLIENT_ID_HELP, style="Muted.TLabel", justify="left").grid(
+            row=row, column=0, columnspan=3, sticky="w", pady=(2, 6)
+        )
+        for label, name, variable, show in (
+            ("Client ID", "spotify_client_id", self.client_id, ""),
+            ("Client secret (optional)", "spotify_client_secret", self.client_secret, "•"),
+            ("Redirect URI", "spotify_redirect_uri", self.redirect_uri, ""),
         ):
             row += 1
             ttk.Label(body, text=label).grid(row=row, column=0, sticky="w", pady=2)
-            ttk.Entry(body, textvariable=variable, show=show, width=40).grid(
-                row=row, column=1, columnspan=2, sticky="ew", pady=2
-            )
+            entry = ttk.Entry(body, textvariable=variable, show=show, width=40)
+            entry.grid(row=row, column=1, columnspan=2, sticky="ew", pady=2)
+            if name in self.overrides:
+                env_name, value = self.overrides[name]
+                variable.set(str(value))
+                entry.state(["disabled"])
+                row += 1
+                ttk.Label(body, text=f"set by {env_name} in the environment", style="Muted.TLabel").grid(
+                    row=row, column=1, columnspan=2, sticky="w"
+                )
         row += 1
         self.spotify_state = ttk.Label(body, text=spotify_state, style="Muted.TLabel")
         self.spotify_state.grid(row=row, column=0, columnspan=2, sticky="w", pady=(4, 8))
@@ -98,7 +119,7 @@ class SettingsDialog(tk.Toplevel):
         row += 1
         radio_row(body, row, "Theme", self.theme, (("Light", "light"), ("Dark", "dark")))
         row += 1
-        # Off stops recording; what is recorded stays until "Forget history" in the Journal window.
+        # Off stops recording; what is recorded stays until "Forget today…"/"Forget everything…" (Journal).
         ttk.Checkbutton(body, text="Keep a mood journal on this computer", variable=self.journal).grid(
             row=row, column=0, columnspan=3, sticky="w", pady=(8, 2)
         )
@@ -119,11 +140,19 @@ class SettingsDialog(tk.Toplevel):
         try:
             smoothing = float(self.smoothing.get())
         except (tk.TclError, ValueError):
-            raise SettingsError("mood smoothing must be a number of seconds") from None
+            raise SettingsError("Mood smoothing must be a number of seconds, from 0 to 5") from None
+        if not 0.0 <= smoothing <= 5.0:
+            raise SettingsError(f"Mood smoothing must be from 0 to 5 seconds (not {smoothing:g})")
+        stored = self.settings
+
+        def entered(name: str, variable: tk.StringVar) -> str:
+            # A value the environment sets is shown, not saved: the stored one stays.
+            return str(getattr(stored, name)) if name in self.overrides else variable.get().strip()
+
         return self.settings.replace(
-            spotify_client_id=self.client_id.get().strip(),
-            spotify_client_secret=self.client_secret.get().strip(),
-            spotify_redirect_uri=self.redirect_uri.get().strip(),
+            spotify_client_id=entered("spotify_client_id", self.client_id),
+            spotify_client_secret=entered("spotify_client_secret", self.client_secret),
+            spotify_redirect_uri=entered("spotify_redirect_uri", self.redirect_uri),
             detector=self.detector.get(),
             mood_smoothing_s=smoothing,
             music_pace=self.pace.get(),

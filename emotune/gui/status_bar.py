@@ -24,6 +24,7 @@ class StatusBar(ttk.Frame):
         self.note = ttk.Label(self, text="", style="Muted.TLabel")
         self.note.pack(side="right")
         self._note_after: str | None = None
+        self.bind("<Destroy>", self._forget_note, add="+")
 
     def set_video(self, text: str) -> None:
         self.video.configure(text=text)
@@ -43,6 +44,12 @@ class StatusBar(ttk.Frame):
             self.after_cancel(self._note_after)
         self.note.configure(text=text)
         self._note_after = self.after(int(seconds * 1000), self._clear_note) if text else None
+
+    def _forget_note(self, event: tk.Event[tk.Misc]) -> None:
+        # A note still fading when the window closes must not call into a destroyed window.
+        if event.widget is self and self._note_after is not None:
+            self.after_cancel(self._note_after)
+            self._note_after = None
 
     def _clear_note(self) -> None:
         self._note_after = None

@@ -139,12 +139,15 @@ def period_bounds(period: Period, now: float | None = None) -> tuple[float | Non
 
 
 def duration_words(seconds: float) -> str:
-    """A duration as people say it: "40 s", "12 min", "1 h 05 min"."""
+    """A duration as people say it: "40 s", "1 min 35 s", "12 min", "1 h 05 min"."""
     if seconds < 0.5:
         return "<1 s"
-    minutes = round(seconds / 60)
-    if minutes < 1:
+    if seconds < 59.5:  # under a minute, the seconds (35 s is not "1 min")
         return f"{round(seconds)} s"
+    if seconds < 600:  # a few minutes: to the second, as a short session deserves
+        whole = round(seconds)
+        return f"{whole // 60} min" if whole % 60 == 0 else f"{whole // 60} min {whole % 60:02d} s"
+    minutes = round(seconds / 60)
     if minutes < 60:
         return f"{minutes} min"
     return f"{minutes // 60} h {minutes % 60:02d} min"

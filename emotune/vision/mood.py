@@ -53,6 +53,9 @@ class MoodTracker:
         self.pace: Pace = pace
         self.no_face_s = no_face_s
         self.primary: Primary = primary
+        # While the person teaches Emotune their face, the faces are made on purpose: the reading
+        # follows them, the music mood takes no evidence from them (as if no face were in view).
+        self.music_on_hold = False
         self.reset()
 
     def reset(self) -> None:
@@ -79,7 +82,7 @@ class MoodTracker:
         if frame_scores is not None:
             self._blend(frame_scores, t)
             self._last_face_t = t
-        changed = self.music.update(frame_scores, t)
+        changed = self.music.update(None if self.music_on_hold else frame_scores, t)
         face_present = bool(len(matrix)) or (self._last_face_t is not None and t - self._last_face_t < self.no_face_s)
         average = self._average if self._average is not None else np.zeros(len(EMOTIONS))
         reading = EMOTIONS[int(np.argmax(average))] if self._average is not None and face_present else None

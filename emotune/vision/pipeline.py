@@ -273,8 +273,10 @@ class VisionWorker:
 
     def capture(self, label: str | None) -> None:
         """Post a ``CalibrationSample`` for every new reading while ``label`` is being shown
-        (None: stop). One attribute swap: safe from any thread."""
+        (None: stop). The music mood takes no evidence from these faces meanwhile. Attribute
+        swaps: safe from any thread."""
         self._capture = label
+        self.tracker.music_on_hold = label is not None
 
     def set_profile(self, profile: Profile | None) -> None:
         """Read faces with this person's ``profile`` from the next face on (None: the plain model).

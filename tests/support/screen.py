@@ -4,6 +4,7 @@
   same pixels ``import -window root`` gives), saved as ``test-screens/<name>.png`` so a person
   can open every picture the tests looked at after a run.
 - ``read_text(image)``: the words on it, read by Tesseract OCR (``apt-get install tesseract-ocr``).
+- ``control_text(image, widget)``: what OCR reads where one control is drawn.
 - ``covered_controls(window)``: every mapped control whose centre is drawn by another widget
   (``winfo_containing``), i.e. stacked under something.
 
@@ -44,8 +45,9 @@ def screenshot(window: tk.Misc, name: str) -> Image.Image:
     return image
 
 
-def read_text(image: Image.Image, *, sparse: bool = True) -> str:
-    """The text Tesseract reads on ``image`` (``sparse``: scattered UI text, not a page)."""
+def read_text(image: Image.Image, *, sparse: bool = True, line: bool = False) -> str:
+    """The text Tesseract reads on ``image`` (``sparse``: scattered UI text, not a page;
+    ``line``: one line of text)."""
     tesseract = shutil.which("tesseract")
     if tesseract is None:
         raise AssertionError(TESSERACT_HELP)
@@ -55,25 +57,36 @@ def read_text(image: Image.Image, *, sparse: bool = True) -> str:
     # The darkest channel of each pixel: coloured text (an orange headline) stays dark on white.
     red, green, blue = rgb.split()
     darkest = ImageChops.darker(ImageChops.darker(red, green), blue)
-    # A second pass for white text on a coloured patch (the selected row, a mood label): the
-    # picture's brightness, inverted, turns it dark on light.
-    inverted = ImageOps.invert(ImageOps.grayscale(image.convert("RGB")))
+    # A second pass for white text on a coloured patch (the selected row, a mood label): only the
+    # near-white pixels, drawn black on white.
+    light = ImageOps.grayscale(image.convert("RGB")).point(lambda v: 0 if v >= 200 else 255)
     passes = [
         picture.resize((picture.width * 3, picture.height * 3), Image.Resampling.LANCZOS)
-        for picture in (darkest, inverted)
+        for picture in (darkest, light)
     ]
-    return "\n".join(_tesseract(tesseract, picture, sparse) for picture in passes)
+    mode = "7" if line else "11" if sparse else "6"
+    return "\n".join(_tesseract(tesseract, picture, mode) for picture in passes)
 
 
-def _tesseract(tesseract: str, image: Image.Image, sparse: bool) -> str:
+def _tesseract(tesseract: str, image: Image.Image, mode: str) -> str:
     result = subprocess.run(
-        [tesseract, "stdin", "stdout", "--psm", "11" if sparse else "6"],
+        [tesseract, "stdin", "stdout", "--psm", mode],
         input=_png_bytes(image),
         capture_output=True,
         timeout=120,
         check=True,
     )
     return result.stdout.decode("utf-8", "replace")
+
+
+def control_text(image: Image.Image, widget: tk.Misc) -> str:
+    """What OCR reads where ``widget`` is drawn on ``image`` (a screenshot of its toplevel): one
+    line, as a button's or a label's text is."""
+    top = widget.winfo_toplevel()
+    left, upper = widget.winfo_rootx() - top.winfo_rootx(), widget.winfo_rooty() - top.winfo_rooty()
+    crop = image.crop((left, upper, left + widget.winfo_width(), upper + widget.winfo_height()))
+    framed = ImageOps.expand(crop, border=12, fill=crop.getpixel((1, 1)))
+    return read_text(framed, sparse=False, line=True)
 
 
 def words(text: str) -> str:
