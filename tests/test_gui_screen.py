@@ -29,8 +29,9 @@ from tests.support.paths import UserFolders
 from tests.support.screen import control_text, covered_controls, read_text, readable, screenshot, words
 from tests.support.vision_media import talking_head_frames, write_video
 
-SIZES = {"large": (1366, 900), "small": (900, 600), "minimum": (0, 0)}  # (0, 0): the window's minimum
-MIN_ROWS = {"large": 10, "small": 5, "minimum": 3}
+# (0, 0): the window's minimum size. "default": the size of a first start (1180x720).
+SIZES = {"large": (1366, 900), "default": (1180, 720), "small": (900, 600), "minimum": (0, 0)}
+MIN_ROWS = {"large": 10, "default": 10, "small": 5, "minimum": 3}
 
 
 @pytest.fixture(scope="module")

@@ -70,7 +70,7 @@ TICK_MS = 15
 IDLE_TICK_MS = 100
 IDLE_AFTER_S = 0.5
 TIMELINE_EVERY_S = 0.5
-SONG_ROWS_WANTED = 7  # rows of songs the window keeps in view before it shrinks the mood panel
+SONG_ROWS_WANTED = 10  # a whole list of songs in view before the mood panel keeps its full size
 
 
 @dataclass
