@@ -112,6 +112,22 @@ class PlaylistPanel(ttk.Frame):
             self._full[str(i)] = (track.name, ", ".join(track.artists))
             self.tree.insert("", "end", iid=str(i), values=(i + 1, *self._elided(str(i)), mood))
 
+    def drop_rows(self, rows: Sequence[int]) -> None:
+        """Remove rows (the list's cap, ``emotune.controller.playlist_cap``); the others keep their
+        order, their mood and the selection. Rows are renumbered from 1."""
+        gone = set(rows)
+        selected = self.selected()
+        kept = [(t, str(self.tree.set(str(i), "mood"))) for i, t in enumerate(self.tracks) if i not in gone]
+        self.tracks = ()
+        self._full.clear()
+        self.tree.delete(*self.tree.get_children())
+        for track, mood in kept:
+            self.append_tracks([track], mood, str(self.heading.cget("text")))
+        if selected is not None and selected in self.tracks:
+            row = str(self.tracks.index(selected))
+            self.tree.selection_set(row)
+            self.tree.focus(row)
+
     def set_focus_colour(self, colour: str) -> None:
         self._focus_colour = colour
         self._show_focus(self.focus_get() is self.tree)
