@@ -10,6 +10,7 @@ import json
 import os
 import resource
 import signal
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -25,7 +26,7 @@ from emotune.journal import export
 from emotune.journal.store import DB_FILE, Journal, SongEvent
 from emotune.journal.writer import JournalWriter
 from emotune.music.feedback import Feedback
-from tests.support.files import one_error_line, run_emotune
+from tests.support.files import one_error_line, run_emotune, run_measuring_memory
 from tests.support.paths import UserFolders
 
 REPO = Path(__file__).resolve().parent.parent
@@ -74,41 +75,37 @@ def recording(user_dirs: UserFolders) -> Iterator[tuple[JournalWriter, FakeClock
     writer.stop()
 
 
+def still_happy_at(recording: tuple[JournalWriter, FakeClock, Path], t: float) -> list[tuple[float, float]]:
+    """The face still reads "happy" at ``t``: written to the journal; what the journal then holds."""
+    writer, clock, path = recording
+    clock.now = t
+    writer.observe("happy", {"happy": 0.9})
+    assert writer.flush()
+    return spans(path)
+
+
 def test_clearing_today_while_the_app_records_stays_cleared_and_recording_goes_on(
     recording: tuple[JournalWriter, FakeClock, Path],
 ) -> None:
-    writer, clock, path = recording
-    start = clock.now
-    clock.now = start + 15
-    writer.observe("happy", {"happy": 0.9})
-    assert writer.flush() and spans(path) == [(start, start + 15)]
+    start = recording[1].now
+    assert still_happy_at(recording, start + 15) == [(start, start + 15)]
     cleared = run_emotune("journal", "--clear", "--since", local_iso(start - 1))
     assert cleared.returncode == 0, cleared.stderr
-    assert spans(path) == []
-    clock.now = start + 25
-    writer.observe("happy", {"happy": 0.9})
-    assert writer.flush()
-    clock.now = start + 40
-    assert writer.flush()
+    assert spans(recording[2]) == []
+    still_happy_at(recording, start + 25)
     # Nothing of the forgotten 15 s came back, and the 15 s after the clear are recorded.
-    assert spans(path) == [(start + 25, start + 40)]
+    assert still_happy_at(recording, start + 40) == [(start + 25, start + 40)]
 
 
 def test_clearing_the_last_seconds_is_not_undone_by_the_next_checkpoint(
     recording: tuple[JournalWriter, FakeClock, Path],
 ) -> None:
-    writer, clock, path = recording
-    start = clock.now
-    clock.now = start + 15
-    writer.observe("happy", {"happy": 0.9})
-    assert writer.flush()
+    start = recording[1].now
+    still_happy_at(recording, start + 15)
     cleared = run_emotune("journal", "--clear", "--since", local_iso(start + 9))
     assert cleared.returncode == 0, cleared.stderr
-    assert spans(path) == [(start, start + 9)]
-    clock.now = start + 20
-    writer.observe("happy", {"happy": 0.9})
-    assert writer.flush()
-    recorded = spans(path)
+    assert spans(recording[2]) == [(start, start + 9)]
+    recorded = still_happy_at(recording, start + 20)
     assert recorded == [(start, start + 9), (start + 20, start + 20)]
     assert not [s for s in recorded if s[0] < start + 15 and s[1] > start + 9]
 
@@ -257,6 +254,24 @@ def test_json_csv_and_png_read_every_segment_in_order(user_dirs: UserFolders, tm
     assert written.returncode == 0, written.stderr
     assert len((tmp_path / "a.csv").read_text().splitlines()) == 1 + len(rows)
     assert written.stderr.startswith("emotune: wrote 2500 segments to ")
+
+
+def test_a_long_history_is_listed_and_exported_in_flat_memory(user_dirs: UserFolders, tmp_path: Path) -> None:
+    """200,000 segments: read in batches, not as one list (that took 394 MB; streamed, ~80 MB,
+    the interpreter with Pillow and NumPy loaded). Figures for a million: benchmarks/journal_bench.py."""
+    path = user_dirs.data / DB_FILE
+    Journal.open(path).close()
+    with sqlite3.connect(path) as raw:
+        raw.executemany(
+            "INSERT INTO segments (start_t, end_t, mood, source, scores) VALUES (?, ?, 'sad', 'face', ?)",
+            ((1e9 + 60 * i, 1e9 + 60 * i + 30, '{"sad": 0.8, "neutral": 0.1}') for i in range(200_000)),
+        )
+    raw.close()
+    for args in (["journal", "--json"], ["journal", "--csv", str(tmp_path / "all.csv")]):
+        result, peak_mb = run_measuring_memory([sys.executable, "-m", "emotune", *args], cwd=REPO)
+        assert result.returncode == 0, result.stderr
+        assert peak_mb < 200, (args, peak_mb)
+    assert len((tmp_path / "all.csv").read_text().splitlines()) == 200_001
 
 
 # --- 9. a read-only data folder can still be read -----------------------------------------------------
