@@ -82,11 +82,11 @@ def check_time_zone() -> None:
     day or more, which Python's datetime refuses), so no journal command fails halfway."""
     try:
         datetime.now().astimezone()
-    except (ValueError, OverflowError, OSError) as exc:
+    except (ValueError, OverflowError, OSError):
         zone = os.environ.get("TZ")
         named = f"TZ={zone!r}" if zone is not None else "the local time zone"
         raise JournalInputError(
-            f"{named} cannot be used for dates ({exc}); set a real zone, e.g. TZ=Europe/Paris"
+            f"{named} cannot be used for dates (its UTC offset is a day or more); set a real zone, e.g. TZ=Europe/Paris"
         ) from None
 
 

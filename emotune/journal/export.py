@@ -115,7 +115,9 @@ class _Rows:
         self.totals[segment.mood] = self.totals.get(segment.mood, 0.0) + (end - start)
         self.first = start if self.first is None else min(self.first, start)
         self.last = end if self.last is None else max(self.last, end)
-        code = self.codes.setdefault(segment.mood, len(self.codes) + 1) if len(self.codes) < 255 else 255
+        code = self.codes.get(segment.mood)
+        if code is None:  # 254 moods at most get a colour of their own (there are seven)
+            code = self.codes[segment.mood] = len(self.codes) + 1 if len(self.codes) < 254 else 255
         first_day = datetime.fromtimestamp(start).date()
         last_day = datetime.fromtimestamp(end - 1e-3 if end - 1e-3 > start else start).date()
         # Only a segment's latest MAX_ROWS days can be among the latest MAX_ROWS days with moods.
