@@ -14,7 +14,6 @@ import sqlite3
 import stat
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -113,7 +112,9 @@ def test_clearing_the_last_seconds_is_not_undone_by_the_next_checkpoint(
 # --- 3. one safe writer for exports ---------------------------------------------------------------
 
 
-def test_an_export_aimed_at_the_journal_is_refused_and_the_journal_reads_the_same(user_dirs: UserFolders) -> None:
+def test_an_export_aimed_at_the_journal_is_refused_and_the_journal_reads_the_same(
+    user_dirs: UserFolders, tmp_path: Path
+) -> None:
     path = user_dirs.data / DB_FILE
     fill(path, [(1_700_000_000.0, 1_700_000_600.0, "happy")])
     before = run_emotune("journal", "--json")
@@ -121,7 +122,7 @@ def test_an_export_aimed_at_the_journal_is_refused_and_the_journal_reads_the_sam
         line = one_error_line(run_emotune("journal", flag, str(path)), "emotune: ")
         assert str(path) in line and "Emotune's own folder" in line
     # Under another name too: a link to it elsewhere, and a hard link.
-    elsewhere = Path(tempfile.mkdtemp())
+    elsewhere = tmp_path
     (elsewhere / "moods.png").symlink_to(path)
     os.link(path, elsewhere / "hard.csv")
     assert "own folder" in one_error_line(run_emotune("journal", "--png", str(elsewhere / "moods.png")))
