@@ -12,6 +12,7 @@ import pytest
 from emotune.config import Settings
 from emotune.controller.app import AppController, AppOptions
 from emotune.controller.mood_choice import MoodChoice
+from emotune.controller.playlist_cap import MAX_ROWS
 from emotune.controller.song_requests import SongRequest, SongRequests
 from emotune.environment import Environment
 from emotune.labels import EMOTIONS
@@ -366,3 +367,27 @@ def test_more_like_this_asks_for_songs_near_the_track_and_says_so(harness: Calla
     assert h.recommender.like == [(seed.id, shown)]  # the list on screen is not repeated
     assert h.recommender.genres[-1] == ("latin",)
     assert h.headings()[-1] == f"Songs like “{seed.name}” for happy"
+
+
+def test_the_playlist_keeps_at_most_its_cap_dropping_the_oldest_rows_but_the_selected_and_playing(
+    harness: Callable[..., Harness],
+) -> None:
+    h = harness(source="0")
+    h.tasks.finish()
+    h.post_frame("happy")
+    h.tasks.finish_all()
+    first = list(h.controller.tracks)
+    h.view.selected = 3  # the user looks at the fourth song of the first list
+    moods = ["sad", "fear", "surprise", "angry", "disgust", "neutral", "happy"]
+    for change in range(40):  # a day of face-driven mood changes, ten rows each
+        h.post_frame(moods[change % len(moods)])
+        h.tasks.finish_all()
+        if change == 5:
+            h.controller.play(1)  # music started from the second row
+    assert len(h.controller.tracks) == MAX_ROWS
+    assert h.controller.tracks[0] == first[1] and h.controller.tracks[1] == first[3]
+    drops = [args[0] for name, args in h.view.calls if name == "drop_tracks"]
+    assert drops[0] == [0, 2, 4, 5, 6, 7, 8, 9, 10, 11]  # rows 1 (playing) and 3 (selected) stay
+    # The view was told exactly what the controller holds: every row shown, less every row dropped.
+    shown = sum(len(args[0]) for name, args in h.view.calls if name in ("show_tracks", "append_tracks"))
+    assert shown - sum(len(d) for d in drops) == MAX_ROWS

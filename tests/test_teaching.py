@@ -373,6 +373,7 @@ def test_a_saved_profile_is_used_from_the_start(make_app: Callable[[], App], sam
         ('{"format": "emotune-profile", "version": 1, "name": "ada", "labels": [', "damaged profile"),
         ('{"hello": "world"}', "not an Emotune profile"),
         (None, "made for another emotion model"),
+        ("NaN", "damaged profile (blend.match_threshold: not all numbers are finite)"),
     ],
 )
 def test_a_damaged_foreign_or_mismatched_profile_gives_one_note_and_the_plain_model(
@@ -382,6 +383,11 @@ def test_a_damaged_foreign_or_mismatched_profile_gives_one_note_and_the_plain_mo
     folder = first.env.config_dir / "profiles"
     if content is None:
         saved_profile(folder, "ada", samples, sha256="0" * 64)
+    elif content == "NaN":  # a sound profile with one impossible number: never "calibrated for ada"
+        path = saved_profile(folder, "ada", samples)
+        data = json.loads(path.read_text(encoding="utf-8"))
+        data["blend"]["match_threshold"] = float("nan")
+        path.write_text(json.dumps(data), encoding="utf-8")
     else:
         folder.mkdir(parents=True)
         (folder / "ada.json").write_text(content, encoding="utf-8")

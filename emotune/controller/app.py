@@ -31,6 +31,7 @@ from emotune.controller.face_profiles import FaceProfiles
 from emotune.controller.journal_link import JournalLink
 from emotune.controller.mood_choice import MoodChoice
 from emotune.controller.playback import Playback, PlayerFactory, playlist_name, spotify_player
+from emotune.controller.playlist_cap import rows_to_drop
 from emotune.controller.song_requests import SongRequest, SongRequests, playlist_heading
 from emotune.controller.view import SourceProblem, View
 from emotune.environment import Environment
@@ -189,7 +190,8 @@ class AppController:
         self._music: Music | None = None  # touched only on the music lane after it is built
         self.account: MusicAccount | None = None  # None while the music side is being built
         self.recommendation: Recommendation | None = None
-        self.tracks: list[Track] = []  # the playlist as shown, first row first
+        self.tracks: list[Track] = []  # the playlist as shown, first row first (playlist_cap.MAX_ROWS at most)
+        self._started: Track | None = None  # the row the music was started from (kept when trimming)
         self.opened: list[Opened] = []
         self._sign_in_cancel = threading.Event()
         # The mood journal and song feedback (started with the music side, which needs the feedback).
@@ -518,6 +520,7 @@ class AppController:
             if answer.like is not None:
                 heading = f"Songs like “{answer.like.name}” for {answer.emotion}"
             if request.append and self.tracks:
+                self._make_room(len(answer.tracks))
                 self.tracks.extend(answer.tracks)
                 self.view.append_tracks(answer.tracks, answer.emotion, heading)
                 self.view.show_note(f"New songs for {answer.emotion} added at the end of the list")
@@ -538,6 +541,17 @@ class AppController:
             self.view.show_music_status(f"{answer.status} · signed in" if signed_in else answer.status)
         if next_request is not None:
             self._submit(next_request)
+
+    def _make_room(self, adding: int) -> None:
+        """Drop the oldest rows so that ``adding`` more stay within ``playlist_cap.MAX_ROWS``."""
+        keep = {self.view.selected_row()}
+        if self._started is not None and self._started in self.tracks:
+            keep.add(self.tracks.index(self._started))
+        drop = rows_to_drop(len(self.tracks), adding, {row for row in keep if row is not None})
+        if drop:
+            gone = set(drop)
+            self.tracks = [track for row, track in enumerate(self.tracks) if row not in gone]
+            self.view.drop_tracks(drop)
 
     def _songs_failed(self, request: SongRequest, error: Exception) -> None:
         fresh, next_request = self.songs.answered(request)
@@ -573,7 +587,9 @@ class AppController:
 
     def play(self, start: int = 0) -> None:
         """Play the list on the user's Spotify, from row ``start`` on."""
-        self.playback.play(self.tracks[max(0, start) :])
+        from_here = self.tracks[max(0, start) :]
+        self._started = from_here[0] if from_here else None
+        self.playback.play(from_here)
 
     def save_playlist(self) -> None:
         self.playback.save(self.tracks, playlist_name(self.mood.in_force))

@@ -62,6 +62,12 @@ class View(Protocol):
     def append_tracks(self, tracks: Sequence[Track], mood: str, heading: str) -> None:
         """Add ``tracks`` after the list; the selection and the scroll position stay."""
 
+    def drop_tracks(self, rows: Sequence[int]) -> None:
+        """Remove these rows (indexes, ascending); the others keep their order, moods, selection."""
+
+    def selected_row(self) -> int | None:
+        """The index of the selected row, if one is."""
+
     def show_verdicts(self, verdicts: Mapping[str, Verdict | None]) -> None:
         """Mark the rows of these track IDs with the user's verdict (None: no mark); rows stay."""
 

@@ -319,6 +319,13 @@ class EmotuneApp:
     def append_tracks(self, tracks: Sequence[Track], mood: str, heading: str) -> None:
         self.playlist.append_tracks(tracks, mood, heading)
 
+    def drop_tracks(self, rows: Sequence[int]) -> None:
+        self.playlist.drop_rows(rows)
+        self.song_feedback.set_marks(dict(self.song_feedback.marks))  # the rows were made anew
+
+    def selected_row(self) -> int | None:
+        return self.playlist.selected_index() if self.playlist.selected() is not None else None
+
     def show_verdicts(self, verdicts: Verdicts) -> None:
         self.song_feedback.set_marks(verdicts)
 

@@ -154,6 +154,9 @@ class PlaylistPanel(ttk.Frame):
     def append_tracks(self, tracks: Sequence[Track], mood: str, heading: str) -> None:
         """More rows at the end, after a marker row naming them; the selection, the focus and the
         scroll position stay."""
+        self._add_block(tracks, mood, heading, follow=True)
+
+    def _add_block(self, tracks: Sequence[Track], mood: str, heading: str, *, follow: bool) -> None:
         self._status_heading = ""
         start = len(self.tracks)
         marker = None
@@ -170,7 +173,7 @@ class PlaylistPanel(ttk.Frame):
             self._full[str(i)] = (track.name, ", ".join(track.artists))
             self.tree.insert("", "end", iid=str(i), values=(i + 1, *self._elided(str(i)), mood))
         self.after_idle(self._view_changed)
-        if marker is not None:
+        if marker is not None and follow:
             self._follow_later()
 
     # -- what is in view: the heading, the jump to new songs, scrolling there by itself -------------
@@ -277,6 +280,31 @@ class PlaylistPanel(ttk.Frame):
         row = int(ttk.Style(self).lookup("Treeview", "rowheight") or 20)
         shown = int(self.tree.cget("height"))
         return self.winfo_reqheight() - (shown - rows) * row
+
+    def drop_rows(self, rows: Sequence[int]) -> None:
+        """Remove rows (the list's cap, ``emotune.controller.playlist_cap``); the others keep their
+        order, their block (mood, heading, marker) and the selection. Rows are renumbered from 1."""
+        gone = set(rows)
+        selected = self.selected()
+        all_seen = self._seen_block >= len(self.blocks) - 1
+        kept_blocks = []
+        for number, block in enumerate(self.blocks):
+            end = self.blocks[number + 1].start if number + 1 < len(self.blocks) else len(self.tracks)
+            kept = [self.tracks[i] for i in range(block.start, end) if i not in gone]
+            if kept:
+                kept_blocks.append((block, kept))
+        self.tracks, self.blocks = (), []
+        self._full.clear()
+        self.tree.delete(*self.tree.get_children())
+        for block, kept in kept_blocks:
+            self._add_block(kept, block.mood, block.heading, follow=False)
+        if all_seen:
+            self._seen_block = len(self.blocks) - 1
+        if selected is not None and selected in self.tracks:
+            row = str(self.tracks.index(selected))
+            self.tree.selection_set(row)
+            self.tree.focus(row)
+            self.tree.see(row)
 
     def set_focus_colour(self, colour: str) -> None:
         self._focus_colour = colour

@@ -20,18 +20,21 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 import time
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 from datetime import time as day_time
 from pathlib import Path
 
 from emotune.errors import EmotuneError, ExitStatus, UsageError
-from emotune.journal.store import Journal, Segment, SongCount, duration_words, journal_path
+from emotune.journal.store import Journal, Segment, duration_words, journal_path
 from emotune.music.catalog import genre_tally, tally_words
 from emotune.music.feedback import Feedback, Verdict
 from emotune.music.tracks import track_id_in
+from emotune.text import printable
 
 # spotify:track:ID, or https://open.spotify.com/[intl-xx/]track/ID?si=...
 FEEDBACK_VERDICTS: dict[str, Verdict | None] = {"like": "like", "dislike": "dislike", "clear": None}
@@ -69,26 +72,52 @@ def add_journal_parsers(commands: argparse._SubParsersAction[argparse.ArgumentPa
     feedback_parser.add_argument("verdict", metavar="like|dislike|clear")
 
 
+# Dates the journal reads: local midnight of the first and the day after the last must be times
+# the platform can convert both ways (year 1 or 9999 overflow; before 1970 fails on Windows).
+FIRST_DAY, LAST_DAY = date(1970, 1, 2), date(9998, 12, 30)
+
+
+def check_time_zone() -> None:
+    """JournalInputError when the local time zone cannot be used (``TZ=XXX-99``: a UTC offset of a
+    day or more, which Python's datetime refuses), so no journal command fails halfway."""
+    try:
+        datetime.now().astimezone()
+    except (ValueError, OverflowError, OSError):
+        zone = os.environ.get("TZ")
+        named = f"TZ={zone!r}" if zone is not None else "the local time zone"
+        raise JournalInputError(
+            f"{named} cannot be used for dates (its UTC offset is a day or more); set a real zone, e.g. TZ=Europe/Paris"
+        ) from None
+
+
 def parse_when(text: str, flag: str, *, end_of_day: bool, now: float | None = None) -> float:
     """DATE as Unix seconds: a day means its start (its end with ``end_of_day``), local time."""
     value = text.strip()
     today = datetime.fromtimestamp(time.time() if now is None else now).date()
     words = {"today": today, "yesterday": today - timedelta(days=1)}
     day: date | None = words.get(value.lower())
+    moment: datetime | None = None
     if day is None and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
         try:
             day = date.fromisoformat(value)
         except ValueError:
             day = None
-    if day is not None:
+    if day is None:
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise JournalInputError(f"{flag} {text!r}: expected a date or time like {DATE_HELP}") from None
+        day = moment.date()
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise JournalInputError(f"{flag} {text!r}: the journal reads dates from {FIRST_DAY} to {LAST_DAY}")
+    try:
+        if moment is not None:
+            return (moment if moment.tzinfo else moment.astimezone()).timestamp()
         if end_of_day:
             day += timedelta(days=1)
         return datetime.combine(day, day_time()).astimezone().timestamp()
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise JournalInputError(f"{flag} {text!r}: expected a date or time like {DATE_HELP}") from None
-    return (moment if moment.tzinfo else moment.astimezone()).timestamp()
+    except (ValueError, OverflowError, OSError) as exc:
+        raise JournalInputError(f"{flag} {text!r}: cannot be read as a local time ({exc})") from None
 
 
 def _range(args: argparse.Namespace) -> tuple[float | None, float | None]:
@@ -103,57 +132,74 @@ def _clock(t: float) -> str:
     return datetime.fromtimestamp(t).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def _print_summary(
-    segments: list[Segment], totals: dict[str, float], opened: dict[str, list[SongCount]], path: Path
-) -> None:
-    if not segments:
-        print(f"No moods recorded in this range (journal: {path})")
-        return
-    for segment in segments:
+def _print_summary(book: Journal, since: float | None, until: float | None) -> None:
+    """The text summary: one line per segment (streamed), the time per mood, the songs opened."""
+    any_segment = False
+    for segment in book.iter_segments(since, until):
+        any_segment = True
         end = datetime.fromtimestamp(segment.end).strftime("%H:%M:%S")
         print(
-            f"{_clock(segment.start)} - {end}  {segment.mood:<8}  {duration_words(segment.duration):>10}"
+            f"{_clock(segment.start)} - {end}  {printable(segment.mood):<8}  {duration_words(segment.duration):>10}"
             f"  ({segment.source})"
         )
-    print("Time per mood: " + ", ".join(f"{mood} {duration_words(s)}" for mood, s in totals.items()))
-    for mood, songs in opened.items():
-        listed = "; ".join(f"{s.name} - {', '.join(s.artists)} ({s.count}x)" for s in songs[:5])
+    if not any_segment:
+        print(f"No moods recorded in this range (journal: {book.path})")
+        return
+    totals = book.time_per_mood(since, until)
+    print("Time per mood: " + ", ".join(f"{printable(mood)} {duration_words(s)}" for mood, s in totals.items()))
+    for mood, songs in book.songs_per_mood(since, until).items():
+        listed = "; ".join(printable(f"{s.name} - {', '.join(s.artists)}") + f" ({s.count}x)" for s in songs[:5])
         genres = tally_words(genre_tally((s.track_id, s.count) for s in songs))  # from the catalog, at report time
-        print(f"Opened while {mood or 'no mood'} ({genres}): {listed}")
+        print(f"Opened while {printable(mood) or 'no mood'} ({genres}): {listed}")
+
+
+def _export_path(value: Path | str | None, flag: str) -> Path | None:
+    if value is None:
+        return None
+    if not str(value) or str(value) == ".":  # argparse gives Path("") as "."
+        raise JournalInputError(f"{flag}: no file name given")
+    return Path(value)
 
 
 def journal(args: argparse.Namespace) -> int:
-    """The ``journal`` command; see the module docstring."""
+    """The ``journal`` command; see the module docstring. Reads stream: a journal of a million
+    segments prints, exports or clears in flat memory."""
+    check_time_zone()
     since, until = _range(args)
+    csv_path = _export_path(getattr(args, "csv", None), "--csv")
+    png_path = _export_path(getattr(args, "png", None), "--png")
     path = journal_path()
-    segments: list[Segment] = []
-    totals: dict[str, float] = {}
-    opened: dict[str, list[SongCount]] = {}
-    exists = path.exists()
-    if exists:
-        with Journal.open(path) as book:
-            segments = book.segments(since, until)
-            totals = book.time_per_mood(since, until)
-            opened = book.songs_per_mood(since, until)
-    exporting = bool(args.csv or args.png)
-    if args.json:
-        for segment in segments:
-            print(json.dumps(segment.to_json(), ensure_ascii=False))
-    elif not exporting and not args.clear:
-        _print_summary(segments, totals, opened, path)
-    if exporting:
-        from emotune.journal import export  # Pillow only when a picture is asked for
+    exporting = csv_path is not None or png_path is not None
+    reading = bool(args.json) or exporting or not args.clear
+    book: Journal | None = Journal.open(path) if path.exists() and reading else None
+    try:
+        segments: Callable[[], Iterable[Segment]] = (
+            (lambda: book.iter_segments(since, until)) if book is not None else (lambda: ())
+        )
+        if args.json:
+            for segment in segments():
+                print(json.dumps(segment.to_json(), ensure_ascii=False))
+        elif not exporting and not args.clear:
+            if book is None:
+                print(f"No moods recorded in this range (journal: {path})")
+            else:
+                _print_summary(book, since, until)
+        if exporting:
+            from emotune.journal import export  # Pillow only when a picture is asked for
 
-        if args.csv:
-            count = export.write_csv(segments, Path(args.csv))
-            print(f"emotune: wrote {count} segments to {args.csv}", file=sys.stderr)
-        if args.png:
-            export.write_png(segments, Path(args.png), since, until)
-            print(f"emotune: drew the timeline of {len(segments)} segments in {args.png}", file=sys.stderr)
+            if csv_path is not None:
+                count = export.write_csv(segments(), csv_path)
+                print(f"emotune: wrote {count} segments to {printable(str(csv_path))}", file=sys.stderr)
+            if png_path is not None:
+                export.write_png(segments(), png_path, since, until)
+                print(f"emotune: drew the mood timeline in {printable(str(png_path))}", file=sys.stderr)
+    finally:
+        if book is not None:
+            book.close()
     if args.clear:
-        if exists:
-            with Journal.open(path) as book:
-                gone = book.forget(since, until)
+        if path.exists():
+            with Journal.open(path) as writable:
+                gone = writable.forget(since, until)
             print(
                 f"emotune: forgot {gone.segments} mood segments and {gone.songs} song events"
                 + (f", and cut {gone.trimmed} at the range's edges" if gone.trimmed else ""),
@@ -198,7 +244,7 @@ def feedback(args: argparse.Namespace) -> int:
                 time.time(),
             )
         )
-    title = f"{name} - {', '.join(artists)}" if name else track_id
+    title = printable(f"{name} - {', '.join(artists)}") if name else track_id
     print(f"{'Liked' if verdict == 'like' else 'Disliked'}: {title}")
     return ExitStatus.OK
 

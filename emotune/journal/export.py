@@ -1,29 +1,38 @@
 """Journal exports the user asks for: the segments as CSV, and a PNG picture of the mood timeline.
 
 The picture has one row per day (local time, midnight to midnight, hours across), a colour band
-per segment in the mood panel's colours (``emotune.journal.colours``), and a legend with the time
-spent in each mood. Pillow draws it; matplotlib stays out of the app.
+per segment in the mood panel's colours (``emotune.colours``), and a legend with the time spent
+in each mood. Its size is bounded by pixels, not by days: a range of up to ``MAX_ROWS`` days
+gets a row for every day; a longer one (years, or one segment dated 1970 after a clock reset)
+shows only the days that have moods, the latest ``MAX_ROWS`` of them, and says so in the title;
+the legend always counts the whole range. Each row is kept as one byte per pixel column while
+the segments stream past, so memory stays flat however many segments there are. Pillow draws
+it; matplotlib stays out of the app.
 
-Files are written only where the user said; nothing is sent anywhere. This module must not
-import tkinter, cv2 or onnxruntime.
+Files are written only where the user said, through ``safe_file.write_export`` (which refuses
+the app's own files and devices, and replaces a file in one step). This module must not import
+tkinter, cv2 or onnxruntime.
 """
 
 from __future__ import annotations
 
-import bisect
 import csv
+import io
 import math
-import os
-from collections.abc import Sequence
+from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import BinaryIO
 
+import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from emotune.colours import mood_rgb
-from emotune.errors import EmotuneError
+from emotune.journal.safe_file import ExportError, write_export
 from emotune.journal.store import Segment, duration_words, iso
 from emotune.labels import EMOTIONS
+
+__all__ = ["CSV_COLUMNS", "ExportError", "draw_timeline", "write_csv", "write_png"]
 
 CSV_COLUMNS: tuple[str, ...] = ("start", "end", "duration_s", "mood", "source", *(f"score_{e}" for e in EMOTIONS))
 
@@ -37,6 +46,7 @@ ROW_GAP = 6
 LEGEND_PAD = 18
 LEGEND_LINE = 22  # one line of the legend; it wraps when the moods do not fit
 LEGEND_HEIGHT = LEGEND_PAD + LEGEND_LINE  # with a one-line legend
+MAX_ROWS = 366  # day rows at most: 10,300 px tall, about 37 MB as pixels
 BACKGROUND = (255, 255, 255)
 EMPTY_ROW = (238, 240, 243)
 GRID = (200, 204, 210)
@@ -44,31 +54,26 @@ TEXT = (28, 28, 28)
 HOUR_STEP = 3
 
 
-class ExportError(EmotuneError):
-    """An export file cannot be written; the message names it."""
-
-
-def write_csv(segments: Sequence[Segment], path: Path) -> int:
+def write_csv(segments: Iterable[Segment], path: Path) -> int:
     """Write one row per segment (times ISO-8601, mean scores per label); returns the row count."""
-    try:
-        with path.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(CSV_COLUMNS)
-            for segment in segments:
-                scores = ["" if label not in segment.scores else f"{segment.scores[label]:.4f}" for label in EMOTIONS]
-                writer.writerow(
-                    [
-                        iso(segment.start),
-                        iso(segment.end),
-                        f"{segment.duration:.3f}",
-                        segment.mood,
-                        segment.source,
-                        *scores,
-                    ]
-                )
-    except OSError as exc:
-        raise ExportError(f"{path}: cannot write the CSV file ({exc.strerror or exc})") from None
-    return len(segments)
+    count = 0
+
+    def write(stream: BinaryIO) -> None:
+        nonlocal count
+        text = io.TextIOWrapper(stream, encoding="utf-8", newline="", write_through=True)
+        writer = csv.writer(text)
+        writer.writerow(CSV_COLUMNS)
+        for segment in segments:
+            scores = ["" if label not in segment.scores else f"{segment.scores[label]:.4f}" for label in EMOTIONS]
+            writer.writerow(
+                [iso(segment.start), iso(segment.end), f"{segment.duration:.3f}", segment.mood, segment.source, *scores]
+            )
+            count += 1
+        text.flush()
+        text.detach()  # the stream is closed by write_export, not by the wrapper
+
+    write_export(path, write, "CSV")
+    return count
 
 
 def _midnight(day: date) -> float:
@@ -83,78 +88,124 @@ def _font(size: int) -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
         return ImageFont.load_default()
 
 
-def _days(segments: Sequence[Segment], since: float | None, until: float | None) -> list[date]:
-    first = since if since is not None else min((s.start for s in segments), default=None)
-    last = until if until is not None else max((s.end for s in segments), default=None)
-    if first is None or last is None:
-        today = datetime.now().date()
-        return [today]
-    start_day = datetime.fromtimestamp(first).date()
-    # An "until" at midnight ends the day before it.
-    end_day = datetime.fromtimestamp(max(first, last - 1e-3)).date()
-    return [start_day + timedelta(days=n) for n in range((end_day - start_day).days + 1)]
+class _Rows:
+    """Day rows as one mood code per pixel column (0: nothing), the latest ``MAX_ROWS`` days with moods."""
+
+    def __init__(self, plot: int, low: float, high: float) -> None:
+        self.plot = plot
+        self.low, self.high = low, high
+        self.rows: dict[date, bytearray] = {}
+        self.bounds: dict[date, tuple[float, float]] = {}
+        self.codes: dict[str, int] = {}
+        self.totals: dict[str, float] = {}
+        self.first: float | None = None
+        self.last: float | None = None
+        self.dropped: date | None = None  # the latest day left out for room
+
+    def _day_bounds(self, day: date) -> tuple[float, float]:
+        known = self.bounds.get(day)
+        if known is None:
+            known = self.bounds[day] = (_midnight(day), _midnight(day + timedelta(days=1)))
+        return known
+
+    def add(self, segment: Segment) -> None:
+        start, end = max(segment.start, self.low), min(segment.end, self.high)
+        if end <= start:
+            return
+        self.totals[segment.mood] = self.totals.get(segment.mood, 0.0) + (end - start)
+        self.first = start if self.first is None else min(self.first, start)
+        self.last = end if self.last is None else max(self.last, end)
+        code = self.codes.get(segment.mood)
+        if code is None:  # 254 moods at most get a colour of their own (there are seven)
+            code = self.codes[segment.mood] = len(self.codes) + 1 if len(self.codes) < 254 else 255
+        first_day = datetime.fromtimestamp(start).date()
+        last_day = datetime.fromtimestamp(end - 1e-3 if end - 1e-3 > start else start).date()
+        # Only a segment's latest MAX_ROWS days can be among the latest MAX_ROWS days with moods.
+        day = max(first_day, last_day - timedelta(days=MAX_ROWS - 1))
+        if self.dropped is not None:
+            day = max(day, self.dropped + timedelta(days=1))
+        while day <= last_day:
+            day_start, day_end = self._day_bounds(day)
+            x0 = math.floor(self.plot * (max(start, day_start) - day_start) / (day_end - day_start))
+            x1 = round(self.plot * (min(end, day_end) - day_start) / (day_end - day_start))
+            x0 = min(max(x0, 0), self.plot - 1)
+            x1 = min(max(x1, x0 + 1), self.plot)  # at least one pixel wide, so a short mood still shows
+            row = self.rows.get(day)
+            if row is None:
+                row = self.rows[day] = bytearray(self.plot)
+            row[x0:x1] = bytes((code,)) * (x1 - x0)
+            day += timedelta(days=1)
+        while len(self.rows) > MAX_ROWS:
+            oldest = min(self.rows)
+            del self.rows[oldest]
+            self.bounds.pop(oldest, None)
+            self.dropped = oldest if self.dropped is None else max(self.dropped, oldest)
+
+    def days(self, since: float | None, until: float | None) -> tuple[list[date], bool]:
+        """The days to draw, and whether days without moods were left out."""
+        first = since if since is not None else self.first
+        last = until if until is not None else self.last
+        if first is None or last is None:
+            return [datetime.now().date()], False
+        start_day = datetime.fromtimestamp(first).date()
+        end_day = datetime.fromtimestamp(max(first, last - 1e-3)).date()  # an "until" at midnight ends the day before
+        span = (end_day - start_day).days + 1
+        if span <= MAX_ROWS and self.dropped is None:
+            return [start_day + timedelta(days=n) for n in range(span)], False
+        return sorted(self.rows) or [end_day], True
 
 
 def draw_timeline(
-    segments: Sequence[Segment], since: float | None = None, until: float | None = None, width: int = WIDTH
+    segments: Iterable[Segment], since: float | None = None, until: float | None = None, width: int = WIDTH
 ) -> Image.Image:
     """The timeline picture (see the module docstring) of ``segments`` from ``since`` to ``until``."""
-    days = _days(segments, since, until)
-    midnights = [_midnight(day) for day in days] + [_midnight(days[-1] + timedelta(days=1))]
-    low = -math.inf if since is None else since
-    high = math.inf if until is None else until
-    totals: dict[str, float] = {}
-    bands: list[tuple[int, float, float, str]] = []  # (row, start, end, mood), cut at midnight
+    plot = width - LEFT - RIGHT
+    rows = _Rows(plot, -math.inf if since is None else since, math.inf if until is None else until)
     for segment in segments:
-        start, end = max(segment.start, low), min(segment.end, high)
-        if end <= start:
-            continue
-        totals[segment.mood] = totals.get(segment.mood, 0.0) + (end - start)
-        row = max(0, bisect.bisect_right(midnights, start) - 1)
-        while row < len(days) and midnights[row] < end:
-            piece_start, piece_end = max(start, midnights[row]), min(end, midnights[row + 1])
-            if piece_end > piece_start:
-                bands.append((row, piece_start, piece_end, segment.mood))
-            row += 1
+        rows.add(segment)
+    days, sparse = rows.days(since, until)
+    totals = rows.totals
 
     font = _font(12)
-    plot = width - LEFT - RIGHT
     legend: list[list[tuple[str, str, int]]] = [[]]  # lines of (mood, label, x)
     x = LEFT
-    for mood in EMOTIONS:
-        if mood in totals:
-            label = f"{mood} {duration_words(totals[mood])}"
-            needed = 20 + round(font.getlength(label)) + 18
-            if legend[-1] and x + needed > width - RIGHT:
-                legend.append([])
-                x = LEFT
-            legend[-1].append((mood, label, x))
-            x += needed
+    order = {label: i for i, label in enumerate(EMOTIONS)}
+    for mood in sorted(totals, key=lambda m: (order.get(m, len(order)), m)):
+        label = f"{mood} {duration_words(totals[mood])}"
+        needed = 20 + round(font.getlength(label)) + 18
+        if legend[-1] and x + needed > width - RIGHT:
+            legend.append([])
+            x = LEFT
+        legend[-1].append((mood, label, x))
+        x += needed
     rows_bottom = TOP + len(days) * (ROW_HEIGHT + ROW_GAP)
     height = rows_bottom + LEGEND_PAD + len(legend) * LEGEND_LINE
-    image = Image.new("RGB", (width, height), BACKGROUND)
+    canvas = np.empty((height, width, 3), dtype=np.uint8)
+    canvas[:] = BACKGROUND
+    hour_lines = [LEFT + round(plot * hour / 24) for hour in range(0, 25, HOUR_STEP)]
+    for x in hour_lines:  # under the rows, which cover them
+        canvas[TOP - 6 : rows_bottom - ROW_GAP + 1, x] = GRID
+    palette = np.array(
+        [EMPTY_ROW] + [mood_rgb(m) for m in rows.codes] + [mood_rgb(None)] * (255 - len(rows.codes)), dtype=np.uint8
+    )
+    empty = bytearray(plot)
+    for index, day in enumerate(days):
+        top = TOP + index * (ROW_HEIGHT + ROW_GAP)
+        codes = np.frombuffer(bytes(rows.rows.get(day, empty)), dtype=np.uint8)
+        canvas[top : top + ROW_HEIGHT, LEFT : LEFT + plot] = palette[codes][None, :, :]
+    image = Image.fromarray(canvas, "RGB")
     draw = ImageDraw.Draw(image)
 
     title = f"Emotune mood journal, {days[0].isoformat()}"
     if len(days) > 1:
         title += f" to {days[-1].isoformat()}"
+    if sparse:
+        title += f" (days with moods only, the latest {MAX_ROWS} at most)"
     draw.text((8, 6), title, fill=TEXT, font=font)
-    for hour in range(0, 25, HOUR_STEP):
-        x = LEFT + round(plot * hour / 24)
-        draw.line([(x, TOP - 6), (x, rows_bottom - ROW_GAP)], fill=GRID)
-        if hour < 24:
-            draw.text((x + 2, TOP - 18), f"{hour:02d}", fill=TEXT, font=font)
-    for row, day in enumerate(days):
-        top = TOP + row * (ROW_HEIGHT + ROW_GAP)
-        draw.text((8, top + 4), day.strftime("%a %Y-%m-%d"), fill=TEXT, font=font)
-        draw.rectangle([(LEFT, top), (LEFT + plot - 1, top + ROW_HEIGHT - 1)], fill=EMPTY_ROW)
-    for row, start, end, mood in bands:
-        top = TOP + row * (ROW_HEIGHT + ROW_GAP)
-        length = midnights[row + 1] - midnights[row]  # 23 to 25 hours where DST changes
-        x0 = round(LEFT + plot * (start - midnights[row]) / length)
-        x1 = round(LEFT + plot * (end - midnights[row]) / length)
-        # At least one pixel wide, so a short mood still shows.
-        draw.rectangle([(x0, top), (max(x0, x1 - 1), top + ROW_HEIGHT - 1)], fill=mood_rgb(mood))
+    for hour, x in zip(range(0, 24, HOUR_STEP), hour_lines, strict=False):
+        draw.text((x + 2, TOP - 18), f"{hour:02d}", fill=TEXT, font=font)
+    for index, day in enumerate(days):
+        draw.text((8, TOP + index * (ROW_HEIGHT + ROW_GAP) + 4), day.strftime("%a %Y-%m-%d"), fill=TEXT, font=font)
     for line, items in enumerate(legend):
         y = rows_bottom + LEGEND_PAD - ROW_GAP + line * LEGEND_LINE
         for mood, label, x in items:
@@ -167,14 +218,8 @@ def draw_timeline(
     return image
 
 
-def write_png(segments: Sequence[Segment], path: Path, since: float | None = None, until: float | None = None) -> Path:
-    """Draw the timeline and save it as PNG at ``path`` (replaced in one step)."""
+def write_png(segments: Iterable[Segment], path: Path, since: float | None = None, until: float | None = None) -> Path:
+    """Draw the timeline and save it as PNG at ``path`` (replaced in one step); returns ``path``."""
     image = draw_timeline(segments, since, until)
-    temporary = path.with_name(f".{path.name}.tmp")
-    try:
-        image.save(temporary, format="PNG")
-        os.replace(temporary, path)
-    except OSError as exc:
-        temporary.unlink(missing_ok=True)
-        raise ExportError(f"{path}: cannot write the PNG file ({exc.strerror or exc})") from None
+    write_export(path, lambda stream: image.save(stream, format="PNG"), "PNG")
     return path

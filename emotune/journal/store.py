@@ -25,7 +25,6 @@ This module must not import tkinter, cv2 or onnxruntime, and never sends anythin
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import os
@@ -86,11 +85,23 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
         "CREATE INDEX songs_by_track ON songs (track_id)",
     ),
+    (
+        # ``clears`` counts every forget (from any process): a writer whose open segment was
+        # begun under another count knows history was cleared meanwhile and starts a new one.
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)",
+        "INSERT INTO meta (key, value) VALUES ('clears', 0)",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
 # SQLite primary result codes (extended codes carry them in the low byte).
 _SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_CORRUPT, _SQLITE_NOTADB = 5, 6, 11, 26
+_SQLITE_READONLY, _SQLITE_CANTOPEN = 8, 14
+_BATCH = 1000  # rows per fetch when streaming
+
+# Per journal file, its (device, inode, size, mtime) when this process last closed it after a
+# good integrity check: the same file unchanged since then is not checked again (``Journal.open``).
+_known_good: dict[Path, tuple[int, int, int, int] | None] = {}
 
 T = TypeVar("T")
 
@@ -109,6 +120,10 @@ class JournalDamagedError(JournalError):
 
 class JournalLockedError(JournalError):
     """Another program holds the journal locked for longer than we wait."""
+
+
+class JournalReadOnlyError(JournalError):
+    """The journal (or its folder, or its disk) cannot be written; it can still be read."""
 
 
 def data_dir() -> Path:
@@ -220,6 +235,8 @@ def _error_kind(exc: sqlite3.Error) -> str:
             return "damaged"
         if primary in (_SQLITE_BUSY, _SQLITE_LOCKED):
             return "locked"
+        if primary in (_SQLITE_READONLY, _SQLITE_CANTOPEN):
+            return "read-only"
         return "other"
     text = str(exc).lower()
     if "malformed" in text or "not a database" in text:
@@ -263,50 +280,77 @@ class Journal:
     Open with ``Journal.open()``; every method raises ``JournalError`` (or a subclass) only.
     """
 
-    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+    def __init__(self, connection: sqlite3.Connection, path: Path, *, read_only: bool = False) -> None:
         self._connection: sqlite3.Connection | None = connection
         self.path = path
+        self.read_only = read_only
+        self._checked = False  # passed the integrity check at open, or was known good
 
     @classmethod
     def open(cls, path: Path | None = None, *, timeout_s: float = 5.0) -> Journal:
-        """Open (creating and upgrading as needed) the journal at ``path`` (default ``journal_path()``)."""
+        """Open (creating and upgrading as needed) the journal at ``path`` (default ``journal_path()``).
+
+        A journal that exists but cannot be written (a read-only folder, file or disk) opens
+        read-only: reading works, writing raises ``JournalReadOnlyError``. ``PRAGMA quick_check``
+        runs only when the file was not closed cleanly (its ``-wal`` is there: a crash, or another
+        process has it open) and this process has not checked that file yet: opening a clean file
+        scans nothing, and damage a query meets later is still set aside.
+        """
         path = journal_path() if path is None else path
         try:
-            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            if not path.exists():
-                # Created empty with mode 600 before SQLite sees it; SQLite's -wal/-shm copy the mode.
-                os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
-            connection = sqlite3.connect(str(path), timeout=timeout_s, isolation_level=None, check_same_thread=False)
+            return cls._open(path, timeout_s, read_only=False)
+        except JournalReadOnlyError:
+            return cls._open(path, timeout_s, read_only=True)
+
+    @classmethod
+    def _open(cls, path: Path, timeout_s: float, *, read_only: bool) -> Journal:
+        unclean = path.with_name(path.name + "-wal").exists()
+        check = _known_good.get(path) != _file_state(path)
+        try:
+            if read_only:
+                connection = _connect_read_only(path, timeout_s, immutable=not unclean)
+            else:
+                path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+                if not path.exists():
+                    # Created empty with mode 600 before SQLite sees it; SQLite's -wal/-shm copy the mode.
+                    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+                connection = sqlite3.connect(
+                    str(path), timeout=timeout_s, isolation_level=None, check_same_thread=False
+                )
         except (OSError, sqlite3.Error) as exc:
             raise JournalError(f"journal {path}: cannot open it ({_reason(exc)})") from None
-        journal = cls(connection, path)
+        journal = cls(connection, path, read_only=read_only)
         try:
-            journal._guarded("open", journal._prepare)
+            journal._guarded("open", journal._prepare, check)
         except JournalError:
-            journal.close()  # locked or from a newer version: let go of the file at once
+            journal.close()  # locked, read-only or from a newer version: let go of the file at once
             raise
         return journal
 
-    def _prepare(self) -> None:
+    def _prepare(self, check: bool) -> None:
         connection = self._live()
-        mode = str(connection.execute("PRAGMA journal_mode = WAL").fetchone()[0])
-        if mode.lower() != "wal":
-            raise JournalError(f"journal {self.path}: cannot switch to WAL mode (got {mode})")
-        connection.execute("PRAGMA synchronous = FULL")
-        connection.execute("PRAGMA secure_delete = ON")
-        check = connection.execute("PRAGMA quick_check").fetchall()
-        if [tuple(row) for row in check] != [("ok",)]:
-            raise sqlite3.DatabaseError(f"database disk image is malformed ({check[0][0]})")
-        self._migrate()
-
-    def _migrate(self) -> None:
-        connection = self._live()
+        if not self.read_only:
+            mode = str(connection.execute("PRAGMA journal_mode = WAL").fetchone()[0])
+            if mode.lower() != "wal":
+                raise JournalError(f"journal {self.path}: cannot switch to WAL mode (got {mode})")
+            connection.execute("PRAGMA synchronous = FULL")
+            connection.execute("PRAGMA secure_delete = ON")
+        if check:
+            _known_good.pop(self.path, None)
+            rows = connection.execute("PRAGMA quick_check").fetchall()
+            if [tuple(row) for row in rows] != [("ok",)]:
+                raise sqlite3.DatabaseError(f"database disk image is malformed ({rows[0][0]})")
+        self._checked = True
         version = int(connection.execute("PRAGMA user_version").fetchone()[0])
         if version > SCHEMA_VERSION:
             raise JournalError(
                 f"journal {self.path} was written by a newer Emotune (schema {version}, this one knows "
                 f"{SCHEMA_VERSION}); it is left untouched"
             )
+        if not self.read_only:
+            self._migrate(version)
+
+    def _migrate(self, version: int) -> None:
         for step in range(version, SCHEMA_VERSION):
             with self._transaction() as connection:
                 # Another process may have upgraded it while we waited for the write lock.
@@ -354,14 +398,20 @@ class Journal:
                 raise JournalDamagedError(f"journal {self.path} is damaged ({detail}); {where}", target) from None
             if kind == "locked":
                 raise JournalLockedError(f"journal {self.path} is locked by another program ({detail})") from None
+            if kind == "read-only" and self.path.is_file():
+                raise JournalReadOnlyError(f"journal {self.path} cannot be written ({detail})") from None
             raise JournalError(f"journal {self.path}: cannot {doing} ({detail})") from None
 
     def close(self) -> None:
         connection, self._connection = self._connection, None
         if connection is not None:
             # Closing a damaged file may complain; there is nothing left to save by then.
-            with contextlib.suppress(sqlite3.Error):
+            try:
                 connection.close()
+            except sqlite3.Error:
+                return
+            if self._checked:
+                _known_good[self.path] = _file_state(self.path)
 
     def __enter__(self) -> Journal:
         return self
@@ -381,33 +431,49 @@ class Journal:
         self, mood: str, source: SegmentSource, start: float, scores: Mapping[str, float] | None = None
     ) -> int:
         """Record a new segment (start = end for now); returns its ID for ``update_segment``."""
+        return self.open_segment(mood, source, start, scores)[0]
+
+    def open_segment(
+        self, mood: str, source: SegmentSource, start: float, scores: Mapping[str, float] | None = None
+    ) -> tuple[int, int]:
+        """Record a new segment; returns its ID and the clear count it began under (``extend_segment``)."""
         if source not in SEGMENT_SOURCES:
             raise JournalError(f"segment source {source!r} is not one of {', '.join(SEGMENT_SOURCES)}")
 
-        def insert() -> int:
+        def insert() -> tuple[int, int]:
             with self._transaction() as connection:
                 cursor = connection.execute(
                     "INSERT INTO segments (start_t, end_t, mood, source, scores) VALUES (?, ?, ?, ?, ?)",
                     (start, start, mood, source, _scores_json(scores)),
                 )
-                return int(cursor.lastrowid or 0)
+                return int(cursor.lastrowid or 0), _clears(connection)
 
         return self._guarded("record a mood", insert)
 
     def update_segment(self, segment_id: int, end: float, scores: Mapping[str, float] | None = None) -> None:
         """Move a segment's end (and mean scores) on; never before its start."""
+        self._guarded("record a mood", self._set_end, segment_id, end, scores, None)
 
-        def update() -> None:
-            with self._transaction() as connection:
-                if scores is None:
-                    connection.execute("UPDATE segments SET end_t = MAX(start_t, ?) WHERE id = ?", (end, segment_id))
-                else:
-                    connection.execute(
-                        "UPDATE segments SET end_t = MAX(start_t, ?), scores = ? WHERE id = ?",
-                        (end, _scores_json(scores), segment_id),
-                    )
+    def extend_segment(self, segment_id: int, end: float, scores: Mapping[str, float] | None, clears: int) -> bool:
+        """``update_segment`` unless history was forgotten since the segment began (the clear count
+        is not ``clears`` any more, or the segment is gone): then nothing is written and False comes
+        back, so a writer starts a new segment instead of stretching this one over forgotten time."""
+        return self._guarded("record a mood", self._set_end, segment_id, end, scores, clears)
 
-        self._guarded("record a mood", update)
+    def _set_end(self, segment_id: int, end: float, scores: Mapping[str, float] | None, clears: int | None) -> bool:
+        with self._transaction() as connection:
+            if clears is not None and _clears(connection) != clears:
+                return False
+            if scores is None:
+                cursor = connection.execute(
+                    "UPDATE segments SET end_t = MAX(start_t, ?) WHERE id = ?", (end, segment_id)
+                )
+            else:
+                cursor = connection.execute(
+                    "UPDATE segments SET end_t = MAX(start_t, ?), scores = ? WHERE id = ?",
+                    (end, _scores_json(scores), segment_id),
+                )
+            return cursor.rowcount > 0
 
     def add_songs(self, events: Iterable[SongEvent]) -> None:
         """Record song events in one transaction."""
@@ -491,6 +557,7 @@ class Journal:
                     (high, low, high, high),
                 ).rowcount
                 songs = connection.execute("DELETE FROM songs WHERE time >= ? AND time < ?", (low, high)).rowcount
+                connection.execute("UPDATE meta SET value = value + 1 WHERE key = 'clears'")
             # Forgotten rows must not linger in the WAL either (secure_delete covers the main file).
             connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             return Forgotten(inside, trimmed, songs)
@@ -501,35 +568,41 @@ class Journal:
 
     def segments(self, since: float | None = None, until: float | None = None) -> list[Segment]:
         """Segments overlapping [since, until), oldest first, as recorded (not cut to the range)."""
-        low, high = (_sql_bound(b) for b in _bounds(since, until))
+        return list(self.iter_segments(since, until))
 
-        def select() -> list[Segment]:
-            rows = (
-                self._live()
-                .execute(
-                    "SELECT id, start_t, end_t, mood, source, scores FROM segments"
-                    " WHERE (end_t > ? OR start_t >= ?) AND start_t < ? ORDER BY start_t, id",
-                    (low, low, high),
-                )
-                .fetchall()
-            )
-            return [
-                Segment(
+    def iter_segments(self, since: float | None = None, until: float | None = None) -> Iterator[Segment]:
+        """``segments`` one at a time, read in batches: memory stays flat however long the history."""
+        low, high = (_sql_bound(b) for b in _bounds(since, until))
+        cursor = self._guarded(
+            "read the journal",
+            self._live().execute,
+            "SELECT id, start_t, end_t, mood, source, scores FROM segments"
+            " WHERE (end_t > ? OR start_t >= ?) AND start_t < ? ORDER BY start_t, id",
+            (low, low, high),
+        )
+        while True:
+            rows = self._guarded("read the journal", cursor.fetchmany, _BATCH)
+            if not rows:
+                return
+            for i, start, end, mood, source, text in rows:
+                yield Segment(
                     float(start), float(end), str(mood), "user" if source == "user" else "face", _scores(text), int(i)
                 )
-                for i, start, end, mood, source, text in rows
-            ]
-
-        return self._guarded("read the journal", select)
 
     def time_per_mood(self, since: float | None = None, until: float | None = None) -> dict[str, float]:
         """Seconds per mood within [since, until) (segments cut to the range), labels in EMOTIONS order."""
-        low, high = _bounds(since, until)
-        totals: dict[str, float] = {}
-        for segment in self.segments(since, until):
-            seconds = min(segment.end, high) - max(segment.start, low)
-            if seconds > 0:
-                totals[segment.mood] = totals.get(segment.mood, 0.0) + seconds
+        low, high = (_sql_bound(b) for b in _bounds(since, until))
+
+        def select() -> list[tuple[str, float]]:
+            return list(
+                self._live().execute(
+                    "SELECT mood, SUM(MIN(end_t, ?) - MAX(start_t, ?)) FROM segments"
+                    " WHERE end_t > ? AND start_t < ? GROUP BY mood",
+                    (high, low, low, high),
+                )
+            )
+
+        totals = {str(mood): float(seconds) for mood, seconds in self._guarded("read the journal", select) if seconds}
         order = {label: i for i, label in enumerate(EMOTIONS)}
         return dict(sorted(totals.items(), key=lambda item: order.get(item[0], len(order))))
 
@@ -561,16 +634,31 @@ class Journal:
     def songs_per_mood(
         self, since: float | None = None, until: float | None = None, kinds: Sequence[SongKind] = ("opened",)
     ) -> dict[str, list[SongCount]]:
-        """Per mood, the songs opened (or other ``kinds``) in the range, most often first."""
-        grouped: dict[str, dict[str, SongCount]] = {}
-        for event in self.songs(since, until, kinds):
-            mood = event.mood or ""
-            before = grouped.setdefault(mood, {}).get(event.track_id)
-            count = 1 if before is None else before.count + 1
-            grouped[mood][event.track_id] = SongCount(event.track_id, event.name, event.artists, count, event.time)
-        return {
-            mood: sorted(songs.values(), key=lambda s: (-s.count, -s.last)) for mood, songs in sorted(grouped.items())
-        }
+        """Per mood, the songs opened (or other ``kinds``) in the range, most often first (counted by SQLite)."""
+        low, high = (_sql_bound(b) for b in _bounds(since, until))
+        wanted = [k for k in kinds if k in SONG_KINDS]
+        if not wanted:
+            return {}
+
+        def select() -> list[tuple[str, str, str, str, int, float]]:
+            marks = ", ".join("?" for _ in wanted)
+            # SQLite takes the bare columns (name, artists) from the row that gave MAX(time): the
+            # names the song had when last seen.
+            return list(
+                self._live().execute(
+                    "SELECT COALESCE(mood, ''), track_id, name, artists, COUNT(*), MAX(time) FROM songs"
+                    f" WHERE time >= ? AND time < ? AND kind IN ({marks})"
+                    " GROUP BY COALESCE(mood, ''), track_id ORDER BY 1, 5 DESC, 6 DESC",
+                    (low, high, *wanted),
+                )
+            )
+
+        grouped: dict[str, list[SongCount]] = {}
+        for mood, track, name, artists, count, last in self._guarded("read the journal", select):
+            grouped.setdefault(str(mood), []).append(
+                SongCount(str(track), str(name), _artists(artists), int(count), float(last))
+            )
+        return grouped
 
     def known_song(self, track_id: str) -> tuple[str, tuple[str, ...]] | None:
         """The name and artists the journal last saw for a track, if it saw it."""
@@ -629,6 +717,29 @@ def load_preferences(path: Path | None = None) -> tuple[Preferences, str | None]
             return Preferences(journal.feedback()), None
     except JournalError as exc:
         return Preferences(), str(exc)
+
+
+def _clears(connection: sqlite3.Connection) -> int:
+    """How many times history was forgotten in this journal (any process)."""
+    row = connection.execute("SELECT value FROM meta WHERE key = 'clears'").fetchone()
+    return 0 if row is None else int(row[0])
+
+
+def _connect_read_only(path: Path, timeout_s: float, *, immutable: bool) -> sqlite3.Connection:
+    """A read-only connection. Closed cleanly (no ``-wal``), the file is opened ``immutable``: SQLite
+    then needs no ``-shm`` beside it, which a read-only folder could not hold, and nobody can be
+    writing a file in a folder we cannot write either."""
+    query = "mode=ro&immutable=1" if immutable else "mode=ro"
+    uri = f"{path.resolve().as_uri()}?{query}"
+    return sqlite3.connect(uri, uri=True, timeout=timeout_s, isolation_level=None, check_same_thread=False)
+
+
+def _file_state(path: Path) -> tuple[int, int, int, int] | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
 
 
 def _scores_json(scores: Mapping[str, float] | None) -> str:

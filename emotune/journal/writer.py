@@ -89,8 +89,9 @@ _Message = _Observe | _Songs | _SetFeedback | _ClearFeedback | _Forget | _Flush 
 class _OpenSegment:
     """The segment being recorded, with running sums for its mean scores (writer thread only)."""
 
-    def __init__(self, segment_id: int, mood: str, source: SegmentSource, start: float) -> None:
+    def __init__(self, segment_id: int, clears: int, mood: str, source: SegmentSource, start: float) -> None:
         self.id = segment_id
+        self.clears = clears  # the journal's clear count when it began (``Journal.extend_segment``)
         self.mood = mood
         self.source = source
         self.start = start
@@ -320,10 +321,19 @@ class JournalWriter:
         if message.mood is None:
             return
         if segment is None:
-            segment_id = self._live().begin_segment(message.mood, message.source, message.t)
-            segment = self._segment = _OpenSegment(segment_id, message.mood, message.source, message.t)
-            self._last_write = self._clock()
+            segment = self._begin(message.mood, message.source, message.t)
         segment.add(message.scores)
+
+    def _begin(self, mood: str, source: SegmentSource, start: float) -> _OpenSegment:
+        segment_id, clears = self._live().open_segment(mood, source, start)
+        self._segment = _OpenSegment(segment_id, clears, mood, source, start)
+        self._last_write = self._clock()
+        return self._segment
+
+    def _extend(self, segment: _OpenSegment, end: float) -> bool:
+        """Write the segment's end; False when history was forgotten meanwhile (another process ran
+        ``journal --clear``): the segment may have been cut or deleted and must not grow back."""
+        return self._live().extend_segment(segment.id, end, segment.means(), segment.clears)
 
     def _checkpoint(self, now: float, force: bool = False) -> None:
         segment = self._segment
@@ -332,20 +342,21 @@ class JournalWriter:
         late = now - self._last_write
         if late > SUSPEND_FACTOR * self._checkpoint_s:
             # Suspended: the time asleep was not spent in this mood. End it where we left off.
-            self._live().update_segment(segment.id, self._last_write, segment.means())
+            self._extend(segment, self._last_write)
             self._segment = None
-            new_id = self._live().begin_segment(segment.mood, segment.source, now)
-            self._segment = _OpenSegment(new_id, segment.mood, segment.source, now)
-            self._last_write = now
+            self._begin(segment.mood, segment.source, now)
             return
         if force or late >= self._checkpoint_s:
-            self._live().update_segment(segment.id, now, segment.means())
-            self._last_write = now
+            if self._extend(segment, now):
+                self._last_write = now
+            else:
+                # The forgotten range may reach up to now: the mood goes on, recorded from here.
+                self._begin(segment.mood, segment.source, now)
 
     def _close_segment(self, end: float) -> None:
         segment, self._segment = self._segment, None
         if segment is not None:
-            self._live().update_segment(segment.id, end, segment.means())
+            self._extend(segment, end)
 
     def _forget(self, message: _Forget) -> None:
         segment = self._segment
@@ -362,6 +373,5 @@ class JournalWriter:
             raise result
         if segment is not None:
             # The forgotten range may have cut the open segment: go on with a fresh one from now.
-            new_id = self._live().begin_segment(segment.mood, segment.source, now)
-            self._segment = _OpenSegment(new_id, segment.mood, segment.source, now)
+            self._begin(segment.mood, segment.source, now)
             self._last_write = now

@@ -34,10 +34,11 @@ import socket
 import threading
 import time
 import webbrowser
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
+from socketserver import ThreadingMixIn
 from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlparse
 
@@ -53,9 +54,11 @@ from emotune import environment
 from emotune.config import Settings, atomic_write_text
 from emotune.errors import EmotuneError
 from emotune.music.tracks import Track, is_track_id
+from emotune.text import printable
 
 DEFAULT_REDIRECT_URI = "http://127.0.0.1:8765/callback"
 MAX_TIMEOUT_S = 5.0
+CALLBACK_READ_TIMEOUT_S = 5.0  # the sign-in redirect's connection: a request must arrive within this
 SEARCH_PAGE_LIMIT = 10  # February 2026: more gives 400 "Invalid limit"
 PLAYLIST_ADD_LIMIT = 100
 # What a signed-in user grants: playback control (Spotify Connect) and private playlists.
@@ -68,6 +71,7 @@ DEFAULT_RETRY_AFTER_S = 60.0
 MAX_RETRY_AFTER_S = 24 * 3600.0
 # Since mid-2026 a refresh token lasts six months from sign-in, and refreshing does not extend it.
 SIGN_IN_LIFETIME_S = 182 * 24 * 3600.0
+SIGN_IN_EARLIEST, SIGN_IN_LATEST = 1_577_836_800, 4_102_444_800  # 2020-01-01 and 2100-01-01 UTC
 MAX_TOKEN_FILE_BYTES = 64 * 1024  # a real token file is under 2 KB
 
 T = TypeVar("T")
@@ -181,6 +185,28 @@ logging.getLogger("spotipy").addHandler(logging.NullHandler())
 
 _exchange_of_thread = threading.local()
 
+# A deadline (time.monotonic()) for every exchange of a whole command, however many it makes
+# (``command_deadline``): a token refresh and the request after it share one budget. Process-wide
+# on purpose: a command's helper threads (a search) count against it too. The window never sets it.
+_command_deadline: float | None = None
+
+
+@contextlib.contextmanager
+def command_deadline(seconds: float) -> Iterator[None]:
+    """Within the block, all Spotify exchanges together end within ``seconds`` (command lines)."""
+    global _command_deadline
+    before = _command_deadline
+    _command_deadline = time.monotonic() + seconds
+    try:
+        yield
+    finally:
+        _command_deadline = before
+
+
+def _time_left(total_s: float) -> float:
+    deadline = _command_deadline
+    return total_s if deadline is None else max(0.0, min(total_s, deadline - time.monotonic()))
+
 
 class _Exchange:
     """The connections and sockets one exchange uses, so that a caller giving up can shut them."""
@@ -290,6 +316,9 @@ class _DeadlineAdapter(HTTPAdapter):
         cert: Any = None,
         proxies: Any = None,
     ) -> requests.Response:
+        wait_s = _time_left(self.total_s)
+        if wait_s <= 0:
+            raise requests.exceptions.ReadTimeout("the command's deadline has passed", request=request)
         exchange = _Exchange()
         outcome: list[requests.Response | BaseException] = []
         done = threading.Event()
@@ -311,13 +340,13 @@ class _DeadlineAdapter(HTTPAdapter):
 
         threading.Thread(target=run, name="emotune-spotify-http", daemon=True).start()
         try:
-            finished = done.wait(self.total_s)
+            finished = done.wait(wait_s)
         except BaseException:  # Ctrl+C while waiting: free the worker too
             exchange.abandon()
             raise
         if not finished:
             exchange.abandon()
-            raise requests.exceptions.ReadTimeout(f"no complete answer within {self.total_s:g} s", request=request)
+            raise requests.exceptions.ReadTimeout(f"no complete answer within {wait_s:g} s", request=request)
         result = outcome[0]
         if isinstance(result, BaseException):
             raise result
@@ -560,7 +589,13 @@ def sign_in_expires_at(token_dir: Path) -> float | None:
     """When the cached sign-in stops working (epoch seconds), or None when unknown or signed out."""
     token = _user_cache(token_dir).get_cached_token()
     signed_in_at = token.get("signed_in_at") if token else None
-    if isinstance(signed_in_at, (int, float)) and not isinstance(signed_in_at, bool):
+    # A damaged or hand-edited file may hold any number (1e300): only a time since 2020 and before
+    # 2100 is a sign-in; anything else counts as unknown.
+    if (
+        isinstance(signed_in_at, (int, float))
+        and not isinstance(signed_in_at, bool)
+        and SIGN_IN_EARLIEST <= signed_in_at <= SIGN_IN_LATEST
+    ):
         return float(signed_in_at) + SIGN_IN_LIFETIME_S
     return None
 
@@ -869,6 +904,10 @@ def _duration(seconds: float) -> str:
 
 class _CallbackHandler(BaseHTTPRequestHandler):
     server: _CallbackServer
+    # Per connection: a socket that sends no complete request within this many seconds is
+    # dropped (a browser's preconnect opens one and sends nothing). Each connection has a thread
+    # of its own, so a silent one never holds up the redirect that follows it.
+    timeout = CALLBACK_READ_TIMEOUT_S
 
     def do_GET(self) -> None:
         url = urlparse(self.path)
@@ -881,7 +920,6 @@ class _CallbackHandler(BaseHTTPRequestHandler):
         if not ("code" in query or "error" in query):
             self.send_error(400)
             return
-        self.server.result = query
         body = (
             "<html><body><h1>Emotune is connected to Spotify.</h1>You can close this window.</body></html>"
             if "code" in query
@@ -892,12 +930,18 @@ class _CallbackHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+        self.wfile.flush()
+        # Only now: the sign-in goes on (and may end the process) once the browser has its page.
+        self.server.result = query
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # the query string holds the authorization code
 
 
-class _CallbackServer(HTTPServer):
+class _CallbackServer(ThreadingMixIn, HTTPServer):
+    daemon_threads = True  # a silent connection's thread ends with its read deadline, or with us
+    block_on_close = False
+
     def __init__(self, host: str, port: int, expected_path: str, expected_state: str) -> None:
         if ":" in host:
             self.address_family = socket.AF_INET6
@@ -964,13 +1008,24 @@ def sign_in(
         server.server_close()
     result = server.result
     if "code" not in result:
-        raise SpotifyAuthError(f"Spotify sign-in was refused ({_first_line(result.get('error', 'no code'))})")
+        refusal = printable(_first_line(result.get("error", "no code")))[:200]
+        raise SpotifyAuthError(f"Spotify sign-in was refused ({refusal})")
     client = SpotifyClient(manager, timeout_s=credentials.timeout_s)
-    client._call(manager.get_access_token, code=result["code"], check_cache=False)
     cache = manager.cache_handler
+    # Exchanging the code and checking whose token it is share one deadline. A token that could
+    # not be checked (a 429, an outage, a timeout) is not kept: the command says the sign-in
+    # failed, so nothing may look signed in afterwards.
+    with command_deadline(min(credentials.timeout_s, MAX_TIMEOUT_S)):
+        client._call(manager.get_access_token, code=result["code"], check_cache=False)
+        try:
+            user = client.current_user()
+        except SpotifyError:
+            with contextlib.suppress(SpotifyError):
+                cache.forget()
+            raise
     token = cache.get_cached_token()
     if token is not None:
         # Spotify ends a sign-in six months after it began, whatever the refreshes: remember when.
         token["signed_in_at"] = time.time()
         cache.save_token_to_cache(token)
-    return client.current_user()
+    return user

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from emotune.errors import EmotuneError, ExitStatus
 from emotune.labels import EMOTIONS
+from emotune.text import printable
 
 if TYPE_CHECKING:
     from emotune.music.spotify import Credentials
@@ -138,7 +139,7 @@ def _open_in_browser(url: str) -> bool:
 
 
 def _who(profile: dict[str, str]) -> str:
-    name, user_id = profile.get("display_name", ""), profile.get("id", "")
+    name, user_id = printable(str(profile.get("display_name") or "")), printable(str(profile.get("id") or ""))
     return f"{name} ({user_id})" if name and name != user_id else user_id
 
 
@@ -158,6 +159,7 @@ def status_command(args: argparse.Namespace) -> int:
         SpotifyClient,
         SpotifyError,
         SpotifySignInExpiredError,
+        command_deadline,
         is_signed_in,
         sign_in_expires_at,
     )
@@ -170,7 +172,8 @@ def status_command(args: argparse.Namespace) -> int:
     until = f"; the sign-in lasts until about {time.strftime('%Y-%m-%d', time.localtime(expires_at))}"
     until = until if expires_at is not None else ""
     try:
-        profile = SpotifyClient.as_user(credentials, token_dir).current_user()
+        with command_deadline(credentials.timeout_s):
+            profile = SpotifyClient.as_user(credentials, token_dir).current_user()
     except SpotifySignInExpiredError as exc:
         print(str(exc))
         return int(ExitStatus.FAILED)
@@ -185,10 +188,7 @@ def status_command(args: argparse.Namespace) -> int:
 
 
 def play_command(args: argparse.Namespace) -> int:
-    from emotune import environment, moods
-    from emotune.music.playback import SpotifyPlayer, track_uris
-    from emotune.music.service import build_music
-    from emotune.music.spotify import is_signed_in
+    from emotune.music.spotify import command_deadline, is_signed_in
 
     emotion = str(args.emotion).strip().lower()
     if emotion not in EMOTIONS:
@@ -199,6 +199,17 @@ def play_command(args: argparse.Namespace) -> int:
     credentials, settings, token_dir = _settings_and_dir()
     if not is_signed_in(token_dir):
         raise SpotifyCommandError("not signed in to Spotify: sign in first with: emotune spotify login")
+    # One deadline for the whole command, not one per exchange: a token refresh, the search and
+    # the play request together end within the network timeout (5 s at most).
+    with command_deadline(credentials.timeout_s):
+        return _play(args, emotion, limit, credentials, settings, token_dir)
+
+
+def _play(args: argparse.Namespace, emotion: str, limit: int, credentials: Any, settings: Any, token_dir: Any) -> int:
+    from emotune import environment, moods
+    from emotune.music.playback import SpotifyPlayer, track_uris
+    from emotune.music.service import build_music
+
     player = SpotifyPlayer.as_user(credentials, token_dir)
     device_id = _device_id(player, args.device) if args.device else None
 

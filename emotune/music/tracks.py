@@ -2,40 +2,22 @@
 
 ``Track.to_json()`` is the contract of ``python -m emotune recommend --json`` (guide section 2):
 exactly the keys id, name, artists, uri, url, source. Keep it stable. ``Track.text_line()`` is the
-human-readable line, with control characters from names made harmless (``printable``).
+human-readable line, with control characters from names made harmless (``emotune.text.printable``).
 """
 
 from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Literal
+
+from emotune.text import printable
 
 Source = Literal["catalog", "spotify"]
 TRACK_ID = re.compile(r"[0-9A-Za-z]{22}")
 TRACK_LINK = re.compile(r"(?:spotify:track:|https?://open\.spotify\.com/(?:[\w-]+/)?track/)([^?#/\s]+)")
 JSON_KEYS = ("id", "name", "artists", "uri", "url", "source")
-
-
-# Characters a terminal acts on rather than shows. Cc: C0/C1 controls (ESC starts colour and
-# cursor sequences, CR overwrites the line, BEL rings); bidi embeddings and isolates reorder
-# what follows (U+202A-U+202E, U+2066-U+2069). Other format characters (the zero-width joiner
-# in emoji) are left alone.
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-_LINE_BREAKS = frozenset("\t\n\r\v\f\x85\u2028\u2029")
-
-
-def printable(text: str) -> str:
-    """``text`` safe to print on a terminal: line breaks and tabs become spaces, other control
-    characters U+FFFD. For human-readable output only; JSON output stays exact."""
-    if text.isprintable():
-        return text
-    return "".join(
-        " " if ch in _LINE_BREAKS else "\ufffd" if ch in _BIDI_CONTROLS or unicodedata.category(ch) == "Cc" else ch
-        for ch in text
-    )
 
 
 def is_track_id(value: str) -> bool:

@@ -64,6 +64,7 @@ from numpy.typing import NDArray
 from emotune.config import DamagedFileError, read_json_file
 from emotune.errors import EmotuneError
 from emotune.labels import EMOTIONS
+from emotune.text import printable
 
 FORMAT = "emotune-profile"
 VERSION = 1
@@ -78,6 +79,26 @@ _PROBABILITY_FLOOR = 1e-7  # log(0) guard; far below any probability the softmax
 
 class ProfileError(EmotuneError):
     """A profile is missing, damaged, not a profile, or made for another model."""
+
+
+# What a profile file may hold, per number: (lowest, highest). Profiles are built with values far
+# inside these; outside them the blend overflows or divides by nothing (a temperature of 1e-300,
+# a weight of 1e300), so such a file is damaged, never used. One table, read by ``_parse``, which
+# every reader goes through (``Profile.load``: the window, ``profile show``, ``--profile``).
+BLEND_RANGES: dict[str, tuple[float, float]] = {
+    "margin": (0.0, 10.0),
+    "margin_weight": (0.0, 1000.0),
+    "match_weight": (0.0, 100.0),
+    "match_temperature": (1e-4, 10.0),
+    "match_threshold": (-1.0, 1.0),
+    "shape_weight": (0.0, 100.0),
+    "displacement": (0.0, 10.0),
+}
+SCALE_RANGE = (1e-4, 1e4)
+BIAS_LIMIT = 1e3  # |bias| at most
+SPREAD_LIMIT = 1e6
+MAX_SAMPLES = 10**9
+MAX_CREATED_LENGTH = 64
 
 
 @dataclass(frozen=True)
@@ -253,7 +274,7 @@ class Profile:
             raise ProfileError(f"{where}: profile version {version} is newer than this Emotune reads ({VERSION})")
         try:
             return _parse(data, source)
-        except (KeyError, TypeError, ValueError, binascii.Error) as exc:
+        except (KeyError, TypeError, ValueError, ArithmeticError, AttributeError, binascii.Error) as exc:
             detail = f"missing {exc}" if isinstance(exc, KeyError) else str(exc)
             raise ProfileError(f"{where}: damaged profile ({detail})") from exc
 
@@ -265,7 +286,7 @@ class Profile:
             f"flip averaging {'on' if self.flip_average else 'off'}",
         ]
         if self.created:
-            lines.append(f"created {self.created}")
+            lines.append(f"created {printable(self.created)}")
         total = sum(s.samples for s in self.expressions.values())
         lines.append(f"expressions: {len(self.expressions)} of {len(EMOTIONS)}, {total} samples")
         for label in EMOTIONS:
@@ -283,7 +304,27 @@ def _with_source(profile: Profile, source: Path) -> Profile:
     return Profile(**kwargs)
 
 
-def _finite_array(values: object, shape: tuple[int, ...], what: str) -> NDArray[np.float32]:
+def _number(value: object, what: str, low: float, high: float) -> float:
+    """A real number from a profile within [low, high]; ValueError naming it otherwise (text,
+    lists, null, booleans, NaN, infinity and 400-digit integers included)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"{what}: {type(value).__name__} is not a number")
+    try:
+        number = float(value)
+    except OverflowError:
+        raise ValueError(f"{what}: a number too large") from None
+    if not math.isfinite(number):
+        raise ValueError(f"{what}: not all numbers are finite")
+    if not low <= number <= high:
+        raise ValueError(f"{what}: {number:g} is outside {low:g} to {high:g}")
+    return number
+
+
+def _finite_array(values: object, shape: tuple[int, ...], what: str, limit: float = math.inf) -> NDArray[np.float32]:
+    if isinstance(values, list):
+        values = [_number(v, what, -limit, limit) for v in values]
+    elif not isinstance(values, np.ndarray):
+        raise ValueError(f"{what}: expected a list of numbers")
     array = np.asarray(values, dtype=np.float64)
     if array.shape != shape:
         raise ValueError(f"{what}: expected shape {shape}, got {array.shape}")
@@ -314,34 +355,48 @@ def _parse(data: dict[str, Any], source: Path | None) -> Profile:
         if label not in given:
             continue
         entry = given[label]
-        samples, spread = entry["samples"], float(entry["spread"])
-        if not isinstance(samples, int) or samples < 1 or not math.isfinite(spread) or spread < 0:
+        if not isinstance(entry, dict):
+            raise ValueError(f"expressions.{label}: not an object")
+        samples = entry["samples"]
+        if isinstance(samples, bool) or not isinstance(samples, int) or not 1 <= samples <= MAX_SAMPLES:
             raise ValueError(f"expressions.{label}: bad samples or spread")
+        spread = _number(entry["spread"], f"expressions.{label}.spread", 0.0, SPREAD_LIMIT)
         expressions[label] = ExpressionSummary(samples, spread)
     unknown = set(given) - set(EMOTIONS)
     if unknown:
         raise ValueError(f"expressions: unknown labels {sorted(unknown)}")
-    known = {f.name for f in fields(BlendParameters)}
-    blend_data = {k: float(v) for k, v in data["blend"].items() if k in known}
-    blend = BlendParameters(**blend_data)
-    if blend.match_temperature <= 0:
-        raise ValueError("blend.match_temperature must be positive")
-    scale = float(data["scale"])
-    if not math.isfinite(scale) or scale <= 0:
-        raise ValueError(f"scale {scale} must be a positive number")
+    given_blend = data["blend"]
+    if not isinstance(given_blend, dict):
+        raise ValueError(f"blend: {type(given_blend).__name__} is not an object")
+    blend = BlendParameters(
+        **{
+            key: _number(given_blend[key], f"blend.{key}", *BLEND_RANGES[key])
+            for key in BLEND_RANGES
+            if key in given_blend
+        }
+    )
+    scale_value = data["scale"]
+    if isinstance(scale_value, int | float) and not isinstance(scale_value, bool) and scale_value <= 0:
+        raise ValueError(f"scale {float(scale_value)} must be a positive number")
+    scale = _number(scale_value, "scale", *SCALE_RANGE)
     name = data["name"]
     if not isinstance(name, str):
         raise ValueError("name is not text")
+    created = data.get("created", "")
+    if not isinstance(created, str) or len(created) > MAX_CREATED_LENGTH:
+        raise ValueError("created is not a short text")
+    if not isinstance(model["flip_average"], bool):
+        raise ValueError("model.flip_average is not true or false")
     return Profile(
         name=name,
         model_sha256=sha,
         flip_average=bool(model["flip_average"]),
         expressions=expressions,
         means=means,
-        bias=_finite_array(data["bias"], (len(EMOTIONS),), "bias"),
+        bias=_finite_array(data["bias"], (len(EMOTIONS),), "bias", BIAS_LIMIT),
         scale=scale,
         blend=blend,
-        created=str(data.get("created", "")),
+        created=created,
         source=source,
     )
 

@@ -59,19 +59,27 @@ def expression_folders(folder: Path) -> dict[str, list[Path]]:
     if not folder.is_dir():
         raise ProfileError(f"{folder}: no such folder" if not folder.exists() else f"{folder}: not a folder")
     found: dict[str, list[Path]] = {}
-    for entry in sorted(folder.iterdir()):
+    for entry in _listing(folder):
         if entry.name.startswith(".") or not entry.is_dir():
             continue  # stray files and hidden folders (.DS_Store, thumbnails) are not expressions
         label = entry.name.lower()
         if label not in EMOTIONS:
             # A typo would otherwise silently drop an expression the person took the time to show.
             raise ProfileError(f"{entry}: not an expression folder (expected {', '.join(EMOTIONS)})")
-        found[label] = sorted(p for p in entry.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
+        found[label] = [p for p in _listing(entry) if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES]
     if not found:
         raise ProfileError(f"{folder}: holds no expression folders ({', '.join(EMOTIONS)})")
     if not any(found.values()):
         raise ProfileError(f"{folder}: the expression folders hold no images")
     return {label: found[label] for label in EMOTIONS if label in found}
+
+
+def _listing(folder: Path) -> list[Path]:
+    """A folder's entries, sorted; ProfileError naming it when it cannot be read."""
+    try:
+        return sorted(folder.iterdir())
+    except OSError as exc:
+        raise ProfileError(f"{folder}: cannot read the folder ({exc.strerror or exc})") from None
 
 
 def largest_face_crop(image: NDArray[np.uint8], pipeline: FacePipeline) -> tuple[NDArray[np.uint8] | None, int]:

@@ -24,11 +24,15 @@ class RecordingView:
 
     def __init__(self) -> None:
         self.calls: list[Call] = []
+        self.selected: int | None = None  # what ``selected_row`` answers: the row the user selected
 
     def __getattr__(self, name: str) -> Callable[..., None]:
-        if not name.startswith(("show_", "append_")) and name != "hide_source_problem":
+        if not name.startswith(("show_", "append_", "drop_")) and name != "hide_source_problem":
             raise AttributeError(name)
         return lambda *args: self.calls.append((name, args))
+
+    def selected_row(self) -> int | None:
+        return self.selected
 
     def last(self, verb: str) -> tuple[Any, ...] | None:
         return next((args for name, args in reversed(self.calls) if name == verb), None)

@@ -11,6 +11,7 @@ import tempfile
 import zlib
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -101,3 +102,21 @@ def run_into_closed_pipe(command: Sequence[str], cwd: Path) -> subprocess.Comple
         return subprocess.run(list(command), stdout=write_end, stderr=subprocess.PIPE, text=True, cwd=cwd, timeout=300)
     finally:
         os.close(write_end)
+
+
+def run_emotune(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 120.0, **popen: Any
+) -> subprocess.CompletedProcess[str]:
+    """``python -m emotune ARGS`` in a child process, from the repository, with the test's
+    environment (the user folders the autouse fixture set) plus ``env``."""
+    merged = dict(os.environ)
+    merged.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "emotune", *args],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+        env=merged,
+        timeout=timeout,
+        **popen,
+    )

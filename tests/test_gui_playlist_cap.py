@@ -1,0 +1,27 @@
+"""The song list's cap in the real window on Xvfb (issue 21): when the controller drops the oldest
+rows, the window drops exactly those, renumbers the rest, and keeps each row's mood and the
+selected song selected."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from emotune.controller.app import AppOptions
+from tests.support.gui import Running
+
+
+def test_dropping_rows_keeps_order_moods_and_the_selection(start: Callable[..., Running]) -> None:
+    run = start(AppOptions(source="99", mood="happy", offline=True))
+    app, panel = run.app, run.app.playlist
+    run.until(lambda: len(run.playlist_rows()) == 10, "a playlist")
+    happy = panel.tracks
+    app.append_tracks(happy[:4], "sad", "Songs to match sad")  # the face moved on: four more rows
+    panel.tree.selection_set("2")
+    assert app.selected_row() == 2
+    app.drop_tracks([0, 1, 3])
+    run.root.update()
+    assert panel.tracks == (happy[2], *happy[4:], *happy[:4])
+    assert app.selected_row() == 0 and panel.selected() == happy[2]
+    rows = [panel.tree.item(iid, "values") for iid in panel.tree.get_children()]
+    assert [int(r[0]) for r in rows] == list(range(1, 12))
+    assert [r[3] for r in rows] == ["happy"] * 7 + ["sad"] * 4
