@@ -273,7 +273,7 @@ def test_settings_dialog_saves_and_applies(start: Callable[..., Running], user_d
     assert dialog is not None
     dialog.smoothing.set(99.0)
     dialog.save()
-    assert dialog.winfo_exists() and "mood_smoothing_s" in dialog.error.cget("text")
+    assert dialog.winfo_exists() and dialog.error.cget("text") == "Mood smoothing must be from 0 to 5 seconds (not 99)"
     dialog.destroy()
 
 
