@@ -34,6 +34,7 @@ from emotune.journal.store import (
     JournalDamagedError,
     JournalError,
     JournalLockedError,
+    Segment,
     SongEvent,
     data_dir,
     journal_path,
@@ -539,6 +540,22 @@ def test_png_timeline_has_a_row_per_day_in_the_mood_colours(book: Journal, tmp_p
     # A range cuts the picture to its days.
     one_day = export.draw_timeline(book.segments(), local(today, 0.0), local(today, 24.0))
     assert one_day.height == export.TOP + (export.ROW_HEIGHT + export.ROW_GAP) + export.LEGEND_HEIGHT
+
+
+def test_png_of_a_short_session_zooms_to_its_minutes_as_the_window_does(tmp_path: Path) -> None:
+    start = datetime(2026, 12, 1, 14, 3, 20).timestamp()
+    session = [
+        Segment(start, start + 35, "happy", "face"),
+        Segment(start + 35, start + 155, "sad", "face"),
+        Segment(start + 155, start + 400, "neutral", "user"),
+    ]
+    image = Image.open(export.write_png(session, tmp_path / "session.png")).convert("RGB")
+    y = export.TOP + export.ROW_HEIGHT // 2
+    row = [image.getpixel((x, y)) for x in range(export.LEFT, export.WIDTH - export.RIGHT)]
+    coloured = [p for p in row if p != export.EMPTY_ROW]
+    assert len(coloured) > 0.8 * len(row)  # 6 min 40 s fill the width (on a 24 h axis: 5 pixels)
+    happy = sum(p == mood_rgb("happy") for p in row)
+    assert happy == pytest.approx(len(row) * 35 / 420, rel=0.15)  # 14:03 to 14:10, by the minute
 
 
 def test_journal_colours_are_the_mood_colours() -> None:

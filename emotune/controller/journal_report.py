@@ -18,13 +18,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from emotune.journal.axis import round_axis
 from emotune.journal.store import Journal, Segment, SongCount
 from emotune.music.catalog import genre_tally
 
 MAX_EVERY_DAY = 31  # longer ranges show only the days that have moods
-DAY_S = 24 * 3600.0
-MAX_TICKS = 8
-AXIS_STEPS_S = (60, 300, 600, 900, 1800, 3600, 2 * 3600, 3 * 3600)
 
 
 @dataclass(frozen=True)
@@ -107,18 +105,11 @@ def day_rows(segments: Sequence[Segment], since: float | None, until: float | No
 
 def time_axis(rows: Sequence[DayRow]) -> tuple[float, float, float]:
     """(first, last, step) in seconds after midnight: the part of the day the rows' bands fall in,
-    widened to whole steps of a round size (a minute to six hours) with at most ``MAX_TICKS`` steps."""
+    in round steps (``emotune.journal.axis``, which the PNG export uses too)."""
     offsets = [(band.start - row.start, band.end - row.start) for row in rows for band in row.bands]
     if not offsets:
-        return 0.0, DAY_S, DAY_S / MAX_TICKS
-    low = max(0.0, min(a for a, _ in offsets))
-    high = max(b for _, b in offsets)
-    for step in AXIS_STEPS_S:
-        first = math.floor(low / step) * step
-        last = max(first + step, math.ceil(high / step) * step)
-        if (last - first) / step <= MAX_TICKS:
-            return float(first), float(last), float(step)
-    return 0.0, DAY_S, DAY_S / MAX_TICKS
+        return round_axis(None, None)
+    return round_axis(min(a for a, _ in offsets), max(b for _, b in offsets))
 
 
 def parse_day(text: str, what: str) -> date:

@@ -1,11 +1,16 @@
 """Journal exports the user asks for: the segments as CSV, and a PNG picture of the mood timeline.
 
-The picture has one row per day (local time, midnight to midnight, hours across), a colour band
-per segment in the mood panel's colours (``emotune.colours``), and a legend with the time spent
-in each mood. Its size is bounded by pixels, not by days: a range of up to ``MAX_ROWS`` days
+The picture has one row per day (local time), a colour band per segment in the mood panel's
+colours (``emotune.colours``), and a legend with the time spent in each mood. Across, it shows
+the part of the day that has moods, in round steps, as the Journal window does
+(``emotune.journal.axis``): a session of minutes fills the width instead of being a one-pixel
+line on a midnight-to-midnight axis. Rows are kept at ``COLUMN_S`` seconds a column while the
+segments stream past, then drawn at the axis chosen from all of them.
+
+Its size is bounded by pixels, not by days: a range of up to ``MAX_ROWS`` days
 gets a row for every day; a longer one (years, or one segment dated 1970 after a clock reset)
 shows only the days that have moods, the latest ``MAX_ROWS`` of them, and says so in the title;
-the legend always counts the whole range. Each row is kept as one byte per pixel column while
+the legend always counts the whole range. Each row is kept as one byte per stored column while
 the segments stream past, so memory stays flat however many segments there are. Pillow draws
 it; matplotlib stays out of the app.
 
@@ -28,6 +33,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from emotune.colours import mood_rgb
+from emotune.journal.axis import DAY_S, round_axis, tick_label
 from emotune.journal.safe_file import ExportError, write_export
 from emotune.journal.store import Segment, duration_words, iso
 from emotune.labels import EMOTIONS
@@ -47,11 +53,12 @@ LEGEND_PAD = 18
 LEGEND_LINE = 22  # one line of the legend; it wraps when the moods do not fit
 LEGEND_HEIGHT = LEGEND_PAD + LEGEND_LINE  # with a one-line legend
 MAX_ROWS = 366  # day rows at most: 10,300 px tall, about 37 MB as pixels
+COLUMN_S = 10.0  # what one stored column of a day row covers (8,640 bytes a day, 3.2 MB at most)
+DAY_COLUMNS = int(DAY_S / COLUMN_S)
 BACKGROUND = (255, 255, 255)
 EMPTY_ROW = (238, 240, 243)
 GRID = (200, 204, 210)
 TEXT = (28, 28, 28)
-HOUR_STEP = 3
 
 
 def write_csv(segments: Iterable[Segment], path: Path) -> int:
@@ -91,9 +98,11 @@ def _font(size: int) -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
 class _Rows:
     """Day rows as one mood code per pixel column (0: nothing), the latest ``MAX_ROWS`` days with moods."""
 
-    def __init__(self, plot: int, low: float, high: float) -> None:
-        self.plot = plot
+    def __init__(self, low: float, high: float) -> None:
+        self.plot = DAY_COLUMNS
         self.low, self.high = low, high
+        self.earliest: float | None = None  # seconds after midnight where the first band of any day starts
+        self.latest: float | None = None  # ... and where the last one ends
         self.rows: dict[date, bytearray] = {}
         self.bounds: dict[date, tuple[float, float]] = {}
         self.codes: dict[str, int] = {}
@@ -129,7 +138,10 @@ class _Rows:
             x0 = math.floor(self.plot * (max(start, day_start) - day_start) / (day_end - day_start))
             x1 = round(self.plot * (min(end, day_end) - day_start) / (day_end - day_start))
             x0 = min(max(x0, 0), self.plot - 1)
-            x1 = min(max(x1, x0 + 1), self.plot)  # at least one pixel wide, so a short mood still shows
+            x1 = min(max(x1, x0 + 1), self.plot)  # at least one column wide, so a short mood still shows
+            from_s, to_s = x0 * COLUMN_S, x1 * COLUMN_S
+            self.earliest = from_s if self.earliest is None else min(self.earliest, from_s)
+            self.latest = to_s if self.latest is None else max(self.latest, to_s)
             row = self.rows.get(day)
             if row is None:
                 row = self.rows[day] = bytearray(self.plot)
@@ -160,11 +172,16 @@ def draw_timeline(
 ) -> Image.Image:
     """The timeline picture (see the module docstring) of ``segments`` from ``since`` to ``until``."""
     plot = width - LEFT - RIGHT
-    rows = _Rows(plot, -math.inf if since is None else since, math.inf if until is None else until)
+    rows = _Rows(-math.inf if since is None else since, math.inf if until is None else until)
     for segment in segments:
         rows.add(segment)
     days, sparse = rows.days(since, until)
     totals = rows.totals
+    first_s, last_s, step_s = round_axis(rows.earliest, rows.latest)
+    first_column = int(first_s / COLUMN_S)
+    last_column = max(first_column + 1, min(DAY_COLUMNS, math.ceil(last_s / COLUMN_S)))
+    # Each pixel shows a mood if any stored column under it has one: a short mood stays visible.
+    starts = np.linspace(first_column, last_column, plot + 1)[:-1].astype(np.intp)
 
     font = _font(12)
     legend: list[list[tuple[str, str, int]]] = [[]]  # lines of (mood, label, x)
@@ -182,16 +199,18 @@ def draw_timeline(
     height = rows_bottom + LEGEND_PAD + len(legend) * LEGEND_LINE
     canvas = np.empty((height, width, 3), dtype=np.uint8)
     canvas[:] = BACKGROUND
-    hour_lines = [LEFT + round(plot * hour / 24) for hour in range(0, 25, HOUR_STEP)]
+    ticks = [first_s + step_s * n for n in range(round((last_s - first_s) / step_s) + 1)]
+    hour_lines = [LEFT + min(plot - 1, round(plot * (t - first_s) / (last_s - first_s))) for t in ticks]
     for x in hour_lines:  # under the rows, which cover them
         canvas[TOP - 6 : rows_bottom - ROW_GAP + 1, x] = GRID
     palette = np.array(
         [EMPTY_ROW] + [mood_rgb(m) for m in rows.codes] + [mood_rgb(None)] * (255 - len(rows.codes)), dtype=np.uint8
     )
-    empty = bytearray(plot)
+    empty = bytearray(DAY_COLUMNS)
     for index, day in enumerate(days):
         top = TOP + index * (ROW_HEIGHT + ROW_GAP)
-        codes = np.frombuffer(bytes(rows.rows.get(day, empty)), dtype=np.uint8)
+        stored = np.frombuffer(bytes(rows.rows.get(day, empty)), dtype=np.uint8)
+        codes = np.maximum.reduceat(stored, starts)
         canvas[top : top + ROW_HEIGHT, LEFT : LEFT + plot] = palette[codes][None, :, :]
     image = Image.fromarray(canvas, "RGB")
     draw = ImageDraw.Draw(image)
@@ -202,8 +221,8 @@ def draw_timeline(
     if sparse:
         title += f" (days with moods only, the latest {MAX_ROWS} at most)"
     draw.text((8, 6), title, fill=TEXT, font=font)
-    for hour, x in zip(range(0, 24, HOUR_STEP), hour_lines, strict=False):
-        draw.text((x + 2, TOP - 18), f"{hour:02d}", fill=TEXT, font=font)
+    for tick, x in zip(ticks[:-1], hour_lines, strict=False):
+        draw.text((x + 2, TOP - 18), tick_label(tick), fill=TEXT, font=font)
     for index, day in enumerate(days):
         draw.text((8, TOP + index * (ROW_HEIGHT + ROW_GAP) + 4), day.strftime("%a %Y-%m-%d"), fill=TEXT, font=font)
     for line, items in enumerate(legend):
