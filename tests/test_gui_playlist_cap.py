@@ -22,6 +22,9 @@ def test_dropping_rows_keeps_order_moods_and_the_selection(start: Callable[..., 
     run.root.update()
     assert panel.tracks == (happy[2], *happy[4:], *happy[:4])
     assert app.selected_row() == 0 and panel.selected() == happy[2]
-    rows = [panel.tree.item(iid, "values") for iid in panel.tree.get_children()]
+    rows = [panel.tree.item(iid, "values") for iid in run.playlist_rows()]
     assert [int(r[0]) for r in rows] == list(range(1, 12))
     assert [r[3] for r in rows] == ["happy"] * 7 + ["sad"] * 4
+    # The appended block keeps its marker row, before its first song.
+    children = panel.tree.get_children()
+    assert children[7] == "new-1" and panel.tree.set("new-1", "title") == "New: songs to match sad"
