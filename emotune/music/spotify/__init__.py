@@ -28,6 +28,7 @@ The modules, each importing only those listed after it (``lint-imports`` checks 
 
 from __future__ import annotations
 
+from emotune.music.spotify import errors
 from emotune.music.spotify.client import (
     PLAYLIST_ADD_LIMIT,
     SEARCH_PAGE_LIMIT,
@@ -38,21 +39,7 @@ from emotune.music.spotify.client import (
     with_genre,
 )
 from emotune.music.spotify.credentials import DEFAULT_REDIRECT_URI, Credentials
-from emotune.music.spotify.errors import (
-    NO_ACTIVE_DEVICE_MESSAGE,
-    PREMIUM_REQUIRED_MESSAGE,
-    SIGN_IN_EXPIRED_MESSAGE,
-    SpotifyAuthError,
-    SpotifyBadResponseError,
-    SpotifyError,
-    SpotifyNoActiveDeviceError,
-    SpotifyPremiumRequiredError,
-    SpotifyRateLimitedError,
-    SpotifyRequestError,
-    SpotifySignInExpiredError,
-    SpotifyTimeoutError,
-    SpotifyUnavailableError,
-)
+from emotune.music.spotify.errors import *  # noqa: F403  # every error class, as listed in errors.__all__
 from emotune.music.spotify.redaction import redact
 from emotune.music.spotify.signin import check_redirect_uri, sign_in
 from emotune.music.spotify.token_cache import (
@@ -72,27 +59,14 @@ from emotune.music.spotify.transport import MAX_TIMEOUT_S, command_deadline
 __all__ = [
     "DEFAULT_REDIRECT_URI",
     "MAX_TIMEOUT_S",
-    "NO_ACTIVE_DEVICE_MESSAGE",
     "PLAYLIST_ADD_LIMIT",
-    "PREMIUM_REQUIRED_MESSAGE",
     "RUN_TOKENS",
     "SEARCH_PAGE_LIMIT",
-    "SIGN_IN_EXPIRED_MESSAGE",
     "USER_SCOPE",
     "USER_SCOPES",
     "Credentials",
     "Playlist",
-    "SpotifyAuthError",
-    "SpotifyBadResponseError",
     "SpotifyClient",
-    "SpotifyError",
-    "SpotifyNoActiveDeviceError",
-    "SpotifyPremiumRequiredError",
-    "SpotifyRateLimitedError",
-    "SpotifyRequestError",
-    "SpotifySignInExpiredError",
-    "SpotifyTimeoutError",
-    "SpotifyUnavailableError",
     "TokenFileCache",
     "TokenMemory",
     "check_redirect_uri",
@@ -108,3 +82,4 @@ __all__ = [
     "user_token_path",
     "with_genre",
 ]
+__all__ += errors.__all__

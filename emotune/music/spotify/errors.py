@@ -5,6 +5,22 @@ from __future__ import annotations
 
 from emotune.errors import EmotuneError
 
+__all__ = [
+    "NO_ACTIVE_DEVICE_MESSAGE",
+    "PREMIUM_REQUIRED_MESSAGE",
+    "SIGN_IN_EXPIRED_MESSAGE",
+    "SpotifyAuthError",
+    "SpotifyBadResponseError",
+    "SpotifyError",
+    "SpotifyNoActiveDeviceError",
+    "SpotifyPremiumRequiredError",
+    "SpotifyRateLimitedError",
+    "SpotifyRequestError",
+    "SpotifySignInExpiredError",
+    "SpotifyTimeoutError",
+    "SpotifyUnavailableError",
+]
+
 
 class SpotifyError(EmotuneError):
     """Spotify could not answer; ``str()`` is a one-line status for the user."""
