@@ -20,7 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from emotune.config import DamagedFileError, read_json_file
-from emotune.errors import EmotuneError
+from emotune.errors import EmotuneError, reason
 from emotune.labels import EMOTIONS
 
 FORMAT = "emotune-profile"
@@ -89,7 +89,7 @@ def read_profile_json(path: Path) -> Any:
     except IsADirectoryError as exc:
         raise ProfileError(f"{path}: is a folder, not a profile file") from exc
     except OSError as exc:
-        raise ProfileError(f"{path}: cannot read the profile ({exc.strerror or exc})") from exc
+        raise ProfileError(f"{path}: cannot read the profile ({reason(exc)})") from exc
     except DamagedFileError as exc:  # too large, not UTF-8, not JSON, nested too deeply
         raise ProfileError(f"{path}: damaged profile ({exc})") from exc
 
