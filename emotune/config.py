@@ -1,24 +1,26 @@
 """User settings: one frozen dataclass, stored as JSON in the per-user config folder.
 
-Where: ``platformdirs.user_config_dir("emotune")`` (``EMOTUNE_CONFIG_DIR`` overrides it, for tests
-and portable installs); caches go to ``user_cache_dir`` (``EMOTUNE_CACHE_DIR``).
+Where: the folder the caller passes, the ``Environment``'s ``config_dir`` in the app
+(``platformdirs.user_config_dir("emotune")``, or ``EMOTUNE_CONFIG_DIR`` for tests and portable
+installs). This module reads no environment variable itself: the ``Environment`` is passed in.
 
 Loading never fails: a missing file gives the defaults; a corrupt or unreadable file, or a bad
 value, gives a warning (logged, and kept in ``SettingsStore.warnings`` for the GUI to show) and
 the default for what could not be read. Corrupt means anything that stops the file decoding to
 a JSON object: not UTF-8 (a UTF-8 byte order mark is fine), not JSON, nested too deeply, larger
 than ``MAX_JSON_FILE_BYTES``. A corrupt file is never overwritten silently: the next save first
-moves it aside as ``settings.json.corrupt-<time>`` and says so. A value that cannot be used (the
-wrong type, out of range) is kept verbatim under its key when settings are saved, until the user
-sets that setting again (``Settings.unusable``), so a hand edit with a typo is never lost. Writes are atomic
-(temporary file + ``os.replace``) with mode 600, because the file may hold a Spotify client
-secret the user put there. Keys this version does not know are kept on save, so an older
-version does not erase a newer one's settings. New fields are added to ``Settings`` with a
-default; nothing else needs to change.
+sets it aside as ``settings.json.damaged-<time>`` (``emotune.files.set_aside``) and says so. A
+value that cannot be used (the wrong type, out of range) is kept verbatim under its key when
+settings are saved, until the user sets that setting again (``Settings.unusable``), so a hand
+edit with a typo is never lost. Writes are atomic (temporary file + ``os.replace``) with mode
+600, because the file may hold a Spotify client secret the user put there. Keys this version
+does not know are kept on save, so an older version does not erase a newer one's settings. New
+fields are added to ``Settings`` with a default; nothing else needs to change.
 
-Environment overrides (read by ``emotune.environment``, applied by ``effective_settings``, never written
-back to the file): ``SPOTIPY_CLIENT_ID``, ``SPOTIPY_CLIENT_SECRET``, ``SPOTIPY_REDIRECT_URI``,
-``EMOTUNE_OPEN_WITH`` (app | browser), ``EMOTUNE_MUSIC_STRATEGY`` (match | lift).
+Environment overrides (read by ``emotune.environment``, applied by ``effective_settings(stored,
+env)``, never written back to the file): ``SPOTIPY_CLIENT_ID``, ``SPOTIPY_CLIENT_SECRET``,
+``SPOTIPY_REDIRECT_URI``, ``EMOTUNE_OPEN_WITH`` (app | browser), ``EMOTUNE_MUSIC_STRATEGY``
+(match | lift).
 """
 
 from __future__ import annotations
@@ -28,16 +30,17 @@ import json
 import logging
 import os
 import tempfile
-import time
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from emotune import environment, moods
+from emotune import moods
 from emotune.choices import Detector, OpenWith, Pace, Strategy, Theme
+from emotune.environment import Environment
 from emotune.errors import EmotuneError
+from emotune.files import set_aside
 
 log = logging.getLogger(__name__)
 
@@ -46,14 +49,6 @@ SETTINGS_FILE = "settings.json"
 
 class SettingsError(EmotuneError):
     """A settings value is invalid (the message names the key and the problem)."""
-
-
-def config_dir() -> Path:
-    return environment.current().config_dir
-
-
-def cache_dir() -> Path:
-    return environment.current().cache_dir
 
 
 @dataclass(frozen=True)
@@ -173,11 +168,10 @@ def settings_from_json(data: Mapping[str, Any]) -> tuple[Settings, list[str]]:
     return Settings(**values, extra=extra, unusable=unusable), problems
 
 
-def effective_settings(stored: Settings, env: environment.Environment | None = None) -> Settings:
-    """``stored`` with the environment's overrides applied (for use, not for saving)."""
-    overrides = (env or environment.current()).setting_overrides
+def effective_settings(stored: Settings, env: Environment) -> Settings:
+    """``stored`` with ``env``'s overrides applied (for use, not for saving)."""
     settings = stored
-    for variable, name, value in overrides:
+    for variable, name, value in env.setting_overrides:
         try:
             settings = settings.replace(**{name: value})
         except SettingsError as exc:
@@ -234,10 +228,10 @@ def atomic_write_text(path: Path, text: str, mode: int = 0o600) -> None:
 
 
 class SettingsStore:
-    """Loads and saves ``settings.json`` in one folder (the user config dir by default)."""
+    """Loads and saves ``settings.json`` in one folder (the app's: ``Environment.config_dir``)."""
 
-    def __init__(self, folder: Path | None = None) -> None:
-        self.path = (folder or config_dir()) / SETTINGS_FILE
+    def __init__(self, folder: Path) -> None:
+        self.path = folder / SETTINGS_FILE
         self.warnings: list[str] = []
         self._corrupt = False
 
@@ -272,10 +266,9 @@ class SettingsStore:
         return settings
 
     def save(self, settings: Settings) -> None:
-        """Write ``settings`` atomically; a corrupt file there is moved aside first, with a warning."""
+        """Write ``settings`` atomically; a corrupt file there is set aside first, with a warning."""
         if self._corrupt or self._is_corrupt_on_disk():
-            backup = self.path.with_name(f"{self.path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
-            os.replace(self.path, backup)
+            backup = set_aside(self.path)
             self._warn(f"settings file {self.path} was unreadable; it was moved to {backup}")
             self._corrupt = False
         atomic_write_text(self.path, json.dumps(settings.to_json(), indent=2, sort_keys=True) + "\n")

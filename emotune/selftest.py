@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import TextIO
 
 from emotune import __version__, environment
-from emotune.errors import ExitStatus
+from emotune.errors import ExitStatus, one_line
 
 RESULT_FILE = "self-test.txt"
 IMAGE_NAME = "astronaut.png"
@@ -79,7 +79,7 @@ def run_self_test(models_dir: Path | None = None, clock: Callable[[], float] = t
     try:
         result = check(models_dir, clock)
     except SelfTestError as failure:
-        _report(f"emotune {__version__} self-test FAILED ({failure.step}): {_one_line(str(failure))}", sys.stderr)
+        _report(f"emotune {__version__} self-test FAILED ({failure.step}): {one_line(failure)}", sys.stderr)
         return ExitStatus.FAILED
     _report(result.summary(), sys.stdout)
     return ExitStatus.OK
@@ -166,7 +166,3 @@ def _report(line: str, stream: TextIO | None) -> None:
         path.write_text(line + "\n", encoding="utf-8")
     except OSError:
         pass  # nowhere left to say it; the exit code still tells
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())

@@ -24,6 +24,14 @@ T = TypeVar("T")
 OnError = Callable[[Exception], None]
 
 
+class Runner(Protocol):
+    """What a controller part needs of ``TaskRunner``: start ``fn`` off the UI thread, answer on it."""
+
+    def run_in_thread(
+        self, fn: Callable[[], T], on_ok: Callable[[T], None], on_error: OnError, name: str = ...
+    ) -> object: ...
+
+
 @dataclass(frozen=True)
 class _Finished(Generic[T]):
     """A job's outcome, waiting on the queue for ``poll()``: exactly one of value / error is set."""

@@ -28,9 +28,9 @@ def test_missing_file_gives_defaults_and_save_round_trips_with_mode_600(tmp_path
 
 def test_config_dir_follows_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("EMOTUNE_CONFIG_DIR", str(tmp_path / "here"))
-    assert SettingsStore().path == tmp_path / "here" / "settings.json"
+    assert SettingsStore(Environment.from_os().config_dir).path == tmp_path / "here" / "settings.json"
     monkeypatch.delenv("EMOTUNE_CONFIG_DIR")
-    assert "emotune" in str(config.config_dir()).lower()
+    assert "emotune" in str(Environment.from_os().config_dir).lower()
 
 
 def test_corrupt_file_warns_gives_defaults_and_is_kept_as_a_backup(
@@ -47,7 +47,7 @@ def test_corrupt_file_warns_gives_defaults_and_is_kept_as_a_backup(
     assert path.read_text(encoding="utf-8") == '{"music_strategy": "lift",'  # loading changes nothing
 
     store.save(settings.replace(open_with="browser"))
-    backups = list(tmp_path.glob("settings.json.corrupt-*"))
+    backups = list(tmp_path.glob("settings.json.damaged-*"))
     assert len(backups) == 1
     assert backups[0].read_text(encoding="utf-8") == '{"music_strategy": "lift",'
     assert "moved to" in store.warnings[-1]
@@ -59,7 +59,7 @@ def test_a_file_corrupted_after_loading_is_still_backed_up(tmp_path: Path) -> No
     store.load()
     store.path.write_text("\x00garbage", encoding="utf-8")
     store.save(Settings())
-    assert len(list(tmp_path.glob("settings.json.corrupt-*"))) == 1
+    assert len(list(tmp_path.glob("settings.json.damaged-*"))) == 1
 
 
 def test_bad_values_fall_back_one_by_one_and_unknown_keys_survive_a_save(tmp_path: Path) -> None:
@@ -104,7 +104,7 @@ def test_any_file_that_does_not_parse_is_set_aside_never_fatal(tmp_path: Path, c
     assert store.load() == Settings()
     assert len(store.warnings) == 1 and reason in store.warnings[0] and "using defaults" in store.warnings[0]
     store.save(Settings().replace(theme="dark"))
-    (backup,) = tmp_path.glob("settings.json.corrupt-*")
+    (backup,) = tmp_path.glob("settings.json.damaged-*")
     assert backup.read_bytes() == content
     assert SettingsStore(tmp_path).load().theme == "dark"
 
@@ -115,7 +115,7 @@ def test_a_file_with_a_utf8_byte_order_mark_loads(tmp_path: Path) -> None:
     store = SettingsStore(tmp_path)
     assert store.load().theme == "dark" and store.warnings == []
     store.save(store.load().replace(open_with="browser"))
-    assert not list(tmp_path.glob("settings.json.corrupt-*"))
+    assert not list(tmp_path.glob("settings.json.damaged-*"))
     assert SettingsStore(tmp_path).load() == Settings(theme="dark", open_with="browser")
 
 

@@ -83,8 +83,10 @@ def run_real_opener(tmp_path: Path, handler_exit: int, open_with: str | None) ->
     if open_with:
         env["EMOTUNE_OPEN_WITH"] = open_with
     code = (
-        "from emotune.config import Settings, effective_settings; from emotune.music.opener import open_track; "
-        f"o = open_track({TRACK_ID!r}, effective_settings(Settings()).open_with); print(o.how, o.target)"
+        "from emotune.config import Settings, effective_settings; from emotune.environment import Environment; "
+        "from emotune.music.opener import open_track; "
+        f"o = open_track({TRACK_ID!r}, effective_settings(Settings(), Environment.from_os()).open_with); "
+        "print(o.how, o.target)"
     )
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=30)
     assert result.returncode == 0, result.stderr

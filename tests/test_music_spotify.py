@@ -28,10 +28,10 @@ from emotune.music.spotify import (
     SpotifyTimeoutError,
     SpotifyUnavailableError,
     TokenFileCache,
-    _retry_after_seconds,
     is_signed_in,
     user_token_path,
 )
+from emotune.music.spotify.client import retry_after_seconds as _retry_after_seconds
 from emotune.music.tracks import is_track_id
 from tests.support.fake_spotify import CLIENT_ID, CLIENT_SECRET, FakeSpotify, FakeTrack, default_tracks, fake_id
 

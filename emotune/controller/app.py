@@ -472,7 +472,9 @@ class AppController:
 
         self.account = music.account
         self.view.show_music_status(music.account.describe())
-        self.playback.set_account(Credentials.from_settings(self.effective) if music.account.signed_in else None)
+        self.playback.set_account(
+            Credentials.from_settings(self.effective, self.env) if music.account.signed_in else None
+        )
         # The catalog's ~150k objects live as long as the app: keep the collector's full passes,
         # which run on whichever thread allocates (often the UI thread), from walking them each
         # time (a 34 ms pause of the Tk loop was measured without this).
@@ -648,7 +650,7 @@ class AppController:
         from emotune.music.spotify import Credentials, sign_in
 
         self.apply_settings(settings)
-        credentials = Credentials.from_settings(self.effective)
+        credentials = Credentials.from_settings(self.effective, self.env)
         self._sign_in_cancel.clear()
         cancel, token_dir = self._sign_in_cancel, self.env.config_dir
 

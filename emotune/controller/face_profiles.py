@@ -24,7 +24,7 @@ from numpy.typing import NDArray
 
 from emotune.controller.teaching import TeachingFlow, TeachingState
 from emotune.errors import EmotuneError
-from emotune.tasks import OnError, T
+from emotune.tasks import Runner
 from emotune.vision.emotions import EmotionClassifier
 from emotune.vision.messages import CalibrationSample
 from emotune.vision.profile import Profile, ProfileError, ProfileStore
@@ -59,12 +59,6 @@ class Model(Protocol):
     def embedding_reference(self) -> NDArray[np.float32]: ...
 
     def fingerprint(self) -> str: ...
-
-
-class Runner(Protocol):
-    def run_in_thread(
-        self, fn: Callable[[], T], on_ok: Callable[[T], None], on_error: OnError, name: str = ...
-    ) -> object: ...
 
 
 def os_user_name() -> str:

@@ -39,7 +39,7 @@ from emotune.journal.store import DB_FILE, Forgotten, Journal, JournalError, Seg
 from emotune.journal.writer import JournalWriter
 from emotune.music.feedback import Feedback, FeedbackRules, Preferences, Verdict
 from emotune.music.tracks import Track
-from emotune.tasks import OnError, T
+from emotune.tasks import OnError, Runner
 from emotune.vision.messages import MoodState
 
 log = logging.getLogger(__name__)
@@ -59,12 +59,6 @@ class LinkView(Protocol):
     def show_note(self, text: str) -> None: ...
 
     def show_verdicts(self, verdicts: Verdicts) -> None: ...
-
-
-class Runner(Protocol):
-    def run_in_thread(
-        self, fn: Callable[[], T], on_ok: Callable[[T], None], on_error: OnError, name: str = ...
-    ) -> object: ...
 
 
 def verdict_note(track: Track, verdict: Verdict | None) -> str:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from emotune.music.tracks import Track
-from emotune.tasks import OnError, T
+from emotune.tasks import Runner
 
 if TYPE_CHECKING:  # spotipy & co. load on the first Spotify action, not at start-up
     from emotune.music.playback import Device, PlayerState
@@ -47,12 +47,6 @@ class Player(Protocol):
 
 
 PlayerFactory = Callable[["Credentials", Path], Player]
-
-
-class Runner(Protocol):
-    def run_in_thread(
-        self, fn: Callable[[], T], on_ok: Callable[[T], None], on_error: OnError, name: str = ...
-    ) -> object: ...
 
 
 class PlaybackView(Protocol):

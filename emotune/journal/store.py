@@ -38,7 +38,8 @@ from pathlib import Path
 from typing import Literal, TypeVar
 
 from emotune import environment
-from emotune.errors import EmotuneError
+from emotune.errors import EmotuneError, one_line, reason
+from emotune.files import set_aside as set_aside_file
 from emotune.labels import EMOTIONS
 from emotune.music.feedback import Feedback, Preferences, check_verdict
 
@@ -248,19 +249,8 @@ def _error_kind(exc: sqlite3.Error) -> str:
 
 def set_aside(path: Path, now: float | None = None) -> Path:
     """Rename a damaged journal (and its -wal/-shm) to ``<name>.damaged-<time>``; returns the new path."""
-    stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(time.time() if now is None else now))
-    target = path.with_name(f"{path.name}.damaged-{stamp}")
-    number = 1
-    while target.exists():
-        number += 1
-        target = path.with_name(f"{path.name}.damaged-{stamp}-{number}")
-    os.replace(path, target)
-    for suffix in ("-wal", "-shm"):
-        # SQLite finds a database's WAL by name: keep them paired so the copy can still be read.
-        side = path.with_name(path.name + suffix)
-        if side.exists():
-            os.replace(side, target.with_name(target.name + suffix))
-    return target
+    # SQLite finds a database's WAL by name: keep them paired so the copy can still be read.
+    return set_aside_file(path, now, companions=("-wal", "-shm"))
 
 
 def _bounds(since: float | None, until: float | None) -> tuple[float, float]:
@@ -318,7 +308,7 @@ class Journal:
                     str(path), timeout=timeout_s, isolation_level=None, check_same_thread=False
                 )
         except (OSError, sqlite3.Error) as exc:
-            raise JournalError(f"journal {path}: cannot open it ({_reason(exc)})") from None
+            raise JournalError(f"journal {path}: cannot open it ({reason(exc)})") from None
         journal = cls(connection, path, read_only=read_only)
         try:
             journal._guarded("open", journal._prepare, check)
@@ -386,7 +376,7 @@ class Journal:
             return action(*args)
         except sqlite3.Error as exc:
             kind = _error_kind(exc)
-            detail = _one_line(str(exc))
+            detail = one_line(exc, 160)
             if kind == "damaged":
                 self.close()
                 try:
@@ -394,7 +384,7 @@ class Journal:
                     where = f"it was set aside as {target} and a new journal will be started"
                 except OSError as move_error:
                     target = None
-                    where = f"it could not be set aside ({_reason(move_error)}); move it away to start a new one"
+                    where = f"it could not be set aside ({reason(move_error)}); move it away to start a new one"
                 raise JournalDamagedError(f"journal {self.path} is damaged ({detail}); {where}", target) from None
             if kind == "locked":
                 raise JournalLockedError(f"journal {self.path} is locked by another program ({detail})") from None
@@ -769,15 +759,3 @@ def _song_kind(value: object) -> SongKind:
         if value == kind:
             return kind
     return "shown"
-
-
-def _one_line(text: str, limit: int = 160) -> str:
-    """SQLite's text on one short line (quick_check reports span lines)."""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
-
-
-def _reason(exc: BaseException) -> str:
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror
-    return _one_line(str(exc))

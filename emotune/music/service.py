@@ -59,7 +59,7 @@ def build_music(settings: Settings, env: Environment, *, offline: bool, feedback
     account = MusicAccount("offline")
     if not offline:
         try:
-            spotify = connect(Credentials.from_settings(settings), env.config_dir)
+            spotify = connect(Credentials.from_settings(settings, env), env.config_dir)
         except SpotifyError as exc:
             account = MusicAccount("catalog", str(exc))
         else:

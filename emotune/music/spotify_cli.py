@@ -105,11 +105,12 @@ def _warnings_on_stderr() -> Iterator[None]:
 
 
 def _settings_and_dir() -> tuple[Credentials, Any, Any]:
-    from emotune import config
+    from emotune import config, environment
     from emotune.music.spotify import Credentials
 
-    settings = config.effective_settings(config.SettingsStore().load())
-    return Credentials.from_settings(settings), settings, config.config_dir()
+    env = environment.current()
+    settings = config.effective_settings(config.SettingsStore(env.config_dir).load(), env)
+    return Credentials.from_settings(settings, env), settings, env.config_dir
 
 
 # --- spotify login | logout | status ------------------------------------------------------------
@@ -144,10 +145,10 @@ def _who(profile: dict[str, str]) -> str:
 
 
 def logout_command(args: argparse.Namespace) -> int:
-    from emotune import config
+    from emotune import environment
     from emotune.music.spotify import is_signed_in, sign_out, user_token_path
 
-    token_dir = config.config_dir()
+    token_dir = environment.current().config_dir
     had_sign_in = is_signed_in(token_dir) or user_token_path(token_dir).exists()
     sign_out(token_dir)
     print("Signed out of Spotify" if had_sign_in else "Not signed in to Spotify")

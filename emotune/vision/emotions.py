@@ -24,7 +24,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from emotune.config import DamagedFileError, read_json_file
-from emotune.errors import ModelError
+from emotune.errors import ModelError, last_line
 from emotune.labels import EMOTIONS
 from emotune.resources import resource_path
 from emotune.vision.preprocess import INPUT_SIZE, faces_to_batch
@@ -221,7 +221,7 @@ class EmotionClassifier:
         try:
             session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         except Exception as exc:  # onnxruntime raises its own unrelated types for bad files
-            raise ModelError(f"{path}: not a readable ONNX model ({_first_line(exc)})") from exc
+            raise ModelError(f"{path}: not a readable ONNX model ({last_line(exc, type(exc).__name__)})") from exc
         inputs = session.get_inputs()
         if len(inputs) != 1:
             raise ModelError(f"{path}: model has {len(inputs)} inputs, expected one 48x48 grey face batch")
@@ -236,7 +236,9 @@ class EmotionClassifier:
         try:
             out = np.asarray(session.run([self._probabilities_name], {self._input_name: probe})[0])
         except Exception as exc:
-            raise ModelError(f"{path}: model does not accept 48x48 grey faces ({_first_line(exc)})") from exc
+            raise ModelError(
+                f"{path}: model does not accept 48x48 grey faces ({last_line(exc, type(exc).__name__)})"
+            ) from exc
         if out.shape != (1, len(EMOTIONS)):
             raise ModelError(
                 f"{path}: model gives outputs of shape {out.shape}, expected (1, {len(EMOTIONS)}) "
@@ -304,8 +306,3 @@ def session_output_width(session: ort.InferenceSession, name: str) -> int:
         if out.name == name and out.shape and isinstance(out.shape[-1], int):
             return int(out.shape[-1])
     return 0
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[-1].strip() if text else type(exc).__name__

@@ -27,7 +27,7 @@ from typing import TextIO
 import numpy as np
 from numpy.typing import NDArray
 
-from emotune.errors import EmotuneError
+from emotune.errors import EmotuneError, reason
 from emotune.labels import EMOTIONS
 from emotune.vision.crops import crop_faces
 from emotune.vision.emotions import EmotionClassifier
@@ -79,7 +79,7 @@ def _listing(folder: Path) -> list[Path]:
     try:
         return sorted(folder.iterdir())
     except OSError as exc:
-        raise ProfileError(f"{folder}: cannot read the folder ({exc.strerror or exc})") from None
+        raise ProfileError(f"{folder}: cannot read the folder ({reason(exc)})") from None
 
 
 def largest_face_crop(image: NDArray[np.uint8], pipeline: FacePipeline) -> tuple[NDArray[np.uint8] | None, int]:
