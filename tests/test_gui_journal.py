@@ -27,6 +27,7 @@ from emotune.gui.journal_view import JournalWindow
 from emotune.journal.store import DB_FILE, Journal, SegmentSource, SongEvent
 from emotune.labels import EMOTIONS
 from emotune.music.catalog import CatalogSession, load_catalog
+from emotune.music.feedback_store import FEEDBACK_FILE, FeedbackStore
 from emotune.music.tracks import Track
 from tests.support.gui import Running
 from tests.support.paths import REPO, UserFolders
@@ -155,8 +156,8 @@ def test_keys_menu_and_buttons_record_verdicts_and_mark_rows_that_stay(
     assert journal.verdict(shown[9].id) is None
 
     assert app.close()
-    with Journal.open(user_dirs.data / DB_FILE) as book:
-        stored = {f.track_id: f.verdict for f in book.feedback()}
+    with FeedbackStore.open(user_dirs.data / FEEDBACK_FILE) as book:
+        stored = {f.track_id: f.verdict for f in book.all()}
     assert stored == {
         shown[4].id: "dislike",
         shown[5].id: "never_artist",

@@ -28,6 +28,7 @@ from emotune import config
 from emotune.choices import Strategy
 from emotune.config import Settings, SettingsStore
 from emotune.controller.face_profiles import FaceProfiles
+from emotune.controller.feedback_link import FeedbackLink
 from emotune.controller.journal_link import JournalLink
 from emotune.controller.mood_choice import MoodChoice
 from emotune.controller.playback import Playback, PlayerFactory, playlist_name, spotify_player
@@ -39,6 +40,7 @@ from emotune.errors import EmotuneError
 from emotune.labels import EMOTIONS
 from emotune.music import opener
 from emotune.music.feedback import Preferences, Verdict
+from emotune.music.feedback_store import feedback_path
 from emotune.music.opener import Opened, Opener, OpenerError, open_track
 from emotune.music.tracks import Track
 from emotune.tasks import OnError, T
@@ -167,6 +169,7 @@ class AppController:
         app_opener: Opener = opener.os_handler,
         browser_opener: Opener = opener.browser,
         clock: Callable[[], float] = time.perf_counter,
+        wall_clock: Callable[[], float] = time.time,
     ) -> None:
         self.view = view
         self.options = options
@@ -194,8 +197,9 @@ class AppController:
         self._started: Track | None = None  # the row the music was started from (kept when trimming)
         self.opened: list[Opened] = []
         self._sign_in_cancel = threading.Event()
-        # The mood journal and song feedback (started with the music side, which needs the feedback).
-        self.journal = JournalLink(view, tasks, env.data_dir, enabled=self.settings.journal_enabled)
+        # The user's verdicts (read as the music side is built: it needs them) and the mood journal.
+        self.feedback = FeedbackLink(view, tasks.lane("emotune-feedback"), feedback_path(env), wall_clock)
+        self.journal = JournalLink(view, tasks, env.data_dir, enabled=self.settings.journal_enabled, clock=wall_clock)
         self.playback = Playback(view, tasks, env.config_dir, player_factory, on_played=self.songs_played)
 
         self.source_spec = ""
@@ -462,7 +466,9 @@ class AppController:
         self.playback.set_account(None)
 
         def build() -> Music:
-            self._music = self._music_factory(settings, env, offline, self.journal.load())
+            preferences = self.feedback.load()
+            self.journal.start()
+            self._music = self._music_factory(settings, env, offline, preferences)
             return self._music
 
         self._music_lane.submit(build, self._music_ready, self._music_failed)
@@ -533,6 +539,7 @@ class AppController:
                     # music they hear follows what they see, from its first song.
                     self.playback.play(answer.tracks)
             self.journal.songs_shown(answer.tracks, answer.emotion)
+            self.feedback.shown(answer.tracks)
             if answer.pool_restarted:
                 self.view.show_note(
                     f"Every song for {answer.emotion} has been shown: starting again from the best fits"
@@ -601,7 +608,7 @@ class AppController:
     def give_feedback(self, track: Track, verdict: Verdict | None) -> None:
         """Like, dislike or never again (``never_track``/``never_artist``) a track; None clears it.
         The next lists honour it; the rows shown stay, marked."""
-        self.journal.give_feedback(track, verdict, self.mood.in_force, self.tracks)
+        self.feedback.give(track, verdict, self.journal.list_mood(track, self.mood.in_force), self.tracks)
 
     # -- settings and sign-in ------------------------------------------------------------------
 
@@ -698,6 +705,7 @@ class AppController:
         self._sign_in_cancel.set()
         deadline = time.monotonic() + timeout
         self.journal.stop(0.0)  # asked now: the writer closes the segment while the others stop
+        self.feedback.flush(timeout / 4)  # the verdicts just given reach the disk before the lanes stop
         stopped = self.worker.stop(timeout / 2)
         stopped &= self.tasks.shutdown(max(0.05, deadline - time.monotonic()))
         stopped &= self.journal.stop(max(0.05, deadline - time.monotonic()))

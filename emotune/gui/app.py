@@ -31,7 +31,7 @@ from emotune import allocator, environment
 from emotune.choices import Strategy
 from emotune.config import Settings, SettingsStore
 from emotune.controller.app import AppController, AppOptions, WorkerFactory
-from emotune.controller.journal_link import Verdicts
+from emotune.controller.feedback_link import Verdicts
 from emotune.controller.teaching import TeachingState
 from emotune.controller.view import SourceProblem
 from emotune.errors import EmotuneError, ExitStatus
