@@ -116,7 +116,7 @@ def test_keys_menu_and_buttons_record_verdicts_and_mark_rows_that_stay(
     run = start(AppOptions(source="99", mood="sad", offline=True))
     app = run.app
     shown = first_list(run)
-    tree, journal = app.playlist.tree, app.controller.journal
+    tree, feedback = app.playlist.tree, app.controller.feedback
 
     def select(row: int) -> None:
         tree.selection_set(str(row))
@@ -124,36 +124,36 @@ def test_keys_menu_and_buttons_record_verdicts_and_mark_rows_that_stay(
 
     select(3)
     run.press(tree, "<KeyPress-l>")
-    assert journal.verdict(shown[3].id) == "like"
+    assert feedback.verdict(shown[3].id) == "like"
     assert app.song_feedback.mark_of("3") == "♥" and "verdict-like" in tree.item("3", "tags")
     assert app.status.note.cget("text").startswith(f"Liked “{shown[3].name}”")
     run.press(tree, "<KeyPress-L>")  # the same key again takes it back
-    assert journal.verdict(shown[3].id) is None and app.song_feedback.mark_of("3") == ""
+    assert feedback.verdict(shown[3].id) is None and app.song_feedback.mark_of("3") == ""
 
     select(4)
     run.press(tree, "<KeyPress-d>")
-    assert journal.verdict(shown[4].id) == "dislike" and app.song_feedback.mark_of("4") == "✕"
+    assert feedback.verdict(shown[4].id) == "dislike" and app.song_feedback.mark_of("4") == "✕"
     assert app.playlist.tracks == shown and len(run.playlist_rows()) == 10  # marked, not removed
 
     select(5)
     app.playlist.menu.invoke("Never play this artist")
-    assert journal.verdict(shown[5].id) == "never_artist" and app.song_feedback.mark_of("5") == "⊘"
+    assert feedback.verdict(shown[5].id) == "never_artist" and app.song_feedback.mark_of("5") == "⊘"
     select(6)
     app.playlist.menu.invoke("Never play this track")
-    assert journal.verdict(shown[6].id) == "never_track"
+    assert feedback.verdict(shown[6].id) == "never_track"
     app.playlist.menu.invoke("Clear")
-    assert journal.verdict(shown[6].id) is None and app.song_feedback.mark_of("6") == ""
+    assert feedback.verdict(shown[6].id) is None and app.song_feedback.mark_of("6") == ""
     select(7)
     app.song_feedback.like_button.invoke()
     select(8)
     app.song_feedback.dislike_button.invoke()
-    assert journal.verdict(shown[7].id) == "like" and journal.verdict(shown[8].id) == "dislike"
+    assert feedback.verdict(shown[7].id) == "like" and feedback.verdict(shown[8].id) == "dislike"
 
     # L and D belong to the list: elsewhere in the window they like nothing.
     select(9)
     run.press(app.video.screen, "<KeyPress-l>")
     run.press(app.controls.mood_box, "<KeyPress-d>")
-    assert journal.verdict(shown[9].id) is None
+    assert feedback.verdict(shown[9].id) is None
 
     assert app.close()
     with FeedbackStore.open(user_dirs.data / FEEDBACK_FILE) as book:

@@ -236,7 +236,7 @@ def test_song_names_print_control_characters_as_replacement_marks(user_dirs: Use
     )
     shown = run_emotune("journal")
     assert shown.returncode == 0, shown.stderr
-    assert "Opened while happy: Evil\ufffd[2J\ufffdSong\ufffd - Art ist (1x)" in shown.stdout
+    assert "Opened while happy (other 1): Evil\ufffd[2J\ufffdSong\ufffd - Art ist (1x)" in shown.stdout
     liked = run_emotune("feedback", TRACK, "like")
     assert (liked.returncode, liked.stdout) == (0, "Liked: Evil\ufffd[2J\ufffdSong\ufffd - Art ist\n")
     for output in (shown.stdout, liked.stdout):
