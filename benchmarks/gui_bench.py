@@ -91,7 +91,7 @@ def child(video: Path, seconds: float, launched: float, screenshot: Path | None,
     return {
         "seconds": round(span, 1),
         "drawn_fps": round((app.stats.frames_drawn - steady_from[1]) / span, 1),
-        "frames_skipped_in_queue": app.controller.frames_skipped,
+        "frames_skipped_in_queue": app.controller.sources.frames_skipped,
         "max_tick_gap_ms": round(max(gaps_ms), 1),
         "p99_tick_gap_ms": round(gaps_ms[int(0.99 * (len(gaps_ms) - 1))], 1),
         "median_tick_gap_ms": round(statistics.median(gaps_ms), 1),

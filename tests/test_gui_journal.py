@@ -60,7 +60,8 @@ def test_twelve_seconds_of_video_are_in_the_journal_after_closing(
     app = run.app
     run.until(lambda: app.controller.mood_in_force is not None, "a music mood")
     mood_at = time.time()
-    run.until(lambda: app.controller.latest is not None and app.controller.latest.t >= 12.0, "12 seconds of the video")
+    sources = app.controller.sources
+    run.until(lambda: sources.latest is not None and sources.latest.t >= 12.0, "12 seconds of the video")
     closed_at = time.time()
     assert app.close()
 

@@ -15,13 +15,10 @@ shows only the newest frame.
 
 from __future__ import annotations
 
-import argparse
 import queue
-import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from emotune.choices import Strategy
 from emotune.config import Settings, SettingsStore
@@ -29,112 +26,31 @@ from emotune.controller.face_profiles import FaceProfiles
 from emotune.controller.feedback_link import FeedbackLink
 from emotune.controller.journal_link import JournalLink
 from emotune.controller.mood_choice import MoodChoice
+from emotune.controller.music_side import MusicSide
+from emotune.controller.opening import OpenHow, TrackOpening
 from emotune.controller.playback import Playback, PlayerFactory, playlist_name, spotify_player
 from emotune.controller.playlist import Playlist
 from emotune.controller.settings import SettingsKeeper, SpotifySignIn
 from emotune.controller.song_requests import SongRequest, SongRequests, playlist_heading
 from emotune.controller.sources import Sources
-from emotune.controller.view import SourceProblem, View
+from emotune.controller.view import View
+from emotune.controller.wiring import AppOptions, MusicFactory, Tasks, WorkerFactory, build_music_for, vision_worker
 from emotune.environment import Environment
-from emotune.errors import EmotuneError
-from emotune.labels import EMOTIONS
 from emotune.music import opener
 from emotune.music.feedback import Preferences, Verdict
 from emotune.music.feedback_store import feedback_path
-from emotune.music.opener import Opened, Opener, OpenerError, open_track
+from emotune.music.opener import Opener
 from emotune.music.tracks import Track
-from emotune.tasks import OnError, T
-from emotune.vision.messages import CalibrationSample, FrameResult, MessageQueue, MoodChanged, SourceError
-from emotune.vision.mood import MoodTracker
-from emotune.vision.pipeline import FacePipeline, PipelineSettings, VisionWorker
-from emotune.vision.profile import Profile
+from emotune.vision.messages import CalibrationSample, FrameResult, MessageQueue, MoodChanged
 from emotune.vision.sources import FrameSource, make_source
 
 if TYPE_CHECKING:  # spotipy & co. load on the music lane, off the start-up path
     from emotune.music.recommender import Recommendation
-    from emotune.music.service import Music, MusicAccount
 
 MESSAGES_PER_POLL = 6  # a tick stays short even when the worker has posted a burst
 TASKS_PER_POLL = 4
 SCORES_EVERY_S = 0.1  # bars at 10 Hz: smooth to the eye, cheap for the UI thread
 QUEUE_SIZE = 8
-OpenHow = str  # "default" (the setting decides) or "browser"
-
-
-@dataclass(frozen=True)
-class AppOptions:
-    source: str | None = None
-    offline: bool = False
-    mood: str | None = None
-
-    @classmethod
-    def from_args(cls, args: argparse.Namespace) -> AppOptions:
-        source = getattr(args, "source", None)
-        camera = getattr(args, "camera", None)
-        if source is None and camera is not None:
-            source = str(camera)
-        mood = getattr(args, "mood", None)
-        return cls(source, bool(getattr(args, "offline", False)), mood if mood in EMOTIONS else None)
-
-
-class Worker(Protocol):
-    """What the controller needs of the vision worker (``VisionWorker``; a fake in tests)."""
-
-    @property
-    def paused(self) -> bool: ...
-
-    @property
-    def running(self) -> bool: ...
-
-    def start(self, source: str | FrameSource) -> None: ...
-
-    def switch_source(self, source: str | FrameSource) -> None: ...
-
-    def pause(self) -> None: ...
-
-    def resume(self) -> None: ...
-
-    def capture(self, label: str | None) -> None: ...
-
-    def set_profile(self, profile: Profile | None) -> None: ...
-
-    def stop(self, timeout: float = ...) -> bool: ...
-
-
-class Lane(Protocol):
-    def submit(self, fn: Callable[[], T], on_ok: Callable[[T], None], on_error: OnError) -> None: ...
-
-
-class Tasks(Protocol):
-    """What the controller needs of ``emotune.tasks.TaskRunner``."""
-
-    def run_in_thread(
-        self, fn: Callable[[], T], on_ok: Callable[[T], None], on_error: OnError, name: str = ...
-    ) -> threading.Thread: ...
-
-    def lane(self, name: str) -> Lane: ...
-
-    def poll(self, limit: int = ...) -> int: ...
-
-    def shutdown(self, timeout: float = ...) -> bool: ...
-
-
-WorkerFactory = Callable[[Settings, MessageQueue], Worker]
-# (settings, environment, offline, the user's song feedback) -> the music side
-MusicFactory = Callable[[Settings, Environment, bool, Preferences], "Music"]
-
-
-def vision_worker(settings: Settings, messages: MessageQueue) -> Worker:
-    """The real worker: YuNet/Haar + the ONNX classifier + the mood tracker, for the window."""
-    pipeline = FacePipeline(PipelineSettings(detector=settings.detector))
-    tracker = MoodTracker(smoothing_s=settings.mood_smoothing_s, pace=settings.music_pace)
-    return VisionWorker(pipeline, messages, tracker, realtime=True, include_images=True)
-
-
-def build_music_for(settings: Settings, env: Environment, offline: bool, feedback: Preferences) -> Music:
-    from emotune.music.service import build_music
-
-    return build_music(settings, env, offline=offline, feedback=feedback)
 
 
 class AppController:
@@ -164,10 +80,6 @@ class AppController:
         self.env = env
         self.clock = clock
         self._worker_factory = worker_factory or vision_worker
-        self._music_factory = music_factory
-        self._app_opener = app_opener
-        self._browser_opener = browser_opener
-        self._after_music_built = after_music_built
         self.messages = MessageQueue(QUEUE_SIZE)
         self.closed = False
 
@@ -176,17 +88,15 @@ class AppController:
         self.mood = MoodChoice(options.mood)
         self.strategy: Strategy = self.effective.music_strategy
         self.songs = SongRequests()
-        self._music_lane = tasks.lane("emotune-music")
-        self._music: Music | None = None  # touched only on the music lane after it is built
-        self.account: MusicAccount | None = None  # None while the music side is being built
+        self.music = MusicSide(view, tasks.lane("emotune-music"), music_factory, env, after_music_built)
         self.recommendation: Recommendation | None = None
         self.playlist = Playlist()  # the rows as shown; the window draws this same object
         self._started: Track | None = None  # the row the music was started from (kept when trimming)
-        self.opened: list[Opened] = []
         # The user's verdicts (read as the music side is built: it needs them) and the mood journal.
         self.feedback = FeedbackLink(view, tasks.lane("emotune-feedback"), feedback_path(env), wall_clock)
         self.journal = JournalLink(view, tasks, env.data_dir, enabled=self.settings.journal_enabled, clock=wall_clock)
         self.playback = Playback(view, tasks, env.config_dir, player_factory, on_played=self.songs_played)
+        self.opening = TrackOpening(view, tasks, self.journal, app_opener, browser_opener)
         # Samples the worker posts while the user teaches Emotune their face; the teaching flow
         # takes them from here each tick (and nothing else produces them).
         self.calibration_samples: list[CalibrationSample] = []
@@ -212,32 +122,8 @@ class AppController:
         self.settings_keeper.current = settings
 
     @property
-    def store(self) -> SettingsStore:
-        return self.settings_keeper.store
-
-    @property
     def tracks(self) -> tuple[Track, ...]:
         return self.playlist.tracks
-
-    @property
-    def source_spec(self) -> str:
-        return self.sources.spec
-
-    @property
-    def source_problem(self) -> SourceProblem | None:
-        return self.sources.problem
-
-    @property
-    def cameras(self) -> tuple[int, ...] | None:
-        return self.sources.cameras
-
-    @property
-    def latest(self) -> FrameResult | None:
-        return self.sources.latest
-
-    @property
-    def frames_shown(self) -> int:
-        return self.sources.frames_shown
 
     @property
     def effective(self) -> Settings:
@@ -279,12 +165,8 @@ class AppController:
                 self._set_tracked_mood(message.mood)
             elif isinstance(message, CalibrationSample):
                 self.calibration_samples.append(message)
-            elif message.source != self.sources.name:
-                continue  # a late message about a source we already left
-            elif isinstance(message, SourceError):
-                self.sources.cannot_read(self.sources.spec, message.message)
-            else:
-                self.sources.ended(message)
+            elif message.source == self.sources.name:  # not a late one about a source we left
+                self.sources.stopped(message)
         if newest is not None and self.sources.showing(newest):
             self._show_frame(newest, now)
         self.profiles.tick(now, self.calibration_samples)
@@ -391,31 +273,22 @@ class AppController:
     # -- music ---------------------------------------------------------------------------------
 
     def _start_music(self) -> None:
-        settings, env, offline = self.effective, self.env, self.options.offline
-        self.account = None
         self.playback.set_account(None)
+        self.music.build(self.effective, self.options.offline, self._verdicts, self._music_ready)
 
-        def build() -> Music:
-            preferences = self.feedback.load()
-            self.journal.start()
-            self._music = self._music_factory(settings, env, offline, preferences)
-            return self._music
+    def _verdicts(self) -> Preferences:
+        """On the music lane, as the music side is built: the stored verdicts, and the journal starts."""
+        preferences = self.feedback.load()
+        self.journal.start()
+        return preferences
 
-        self._music_lane.submit(build, self._music_ready, self._music_failed)
-
-    def _music_ready(self, music: Music) -> None:
+    def _music_ready(self) -> None:
         from emotune.music.spotify import Credentials
 
-        self.account = music.account
-        self.view.show_music_status(music.account.describe())
-        self.playback.set_account(Credentials.from_settings(self.effective) if music.account.signed_in else None)
-        self._after_music_built()  # the start-up path's process-wide tweak (``gui.app.run_app``)
+        self.playback.set_account(Credentials.from_settings(self.effective) if self.music.signed_in else None)
         # A request made while the catalog loaded is already queued behind it on the lane.
         if self.mood.in_force is not None and self.songs.running is None:
             self._ask_songs(self.mood.in_force, force=True)
-
-    def _music_failed(self, error: Exception) -> None:
-        self.view.show_music_status(f"unavailable ({error})")
 
     def _ask_songs(self, mood: str | None, *, more: bool = False, force: bool = False, append: bool = False) -> None:
         if mood is None:
@@ -426,21 +299,12 @@ class AppController:
             self._submit(request)
 
     def _submit(self, request: SongRequest) -> None:
-        limit = self.settings.playlist_length
-        offline = self.options.offline
-        genres, shown = tuple(self.settings.genres), tuple(t.id for t in self.playlist.tracks)
-
-        def recommend() -> Recommendation:
-            if self._music is None:
-                raise EmotuneError("the music catalog is not loaded")
-            music, mood, strategy = self._music.recommender, request.mood, request.strategy
-            if request.like is not None:
-                return music.more_like(request.like, mood, limit, strategy, exclude=shown, genres=genres)
-            return music.recommend(mood, limit, strategy, offline=offline, genres=genres)
-
         self.view.show_finding_songs(request.mood)
-        self._music_lane.submit(
-            recommend,
+        self.music.ask(
+            request,
+            self.settings,
+            self.options.offline,
+            tuple(t.id for t in self.playlist.tracks),
             lambda answer: self._songs_ready(request, answer),
             lambda error: self._songs_failed(request, error),
         )
@@ -471,20 +335,16 @@ class AppController:
                 self.view.show_note(
                     f"Every song for {answer.emotion} has been shown: starting again from the best fits"
                 )
-            signed_in = answer.source == "spotify" and self.account is not None and self.account.signed_in
+            signed_in = answer.source == "spotify" and self.music.signed_in
             self.view.show_music_status(f"{answer.status} · signed in" if signed_in else answer.status)
         if next_request is not None:
             self._submit(next_request)
 
     def _make_room(self, adding: int) -> None:
         """Drop the oldest rows so that ``adding`` more stay within ``playlist_cap.MAX_ROWS``."""
-        keep = {self.view.selected_row()}
-        if self._started is not None and self._started in self.playlist.tracks:
-            keep.add(self.playlist.tracks.index(self._started))
-        drop = self.playlist.to_drop(adding, {row for row in keep if row is not None})
-        if drop:
-            self.playlist.drop(drop)
-            self.view.drop_tracks(drop)
+        dropped = self.playlist.make_room(adding, {self.view.selected_row(), self.playlist.index(self._started)})
+        if dropped:
+            self.view.drop_tracks(dropped)
 
     def _songs_failed(self, request: SongRequest, error: Exception) -> None:
         fresh, next_request = self.songs.answered(request)
@@ -496,24 +356,7 @@ class AppController:
 
     def activate_track(self, track: Track, how: OpenHow = "default") -> None:
         """Open ``track`` in Spotify (the setting decides app or browser) or, asked so, the browser."""
-        open_with = self.effective.open_with
-        app_opener, browser_opener = self._app_opener, self._browser_opener
-
-        def do_open() -> Opened:
-            if how == "browser":
-                if browser_opener(track.url):
-                    return Opened("browser", track.url)
-                raise OpenerError(f"cannot open {track.url}: no web browser answered")
-            return open_track(track, open_with, app_opener=app_opener, browser_opener=browser_opener)
-
-        self.view.show_note(f"Opening “{track.name}”…")
-        self.journal.opening(track)
-        self.tasks.run_in_thread(do_open, self._track_opened, self._note_error, name="emotune-open")
-
-    def _track_opened(self, opened: Opened) -> None:
-        self.opened.append(opened)
-        self.journal.opened(opened.target)
-        self.view.show_note("Opened in Spotify" if opened.how == "app" else "Opened in the browser")
+        self.opening.open(track, how, self.effective.open_with)
 
     def _note_error(self, error: Exception) -> None:
         self.view.show_note(str(error))

@@ -58,9 +58,16 @@ class Playlist:
                 return self.blocks[self.block_at(index)].mood
         return None
 
-    def to_drop(self, adding: int, keep: Collection[int]) -> list[int]:
-        """The oldest rows to drop so that ``adding`` more stay within the cap; never one in ``keep``."""
-        return rows_to_drop(len(self.tracks), adding, keep, self.cap)
+    def index(self, track: Track | None) -> int | None:
+        """The row of ``track`` (its first), None if it is not in the list."""
+        return self.tracks.index(track) if track is not None and track in self.tracks else None
+
+    def make_room(self, adding: int, keep: Collection[int | None]) -> list[int]:
+        """Drop the oldest rows so that ``adding`` more stay within the cap, never one in ``keep``
+        (the selected row, the one the music started from); the rows dropped, ascending."""
+        rows = rows_to_drop(len(self.tracks), adding, {row for row in keep if row is not None}, self.cap)
+        self.drop(rows)
+        return rows
 
     def drop(self, rows: Collection[int]) -> None:
         """Remove rows; the others keep their order and their block (a block left empty goes)."""

@@ -14,16 +14,14 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from emotune.controller.settings import SettingsKeeper
 from emotune.controller.view import SourceProblem, View
+from emotune.controller.wiring import Worker
 from emotune.tasks import OnError, T
-from emotune.vision.messages import FrameResult, SourceEnded
+from emotune.vision.messages import FrameResult, SourceEnded, SourceError
 from emotune.vision.sources import FrameSource, FrameSourceError, find_cameras, is_camera
-
-if TYPE_CHECKING:
-    from emotune.controller.app import Worker
 
 STATUS_EVERY_S = 0.5
 FPS_WINDOW_S = 2.0
@@ -130,6 +128,13 @@ class Sources:
         self.latest = result
         self.frames_shown += 1
         self._draw_times.append(now)
+
+    def stopped(self, message: SourceError | SourceEnded) -> None:
+        """The worker says the source playing now cannot be read, or ended."""
+        if isinstance(message, SourceError):
+            self.cannot_read(self.spec, message.message)
+        else:
+            self.ended(message)
 
     def cannot_read(self, spec: str, text: str) -> None:
         camera = is_camera(spec)

@@ -31,10 +31,11 @@ from types import TracebackType
 from emotune import allocator, environment
 from emotune.choices import Strategy
 from emotune.config import Settings, SettingsStore
-from emotune.controller.app import AppController, AppOptions, WorkerFactory
+from emotune.controller.app import AppController
 from emotune.controller.feedback_link import Verdicts
 from emotune.controller.teaching import TeachingState
 from emotune.controller.view import SourceProblem
+from emotune.controller.wiring import AppOptions, WorkerFactory
 from emotune.errors import EmotuneError, ExitStatus
 from emotune.gui.controls import Actions, Controls
 from emotune.gui.genre_menu import GenreMenu, MoreLike
@@ -360,7 +361,7 @@ class EmotuneApp:
 
     def choose_camera(self) -> None:
         control = self.controller
-        index = ask_camera(self.root, control.source_spec, control.cameras)
+        index = ask_camera(self.root, control.sources.spec, control.sources.cameras)
         if index is not None:
             control.open_source(str(index))
 
