@@ -1,8 +1,9 @@
 """The journal database: mood segments and the songs shown, opened and played, in SQLite.
 
-Where: ``data_dir() / "journal.sqlite3"``, ``data_dir()`` being the per-user data folder
-(``platformdirs.user_data_dir("emotune")``; ``EMOTUNE_DATA_DIR`` overrides it). The folder is
-created with mode 700 and the file with mode 600: it says how someone felt and when.
+Where: ``journal_path(env)``, ``env.data_dir / "journal.sqlite3"``: the per-user data folder of
+the ``Environment`` handed in (``platformdirs.user_data_dir("emotune")``; ``EMOTUNE_DATA_DIR``
+overrides it). The folder is created with mode 700 and the file with mode 600: it says how
+someone felt and when.
 
 What is kept (and nothing else): mood *segments* (start, end, mood, whether the face or the user
 set it, the mean reading score per label over the segment), song events (time, track ID, name,
