@@ -44,11 +44,14 @@ def child(video: Path, seconds: float, launched: float, screenshot: Path | None,
     with ``idle``, on a camera that is not there, measuring from 3 s after the start."""
     import tkinter as tk
 
-    from emotune.gui.app import AppOptions, EmotuneApp
+    from emotune.gui.app import AppOptions, EmotuneApp, window_process
 
     root = tk.Tk()
     source = str(MISSING_CAMERA if idle else video)
-    app = EmotuneApp(root, AppOptions(source=source, offline=True), app_opener=lambda _u: True)
+    # Tuned as the app's own process is (``run_app``), so the figures are the app's.
+    app = EmotuneApp(
+        root, AppOptions(source=source, offline=True), app_opener=lambda _u: True, after_music_built=window_process()
+    )
     started = time.perf_counter()
     first_frame_wall: float | None = None
     threads_at: dict[str, dict[str, tuple[float, float]]] = {}
