@@ -44,11 +44,14 @@ def child(video: Path, seconds: float, launched: float, screenshot: Path | None,
     with ``idle``, on a camera that is not there, measuring from 3 s after the start."""
     import tkinter as tk
 
-    from emotune.gui.app import AppOptions, EmotuneApp
+    from emotune.gui.app import AppOptions, EmotuneApp, window_process
 
     root = tk.Tk()
     source = str(MISSING_CAMERA if idle else video)
-    app = EmotuneApp(root, AppOptions(source=source, offline=True), app_opener=lambda _u: True)
+    # Tuned as the app's own process is (``run_app``), so the figures are the app's.
+    app = EmotuneApp(
+        root, AppOptions(source=source, offline=True), app_opener=lambda _u: True, after_music_built=window_process()
+    )
     started = time.perf_counter()
     first_frame_wall: float | None = None
     threads_at: dict[str, dict[str, tuple[float, float]]] = {}
@@ -91,7 +94,7 @@ def child(video: Path, seconds: float, launched: float, screenshot: Path | None,
     return {
         "seconds": round(span, 1),
         "drawn_fps": round((app.stats.frames_drawn - steady_from[1]) / span, 1),
-        "frames_skipped_in_queue": app.controller.frames_skipped,
+        "frames_skipped_in_queue": app.controller.sources.frames_skipped,
         "max_tick_gap_ms": round(max(gaps_ms), 1),
         "p99_tick_gap_ms": round(gaps_ms[int(0.99 * (len(gaps_ms) - 1))], 1),
         "median_tick_gap_ms": round(statistics.median(gaps_ms), 1),

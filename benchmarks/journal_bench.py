@@ -92,14 +92,14 @@ def measure(args: list[str], env: dict[str, str]) -> tuple[float, float, int]:
 
 
 def feedback_in_one_process(path: Path, calls: int) -> float:
-    """Milliseconds per open + verdict + close, ``calls`` times in this process."""
-    from emotune.journal.store import Journal
+    """Milliseconds per open + verdict + close of the feedback file, ``calls`` times in this process."""
     from emotune.music.feedback import Feedback
+    from emotune.music.feedback_store import FeedbackStore
 
     started = time.perf_counter()
     for i in range(calls):
-        with Journal.open(path) as journal:
-            journal.set_feedback(Feedback(TRACK, "like" if i % 2 else "dislike", frozenset(), None, None, None, i))
+        with FeedbackStore.open(path) as store:
+            store.set(Feedback(TRACK, "like" if i % 2 else "dislike", frozenset(), None, None, None, i))
     return (time.perf_counter() - started) * 1000 / calls
 
 
@@ -141,7 +141,7 @@ def main() -> None:
         seconds, peak, _ = measure(args, env)
         shown = " ".join(a if not a.startswith(str(out)) else Path(a).name for a in args)
         print(f"{shown:<58} {seconds:>8.2f} {peak:>8.0f}")
-    per_call = feedback_in_one_process(path, options.feedback_calls)
+    per_call = feedback_in_one_process(path.with_name("feedback.sqlite3"), options.feedback_calls)
     print(f"feedback in one process, {options.feedback_calls} opens + verdicts: {per_call:.2f} ms each")
 
 

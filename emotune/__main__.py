@@ -9,9 +9,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from collections.abc import Sequence
 
-from emotune import __version__
+from emotune import __version__, environment
 from emotune.choices import DETECTORS, STRATEGIES
 from emotune.errors import EmotuneError, ExitStatus
 from emotune.labels import EMOTIONS
@@ -61,12 +62,14 @@ def build_parser() -> argparse.ArgumentParser:
     recommend.add_argument("--json", action="store_true", help="one JSON object per track")
 
     from emotune.journal.cli import add_journal_parsers
+    from emotune.music.feedback_cli import add_feedback_parser
     from emotune.music.spotify_cli import add_spotify_parsers
 
     add_spotify_parsers(commands)
     for name in ("recommend", "play"):
         add_genre_flag(commands.choices[name])
     add_journal_parsers(commands)
+    add_feedback_parser(commands)
     add_profile_parser(commands)
     return parser
 
@@ -126,12 +129,6 @@ def run_command(command: str, args: argparse.Namespace) -> int:
     # Imported per command so that `--help` and each command load only what they use.
     if command in ("recommend", "play"):
         args.genres = check_genres(args.genre)  # an unknown genre: GenreError, exit 2 with the valid ones
-        # Song feedback lives in the journal; music cannot import it, so it is handed over here.
-        from emotune.journal.store import load_preferences
-
-        args.feedback, problem = load_preferences()
-        if problem:
-            print(f"emotune: {problem}", file=sys.stderr)
     if command == "recommend":
         from emotune.music.cli import recommend
 
@@ -144,10 +141,19 @@ def run_command(command: str, args: argparse.Namespace) -> int:
         from emotune.vision.profile_cli import run_profile_command
 
         return run_profile_command(args)
-    if command in ("journal", "feedback"):
-        from emotune.journal import cli as journal_cli
+    if command == "journal":
+        from emotune.journal.cli import journal
+        from emotune.music.catalog import genre_tally, tally_words
 
-        return journal_cli.journal(args) if command == "journal" else journal_cli.feedback(args)
+        # The genres per mood are music's; the journal does not import music, so they come in here.
+        return journal(args, environment.current(), lambda counts: tally_words(genre_tally(counts)))
+    if command == "feedback":
+        from emotune.journal.store import journal_path, known_song
+        from emotune.music.feedback_cli import feedback
+
+        env = environment.current()
+        # A track the catalog lacks is named from the journal's songs; music does not import the journal.
+        return feedback(args, env, time.time, lambda track_id: known_song(journal_path(env), track_id))
     if command in ("analyze", "classify", "bench"):
         from emotune.vision import cli
 

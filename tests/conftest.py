@@ -10,6 +10,7 @@ settings, tokens, caches or journal, and a variable set in the shell cannot chan
 
 from __future__ import annotations
 
+import gc
 import os
 import zipfile
 from collections.abc import Callable, Iterator
@@ -95,6 +96,9 @@ def start(display: str) -> Iterator[Callable[..., Running]]:
         if not running.app.closed:
             running.app.close()
         assert not running.errors.errors, running.errors.errors[0]
+    # A closed window's Tk objects are collected here, on the thread that made them: left to the
+    # collector, a later test's worker thread may run it and Tk refuses calls from other threads.
+    gc.collect()
 
 
 @pytest.fixture

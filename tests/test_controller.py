@@ -229,7 +229,7 @@ def test_pause_resumes_on_a_new_source_and_status_says_it(harness: Callable[...,
     h.controller.open_source("clip.mp4")
     assert not h.workers[0].paused and h.view.last("show_paused") == (False,)
     assert h.controller.settings.last_source == "clip.mp4"
-    cameras = h.controller.cameras
+    cameras = h.controller.sources.cameras
     assert cameras is not None and 0 in cameras  # camera 0 was in use: it counts as found
     assert h.view.last("show_sources") == ("clip.mp4", cameras, ("clip.mp4",))
     h.controller.open_source("other.mp4")
@@ -345,7 +345,7 @@ def test_the_genre_choice_is_stored_and_every_list_keeps_to_it(harness: Callable
     h.controller.more_songs()
     h.tasks.finish_all()
     assert h.recommender.genres == [(), ("rock", "pop"), ("rock", "pop")]
-    assert Settings().replace(genres=["rock", "pop"]).genres == h.controller.store.load().genres
+    assert Settings().replace(genres=["rock", "pop"]).genres == h.controller.settings_keeper.store.load().genres
     # A settings dialog opened before the choice does not undo it when saved.
     h.controller.apply_settings(Settings(playlist_length=12))
     assert h.controller.settings.genres == ["rock", "pop"] and h.controller.settings.playlist_length == 12

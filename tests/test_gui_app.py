@@ -143,14 +143,14 @@ def test_more_songs_and_lift_refresh_on_request_only(start: Callable[..., Runnin
 def test_switching_source_and_the_end_of_a_video(start: Callable[..., Running], videos: dict[str, Path]) -> None:
     run = start(AppOptions(source=str(videos["long"]), offline=True))
     app = run.app
-    run.until(lambda: app.controller.latest is not None, "a frame of the first video")
+    run.until(lambda: app.controller.sources.latest is not None, "a frame of the first video")
     app.controller.open_source(str(videos["short"]))
     run.until(
-        lambda: app.controller.latest is not None and app.controller.latest.source == str(videos["short"]),
+        lambda: (latest := app.controller.sources.latest) is not None and latest.source == str(videos["short"]),
         "a frame of the second video",
     )
-    assert app.controller.latest is not None and app.controller.latest.image is not None
-    assert app.controller.latest.image.shape[:2] == (240, 320)
+    assert app.controller.sources.latest is not None and app.controller.sources.latest.image is not None
+    assert app.controller.sources.latest.image.shape[:2] == (240, 320)
     run.until(lambda: app.video.problem_visible, "the end of the short video")
     assert app.video.problem_title.cget("text") == "End of the video"
     assert app.video.problem_button_texts() == ["Play again", "Choose camera…", "Open video file…"]
@@ -201,7 +201,9 @@ def test_mood_from_the_command_line_is_locked_from_the_start(start: Callable[...
     args = argparse.Namespace(source=None, camera=99, offline=True, mood="happy")
     run = start(AppOptions.from_args(args))
     app = run.app
-    assert app.controller.source_spec == "99" and app.controller.mood.locked and app.controller.mood_in_force == "happy"
+    assert (
+        app.controller.sources.spec == "99" and app.controller.mood.locked and app.controller.mood_in_force == "happy"
+    )
     run.until(lambda: len(run.playlist_rows()) == 10, "a playlist for the locked mood")
     assert app.playlist.heading.cget("text") == "Songs to match happy"
     assert app.controls.mood_choice.get() == "happy"
@@ -216,10 +218,10 @@ def test_a_minimised_window_draws_no_frames_and_draws_again_when_restored(
     # Hidden (what minimising does under a window manager; Xvfb has none, so iconify() is a no-op).
     run.root.withdraw()
     pump_for(run.root, 0.2)
-    drawn, shown = app.stats.frames_drawn, app.controller.frames_shown
+    drawn, shown = app.stats.frames_drawn, app.controller.sources.frames_shown
     pump_for(run.root, 1.0)
     assert app.stats.frames_drawn == drawn  # nothing drawn while minimised ...
-    assert app.controller.frames_shown > shown  # ... while the frames (and the mood) still flow
+    assert app.controller.sources.frames_shown > shown  # ... while the frames (and the mood) still flow
     run.root.deiconify()
     run.frames_after(drawn + 3)
     assert run.root.state() == "normal"
@@ -284,7 +286,7 @@ def test_closing_the_window_stops_every_thread_and_saves_the_geometry(
     app = run.app
     run.until(lambda: len(run.playlist_rows()) == 10, "a playlist")
     app.activate_track(app.playlist.tracks[0], "default")
-    run.until(lambda: len(app.controller.opened) == 1, "the track to be opened")
+    run.until(lambda: len(app.controller.opening.opened) == 1, "the track to be opened")
     assert emotune_threads(), "the app should be running threads before it closes"
 
     run.root.tk.call(run.root.protocol("WM_DELETE_WINDOW"))  # what the window manager's close does

@@ -27,6 +27,7 @@ from emotune.gui.journal_view import JournalWindow
 from emotune.journal.store import DB_FILE, Journal, SegmentSource, SongEvent
 from emotune.labels import EMOTIONS
 from emotune.music.catalog import CatalogSession, load_catalog
+from emotune.music.feedback_store import FEEDBACK_FILE, FeedbackStore
 from emotune.music.tracks import Track
 from tests.support.gui import Running
 from tests.support.paths import REPO, UserFolders
@@ -59,7 +60,8 @@ def test_twelve_seconds_of_video_are_in_the_journal_after_closing(
     app = run.app
     run.until(lambda: app.controller.mood_in_force is not None, "a music mood")
     mood_at = time.time()
-    run.until(lambda: app.controller.latest is not None and app.controller.latest.t >= 12.0, "12 seconds of the video")
+    sources = app.controller.sources
+    run.until(lambda: sources.latest is not None and sources.latest.t >= 12.0, "12 seconds of the video")
     closed_at = time.time()
     assert app.close()
 
@@ -115,7 +117,7 @@ def test_keys_menu_and_buttons_record_verdicts_and_mark_rows_that_stay(
     run = start(AppOptions(source="99", mood="sad", offline=True))
     app = run.app
     shown = first_list(run)
-    tree, journal = app.playlist.tree, app.controller.journal
+    tree, feedback = app.playlist.tree, app.controller.feedback
 
     def select(row: int) -> None:
         tree.selection_set(str(row))
@@ -123,40 +125,40 @@ def test_keys_menu_and_buttons_record_verdicts_and_mark_rows_that_stay(
 
     select(3)
     run.press(tree, "<KeyPress-l>")
-    assert journal.verdict(shown[3].id) == "like"
+    assert feedback.verdict(shown[3].id) == "like"
     assert app.song_feedback.mark_of("3") == "♥" and "verdict-like" in tree.item("3", "tags")
     assert app.status.note.cget("text").startswith(f"Liked “{shown[3].name}”")
     run.press(tree, "<KeyPress-L>")  # the same key again takes it back
-    assert journal.verdict(shown[3].id) is None and app.song_feedback.mark_of("3") == ""
+    assert feedback.verdict(shown[3].id) is None and app.song_feedback.mark_of("3") == ""
 
     select(4)
     run.press(tree, "<KeyPress-d>")
-    assert journal.verdict(shown[4].id) == "dislike" and app.song_feedback.mark_of("4") == "✕"
+    assert feedback.verdict(shown[4].id) == "dislike" and app.song_feedback.mark_of("4") == "✕"
     assert app.playlist.tracks == shown and len(run.playlist_rows()) == 10  # marked, not removed
 
     select(5)
     app.playlist.menu.invoke("Never play this artist")
-    assert journal.verdict(shown[5].id) == "never_artist" and app.song_feedback.mark_of("5") == "⊘"
+    assert feedback.verdict(shown[5].id) == "never_artist" and app.song_feedback.mark_of("5") == "⊘"
     select(6)
     app.playlist.menu.invoke("Never play this track")
-    assert journal.verdict(shown[6].id) == "never_track"
+    assert feedback.verdict(shown[6].id) == "never_track"
     app.playlist.menu.invoke("Clear")
-    assert journal.verdict(shown[6].id) is None and app.song_feedback.mark_of("6") == ""
+    assert feedback.verdict(shown[6].id) is None and app.song_feedback.mark_of("6") == ""
     select(7)
     app.song_feedback.like_button.invoke()
     select(8)
     app.song_feedback.dislike_button.invoke()
-    assert journal.verdict(shown[7].id) == "like" and journal.verdict(shown[8].id) == "dislike"
+    assert feedback.verdict(shown[7].id) == "like" and feedback.verdict(shown[8].id) == "dislike"
 
     # L and D belong to the list: elsewhere in the window they like nothing.
     select(9)
     run.press(app.video.screen, "<KeyPress-l>")
     run.press(app.controls.mood_box, "<KeyPress-d>")
-    assert journal.verdict(shown[9].id) is None
+    assert feedback.verdict(shown[9].id) is None
 
     assert app.close()
-    with Journal.open(user_dirs.data / DB_FILE) as book:
-        stored = {f.track_id: f.verdict for f in book.feedback()}
+    with FeedbackStore.open(user_dirs.data / FEEDBACK_FILE) as book:
+        stored = {f.track_id: f.verdict for f in book.all()}
     assert stored == {
         shown[4].id: "dislike",
         shown[5].id: "never_artist",

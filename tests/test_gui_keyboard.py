@@ -90,10 +90,10 @@ def test_the_source_menu_marks_what_plays_lists_recent_files_and_only_cameras_fo
 ) -> None:
     run = start(AppOptions(source=str(clip), offline=True))
     app = run.app
-    run.until(lambda: app.controller.cameras is not None, "the camera probe")
+    run.until(lambda: app.controller.sources.cameras is not None, "the camera probe")
     menu = app.controls.source_menu
     labels = [menu.entrycget(i, "label") for i in range(menu.index("end") + 1) if menu.type(i) != "separator"]
-    found = app.controller.cameras or ()
+    found = app.controller.sources.cameras or ()
     assert [label for label in labels if label.startswith("Camera ")] == [f"Camera {i}" for i in found]
     if not found:
         assert "No camera found" in labels
@@ -135,7 +135,7 @@ def test_menus_follow_the_theme_and_the_camera_dialog_is_themed(start: Callable[
 
     run.root.after(300, fill_in)
     app.choose_camera()  # waits for the dialog, as a user would
-    assert app.controller.source_spec == "5"
+    assert app.controller.sources.spec == "5"
     run.until(lambda: app.video.problem_visible, "the no-camera panel for camera 5")
 
 

@@ -86,3 +86,33 @@ def test_a_mood_picked_by_hand_while_spotify_plays_plays_its_new_list(
         assert list(server.played[1].uris) == [t.uri for t in panel.tracks]
         first = panel.tracks[0].name
         run.until(lambda: first in panel.now_playing.cget("text"), "what plays to follow", timeout=30)
+
+
+def test_play_and_save_leave_out_the_songs_never_to_play_and_the_rows_stay(
+    start: Callable[..., Running], user_dirs: UserFolders, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with FakeSpotify() as server:
+        signed_in(server, user_dirs, monkeypatch)
+        run = start(AppOptions(source="99", mood="happy"))
+        app, panel = run.app, run.app.playlist
+        run.until(lambda: len(run.playlist_rows()) == 10 and panel.play_button.instate(["!disabled"]), "a list")
+        shown = panel.tracks
+        for row, words in ((1, "Never play this track"), (4, "Never play this artist")):
+            panel.tree.selection_set(str(row))
+            panel.tree.focus(str(row))
+            panel.menu.invoke(words)
+        banned = set(shown[4].artist_keys())
+        wanted = [t.uri for i, t in enumerate(shown) if i != 1 and not t.artist_keys() & banned]
+        assert len(wanted) < 9
+
+        panel.tree.selection_set("0")
+        panel.play_button.invoke()
+        run.until(lambda: len(server.played) == 1, "the list to start on Spotify", timeout=30)
+        assert list(server.played[0].uris) == wanted
+        panel.save_button.invoke()
+        run.until(lambda: "Saved the playlist" in app.status.note.cget("text"), "the saved playlist", timeout=30)
+        (playlist,) = server.playlists.values()
+        assert playlist["uris"] == wanted
+        # The rows stay where they were, marked (greyed): only what is sent to Spotify leaves them out.
+        assert panel.tracks == shown and len(run.playlist_rows()) == 10
+        assert app.song_feedback.mark_of("1") == "⊘" and app.song_feedback.mark_of("4") == "⊘"

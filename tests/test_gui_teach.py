@@ -60,7 +60,7 @@ def test_teaching_a_face_in_the_window(
     clock = ShiftedClock()
     run = start(AppOptions(source=str(teaching_video), offline=True), clock=clock)
     app, control = run.app, run.app.controller
-    run.until(lambda: control.latest is not None and control.latest.t >= START_AT, "the video to play")
+    run.until(lambda: control.sources.latest is not None and control.sources.latest.t >= START_AT, "the video to play")
     assert app.status.profile.cget("text") == ""
 
     menu = app.face_menu.menu

@@ -1,5 +1,6 @@
 """The mood journal: schema and migrations, WAL, crash safety, damaged and locked files, queries,
-forgetting, the background writer, CSV/PNG export and the ``journal``/``feedback`` commands.
+forgetting, the background writer, CSV/PNG export and the ``journal`` command. (Song feedback:
+tests/test_feedback_store.py.)
 
 Every test works in its own temporary folder (``EMOTUNE_DATA_DIR`` or an explicit path).
 """
@@ -24,6 +25,7 @@ import pytest
 from PIL import Image
 
 from emotune.colours import MOOD_COLOURS, mood_rgb
+from emotune.environment import Environment
 from emotune.errors import EmotuneError
 from emotune.journal import cli, export
 from emotune.journal.store import (
@@ -36,16 +38,14 @@ from emotune.journal.store import (
     JournalLockedError,
     Segment,
     SongEvent,
-    data_dir,
     journal_path,
-    load_preferences,
-    period_bounds,
 )
+from emotune.journal.words import duration_words, period_bounds
 from emotune.journal.writer import JournalWriter
 from emotune.labels import EMOTIONS
-from emotune.music.catalog import CatalogSession, load_catalog
-from emotune.music.feedback import Feedback
+from emotune.music.catalog import genre_tally, tally_words
 from emotune.music.tracks import Track
+from emotune.sqlite_file import integrity_checks
 
 REPO = Path(__file__).resolve().parent.parent
 TRACK_A = "4uLU6hMCjMI75M1A2tKUQC"
@@ -82,6 +82,16 @@ def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "data"
     monkeypatch.setenv("EMOTUNE_DATA_DIR", str(folder))
     return folder
+
+
+def here() -> Path:
+    """The journal the commands use: in ``EMOTUNE_DATA_DIR`` (the ``data`` fixture sets it)."""
+    return journal_path(Environment.from_os())
+
+
+def run_journal(args: argparse.Namespace) -> int:
+    """The ``journal`` command as the entry point runs it."""
+    return cli.journal(args, Environment.from_os(), lambda counts: tally_words(genre_tally(counts)))
 
 
 @pytest.fixture
@@ -121,10 +131,10 @@ def test_a_new_journal_is_at_the_latest_schema_in_wal_mode_and_private(tmp_path:
         assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"  # persistent, not per connection
 
 
-def test_data_dir_follows_the_environment(data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert data_dir() == data and journal_path() == data / DB_FILE
+def test_the_journal_path_follows_the_environment(data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert here() == data / DB_FILE
     monkeypatch.delenv("EMOTUNE_DATA_DIR")
-    assert data_dir().name.lower() == "emotune" and data_dir() != data
+    assert here().parent.name.lower() == "emotune" and here() != data / DB_FILE
 
 
 def test_a_version_1_journal_is_upgraded_and_keeps_its_history(tmp_path: Path) -> None:
@@ -142,8 +152,6 @@ def test_a_version_1_journal_is_upgraded_and_keeps_its_history(tmp_path: Path) -
         assert journal.schema_version() == SCHEMA_VERSION
         assert [(s.start, s.end, s.mood) for s in journal.segments()] == [(5.0, 65.0, "sad")]
         assert journal.known_song(TRACK_A) == ("Old", ("X",))
-        journal.set_feedback(Feedback(TRACK_A, "like", frozenset({"x"}), "sad", 0.2, 0.3, 7.0))
-        assert journal.feedback() == [Feedback(TRACK_A, "like", frozenset({"x"}), "sad", 0.2, 0.3, 7.0)]
     with Journal.open(path) as again:  # opening an up-to-date journal changes nothing
         assert again.schema_version() == SCHEMA_VERSION and len(again.segments()) == 1
 
@@ -160,6 +168,45 @@ def test_a_journal_from_a_newer_emotune_is_refused_and_left_untouched(tmp_path: 
     with sqlite3.connect(path) as raw:
         assert raw.execute("PRAGMA user_version").fetchone()[0] == 99
     raw.close()
+
+
+def test_the_integrity_check_runs_at_the_first_open_and_again_only_when_the_file_changed(tmp_path: Path) -> None:
+    path = tmp_path / DB_FILE
+    with sqlite3.connect(path) as raw:  # a journal this process has not opened yet (as after a restart)
+        for statement in SCHEMA_V1:
+            raw.execute(statement)
+    raw.close()
+    with Journal.open(path) as journal:
+        segment(journal, "happy", 10.0, 20.0)
+    assert integrity_checks(path) == 1
+    for _ in range(3):  # this process closed it, nobody touched it since: not checked again
+        with Journal.open(path) as journal:
+            assert len(journal.segments()) == 1
+    assert integrity_checks(path) == 1
+    with sqlite3.connect(path) as other:  # another program writes to it
+        other.execute("INSERT INTO segments (start_t, end_t, mood, source) VALUES (30, 40, 'sad', 'face')")
+    other.close()
+    with Journal.open(path):
+        pass
+    assert integrity_checks(path) == 2
+
+
+def test_refreshing_the_journal_view_while_the_writer_records_does_not_check_it_again(tmp_path: Path) -> None:
+    from emotune.controller.journal_report import read_report  # what the window's Journal view reads
+
+    clock = FakeClock(1000.0)
+    path = tmp_path / DB_FILE
+    writer = JournalWriter(path, clock=clock, checkpoint_s=30.0).start()
+    try:
+        for step in range(5):  # the writer moves the open segment on between refreshes
+            writer.observe("happy")
+            clock.now += 10.0
+            assert writer.flush(5.0)
+            report = read_report(path, None, None)
+            assert report.total_s == pytest.approx(10.0 * (step + 1))
+        assert integrity_checks(path) == 0  # a new file: nothing to check; and each refresh skipped it
+    finally:
+        assert writer.stop(5.0)
 
 
 # --- damaged and locked -------------------------------------------------------------------------
@@ -285,25 +332,12 @@ def test_a_row_with_damaged_json_reads_as_empty_not_as_a_crash(book: Journal) ->
     assert [(e.track_id, e.artists) for e in book.songs()] == [(TRACK_A, ())]
 
 
-def test_feedback_is_one_verdict_per_track_and_clears(book: Journal) -> None:
-    book.set_feedback(Feedback(TRACK_A, "like", frozenset({"ann"}), "happy", 0.9, 0.8, 10.0))
-    book.set_feedback(Feedback(TRACK_B, "never_artist", frozenset({"bo", "cy"}), None, None, None, 11.0))
-    book.set_feedback(Feedback(TRACK_A, "dislike", frozenset({"ann"}), "sad", 0.9, 0.8, 12.0))
-    assert [(f.track_id, f.verdict) for f in book.feedback()] == [(TRACK_B, "never_artist"), (TRACK_A, "dislike")]
-    assert book.feedback_for(TRACK_B) == Feedback(
-        TRACK_B, "never_artist", frozenset({"bo", "cy"}), None, None, None, 11.0
-    )
-    assert book.clear_feedback(TRACK_A) and not book.clear_feedback(TRACK_A)
-    assert book.feedback_for(TRACK_A) is None
-
-
 def test_forget_a_range_cuts_segments_at_its_edges_and_keeps_the_rest(book: Journal) -> None:
     segment(book, "sad", 0.0, 100.0)  # reaches into the range
     segment(book, "happy", 120.0, 180.0)  # inside
     segment(book, "angry", 190.0, 300.0)  # reaches out of it
     segment(book, "fear", 400.0, 500.0)  # after it
     book.add_songs([SongEvent(t, TRACK_A, "S", ("A",), "happy", "shown") for t in (50.0, 150.0, 250.0, 450.0)])
-    book.set_feedback(Feedback(TRACK_A, "like", frozenset({"a"}), None, None, None, 1.0))
     gone = book.forget(since=80.0, until=200.0)
     assert gone == Forgotten(segments=1, trimmed=2, songs=1)
     assert [(s.mood, s.start, s.end) for s in book.segments()] == [
@@ -317,7 +351,6 @@ def test_forget_a_range_cuts_segments_at_its_edges_and_keeps_the_rest(book: Jour
     assert [(s.start, s.end) for s in book.segments() if s.mood == "fear"] == [(400.0, 420.0), (430.0, 500.0)]
     everything = book.forget()
     assert everything.segments == 4 and book.segments() == [] and book.songs() == []
-    assert len(book.feedback()) == 1  # forgetting history keeps the likes and dislikes
 
 
 def test_forgotten_history_does_not_linger_in_the_files(tmp_path: Path) -> None:
@@ -352,7 +385,6 @@ def test_the_writer_records_segments_with_mean_scores_and_stops_cleanly(tmp_path
     writer.observe("neutral", source="user")
     song = Track(TRACK_A, "Song", ("Ann",), "catalog")
     writer.songs([song], "opened", "neutral")
-    writer.feedback(Feedback.for_track(song, "like", "neutral", clock.now))
     clock.now = 1012.0
     assert writer.stop(5.0) and not writer.running and no_writer_threads()
     writer.observe("happy")  # after stop: ignored, never raises
@@ -368,24 +400,33 @@ def test_the_writer_records_segments_with_mean_scores_and_stops_cleanly(tmp_path
         )
         assert journal.segments()[1].scores == {}
         assert [(e.track_id, e.kind, e.mood) for e in journal.songs()] == [(TRACK_A, "opened", "neutral")]
-        assert [f.verdict for f in journal.feedback()] == ["like"]
     assert writer.problem is None
 
 
 def test_the_open_segment_reaches_the_disk_every_checkpoint(tmp_path: Path) -> None:
+    clock = FakeClock(100.0)
     path = tmp_path / DB_FILE
-    writer = JournalWriter(path, checkpoint_s=0.2).start()
+    writer = JournalWriter(path, clock=clock, checkpoint_s=0.1).start()
+
+    def end_on_disk() -> float | None:
+        with Journal.open(path) as reader:  # a second connection, as after a crash
+            found = reader.segments()
+        assert [(s.mood, s.start) for s in found] in ([], [("surprise", 100.0)])
+        return found[0].end if found else None
+
+    def until_written(end: float) -> None:
+        """The writer thread checkpoints on its own (no flush, no stop); wait for it to get there."""
+        deadline = time.monotonic() + 10.0
+        while end_on_disk() != end:
+            assert time.monotonic() < deadline, f"the open segment never reached {end}"
+            time.sleep(0.01)
+
     try:
         writer.observe("surprise")
-        started = time.time()
-        time.sleep(1.0)
-        with Journal.open(path) as reader:  # a second connection, as after a crash
-            (open_segment,) = reader.segments()
-        assert open_segment.mood == "surprise"
-        # Written while open, every 0.2 s (slack for a busy machine): not only at the end.
-        assert open_segment.end - open_segment.start >= 0.4
-        assert time.time() - open_segment.end <= 1.0
-        assert abs(open_segment.start - started) < 0.5
+        until_written(100.0)  # begun (the writer thread reads the clock as it begins the segment)
+        for now in (100.2, 100.4, 100.6):  # the clock moves on: each checkpoint writes the end up to it
+            clock.now = now
+            until_written(now)
     finally:
         assert writer.stop(5.0)
 
@@ -425,17 +466,15 @@ def test_forget_through_the_writer_restarts_the_open_segment(tmp_path: Path) -> 
         assert journal.songs() == []
 
 
-def test_with_history_off_only_feedback_is_kept(tmp_path: Path) -> None:
+def test_with_history_off_nothing_is_recorded(tmp_path: Path) -> None:
     path = tmp_path / DB_FILE
     writer = JournalWriter(path, record_history=False).start()
     song = Track(TRACK_B, "S", ("A",), "catalog")
     writer.observe("happy")
     writer.songs([song], "opened", "happy")
-    writer.feedback(Feedback.for_track(song, "dislike", "happy", 1.0))
     assert writer.stop(5.0)
     with Journal.open(path) as journal:
         assert journal.segments() == [] and journal.songs() == []
-        assert [f.track_id for f in journal.feedback()] == [TRACK_B]
 
 
 CRASHING_CHILD = r"""
@@ -455,6 +494,12 @@ while True:  # until killed, mid-write
 """
 
 
+def happy_for_a_second(path: Path) -> bool:
+    with Journal.open(path) as journal:
+        found = journal.segments()
+    return bool(found) and found[-1].mood == "happy" and found[-1].duration >= 1.0
+
+
 def test_a_process_killed_mid_write_loses_at_most_the_open_segments_last_seconds(tmp_path: Path) -> None:
     path = tmp_path / DB_FILE
     checkpoint_s = 0.5
@@ -468,7 +513,11 @@ def test_a_process_killed_mid_write_loses_at_most_the_open_segments_last_seconds
         assert child.stdout is not None
         word, happy_since = child.stdout.readline().split()
         assert word == "happy"
-        time.sleep(2.2)
+        # A real process on the real clock: kill it once checkpoints have kept a second of happy.
+        deadline = time.monotonic() + 30.0
+        while not happy_for_a_second(path):
+            assert time.monotonic() < deadline, "the child never checkpointed a second of happy"
+            time.sleep(0.05)
         killed_at = time.time()
         child.kill()  # SIGKILL on POSIX: no clean-up of any kind runs
     finally:
@@ -481,8 +530,7 @@ def test_a_process_killed_mid_write_loses_at_most_the_open_segments_last_seconds
     assert sad.end == happy.start and abs(happy.start - float(happy_since)) < 0.2
     assert 0.9 <= sad.end - sad.start <= 2.0  # the closed segment is whole (ten 0.1 s sleeps)
     assert sad.scores["sad"] == pytest.approx(0.8)
-    # The open one lost no more than a checkpoint (plus slack for a busy machine) before the kill,
-    # and most of its 2.2 s were kept.
+    # The open one lost no more than a checkpoint (plus slack for a busy machine) before the kill.
     assert happy.end <= killed_at
     assert killed_at - happy.end <= checkpoint_s + 1.0
     assert happy.end - happy.start >= 1.0
@@ -592,18 +640,15 @@ def test_the_parsers_give_the_handlers_what_they_need(data: Path, capsys: pytest
         None,
         False,
     )
-    args = parser.parse_args(["feedback", TRACK_A, "dislike"])
-    assert (args.command, args.track, args.verdict) == ("feedback", TRACK_A, "dislike")
-    assert cli.feedback(args) == 0 and "Disliked" in capsys.readouterr().out
-    assert cli.journal(parser.parse_args(["journal", "--json"])) == 0
-    assert capsys.readouterr().out == ""  # a journal with feedback only has no segments
+    assert run_journal(parser.parse_args(["journal", "--json"])) == 0
+    assert capsys.readouterr().out == "" and not here().exists()  # no journal: no segments, and none made
 
 
 def test_journal_json_prints_one_object_per_segment(data: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    with Journal.open() as journal:
+    with Journal.open(here()) as journal:
         today, _ = today_and_yesterday(journal)
         stored = journal.segments()
-    assert cli.journal(journal_args(json=True)) == 0
+    assert run_journal(journal_args(json=True)) == 0
     lines = capsys.readouterr().out.splitlines()
     objects = [json.loads(line) for line in lines]
     assert len(objects) == 3
@@ -613,24 +658,24 @@ def test_journal_json_prints_one_object_per_segment(data: Path, capsys: pytest.C
         assert datetime.fromisoformat(obj["end"]).timestamp() == pytest.approx(seg.end, abs=1e-3)
         assert obj["mood"] == seg.mood and obj["source"] == seg.source
         assert datetime.fromisoformat(obj["start"]).tzinfo is not None
-    assert cli.journal(journal_args(json=True, since="today")) == 0
+    assert run_journal(journal_args(json=True, since="today")) == 0
     assert [json.loads(x)["mood"] for x in capsys.readouterr().out.splitlines()] == ["happy", "sad"]
-    assert cli.journal(journal_args(json=True, until="yesterday")) == 0
+    assert run_journal(journal_args(json=True, until="yesterday")) == 0
     assert [json.loads(x)["mood"] for x in capsys.readouterr().out.splitlines()] == ["neutral"]
-    assert cli.journal(journal_args(json=True, since=f"{today.isoformat()}T00:45")) == 0
+    assert run_journal(journal_args(json=True, since=f"{today.isoformat()}T00:45")) == 0
     assert [json.loads(x)["mood"] for x in capsys.readouterr().out.splitlines()] == ["happy", "sad"]
 
 
 def test_journal_without_json_summarises_and_never_creates_a_file(
     data: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert cli.journal(journal_args()) == 0
+    assert run_journal(journal_args()) == 0
     assert "No moods recorded" in capsys.readouterr().out
-    assert not journal_path().exists()
-    with Journal.open() as journal:
+    assert not here().exists()
+    with Journal.open(here()) as journal:
         today_and_yesterday(journal)
         journal.add_songs([SongEvent(time.time(), TRACK_A, "Sunny", ("Ann",), "happy", "opened")])
-    assert cli.journal(journal_args()) == 0
+    assert run_journal(journal_args()) == 0
     out = capsys.readouterr().out
     assert "Time per mood: happy 30 min, neutral 1 h 00 min, sad 15 min" in out
     assert "Opened while happy (other 1): Sunny - Ann (1x)" in out  # a track the catalog lacks: "other"
@@ -646,97 +691,38 @@ def test_journal_without_json_summarises_and_never_creates_a_file(
 )
 def test_journal_bad_dates_are_one_line_errors(data: Path, given: dict[str, str], flag: str) -> None:
     with pytest.raises(EmotuneError) as caught:
-        cli.journal(journal_args(**given))
+        run_journal(journal_args(**given))
     assert isinstance(caught.value, cli.JournalInputError)
     message = str(caught.value)
     assert message.startswith(flag) and "\n" not in message
 
 
 def test_journal_exports_then_clears_the_range(data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    with Journal.open() as journal:
+    with Journal.open(here()) as journal:
         today_and_yesterday(journal)
-        journal.set_feedback(Feedback(TRACK_A, "like", frozenset(), None, None, None, 1.0))
     csv_file, png_file = tmp_path / "out.csv", tmp_path / "out.png"
-    assert cli.journal(journal_args(since="today", csv=csv_file, png=png_file, clear=True)) == 0
+    assert run_journal(journal_args(since="today", csv=csv_file, png=png_file, clear=True)) == 0
     captured = capsys.readouterr()
     assert captured.out == ""  # exports and clearing report on stderr only
     assert "forgot 2 mood segments" in captured.err
     assert len(csv_file.read_text(encoding="utf-8").splitlines()) == 3  # header + today's two
     assert Image.open(png_file).size[0] == export.WIDTH
-    with Journal.open() as journal:
+    with Journal.open(here()) as journal:
         assert [s.mood for s in journal.segments()] == ["neutral"]
-        assert len(journal.feedback()) == 1
-    assert cli.journal(journal_args(clear=True)) == 0
-    with Journal.open() as journal:
+    assert run_journal(journal_args(clear=True)) == 0
+    with Journal.open(here()) as journal:
         assert journal.segments() == []
 
 
 def test_journal_on_a_damaged_file_is_one_line_and_sets_it_aside(data: Path) -> None:
-    damage(journal_path(), "not a database")
+    damage(here(), "not a database")
     with pytest.raises(JournalDamagedError) as caught:
-        cli.journal(journal_args(json=True))
-    assert "\n" not in str(caught.value) and str(journal_path()) in str(caught.value)
-    assert len(list(data.glob(f"{DB_FILE}.damaged-*"))) == 1 and not journal_path().exists()
-
-
-def feedback_args(track: str, verdict: str) -> argparse.Namespace:
-    return argparse.Namespace(track=track, verdict=verdict)
-
-
-@pytest.mark.parametrize(
-    "bad", ["abc", "spotify:track:short", TRACK_A + "X", "https://example.com/track/" + TRACK_A[:-1]]
-)
-def test_feedback_refuses_what_is_no_track_id_in_one_line(data: Path, bad: str) -> None:
-    with pytest.raises(cli.FeedbackInputError) as caught:
-        cli.feedback(feedback_args(bad, "like"))
-    assert str(caught.value).startswith("track ID") and "\n" not in str(caught.value)
-    assert not journal_path().exists()
-
-
-def test_feedback_refuses_an_unknown_verdict(data: Path) -> None:
-    with pytest.raises(cli.FeedbackInputError, match="expected like, dislike or clear"):
-        cli.feedback(feedback_args(TRACK_A, "love"))
-
-
-def test_feedback_dislike_keeps_a_track_out_and_like_brings_one_back(
-    data: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    catalog = load_catalog()
-    shown = CatalogSession(catalog, seed=5).recommend("happy", 10)
-    disliked = shown[0]
-    favourite = CatalogSession(catalog, seed=5).pool("happy")[-1]
-    assert cli.feedback(feedback_args(disliked.id, "dislike")) == 0
-    assert cli.feedback(feedback_args(f"https://open.spotify.com/track/{favourite.id}?si=abc", "LIKE")) == 0
-    out = capsys.readouterr().out
-    assert f"Disliked: {disliked.name}" in out and f"Liked: {favourite.name}" in out
-    prefs, problem = load_preferences()
-    assert problem is None
-    stored = {r.track_id: r for r in prefs.records()}
-    assert stored[favourite.id].artist_keys == favourite.artist_keys()
-    assert favourite.features is not None and stored[favourite.id].valence == favourite.features.valence
-    session = CatalogSession(catalog, seed=5, feedback=prefs)
-    first = session.recommend("happy", 10)
-    assert favourite in first and len(first) == 10
-    for _ in range(25):
-        assert disliked not in session.recommend("happy", 10)
-    assert cli.feedback(feedback_args(f"spotify:track:{disliked.id}", "clear")) == 0
-    assert "Cleared" in capsys.readouterr().out
-    assert cli.feedback(feedback_args(disliked.id, "clear")) == 0
-    assert "no feedback" in capsys.readouterr().out
-    assert {r.track_id for r in load_preferences()[0].records()} == {favourite.id}
-
-
-def test_load_preferences_without_a_journal_creates_nothing_and_reports_damage(data: Path) -> None:
-    prefs, problem = load_preferences()
-    assert prefs.records() == () and problem is None and not journal_path().exists()
-    damage(journal_path(), "not a database")
-    prefs, problem = load_preferences()
-    assert prefs.records() == () and problem is not None and "damaged" in problem
+        run_journal(journal_args(json=True))
+    assert "\n" not in str(caught.value) and str(here()) in str(caught.value)
+    assert len(list(data.glob(f"{DB_FILE}.damaged-*"))) == 1 and not here().exists()
 
 
 def test_durations_read_as_people_say_them_and_never_round_a_short_stretch_up() -> None:
-    from emotune.journal.store import duration_words
-
     assert duration_words(0.2) == "<1 s"
     assert duration_words(35) == "35 s"  # was "1 min"
     assert duration_words(60) == "1 min"

@@ -25,6 +25,7 @@ from emotune.journal import export
 from emotune.journal.store import DB_FILE, Journal, SongEvent
 from emotune.journal.writer import JournalWriter
 from emotune.music.feedback import Feedback
+from emotune.music.feedback_store import FEEDBACK_FILE, FeedbackStore
 from tests.support.files import one_error_line, run_emotune, run_measuring_memory
 from tests.support.paths import UserFolders
 
@@ -296,13 +297,14 @@ def test_a_read_only_data_folder_still_shows_history_and_keeps_likes(user_dirs: 
     fill(data / DB_FILE, [(now - 600, now - 300, "happy")])
     baseline = run_emotune("recommend", "happy", "--offline", "--json", "--limit", "3")
     first = json.loads(baseline.stdout.splitlines()[0])["id"]
-    with Journal.open(data / DB_FILE) as journal:
-        journal.set_feedback(Feedback(first, "dislike", frozenset(), "happy", None, None, now))
+    with FeedbackStore.open(data / FEEDBACK_FILE) as verdicts:
+        verdicts.set(Feedback(first, "dislike", frozenset(), "happy", None, None, now))
     assert not (data / (DB_FILE + "-wal")).exists()  # closed cleanly
     prefix = read_only_bind(data)
     if not prefix:
         data.chmod(0o555)
         (data / DB_FILE).chmod(0o444)
+        (data / FEEDBACK_FILE).chmod(0o444)
 
     def emotune_read_only(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -324,12 +326,13 @@ def test_a_read_only_data_folder_still_shows_history_and_keeps_likes(user_dirs: 
     finally:
         data.chmod(0o700)
         (data / DB_FILE).chmod(0o600)
+        (data / FEEDBACK_FILE).chmod(0o600)
     assert not list(data.glob("*.damaged-*"))
 
 
 def test_feedback_with_the_journal_in_use_by_another_program(user_dirs: UserFolders) -> None:
     """Guards the once-per-process integrity check: a journal another connection holds open (a
-    ``-wal`` beside it) is still read and written by a command."""
+    ``-wal`` beside it) is still read by a command (the song's name), which stores the verdict."""
     path = user_dirs.data / DB_FILE
     fill(path, [(1_700_000_000.0, 1_700_000_010.0, "sad")])
     with Journal.open(path) as holding:
@@ -337,4 +340,5 @@ def test_feedback_with_the_journal_in_use_by_another_program(user_dirs: UserFold
         assert (user_dirs.data / (DB_FILE + "-wal")).exists()
         liked = run_emotune("feedback", TRACK, "like")
         assert (liked.returncode, liked.stdout) == (0, "Liked: Song - A\n")
-        assert [f.track_id for f in holding.feedback()] == [TRACK]
+    with FeedbackStore.open(user_dirs.data / FEEDBACK_FILE) as verdicts:
+        assert [f.track_id for f in verdicts.all()] == [TRACK]

@@ -22,6 +22,7 @@ from emotune import moods
 from emotune.__main__ import main
 from emotune.config import Settings, SettingsError, settings_from_json
 from emotune.controller.journal_report import read_report
+from emotune.environment import Environment
 from emotune.journal.store import Journal, SongEvent, journal_path
 from emotune.labels import EMOTIONS
 from emotune.music.catalog import Catalog, CatalogSession, load_catalog, path_distances
@@ -327,7 +328,8 @@ def test_the_journal_tells_the_genres_of_songs_opened_per_mood(catalog: Catalog)
     pop = next(t for t in catalog.tracks if t.genre == "pop")
     stranger = "4uLU6hMCjMI75M1A2tKUQC"  # not in the catalog: "other"
     now = time.time()
-    with Journal.open() as book:
+    where = journal_path(Environment.from_os())
+    with Journal.open(where) as book:
         segment = book.begin_segment("happy", "user", now - 60)
         book.update_segment(segment, now - 1, None)
         events = [(t.id, t.name, t.artists) for t in (*rock, rock[0], pop)] + [(stranger, "Never Gonna", ("Rick",))]
@@ -335,5 +337,5 @@ def test_the_journal_tells_the_genres_of_songs_opened_per_mood(catalog: Catalog)
     result = subprocess.run([sys.executable, "-m", "emotune", "journal"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "Opened while happy (rock 3, other 1, pop 1): " in result.stdout
-    report = read_report(journal_path(), None, None)
+    report = read_report(where, None, None)
     assert report.opened_genres == {"happy": {"rock": 3, "other": 1, "pop": 1}}

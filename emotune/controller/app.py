@@ -1,9 +1,11 @@
 """The app without its window: the state of a running Emotune and the rules that change it.
 
-``AppController`` owns the mood in force and who set it, the video source and its state, song
-requests (one at a time, stale answers dropped), the music account, settings and sign-in. It
-drives a ``View`` through narrow verbs and never touches a toolkit, so it is unit-tested with a
-fake view, a fake worker and hand-run tasks, without a display.
+``AppController`` coordinates: it owns the mood in force and who set it, song requests (one at
+a time, stale answers dropped), the playlist (``playlist.Playlist``, which the window draws) and
+the music account, and hands the rest to its parts: ``sources`` (the video source, its problems,
+the fps line), ``settings_keeper`` and ``sign_in_flow``, ``feedback``, ``journal``, ``playback``
+and ``profiles``. It drives a ``View`` through narrow verbs and never touches a toolkit, so it is
+unit-tested with a fake view, a fake worker and hand-run tasks, without a display.
 
 Threads: the vision worker posts frozen messages to ``messages``; blocking work (building the
 music side, finding songs, opening a track, sign-in) runs through the task runner. ``poll()``,
@@ -13,140 +15,42 @@ shows only the newest frame.
 
 from __future__ import annotations
 
-import argparse
-import gc
 import queue
-import threading
 import time
-from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
-from emotune import config
 from emotune.choices import Strategy
 from emotune.config import Settings, SettingsStore
 from emotune.controller.face_profiles import FaceProfiles
+from emotune.controller.feedback_link import FeedbackLink
 from emotune.controller.journal_link import JournalLink
 from emotune.controller.mood_choice import MoodChoice
+from emotune.controller.music_side import MusicSide
+from emotune.controller.opening import OpenHow, TrackOpening
 from emotune.controller.playback import Playback, PlayerFactory, playlist_name, spotify_player
-from emotune.controller.playlist_cap import rows_to_drop
+from emotune.controller.playlist import Playlist
+from emotune.controller.settings import SettingsKeeper, SpotifySignIn
 from emotune.controller.song_requests import SongRequest, SongRequests, playlist_heading
-from emotune.controller.view import SourceProblem, View
+from emotune.controller.sources import Sources
+from emotune.controller.view import View
+from emotune.controller.wiring import AppOptions, MusicFactory, Tasks, WorkerFactory, build_music_for, vision_worker
 from emotune.environment import Environment
-from emotune.errors import EmotuneError
-from emotune.labels import EMOTIONS
 from emotune.music import opener
 from emotune.music.feedback import Preferences, Verdict
-from emotune.music.opener import Opened, Opener, OpenerError, open_track
+from emotune.music.feedback_store import feedback_path
+from emotune.music.opener import Opener
 from emotune.music.tracks import Track
-from emotune.tasks import OnError, T
-from emotune.vision.messages import (
-    CalibrationSample,
-    FrameResult,
-    MessageQueue,
-    MoodChanged,
-    SourceEnded,
-    SourceError,
-)
-from emotune.vision.mood import MoodTracker
-from emotune.vision.pipeline import FacePipeline, PipelineSettings, VisionWorker
-from emotune.vision.profile import Profile
-from emotune.vision.sources import FrameSource, FrameSourceError, find_cameras, is_camera, make_source
+from emotune.vision.messages import CalibrationSample, FrameResult, MessageQueue, MoodChanged
+from emotune.vision.sources import FrameSource, make_source
 
 if TYPE_CHECKING:  # spotipy & co. load on the music lane, off the start-up path
     from emotune.music.recommender import Recommendation
-    from emotune.music.service import Music, MusicAccount
 
 MESSAGES_PER_POLL = 6  # a tick stays short even when the worker has posted a burst
 TASKS_PER_POLL = 4
 SCORES_EVERY_S = 0.1  # bars at 10 Hz: smooth to the eye, cheap for the UI thread
-STATUS_EVERY_S = 0.5
-FPS_WINDOW_S = 2.0
 QUEUE_SIZE = 8
-RECENT_FILES = 5
-OpenHow = str  # "default" (the setting decides) or "browser"
-
-
-@dataclass(frozen=True)
-class AppOptions:
-    source: str | None = None
-    offline: bool = False
-    mood: str | None = None
-
-    @classmethod
-    def from_args(cls, args: argparse.Namespace) -> AppOptions:
-        source = getattr(args, "source", None)
-        camera = getattr(args, "camera", None)
-        if source is None and camera is not None:
-            source = str(camera)
-        mood = getattr(args, "mood", None)
-        return cls(source, bool(getattr(args, "offline", False)), mood if mood in EMOTIONS else None)
-
-
-class Worker(Protocol):
-    """What the controller needs of the vision worker (``VisionWorker``; a fake in tests)."""
-
-    @property
-    def paused(self) -> bool: ...
-
-    @property
-    def running(self) -> bool: ...
-
-    def start(self, source: str | FrameSource) -> None: ...
-
-    def switch_source(self, source: str | FrameSource) -> None: ...
-
-    def pause(self) -> None: ...
-
-    def resume(self) -> None: ...
-
-    def capture(self, label: str | None) -> None: ...
-
-    def set_profile(self, profile: Profile | None) -> None: ...
-
-    def stop(self, timeout: float = ...) -> bool: ...
-
-
-class Lane(Protocol):
-    def submit(self, fn: Callable[[], T], on_ok: Callable[[T], None], on_error: OnError) -> None: ...
-
-
-class Tasks(Protocol):
-    """What the controller needs of ``emotune.tasks.TaskRunner``."""
-
-    def run_in_thread(
-        self, fn: Callable[[], T], on_ok: Callable[[T], None], on_error: OnError, name: str = ...
-    ) -> threading.Thread: ...
-
-    def lane(self, name: str) -> Lane: ...
-
-    def poll(self, limit: int = ...) -> int: ...
-
-    def shutdown(self, timeout: float = ...) -> bool: ...
-
-
-WorkerFactory = Callable[[Settings, MessageQueue], Worker]
-# (settings, environment, offline, the user's song feedback) -> the music side
-MusicFactory = Callable[[Settings, Environment, bool, Preferences], "Music"]
-
-
-def vision_worker(settings: Settings, messages: MessageQueue) -> Worker:
-    """The real worker: YuNet/Haar + the ONNX classifier + the mood tracker, for the window."""
-    pipeline = FacePipeline(PipelineSettings(detector=settings.detector))
-    tracker = MoodTracker(smoothing_s=settings.mood_smoothing_s, pace=settings.music_pace)
-    return VisionWorker(pipeline, messages, tracker, realtime=True, include_images=True)
-
-
-def build_music_for(settings: Settings, env: Environment, offline: bool, feedback: Preferences) -> Music:
-    from emotune.music.service import build_music
-
-    return build_music(settings, env, offline=offline, feedback=feedback)
-
-
-def source_label(spec: str) -> str:
-    return f"Camera {spec.strip()}" if is_camera(spec) else Path(spec).name
 
 
 class AppController:
@@ -167,64 +71,68 @@ class AppController:
         app_opener: Opener = opener.os_handler,
         browser_opener: Opener = opener.browser,
         clock: Callable[[], float] = time.perf_counter,
+        wall_clock: Callable[[], float] = time.time,
+        after_music_built: Callable[[], None] = lambda: None,
     ) -> None:
         self.view = view
         self.options = options
         self.tasks = tasks
         self.env = env
         self.clock = clock
-        self.store = store or SettingsStore(env.config_dir)
-        self.settings = self.store.load()
         self._worker_factory = worker_factory or vision_worker
-        self._source_factory = source_factory
-        self._music_factory = music_factory
-        self._app_opener = app_opener
-        self._browser_opener = browser_opener
         self.messages = MessageQueue(QUEUE_SIZE)
         self.closed = False
 
+        self.settings_keeper = SettingsKeeper(view, env, store)
+        self.sign_in_flow = SpotifySignIn(view, tasks, env, self._start_music)
         self.mood = MoodChoice(options.mood)
         self.strategy: Strategy = self.effective.music_strategy
         self.songs = SongRequests()
-        self._music_lane = tasks.lane("emotune-music")
-        self._music: Music | None = None  # touched only on the music lane after it is built
-        self.account: MusicAccount | None = None  # None while the music side is being built
+        self.music = MusicSide(view, tasks.lane("emotune-music"), music_factory, env, after_music_built)
         self.recommendation: Recommendation | None = None
-        self.tracks: list[Track] = []  # the playlist as shown, first row first (playlist_cap.MAX_ROWS at most)
+        self.playlist = Playlist()  # the rows as shown; the window draws this same object
         self._started: Track | None = None  # the row the music was started from (kept when trimming)
-        self.opened: list[Opened] = []
-        self._sign_in_cancel = threading.Event()
-        # The mood journal and song feedback (started with the music side, which needs the feedback).
-        self.journal = JournalLink(view, tasks, env.data_dir, enabled=self.settings.journal_enabled)
+        # The user's verdicts (read as the music side is built: it needs them) and the mood journal.
+        self.feedback = FeedbackLink(view, tasks.lane("emotune-feedback"), feedback_path(env), wall_clock)
+        self.journal = JournalLink(view, tasks, env.data_dir, enabled=self.settings.journal_enabled, clock=wall_clock)
         self.playback = Playback(view, tasks, env.config_dir, player_factory, on_played=self.songs_played)
-
-        self.source_spec = ""
-        self._source_name = ""  # the name the worker's messages carry for the current source
-        self.source_problem: SourceProblem | None = None
-        self.cameras: tuple[int, ...] | None = None  # the cameras found (None: still looking)
-        self.latest: FrameResult | None = None
-        self.frames_shown = 0
-        self.frames_skipped = 0  # frame results replaced by a newer one before they were shown
+        self.opening = TrackOpening(view, tasks, self.journal, app_opener, browser_opener)
         # Samples the worker posts while the user teaches Emotune their face; the teaching flow
         # takes them from here each tick (and nothing else produces them).
         self.calibration_samples: list[CalibrationSample] = []
-        self._draw_times: deque[float] = deque(maxlen=120)
         self._last_scores_at = -1e9
-        self._last_status_at = -1e9
         self.worker = self._worker_factory(self.settings, self.messages)
+        self.sources = Sources(
+            view, tasks, self.settings_keeper, lambda: self.worker, source_factory, clock, self.journal.watching_stopped
+        )
         # The person's face profile (the setting chooses it) and the teaching flow.
         self.profiles = FaceProfiles(
-            view, tasks, env.config_dir / "profiles", lambda: self.worker, self._remember_profile, clock
+            view, tasks, env.config_dir / "profiles", lambda: self.worker, self.settings_keeper.remember_profile, clock
         )
+
+    # -- the parts' state the window and tests read --------------------------------------------
+
+    @property
+    def settings(self) -> Settings:
+        """The settings as the user set them (``settings_keeper``)."""
+        return self.settings_keeper.current
+
+    @settings.setter
+    def settings(self, settings: Settings) -> None:
+        self.settings_keeper.current = settings
+
+    @property
+    def tracks(self) -> tuple[Track, ...]:
+        return self.playlist.tracks
 
     @property
     def effective(self) -> Settings:
         """The stored settings with the environment's overrides: what is used, never saved."""
-        return config.effective_settings(self.settings, self.env)
+        return self.settings_keeper.effective()
 
     def start(self) -> None:
         """Show the starting state, load the music side and open the first source."""
-        for warning in self.store.warnings:
+        for warning in self.settings_keeper.store.warnings:
             self.view.show_note(warning)
         self.view.show_lock(self.mood.locked, self.mood.manual)
         self.view.show_mood(self.mood.in_force, "locked by you" if self.mood.locked else "")
@@ -234,7 +142,7 @@ class AppController:
         self.open_source(self.options.source if self.options.source is not None else "0")
         if self.mood.locked:
             self._mood_in_force_changed()
-        self._find_cameras()  # after the source opened: a camera in use counts as found
+        self.sources.find_cameras(self._note_error)  # after the source opened: a camera in use counts as found
 
     # -- the drain loop ------------------------------------------------------------------------
 
@@ -251,34 +159,26 @@ class AppController:
                 break
             arrived += 1
             if isinstance(message, FrameResult):
-                self.frames_skipped += newest is not None
+                self.sources.frames_skipped += newest is not None
                 newest = message
             elif isinstance(message, MoodChanged):
                 self._set_tracked_mood(message.mood)
             elif isinstance(message, CalibrationSample):
                 self.calibration_samples.append(message)
-            elif message.source != self._source_name:
-                continue  # a late message about a source we already left
-            elif isinstance(message, SourceError):
-                self._show_source_problem(self.source_spec, message.message)
-            else:
-                self._source_ended(message)
-        if newest is not None and newest.source == self._source_name and self.source_problem is None:
+            elif message.source == self.sources.name:  # not a late one about a source we left
+                self.sources.stopped(message)
+        if newest is not None and self.sources.showing(newest):
             self._show_frame(newest, now)
         self.profiles.tick(now, self.calibration_samples)
         arrived += self.tasks.poll(TASKS_PER_POLL)
         self.journal.poll()
         self.playback.tick(now)
-        if now - self._last_status_at >= STATUS_EVERY_S:
-            self._last_status_at = now
-            self._update_video_status()
+        self.sources.tick(now)
         return arrived > 0
 
     def _show_frame(self, result: FrameResult, now: float) -> None:
         self.view.show_frame(result)
-        self.latest = result
-        self.frames_shown += 1
-        self._draw_times.append(now)
+        self.sources.frame_drawn(result, now)
         state = result.mood
         if state.mood is not None:
             self._set_tracked_mood(state.mood)
@@ -290,105 +190,21 @@ class AppController:
                 detail = "from your face" if state.face_present else "no face in view (keeping the last mood)"
             self.view.show_reading(state.smoothed, state.reading, detail)
 
-    def drawn_fps(self) -> float | None:
-        now = self.clock()
-        recent = [t for t in self._draw_times if now - t <= FPS_WINDOW_S]
-        if len(recent) < 2:
-            return None
-        return (len(recent) - 1) / max(recent[-1] - recent[0], 1e-6)
-
-    def _update_video_status(self) -> None:
-        label = source_label(self.source_spec) if self.source_spec else "No source"
-        if self.source_problem is not None:
-            self.view.show_video_status(f"{label} · {self.source_problem.kind}")
-        elif self.worker.paused:
-            self.view.show_video_status(f"{label} · paused")
-        else:
-            fps = self.drawn_fps()
-            self.view.show_video_status(label if fps is None else f"{label} · {fps:.0f} fps")
-
-    # -- video source --------------------------------------------------------------------------
+    # -- video source (``sources``) -----------------------------------------------------------
 
     def open_source(self, spec: str) -> None:
         """Show ``spec`` (camera index or path); a problem shows in the video area, not as an error."""
-        self.source_spec = spec
-        self.view.show_source(spec, self._mirrored(spec))
-        self.view.hide_source_problem()
-        self.source_problem = None
-        try:
-            source = self._source_factory(spec)
-        except FrameSourceError as exc:
-            self._source_name = ""
-            self._show_source_problem(spec, str(exc))
-            return
-        self._source_name = source.name
-        if not is_camera(spec):
-            recent = [spec, *(path for path in self.settings.recent_sources if path != spec)][:RECENT_FILES]
-            self.settings = self.settings.replace(last_source=spec, recent_sources=recent)
-        self._show_sources()
-        if self.worker.running:
-            self.worker.switch_source(source)
-        else:
-            self.worker.start(source)
-        if self.worker.paused:  # a new source plays at once
-            self.worker.resume()
-            self.view.show_paused(False)
-        self._draw_times.clear()
-        self._update_video_status()
-
-    def _mirrored(self, spec: str) -> bool:
-        # A mirror is what people expect of a camera looking at them; a film stays the right way round.
-        return self.effective.mirror and is_camera(spec)
-
-    def _show_sources(self) -> None:
-        self.view.show_sources(self.source_spec, self.cameras, tuple(self.settings.recent_sources))
-
-    def _find_cameras(self) -> None:
-        in_use = [int(self.source_spec)] if is_camera(self.source_spec) else []
-
-        def found(cameras: list[int]) -> None:
-            self.cameras = tuple(cameras)
-            self._show_sources()
-
-        self.tasks.run_in_thread(lambda: find_cameras(skip=in_use), found, self._note_error, name="emotune-cameras")
+        self.sources.open(spec)
 
     def retry_source(self) -> None:
-        spec = self.source_spec or "0"
-        self.view.show_note(f"Trying {source_label(spec)} again…")  # a sign that it tried, whatever comes
-        self.open_source(spec)
-
-    def _show_source_problem(self, spec: str, text: str) -> None:
-        camera = is_camera(spec)
-        hint = (
-            "Check that a camera is connected and not in use by another program, then retry. " if camera else ""
-        ) + "You can still pick a mood by hand above and get songs for it."
-        self.source_problem = SourceProblem(
-            "no camera" if camera else "cannot read",
-            "No picture from the camera" if camera else "This video cannot be shown",
-            f"{text}\n\n{hint}",
-            "Retry",
-        )
-        self.journal.watching_stopped()
-        self.view.show_source_problem(self.source_problem)
-        self._update_video_status()
-
-    def _source_ended(self, message: SourceEnded) -> None:
-        self.source_problem = SourceProblem(
-            "ended",
-            "End of the video",
-            f"{source_label(self.source_spec)} has ended ({message.frames} frames).",
-            "Play again",
-        )
-        self.journal.watching_stopped()
-        self.view.show_source_problem(self.source_problem)
-        self._update_video_status()
+        self.sources.retry()
 
     @property
     def paused(self) -> bool:
         return self.worker.paused
 
     def toggle_pause(self) -> None:
-        if self.source_problem is not None and not self.worker.paused:
+        if self.sources.problem is not None and not self.worker.paused:
             self.view.show_note("Nothing to pause: there is no picture")
             return
         if self.worker.paused:
@@ -397,7 +213,7 @@ class AppController:
             self.worker.pause()
         self.view.show_paused(self.worker.paused)
         self.journal.paused_changed(self.worker.paused, self.mood)
-        self._update_video_status()
+        self.sources.update_status()
 
     # -- mood ----------------------------------------------------------------------------------
 
@@ -417,7 +233,7 @@ class AppController:
         self.journal.mood_changed(self.mood, self.worker.paused)
         if mood is not None:
             # The face moved the music on: the new songs come in after the list, under nobody's hand.
-            self._ask_songs(mood, append=self.mood.origin == "face" and bool(self.tracks))
+            self._ask_songs(mood, append=self.mood.origin == "face" and bool(self.playlist.tracks))
 
     def set_locked(self, locked: bool) -> None:
         if not self.mood.lock(locked):
@@ -442,7 +258,7 @@ class AppController:
     def set_genres(self, genres: Sequence[str]) -> None:
         """Keep the song lists to ``genres`` (empty: any genre); remembered in the settings."""
         self.settings = self.settings.replace(genres=list(genres))
-        self.save_settings()
+        self.settings_keeper.save()
         self._ask_songs(self.mood.in_force, force=True)
 
     def more_like(self, track: Track) -> None:
@@ -457,34 +273,22 @@ class AppController:
     # -- music ---------------------------------------------------------------------------------
 
     def _start_music(self) -> None:
-        settings, env, offline = self.effective, self.env, self.options.offline
-        self.account = None
         self.playback.set_account(None)
+        self.music.build(self.effective, self.options.offline, self._verdicts, self._music_ready)
 
-        def build() -> Music:
-            self._music = self._music_factory(settings, env, offline, self.journal.load())
-            return self._music
+    def _verdicts(self) -> Preferences:
+        """On the music lane, as the music side is built: the stored verdicts, and the journal starts."""
+        preferences = self.feedback.load()
+        self.journal.start()
+        return preferences
 
-        self._music_lane.submit(build, self._music_ready, self._music_failed)
-
-    def _music_ready(self, music: Music) -> None:
+    def _music_ready(self) -> None:
         from emotune.music.spotify import Credentials
 
-        self.account = music.account
-        self.view.show_music_status(music.account.describe())
-        self.playback.set_account(
-            Credentials.from_settings(self.effective, self.env) if music.account.signed_in else None
-        )
-        # The catalog's ~150k objects live as long as the app: keep the collector's full passes,
-        # which run on whichever thread allocates (often the UI thread), from walking them each
-        # time (a 34 ms pause of the Tk loop was measured without this).
-        gc.freeze()
+        self.playback.set_account(Credentials.from_settings(self.effective, self.env) if self.music.signed_in else None)
         # A request made while the catalog loaded is already queued behind it on the lane.
         if self.mood.in_force is not None and self.songs.running is None:
             self._ask_songs(self.mood.in_force, force=True)
-
-    def _music_failed(self, error: Exception) -> None:
-        self.view.show_music_status(f"unavailable ({error})")
 
     def _ask_songs(self, mood: str | None, *, more: bool = False, force: bool = False, append: bool = False) -> None:
         if mood is None:
@@ -495,21 +299,12 @@ class AppController:
             self._submit(request)
 
     def _submit(self, request: SongRequest) -> None:
-        limit = self.settings.playlist_length
-        offline = self.options.offline
-        genres, shown = tuple(self.settings.genres), tuple(t.id for t in self.tracks)
-
-        def recommend() -> Recommendation:
-            if self._music is None:
-                raise EmotuneError("the music catalog is not loaded")
-            music, mood, strategy = self._music.recommender, request.mood, request.strategy
-            if request.like is not None:
-                return music.more_like(request.like, mood, limit, strategy, exclude=shown, genres=genres)
-            return music.recommend(mood, limit, strategy, offline=offline, genres=genres)
-
         self.view.show_finding_songs(request.mood)
-        self._music_lane.submit(
-            recommend,
+        self.music.ask(
+            request,
+            self.settings,
+            self.options.offline,
+            tuple(t.id for t in self.playlist.tracks),
             lambda answer: self._songs_ready(request, answer),
             lambda error: self._songs_failed(request, error),
         )
@@ -521,39 +316,35 @@ class AppController:
             heading = playlist_heading(answer.emotion, answer.strategy)
             if answer.like is not None:
                 heading = f"Songs like “{answer.like.name}” for {answer.emotion}"
-            if request.append and self.tracks:
+            if request.append and self.playlist.tracks:
                 self._make_room(len(answer.tracks))
-                self.tracks.extend(answer.tracks)
+                self.playlist.append(answer.tracks, answer.emotion, heading)
                 self.view.append_tracks(answer.tracks, answer.emotion, heading)
                 self.view.show_note(f"New songs for {answer.emotion} added at the end of the list")
                 self.playback.mood_songs_added(answer.tracks)
             else:
-                self.tracks = list(answer.tracks)
+                self.playlist.replace(answer.tracks, answer.emotion, heading)
                 self.view.show_tracks(answer.tracks, answer.emotion, heading)
                 if self.playback.playing:
                     # The user asked for this list (a mood picked, Match/Lift, More songs): the
                     # music they hear follows what they see, from its first song.
                     self.playback.play(answer.tracks)
             self.journal.songs_shown(answer.tracks, answer.emotion)
+            self.feedback.shown(answer.tracks)
             if answer.pool_restarted:
                 self.view.show_note(
                     f"Every song for {answer.emotion} has been shown: starting again from the best fits"
                 )
-            signed_in = answer.source == "spotify" and self.account is not None and self.account.signed_in
+            signed_in = answer.source == "spotify" and self.music.signed_in
             self.view.show_music_status(f"{answer.status} · signed in" if signed_in else answer.status)
         if next_request is not None:
             self._submit(next_request)
 
     def _make_room(self, adding: int) -> None:
         """Drop the oldest rows so that ``adding`` more stay within ``playlist_cap.MAX_ROWS``."""
-        keep = {self.view.selected_row()}
-        if self._started is not None and self._started in self.tracks:
-            keep.add(self.tracks.index(self._started))
-        drop = rows_to_drop(len(self.tracks), adding, {row for row in keep if row is not None})
-        if drop:
-            gone = set(drop)
-            self.tracks = [track for row, track in enumerate(self.tracks) if row not in gone]
-            self.view.drop_tracks(drop)
+        dropped = self.playlist.make_room(adding, {self.view.selected_row(), self.playlist.index(self._started)})
+        if dropped:
+            self.view.drop_tracks(dropped)
 
     def _songs_failed(self, request: SongRequest, error: Exception) -> None:
         fresh, next_request = self.songs.answered(request)
@@ -565,36 +356,25 @@ class AppController:
 
     def activate_track(self, track: Track, how: OpenHow = "default") -> None:
         """Open ``track`` in Spotify (the setting decides app or browser) or, asked so, the browser."""
-        open_with = self.effective.open_with
-        app_opener, browser_opener = self._app_opener, self._browser_opener
-
-        def do_open() -> Opened:
-            if how == "browser":
-                if browser_opener(track.url):
-                    return Opened("browser", track.url)
-                raise OpenerError(f"cannot open {track.url}: no web browser answered")
-            return open_track(track, open_with, app_opener=app_opener, browser_opener=browser_opener)
-
-        self.view.show_note(f"Opening “{track.name}”…")
-        self.journal.opening(track)
-        self.tasks.run_in_thread(do_open, self._track_opened, self._note_error, name="emotune-open")
-
-    def _track_opened(self, opened: Opened) -> None:
-        self.opened.append(opened)
-        self.journal.opened(opened.target)
-        self.view.show_note("Opened in Spotify" if opened.how == "app" else "Opened in the browser")
+        self.opening.open(track, how, self.effective.open_with)
 
     def _note_error(self, error: Exception) -> None:
         self.view.show_note(str(error))
 
     def play(self, start: int = 0) -> None:
-        """Play the list on the user's Spotify, from row ``start`` on."""
-        from_here = self.tracks[max(0, start) :]
+        """Play the list on the user's Spotify, from row ``start`` on (songs never to play left out)."""
+        from_here = self._playable(self.playlist.tracks[max(0, start) :])
         self._started = from_here[0] if from_here else None
         self.playback.play(from_here)
 
     def save_playlist(self) -> None:
-        self.playback.save(self.tracks, playlist_name(self.mood.in_force))
+        """Save the list as a Spotify playlist, without the songs the user said never to play."""
+        self.playback.save(self._playable(self.playlist.tracks), playlist_name(self.mood.in_force))
+
+    def _playable(self, tracks: Sequence[Track]) -> list[Track]:
+        # "Never play" rows stay in view (greyed), but are never sent to Spotify.
+        blocked = self.feedback.blocked(tracks)
+        return [track for track in tracks if track.id not in blocked]
 
     def songs_played(self, tracks: Sequence[Track], mood: str | None = None) -> None:
         """Songs started on a player (for the journal; ``mood``: their list's, when not the one shown)."""
@@ -603,27 +383,19 @@ class AppController:
     def give_feedback(self, track: Track, verdict: Verdict | None) -> None:
         """Like, dislike or never again (``never_track``/``never_artist``) a track; None clears it.
         The next lists honour it; the rows shown stay, marked."""
-        self.journal.give_feedback(track, verdict, self.mood.in_force, self.tracks)
+        mood = self.playlist.mood_of(track) or self.mood.in_force
+        self.feedback.give(track, verdict, mood, self.playlist.tracks)
 
     # -- settings and sign-in ------------------------------------------------------------------
 
     def spotify_state(self) -> str:
-        from emotune.music.spotify import is_signed_in, sign_in_expires_at
-
-        if not is_signed_in(self.env.config_dir):
-            return "Not signed in (the bundled catalog is used)"
-        # Spotify's refresh tokens end six months after sign-in (mid-2026 rule): say when.
-        expires = sign_in_expires_at(self.env.config_dir)
-        until = f" until about {time.strftime('%d %b %Y', time.localtime(expires))}" if expires else ""
-        return f"Signed in to Spotify{until}"
+        return self.sign_in_flow.state()
 
     def apply_settings(self, settings: Settings) -> Settings:
         """Store and use ``settings``; the old settings are returned (the view applies its part)."""
-        # The face menu owns profile_name, the Genres menu genres: a dialog opened earlier holds older copies.
-        settings = settings.replace(profile_name=self.settings.profile_name, genres=self.settings.genres)
-        old, self.settings = self.settings, settings
-        self.save_settings()
-        self.view.show_source(self.source_spec, self._mirrored(self.source_spec))
+        old = self.settings_keeper.replace(settings)
+        settings = self.settings
+        self.sources.show_again()
         tracking = ("detector", "mood_smoothing_s", "music_pace")
         if any(getattr(settings, name) != getattr(old, name) for name in tracking):
             self._restart_worker()
@@ -642,52 +414,19 @@ class AppController:
 
         def started(_stopped: bool) -> None:
             if not self.closed:
-                self.open_source(self.source_spec or "0")
+                self.open_source(self.sources.spec or "0")
 
         self.tasks.run_in_thread(lambda: old.stop(), started, self._note_error, name="emotune-restart")
 
     def sign_in(self, settings: Settings) -> None:
-        from emotune.music.spotify import Credentials, sign_in
-
         self.apply_settings(settings)
-        credentials = Credentials.from_settings(self.effective, self.env)
-        self._sign_in_cancel.clear()
-        cancel, token_dir = self._sign_in_cancel, self.env.config_dir
-
-        def run() -> dict[str, str]:
-            return sign_in(credentials, token_dir, cancel=cancel)
-
-        self.tasks.run_in_thread(run, self._signed_in, self._sign_in_failed, name="emotune-sign-in")
-
-    def _signed_in(self, user: dict[str, str]) -> None:
-        text = f"Signed in as {user.get('display_name') or user.get('id')}"
-        self.view.show_spotify_state(text)
-        self.view.show_note(text)
-        self._start_music()
-
-    def _sign_in_failed(self, error: Exception) -> None:
-        self.view.show_spotify_state(str(error))
-        self.view.show_note(str(error))
+        self.sign_in_flow.sign_in(self.effective)
 
     def sign_out(self) -> None:
-        from emotune.music.spotify import SpotifyError, sign_out
-
-        try:
-            sign_out(self.env.config_dir)
-        except SpotifyError as exc:
-            self.view.show_note(str(exc))
-        self.view.show_spotify_state(self.spotify_state())
-        self._start_music()
-
-    def _remember_profile(self, name: str) -> None:
-        self.settings = self.settings.replace(profile_name=name)
-        self.save_settings()
+        self.sign_in_flow.sign_out()
 
     def save_settings(self) -> None:
-        try:
-            self.store.save(self.settings)
-        except OSError as exc:
-            self.view.show_note(f"Settings not saved: {exc.strerror}")
+        self.settings_keeper.save()
 
     # -- closing -------------------------------------------------------------------------------
 
@@ -697,10 +436,12 @@ class AppController:
             return True
         self.closed = True
         self.save_settings()
-        self._sign_in_cancel.set()
+        self.sign_in_flow.cancel()
         deadline = time.monotonic() + timeout
         self.journal.stop(0.0)  # asked now: the writer closes the segment while the others stop
         stopped = self.worker.stop(timeout / 2)
+        # The verdicts just given reach the disk before the lanes stop (they drop what is queued).
+        self.feedback.flush(max(0.05, deadline - time.monotonic()))
         stopped &= self.tasks.shutdown(max(0.05, deadline - time.monotonic()))
         stopped &= self.journal.stop(max(0.05, deadline - time.monotonic()))
         return stopped

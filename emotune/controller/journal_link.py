@@ -1,8 +1,7 @@
-"""The journal and the song feedback of a running app, for the ``AppController``.
+"""The mood journal of a running app, for the ``AppController``.
 
-``JournalLink`` owns the live ``Preferences`` (the user's verdicts, which the music side reads)
-and the ``JournalWriter`` (which records on its own thread). The controller tells it what
-happens and it decides what is recorded:
+``JournalLink`` owns the ``JournalWriter`` (which records on its own thread). The controller
+tells it what happens and it decides what is recorded:
 
 - Music mood segments. Each frame shown: the music mood with the face reading behind it
   (source "face"), or the mood the user locked (source "user", without scores). A face segment
@@ -10,16 +9,15 @@ happens and it decides what is recorded:
   holds while the app is not paused, with or without a picture.
 - Songs: each list shown or appended ("shown", with the list's mood), a track opened in Spotify
   ("opened", once the opener said yes), songs played (``songs_played``, for playback).
-- Feedback: ``give_feedback`` records the verdict in ``Preferences`` (the next lists honour it)
-  and in the journal, and the view marks the rows it concerns; the current list keeps them.
 
-Start: ``load()`` runs on the music lane before the music side is built (it reads the stored
-verdicts, which takes SQLite time), then starts the writer. Problems (a damaged or locked
+Song feedback is not the journal's: ``emotune.controller.feedback_link``.
+
+Start: ``start()`` starts the writer (on the music lane, as the music side is built). Problems (a damaged or locked
 journal) come from the writer's thread; they are queued and shown as one status-bar note by
 ``poll()`` on the UI thread, and the app goes on without a journal. The "journal off" setting
-stops recording moods and songs (feedback is still kept); it never deletes anything.
+stops recording moods and songs; it never deletes anything.
 
-Everything here except ``load`` runs on the UI thread. No toolkit.
+Everything here except ``start`` runs on the UI thread. No toolkit.
 """
 
 from __future__ import annotations
@@ -28,61 +26,36 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Literal, Protocol
 
 from emotune.config import Settings
 from emotune.controller.journal_report import JournalReport, read_report
 from emotune.controller.mood_choice import MoodChoice
-from emotune.journal.store import DB_FILE, Forgotten, Journal, JournalError, SegmentSource, load_preferences
+from emotune.journal.store import DB_FILE, Forgotten, Journal, JournalError, SegmentSource
 from emotune.journal.writer import JournalWriter
-from emotune.music.feedback import Feedback, FeedbackRules, Preferences, Verdict
 from emotune.music.tracks import Track
 from emotune.tasks import OnError, Runner
 from emotune.vision.messages import MoodState
 
 log = logging.getLogger(__name__)
 
-Verdicts = Mapping[str, Verdict | None]  # track ID -> the mark its rows show (None: no verdict)
 ExportKind = Literal["csv", "png"]
-WriterFactory = Callable[[Path, bool, Callable[[str], None]], JournalWriter]
+# (path, record history, on_problem, clock) -> the writer
+WriterFactory = Callable[[Path, bool, Callable[[str], None], Callable[[], float]], JournalWriter]
 
 
-def journal_writer(path: Path, record_history: bool, on_problem: Callable[[str], None]) -> JournalWriter:
-    return JournalWriter(path, record_history=record_history, on_problem=on_problem)
+def journal_writer(
+    path: Path, record_history: bool, on_problem: Callable[[str], None], clock: Callable[[], float]
+) -> JournalWriter:
+    return JournalWriter(path, record_history=record_history, on_problem=on_problem, clock=clock)
 
 
 class LinkView(Protocol):
-    """The view verbs the link uses (``emotune.controller.view.View`` has them)."""
+    """The view verb the link uses (``emotune.controller.view.View`` has it)."""
 
     def show_note(self, text: str) -> None: ...
-
-    def show_verdicts(self, verdicts: Verdicts) -> None: ...
-
-
-def verdict_note(track: Track, verdict: Verdict | None) -> str:
-    title = f"“{track.name}”"
-    if verdict == "like":
-        return f"Liked {title}: it will come back in lists for this mood"
-    if verdict == "dislike":
-        return f"Disliked {title}: it will not be suggested again"
-    if verdict == "never_track":
-        return f"{title} will never be suggested again"
-    if verdict == "never_artist":
-        return f"No more songs by {', '.join(track.artists)}"
-    return f"Your verdict on {title} is cleared"
-
-
-def marks(tracks: Iterable[Track], rules: FeedbackRules) -> dict[str, Verdict | None]:
-    """What each track's row shows: its own verdict, else "never_artist" when its artist is blocked."""
-    shown: dict[str, Verdict | None] = {}
-    for track in tracks:
-        verdict = rules.verdict(track.id)
-        if verdict is None and track.artist_keys() & rules.blocked_artists:
-            verdict = "never_artist"
-        shown[track.id] = verdict
-    return shown
 
 
 class JournalLink:
@@ -100,14 +73,12 @@ class JournalLink:
         self.tasks = tasks
         self.path = data_dir / DB_FILE
         self.enabled = enabled
-        self.preferences = Preferences()
         self._clock = clock
         self._writer_factory = writer_factory
         self._inbox: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()  # run by poll()
         self._lock = threading.Lock()  # the writer is started on the music lane, replaced on the UI thread
         self._loaded = False
         self._closed = False
-        self._touched: set[str] = set()  # verdicts given before the stored ones were loaded win
         self.writer = self._new_writer()
         self.problem: str | None = None  # the first journal problem, shown once
         self._recording: tuple[str, SegmentSource] | None = None  # the segment the writer was told is open
@@ -115,26 +86,18 @@ class JournalLink:
         self._opening: dict[str, Track] = {}  # what the opener was asked to open -> the track
 
     def _new_writer(self) -> JournalWriter:
-        return self._writer_factory(self.path, self.enabled, self._problem_from_thread)
+        return self._writer_factory(self.path, self.enabled, self._problem_from_thread, self._clock)
 
     # -- start, the UI thread's inbox, close ---------------------------------------------------
 
-    def load(self) -> Preferences:
-        """Read the stored verdicts into ``preferences`` and start the writer (music lane, once)."""
+    def start(self) -> None:
+        """Start the writer (once; not after ``stop``)."""
         with self._lock:
             if self._loaded:
-                return self.preferences
+                return
             self._loaded = True
-        stored, problem = load_preferences(self.path)
-        for record in stored.records():
-            if record.track_id not in self._touched:
-                self.preferences.record(record)
-        if problem is not None:
-            self._problem_from_thread(problem)
-        with self._lock:
             if not self._closed:
                 self.writer.start()
-        return self.preferences
 
     def _problem_from_thread(self, text: str) -> None:
         self._inbox.put(lambda: self._show_problem(text))
@@ -226,14 +189,11 @@ class JournalLink:
     # -- songs ---------------------------------------------------------------------------------
 
     def songs_shown(self, tracks: Sequence[Track], mood: str) -> None:
-        """A list was shown or appended to: record it, and mark the rows that have a verdict."""
+        """A list was shown or appended to: record it."""
         for track in tracks:
             self._list_moods[track.id] = mood
         if self.enabled:
             self.writer.songs(tracks, "shown", mood)
-        shown = {track_id: v for track_id, v in marks(tracks, self.preferences.snapshot()).items() if v is not None}
-        if shown:
-            self.view.show_verdicts(shown)
 
     def opening(self, track: Track) -> None:
         self._opening[track.uri] = track
@@ -254,28 +214,12 @@ class JournalLink:
             played = list(tracks)
             self.writer.songs(played, "played", mood if mood is not None else self._mood_of(played))
 
+    def list_mood(self, track: Track, otherwise: str | None) -> str | None:
+        """The mood of the list ``track`` was shown in (``otherwise`` if it was in none)."""
+        return self._list_moods.get(track.id, otherwise)
+
     def _mood_of(self, tracks: Sequence[Track]) -> str | None:
         return next((self._list_moods[t.id] for t in tracks if t.id in self._list_moods), None)
-
-    # -- feedback ------------------------------------------------------------------------------
-
-    def give_feedback(self, track: Track, verdict: Verdict | None, mood: str | None, shown: Sequence[Track]) -> None:
-        """Record ``verdict`` on ``track`` (None clears it) and mark the rows of ``shown`` it concerns."""
-        self._touched.add(track.id)
-        if verdict is None:
-            self.preferences.clear(track.id)
-            self.writer.clear_feedback(track.id)
-        else:
-            record = Feedback.for_track(track, verdict, self._list_moods.get(track.id, mood), self._clock())
-            self.preferences.record(record)
-            self.writer.feedback(record)
-        rules = self.preferences.snapshot()
-        concerned = [t for t in shown if t.id == track.id or t.artist_keys() & track.artist_keys()]
-        self.view.show_verdicts(marks(concerned or [track], rules))
-        self.view.show_note(verdict_note(track, verdict))
-
-    def verdict(self, track_id: str) -> Verdict | None:
-        return self.preferences.verdict(track_id)
 
     # -- the Journal view's work (off the UI thread; answers come back through the runner) ------
 
@@ -317,7 +261,7 @@ class JournalLink:
         self.tasks.run_in_thread(run, on_ok, on_error, name="emotune-journal-export")
 
     def forget(self, since: float | None, until: float | None, on_done: Callable[[str], None]) -> None:
-        """Erase the mood and song history in the range (feedback stays); ``on_done`` gets a note."""
+        """Erase the mood and song history in the range; ``on_done`` gets a note."""
 
         def done(result: Forgotten | JournalError) -> None:
             if isinstance(result, JournalError):

@@ -56,14 +56,18 @@ class View(Protocol):
 
     def show_finding_songs(self, mood: str) -> None: ...
 
+    # The song list is the controller's ``Playlist`` (``emotune.controller.playlist``): these verbs
+    # come after it changed, saying how, and a view draws it from there (row N is ``tracks[N]``).
+
     def show_tracks(self, tracks: Sequence[Track], mood: str, heading: str) -> None:
-        """Replace the list with ``tracks`` (songs for ``mood``): the user asked for a new list."""
+        """The list became ``tracks`` (songs for ``mood``): the user asked for a new list."""
 
     def append_tracks(self, tracks: Sequence[Track], mood: str, heading: str) -> None:
-        """Add ``tracks`` after the list; the selection and the scroll position stay."""
+        """``tracks`` were added after the list; the selection and the scroll position stay."""
 
     def drop_tracks(self, rows: Sequence[int]) -> None:
-        """Remove these rows (indexes, ascending); the others keep their order, moods, selection."""
+        """These rows (indexes before, ascending) left the list; the others keep their order, moods,
+        selection."""
 
     def selected_row(self) -> int | None:
         """The index of the selected row, if one is."""

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import logging
 import time
 import tkinter as tk
@@ -30,10 +31,11 @@ from types import TracebackType
 from emotune import allocator, environment
 from emotune.choices import Strategy
 from emotune.config import Settings, SettingsStore
-from emotune.controller.app import AppController, AppOptions, WorkerFactory
-from emotune.controller.journal_link import Verdicts
+from emotune.controller.app import AppController
+from emotune.controller.feedback_link import Verdicts
 from emotune.controller.teaching import TeachingState
 from emotune.controller.view import SourceProblem
+from emotune.controller.wiring import AppOptions, WorkerFactory
 from emotune.errors import EmotuneError, ExitStatus
 from emotune.gui.controls import Actions, Controls
 from emotune.gui.genre_menu import GenreMenu, MoreLike
@@ -103,9 +105,8 @@ class EmotuneApp:
         app_opener: Opener = opener.os_handler,
         browser_opener: Opener = opener.browser,
         clock: Callable[[], float] = time.perf_counter,
+        after_music_built: Callable[[], None] = lambda: None,
     ) -> None:
-        # The video panel frees and allocates megabyte buffers 30 times a second (emotune.allocator).
-        allocator.keep_freed_memory()
         self.root = root
         self.clock = clock
         self.stats = Stats(started=clock())
@@ -128,6 +129,7 @@ class EmotuneApp:
             app_opener=app_opener,
             browser_opener=browser_opener,
             clock=clock,
+            after_music_built=after_music_built,
         )
         self._build_window(self.controller.settings)
         self.controller.start()
@@ -183,7 +185,9 @@ class EmotuneApp:
         side.grid(row=1, column=1, sticky="nsew", padx=(0, 4))
         self.mood_panel = MoodPanel(side, self.palette)
         self.mood_panel.pack(fill="x")
-        self.playlist = PlaylistPanel(side, self.activate_track, control.play, control.save_playlist)
+        self.playlist = PlaylistPanel(
+            side, self.activate_track, control.play, control.save_playlist, playlist=control.playlist
+        )
         self.playlist.pack(fill="both", expand=True)
         self.song_feedback = SongFeedback(self.playlist, control.give_feedback, self.palette)
         self.more_like = MoreLike(self.playlist, control.more_like)
@@ -313,14 +317,16 @@ class EmotuneApp:
     def show_finding_songs(self, mood: str) -> None:
         self.playlist.set_heading(f"Finding songs for {mood}…")
 
+    # The song verbs: the controller has changed its playlist, which the panel draws.
+
     def show_tracks(self, tracks: Sequence[Track], mood: str, heading: str) -> None:
-        self.playlist.set_tracks(tracks, mood, heading)
+        self.playlist.show_list()
 
     def append_tracks(self, tracks: Sequence[Track], mood: str, heading: str) -> None:
-        self.playlist.append_tracks(tracks, mood, heading)
+        self.playlist.show_appended()
 
     def drop_tracks(self, rows: Sequence[int]) -> None:
-        self.playlist.drop_rows(rows)
+        self.playlist.show_dropped(rows)
         self.song_feedback.set_marks(dict(self.song_feedback.marks))  # the rows were made anew
 
     def selected_row(self) -> int | None:
@@ -355,7 +361,7 @@ class EmotuneApp:
 
     def choose_camera(self) -> None:
         control = self.controller
-        index = ask_camera(self.root, control.source_spec, control.cameras)
+        index = ask_camera(self.root, control.sources.spec, control.sources.cameras)
         if index is not None:
             control.open_source(str(index))
 
@@ -422,6 +428,22 @@ class EmotuneApp:
         return stopped
 
 
+def window_process() -> Callable[[], None]:
+    """Tune this process for the window (``run_app``, and benchmarks that measure it); the hook to
+    call once the music side is built.
+
+    Process-wide tweaks belong to the process that runs the window, not to classes that tests
+    build many times over in one process:
+    - the video panel frees and allocates megabyte buffers 30 times a second: glibc is told to
+      keep freed memory instead of returning it to the kernel each frame (``emotune.allocator``);
+    - the catalog's objects live as long as the app once the music side is built: frozen out of
+      the collector's full passes (``gc.freeze``), which run on whichever thread allocates (often
+      the UI thread) and would walk them each time, pausing the window.
+    """
+    allocator.keep_freed_memory()
+    return gc.freeze
+
+
 def run_app(args: argparse.Namespace) -> int:
     """Start the app and run until the window closes; the exit code."""
     logging.basicConfig(level=logging.WARNING, format="emotune: %(message)s")
@@ -429,6 +451,6 @@ def run_app(args: argparse.Namespace) -> int:
         root = tk.Tk(className=TITLE)
     except tk.TclError as exc:
         raise EmotuneError(f"cannot open the window ({exc}); is a display available?") from None
-    EmotuneApp(root, AppOptions.from_args(args))
+    EmotuneApp(root, AppOptions.from_args(args), after_music_built=window_process())
     root.mainloop()
     return ExitStatus.OK

@@ -29,7 +29,7 @@ from emotune.colours import mood_colour
 from emotune.controller.journal_link import ExportKind, JournalLink
 from emotune.controller.journal_report import JournalReport, day_rows, parse_range, time_axis
 from emotune.gui.theme import Palette
-from emotune.journal.store import Period, duration_words, period_bounds
+from emotune.journal.words import Period, duration_words, period_bounds
 from emotune.music.catalog import tally_words
 
 Choice = Literal["today", "week", "all", "range"]

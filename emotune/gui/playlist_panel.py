@@ -11,6 +11,9 @@ keyboard focus. Double click or Enter asks the app to open the track in Spotify;
 the Menu key) offers "Open in Spotify", "Open in browser" and "Copy link". The tree takes focus
 with Tab, and the arrow keys move the selection. Opening itself is the app's business (it
 blocks, so it runs off the Tk thread there); this panel only reports which track and how.
+
+The rows are the controller's ``Playlist`` (``emotune.controller.playlist``): the panel draws it
+(row iid = the track's index, marker rows ``new-N`` open block N) and keeps no list of its own.
 """
 
 from __future__ import annotations
@@ -18,12 +21,12 @@ from __future__ import annotations
 import time
 import tkinter as tk
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from tkinter import font as tkfont
 from tkinter import ttk
 from typing import Literal
 
 from emotune.colours import mood_colour
+from emotune.controller.playlist import Block, Playlist
 from emotune.gui.theme import ui_scale
 from emotune.gui.tooltip import Tooltip
 from emotune.music.tracks import Track
@@ -35,15 +38,9 @@ SCROLL_BY_ITSELF_AFTER_S = 30.0
 MARKER_PREFIX = "new-"
 
 
-@dataclass(frozen=True)
-class Block:
-    """Songs that came in together: the first row's track index, their mood, their heading, and
-    the marker row that opens the block (None for the first block of a list)."""
-
-    start: int
-    mood: str
-    heading: str
-    marker: str | None
+def marker_of(number: int) -> str | None:
+    """The marker row that opens block ``number`` (the first block of a list has none)."""
+    return f"{MARKER_PREFIX}{number}" if number > 0 else None
 
 
 class PlaylistPanel(ttk.Frame):
@@ -54,12 +51,13 @@ class PlaylistPanel(ttk.Frame):
         on_play: Callable[[int], None],
         on_save: Callable[[], None],
         clock: Callable[[], float] = time.monotonic,
+        playlist: Playlist | None = None,
     ) -> None:
         super().__init__(master, padding=(12, 4))
         self._on_activate = on_activate
         self._clock = clock
-        self.tracks: tuple[Track, ...] = ()
-        self.blocks: list[Block] = []
+        self.playlist = playlist if playlist is not None else Playlist()  # the app's: its controller changes it
+        self._drawn_blocks = 0  # how many blocks the tree shows
         self._touched_at = clock()  # the last time the user used the list (key, click, wheel)
         self._seen_block = 0  # blocks up to this one have been in view
         self._follow_id: str | None = None
@@ -138,40 +136,59 @@ class PlaylistPanel(ttk.Frame):
         self._status_heading = heading
         self.heading.configure(text=heading)
 
+    @property
+    def tracks(self) -> tuple[Track, ...]:
+        return self.playlist.tracks
+
+    @property
+    def blocks(self) -> list[Block]:
+        return self.playlist.blocks
+
     def set_tracks(self, tracks: Sequence[Track], mood: str, heading: str) -> None:
         """A new list (the user asked for it): the first row is selected."""
-        self.tracks = ()
-        self.blocks = []
+        self.playlist.replace(tracks, mood, heading)
+        self.show_list()
+
+    def append_tracks(self, tracks: Sequence[Track], mood: str, heading: str) -> None:
+        """More rows at the end, after a marker row naming them; the selection, the focus and the
+        scroll position stay."""
+        self.playlist.append(tracks, mood, heading)
+        self.show_appended()
+
+    def show_list(self) -> None:
+        """Draw the playlist anew (it was replaced): the first row is selected."""
         self._seen_block = 0
-        self._full.clear()
-        self.tree.delete(*self.tree.get_children())
-        self.append_tracks(tracks, mood, heading)
+        self._redraw()
         if self.tracks:
             self.tree.selection_set("0")
             self.tree.focus("0")
             self.tree.see("0")
 
-    def append_tracks(self, tracks: Sequence[Track], mood: str, heading: str) -> None:
-        """More rows at the end, after a marker row naming them; the selection, the focus and the
-        scroll position stay."""
-        self._add_block(tracks, mood, heading, follow=True)
+    def show_appended(self) -> None:
+        """Draw the blocks appended to the playlist since it was last drawn."""
+        while self._drawn_blocks < len(self.blocks):
+            self._draw_block(self._drawn_blocks, follow=True)
 
-    def _add_block(self, tracks: Sequence[Track], mood: str, heading: str, *, follow: bool) -> None:
+    def _redraw(self) -> None:
+        self._full.clear()
+        self.tree.delete(*self.tree.get_children())
+        self._drawn_blocks = 0
+        for number in range(len(self.blocks)):
+            self._draw_block(number, follow=False)
+
+    def _draw_block(self, number: int, *, follow: bool) -> None:
         self._status_heading = ""
-        start = len(self.tracks)
-        marker = None
-        if self.blocks:
-            marker = f"{MARKER_PREFIX}{len(self.blocks)}"
-            tag = f"marker-{mood}"
-            self.tree.tag_configure(tag, foreground=mood_colour(mood), font=self._marker_font)
-            self.tree.insert(
-                "", "end", iid=marker, values=("", f"New: {heading[:1].lower()}{heading[1:]}", "", mood), tags=(tag,)
-            )
-        self.blocks.append(Block(start, mood, heading, marker))
-        self.tracks += tuple(tracks)
-        for i, track in enumerate(tracks, start):
+        block, marker = self.blocks[number], marker_of(number)
+        if marker is not None:
+            tag = f"marker-{block.mood}"
+            self.tree.tag_configure(tag, foreground=mood_colour(block.mood), font=self._marker_font)
+            words = f"New: {block.heading[:1].lower()}{block.heading[1:]}"
+            self.tree.insert("", "end", iid=marker, values=("", words, "", block.mood), tags=(tag,))
+        for i in range(block.start, self.playlist.end_of(number)):
+            track = self.tracks[i]
             self._full[str(i)] = (track.name, ", ".join(track.artists))
-            self.tree.insert("", "end", iid=str(i), values=(i + 1, *self._elided(str(i)), mood))
+            self.tree.insert("", "end", iid=str(i), values=(i + 1, *self._elided(str(i)), block.mood))
+        self._drawn_blocks = number + 1
         self.after_idle(self._view_changed)
         if marker is not None and follow:
             self._follow_later()
@@ -193,8 +210,7 @@ class PlaylistPanel(ttk.Frame):
     def _index_after(self, row: str) -> int:
         """The track index of ``row``, or for a marker row the index of the first song after it."""
         if row.startswith(MARKER_PREFIX):
-            block = self.blocks[int(row[len(MARKER_PREFIX) :])]
-            return block.start
+            return self.blocks[int(row[len(MARKER_PREFIX) :])].start
         return int(row)
 
     def _view_changed(self) -> None:
@@ -220,18 +236,17 @@ class PlaylistPanel(ttk.Frame):
             self.jump_button.grid_remove()
 
     def _block_index(self, row: str) -> int:
-        index = self._index_after(row)
-        return max((i for i, block in enumerate(self.blocks) if block.start <= index), default=0)
+        return self.playlist.block_at(self._index_after(row))
 
     def jump_to_new(self) -> str:
         """Show the newest block at the top of the list and select its first song."""
         if len(self.blocks) < 2:
             return "break"
-        newest = self.blocks[-1]
+        newest, marker = self.blocks[-1], marker_of(len(self.blocks) - 1)
         first = str(newest.start)
-        if newest.marker is not None and self.tree.exists(first):
+        if marker is not None and self.tree.exists(first):
             children = self.tree.get_children()
-            self.tree.yview_moveto(children.index(newest.marker) / max(1, len(children)))
+            self.tree.yview_moveto(children.index(marker) / max(1, len(children)))
             self.tree.selection_set(first)
             self.tree.focus(first)
             self.tree.see(first)
@@ -284,24 +299,20 @@ class PlaylistPanel(ttk.Frame):
     def drop_rows(self, rows: Sequence[int]) -> None:
         """Remove rows (the list's cap, ``emotune.controller.playlist_cap``); the others keep their
         order, their block (mood, heading, marker) and the selection. Rows are renumbered from 1."""
+        self.playlist.drop(rows)
+        self.show_dropped(rows)
+
+    def show_dropped(self, rows: Sequence[int]) -> None:
+        """Draw the playlist after ``rows`` (indexes before the drop) left it; the selection stays."""
         gone = set(rows)
-        selected = self.selected()
-        all_seen = self._seen_block >= len(self.blocks) - 1
-        kept_blocks = []
-        for number, block in enumerate(self.blocks):
-            end = self.blocks[number + 1].start if number + 1 < len(self.blocks) else len(self.tracks)
-            kept = [self.tracks[i] for i in range(block.start, end) if i not in gone]
-            if kept:
-                kept_blocks.append((block, kept))
-        self.tracks, self.blocks = (), []
-        self._full.clear()
-        self.tree.delete(*self.tree.get_children())
-        for block, kept in kept_blocks:
-            self._add_block(kept, block.mood, block.heading, follow=False)
+        selection = self.tree.selection()
+        selected = self._index_after(selection[0]) if selection else None
+        all_seen = self._seen_block >= self._drawn_blocks - 1
+        self._redraw()
         if all_seen:
             self._seen_block = len(self.blocks) - 1
-        if selected is not None and selected in self.tracks:
-            row = str(self.tracks.index(selected))
+        if selected is not None and selected not in gone:
+            row = str(selected - sum(1 for r in gone if r < selected))
             self.tree.selection_set(row)
             self.tree.focus(row)
             self.tree.see(row)

@@ -2,6 +2,7 @@
 
 ``store`` is the SQLite database in the user data folder (schema, migrations, queries, forgetting),
 ``writer`` the background thread the window records through, ``export`` the CSV and PNG files,
-``cli`` the ``journal`` and ``feedback`` commands. Nothing here imports tkinter, cv2 or
+``words`` times and durations as people read them, ``cli`` the ``journal`` command. Nothing here
+imports music (song feedback is ``emotune.music.feedback_store``'s), tkinter, cv2 or
 onnxruntime, stores images or per-frame readings, or sends anything over the network.
 """

@@ -1,4 +1,4 @@
-"""``python -m emotune journal ...`` and ``python -m emotune feedback TRACK_ID like|dislike|clear``.
+"""``python -m emotune journal ...``.
 
 Contracts (README, "Command line"):
 
@@ -8,9 +8,8 @@ Contracts (README, "Command line"):
   "duration_s": float, "scores": {label: mean}}``. ``--csv``/``--png`` write those files;
   ``--clear`` then forgets the range's mood and song history (all of it without a range; song
   feedback stays). DATE: ``2026-03-01`` (``--until``: that whole day), ``2026-03-01T14:30``,
-  ``today`` or ``yesterday``, local time.
-- ``feedback TRACK_ID like|dislike|clear`` stores (or clears) a verdict that ``recommend`` and the
-  window honour. TRACK_ID may also be a ``spotify:track:`` URI or an open.spotify.com link.
+  ``today`` or ``yesterday``, local time. The genres of the songs opened per mood come from
+  ``genre_words``, which the entry point hands in (they are music's: the journal does not import it).
 
 Bad input raises an ``EmotuneError`` subclass with one line; the entry point prints it and exits 2.
 Reading never creates a journal file. Nothing here touches the network.
@@ -29,15 +28,14 @@ from datetime import date, datetime, timedelta
 from datetime import time as day_time
 from pathlib import Path
 
-from emotune.errors import EmotuneError, ExitStatus, UsageError
-from emotune.journal.store import Journal, Segment, duration_words, journal_path
-from emotune.music.catalog import genre_tally, tally_words
-from emotune.music.feedback import Feedback, Verdict
-from emotune.music.tracks import track_id_in
+from emotune.environment import Environment
+from emotune.errors import ExitStatus, UsageError
+from emotune.journal.store import Journal, Segment, journal_path
+from emotune.journal.words import duration_words
 from emotune.text import printable
 
-# spotify:track:ID, or https://open.spotify.com/[intl-xx/]track/ID?si=...
-FEEDBACK_VERDICTS: dict[str, Verdict | None] = {"like": "like", "dislike": "dislike", "clear": None}
+# (track ID, times opened) of one mood's songs -> their genres in words ("rock 3, pop 1")
+GenreWords = Callable[[Iterable[tuple[str, int]]], str]
 DATE_HELP = "2026-03-01, 2026-03-01T14:30, today or yesterday (local time)"
 
 
@@ -45,12 +43,8 @@ class JournalInputError(UsageError):
     """A bad argument to ``journal``."""
 
 
-class FeedbackInputError(UsageError):
-    """A bad argument to ``feedback``."""
-
-
 def add_journal_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Register ``journal`` and ``feedback`` on the main parser's subcommands."""
+    """Register ``journal`` on the main parser's subcommands."""
     journal_parser = commands.add_parser(
         "journal", help="your mood history and the songs you opened (kept only on this computer)"
     )
@@ -64,12 +58,6 @@ def add_journal_parsers(commands: argparse._SubParsersAction[argparse.ArgumentPa
         action="store_true",
         help="then forget the mood and song history in the range (all of it without --since/--until)",
     )
-    feedback_parser = commands.add_parser("feedback", help="like or dislike a track (changes what comes next)")
-    feedback_parser.add_argument(
-        "track", metavar="TRACK_ID", help="Spotify track ID (or spotify:track: URI, or open.spotify.com link)"
-    )
-    # Checked by the handler, not by choices=: a bad verdict gets one line, not a usage block.
-    feedback_parser.add_argument("verdict", metavar="like|dislike|clear")
 
 
 # Dates the journal reads: local midnight of the first and the day after the last must be times
@@ -132,7 +120,7 @@ def _clock(t: float) -> str:
     return datetime.fromtimestamp(t).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def _print_summary(book: Journal, since: float | None, until: float | None) -> None:
+def _print_summary(book: Journal, since: float | None, until: float | None, genre_words: GenreWords) -> None:
     """The text summary: one line per segment (streamed), the time per mood, the songs opened."""
     any_segment = False
     for segment in book.iter_segments(since, until):
@@ -149,7 +137,7 @@ def _print_summary(book: Journal, since: float | None, until: float | None) -> N
     print("Time per mood: " + ", ".join(f"{printable(mood)} {duration_words(s)}" for mood, s in totals.items()))
     for mood, songs in book.songs_per_mood(since, until).items():
         listed = "; ".join(printable(f"{s.name} - {', '.join(s.artists)}") + f" ({s.count}x)" for s in songs[:5])
-        genres = tally_words(genre_tally((s.track_id, s.count) for s in songs))  # from the catalog, at report time
+        genres = genre_words((s.track_id, s.count) for s in songs)  # from the catalog, at report time
         print(f"Opened while {printable(mood) or 'no mood'} ({genres}): {listed}")
 
 
@@ -161,14 +149,14 @@ def _export_path(value: Path | str | None, flag: str) -> Path | None:
     return Path(value)
 
 
-def journal(args: argparse.Namespace) -> int:
+def journal(args: argparse.Namespace, env: Environment, genre_words: GenreWords) -> int:
     """The ``journal`` command; see the module docstring. Reads stream: a journal of a million
     segments prints, exports or clears in flat memory."""
     check_time_zone()
     since, until = _range(args)
     csv_path = _export_path(getattr(args, "csv", None), "--csv")
     png_path = _export_path(getattr(args, "png", None), "--png")
-    path = journal_path()
+    path = journal_path(env)
     exporting = csv_path is not None or png_path is not None
     reading = bool(args.json) or exporting or not args.clear
     book: Journal | None = Journal.open(path) if path.exists() and reading else None
@@ -183,7 +171,7 @@ def journal(args: argparse.Namespace) -> int:
             if book is None:
                 print(f"No moods recorded in this range (journal: {path})")
             else:
-                _print_summary(book, since, until)
+                _print_summary(book, since, until, genre_words)
         if exporting:
             from emotune.journal import export  # Pillow only when a picture is asked for
 
@@ -208,64 +196,3 @@ def journal(args: argparse.Namespace) -> int:
         else:
             print("emotune: there is no journal yet; nothing to forget", file=sys.stderr)
     return ExitStatus.OK
-
-
-def track_id_from(text: str) -> str:
-    """A Spotify track ID from an ID, URI or link; FeedbackInputError otherwise."""
-    candidate = track_id_in(text)
-    if candidate is None:
-        raise FeedbackInputError(
-            f"track ID {text!r} is not a Spotify track ID (22 letters and digits, as in spotify:track:ID)"
-        )
-    return candidate
-
-
-def feedback(args: argparse.Namespace) -> int:
-    """The ``feedback`` command; see the module docstring."""
-    track_id = track_id_from(str(args.track))
-    word = str(args.verdict).strip().lower()
-    if word not in FEEDBACK_VERDICTS:
-        raise FeedbackInputError(f"verdict {args.verdict!r}: expected like, dislike or clear")
-    verdict = FEEDBACK_VERDICTS[word]
-    with Journal.open() as book:
-        if verdict is None:
-            removed = book.clear_feedback(track_id)
-            print(f"Cleared the feedback on {track_id}" if removed else f"There was no feedback on {track_id}")
-            return ExitStatus.OK
-        name, artists, valence, energy = _describe(track_id, book)
-        book.set_feedback(
-            Feedback(
-                track_id,
-                verdict,
-                frozenset(a.casefold().strip() for a in artists),
-                None,
-                valence,
-                energy,
-                time.time(),
-            )
-        )
-    title = printable(f"{name} - {', '.join(artists)}") if name else track_id
-    print(f"{'Liked' if verdict == 'like' else 'Disliked'}: {title}")
-    return ExitStatus.OK
-
-
-def _describe(track_id: str, book: Journal) -> tuple[str, tuple[str, ...], float | None, float | None]:
-    """Name, artists and features of a track from the bundled catalog, else from the journal."""
-    from emotune.music.catalog import load_catalog  # the catalog only for this command
-
-    try:
-        known = load_catalog().get(track_id)
-    except EmotuneError:
-        known = None  # a broken catalog must not stop the verdict being stored
-    if known is not None:
-        features = known.features
-        return (
-            known.name,
-            known.artists,
-            None if features is None else features.valence,
-            None if features is None else features.energy,
-        )
-    seen = book.known_song(track_id)
-    if seen is not None:
-        return seen[0], seen[1], None, None
-    return "", (), None, None

@@ -35,7 +35,8 @@ from PIL import Image, ImageDraw, ImageFont
 from emotune.colours import mood_rgb
 from emotune.journal.axis import DAY_S, round_axis, tick_label
 from emotune.journal.safe_file import ExportError, write_export
-from emotune.journal.store import Segment, duration_words, iso
+from emotune.journal.store import Segment
+from emotune.journal.words import duration_words, iso
 from emotune.labels import EMOTIONS
 
 __all__ = ["CSV_COLUMNS", "ExportError", "draw_timeline", "write_csv", "write_png"]

@@ -1,4 +1,4 @@
-"""The journal's background writer: the window records moods, songs and feedback without waiting.
+"""The journal's background writer: the window records moods and songs without waiting.
 
 Every public method except ``flush`` and ``stop`` only puts a small message on a bounded queue
 and returns (never blocks, never raises), so the Tk thread never waits on SQLite. One thread
@@ -30,13 +30,26 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from emotune.journal.store import Forgotten, Journal, JournalError, SegmentSource, SongEvent, SongKind
 from emotune.labels import EMOTIONS
-from emotune.music.feedback import Feedback
-from emotune.music.tracks import Track
 
 log = logging.getLogger(__name__)
+
+
+class Song(Protocol):
+    """What the journal keeps of a song (music's ``Track`` has it; the journal does not import music)."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def artists(self) -> Sequence[str]: ...
+
 
 # A wake-up this many checkpoints late means the process was suspended, not busy.
 SUSPEND_FACTOR = 5.0
@@ -53,16 +66,6 @@ class _Observe:
 @dataclass(frozen=True)
 class _Songs:
     events: tuple[SongEvent, ...]
-
-
-@dataclass(frozen=True)
-class _SetFeedback:
-    feedback: Feedback
-
-
-@dataclass(frozen=True)
-class _ClearFeedback:
-    track_id: str
 
 
 @dataclass(frozen=True)
@@ -83,7 +86,7 @@ class _Stop:
     t: float
 
 
-_Message = _Observe | _Songs | _SetFeedback | _ClearFeedback | _Forget | _Flush | _Stop
+_Message = _Observe | _Songs | _Forget | _Flush | _Stop
 
 
 class _OpenSegment:
@@ -114,7 +117,7 @@ class JournalWriter:
 
     def __init__(
         self,
-        path: Path | None = None,
+        path: Path,
         *,
         clock: Callable[[], float] = time.time,
         checkpoint_s: float = 2.0,
@@ -123,8 +126,9 @@ class JournalWriter:
         max_queue: int = 10_000,
         timeout_s: float = 5.0,
     ) -> None:
-        """``path``: the journal file (default ``store.journal_path()``). ``record_history=False``
-        (the "journal off" setting) keeps feedback but records no moods or songs."""
+        """``path``: the journal file (``store.journal_path(env)``). ``clock``: Unix seconds now (tests
+        pass a fake one). ``record_history=False`` (the "journal off" setting) records no moods or
+        songs; forgetting still works."""
         self._path = path
         self._clock = clock
         self._checkpoint_s = checkpoint_s
@@ -152,7 +156,7 @@ class JournalWriter:
         return self._thread is not None and self._thread.is_alive()
 
     @property
-    def path(self) -> Path | None:
+    def path(self) -> Path:
         return self._path
 
     def start(self) -> JournalWriter:
@@ -184,7 +188,7 @@ class JournalWriter:
         """Close the open segment now (watching stopped)."""
         self.observe(None)
 
-    def songs(self, tracks: Iterable[Track], kind: SongKind, mood: str | None) -> None:
+    def songs(self, tracks: Iterable[Song], kind: SongKind, mood: str | None) -> None:
         """Songs shown in a list, or one opened/played, for the list of ``mood``."""
         if not self._record_history:
             return
@@ -192,13 +196,6 @@ class JournalWriter:
         events = tuple(SongEvent(now, t.id, t.name, tuple(t.artists), mood, kind) for t in tracks)
         if events:
             self._put(_Songs(events))
-
-    def feedback(self, feedback: Feedback) -> None:
-        """Store a verdict (also record it in the live ``Preferences`` yourself)."""
-        self._put(_SetFeedback(feedback))
-
-    def clear_feedback(self, track_id: str) -> None:
-        self._put(_ClearFeedback(track_id))
 
     def forget(
         self,
@@ -306,10 +303,6 @@ class JournalWriter:
             self._observe(message)
         elif isinstance(message, _Songs):
             journal.add_songs(message.events)
-        elif isinstance(message, _SetFeedback):
-            journal.set_feedback(message.feedback)
-        elif isinstance(message, _ClearFeedback):
-            journal.clear_feedback(message.track_id)
         elif isinstance(message, _Forget):
             self._forget(message)
 

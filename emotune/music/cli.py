@@ -1,8 +1,8 @@
 """``python -m emotune recommend EMOTION [--limit N] [--offline] [--genre G ...] [--json]``.
 
-Prints one line per track (the user's song feedback honoured: ``args.feedback``, loaded from the
-journal by ``emotune.__main__``); with ``--json`` one JSON object per line with exactly the keys id,
-name, artists, uri, url, source (guide section 2: a public contract). Without credentials, or
+Prints one line per track (the user's song feedback honoured, read from ``feedback.sqlite3``);
+with ``--json`` one JSON object per line with exactly the keys id, name, artists, uri, url,
+source (guide section 2: a public contract). Without credentials, or
 with ``--offline``, the bundled catalog answers; a Spotify failure is reported on stderr and the
 catalog answers too, with exit code 0. An unknown emotion lists the valid ones and exits 2.
 ``--genre`` (repeatable; ``args.genres``, checked by ``emotune.__main__``) limits the songs to
@@ -18,6 +18,7 @@ import sys
 from emotune import config, environment, moods
 from emotune.errors import ExitStatus, UsageError
 from emotune.labels import EMOTIONS
+from emotune.music.feedback_cli import stored_preferences
 from emotune.music.recommender import Recommender
 from emotune.music.service import build_music
 from emotune.music.tracks import Track, track_id_in
@@ -51,7 +52,7 @@ def recommend(args: argparse.Namespace) -> int:
     env = environment.current()
     settings = config.effective_settings(config.SettingsStore(env.config_dir).load(), env)
     strategy = moods.check_strategy(getattr(args, "strategy", None) or settings.music_strategy)
-    music = build_music(settings, env, offline=bool(args.offline), feedback=getattr(args, "feedback", None))
+    music = build_music(settings, env, offline=bool(args.offline), feedback=stored_preferences(env))
     if music.account.kind == "catalog" and music.account.reason:
         print(f"emotune: {music.account.reason}; using the bundled catalog", file=sys.stderr)
     genres = tuple(getattr(args, "genres", ()))

@@ -40,7 +40,7 @@ Units: boosts are in the catalog's weighted feature distance (``Catalog.distance
 
 ``Preferences`` is the live, thread-safe set of verdicts (the GUI records into it on the Tk
 thread; the recommender reads a ``snapshot()`` on its worker). This module is pure: it stores
-nothing on disk (``emotune.journal`` does) and never talks to the network or imports tkinter.
+nothing on disk (``emotune.music.feedback_store`` does) and never talks to the network or imports tkinter.
 """
 
 from __future__ import annotations

@@ -208,6 +208,7 @@ def play_command(args: argparse.Namespace) -> int:
 
 def _play(args: argparse.Namespace, emotion: str, limit: int, credentials: Any, settings: Any, token_dir: Any) -> int:
     from emotune import environment, moods
+    from emotune.music.feedback_cli import stored_preferences
     from emotune.music.playback import SpotifyPlayer, track_uris
     from emotune.music.service import build_music
 
@@ -215,7 +216,8 @@ def _play(args: argparse.Namespace, emotion: str, limit: int, credentials: Any, 
     device_id = _device_id(player, args.device) if args.device else None
 
     # The music side `recommend` uses, so `play` plays what `recommend` would list.
-    music = build_music(settings, environment.current(), offline=False, feedback=getattr(args, "feedback", None))
+    env = environment.current()
+    music = build_music(settings, env, offline=False, feedback=stored_preferences(env))
     if music.account.kind == "catalog" and music.account.reason:
         print(f"emotune: {music.account.reason}; using the bundled catalog", file=sys.stderr)
     strategy = moods.check_strategy(settings.music_strategy)

@@ -1,0 +1,183 @@
+"""The video source of a running app: which one plays, its problems, the cameras, the fps line.
+
+``Sources`` opens a source (a camera index or a file) on the vision worker, remembers recent
+files in the settings, finds the cameras off the UI thread, turns the worker's "cannot read" and
+"ended" into the ``SourceProblem`` the video area shows (with Retry or Play again), and keeps
+the status line (source, paused or its problem, frames drawn per second). The ``AppController``
+hands it what the worker posts and asks it whether a frame is the current source's.
+
+Everything here runs on the UI thread. No toolkit.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+from pathlib import Path
+
+from emotune.controller.settings import SettingsKeeper
+from emotune.controller.view import SourceProblem, View
+from emotune.controller.wiring import Worker
+from emotune.tasks import OnError, Runner
+from emotune.vision.messages import FrameResult, SourceEnded, SourceError
+from emotune.vision.sources import FrameSource, FrameSourceError, find_cameras, is_camera
+
+STATUS_EVERY_S = 0.5
+FPS_WINDOW_S = 2.0
+RECENT_FILES = 5
+
+
+def source_label(spec: str) -> str:
+    return f"Camera {spec.strip()}" if is_camera(spec) else Path(spec).name
+
+
+class Sources:
+    def __init__(
+        self,
+        view: View,
+        tasks: Runner,
+        settings: SettingsKeeper,
+        worker: Callable[[], Worker],
+        source_factory: Callable[[str], FrameSource],
+        clock: Callable[[], float],
+        on_watching_stopped: Callable[[], None],
+    ) -> None:
+        self.view = view
+        self.tasks = tasks
+        self.settings = settings
+        self._worker = worker  # the controller replaces its worker when the tracking settings change
+        self._source_factory = source_factory
+        self._clock = clock
+        self._on_watching_stopped = on_watching_stopped
+        self.spec = ""
+        self.name = ""  # the name the worker's messages carry for the current source
+        self.problem: SourceProblem | None = None
+        self.cameras: tuple[int, ...] | None = None  # the cameras found (None: still looking)
+        self.latest: FrameResult | None = None
+        self.frames_shown = 0
+        self.frames_skipped = 0  # frame results replaced by a newer one before they were shown
+        self._draw_times: deque[float] = deque(maxlen=120)
+        self._last_status_at = -1e9
+
+    def open(self, spec: str) -> None:
+        """Show ``spec`` (camera index or path); a problem shows in the video area, not as an error."""
+        self.spec = spec
+        self.view.show_source(spec, self.mirrored(spec))
+        self.view.hide_source_problem()
+        self.problem = None
+        try:
+            source = self._source_factory(spec)
+        except FrameSourceError as exc:
+            self.name = ""
+            self.cannot_read(spec, str(exc))
+            return
+        self.name = source.name
+        if not is_camera(spec):
+            settings = self.settings.current
+            recent = [spec, *(path for path in settings.recent_sources if path != spec)][:RECENT_FILES]
+            self.settings.current = settings.replace(last_source=spec, recent_sources=recent)
+        self._show_sources()
+        worker = self._worker()
+        if worker.running:
+            worker.switch_source(source)
+        else:
+            worker.start(source)
+        if worker.paused:  # a new source plays at once
+            worker.resume()
+            self.view.show_paused(False)
+        self._draw_times.clear()
+        self.update_status()
+
+    def retry(self) -> None:
+        spec = self.spec or "0"
+        self.view.show_note(f"Trying {source_label(spec)} again…")  # a sign that it tried, whatever comes
+        self.open(spec)
+
+    def mirrored(self, spec: str) -> bool:
+        # A mirror is what people expect of a camera looking at them; a film stays the right way round.
+        return self.settings.effective().mirror and is_camera(spec)
+
+    def show_again(self) -> None:
+        """The settings changed: show the source as they say (mirrored or not)."""
+        self.view.show_source(self.spec, self.mirrored(self.spec))
+
+    def _show_sources(self) -> None:
+        self.view.show_sources(self.spec, self.cameras, tuple(self.settings.current.recent_sources))
+
+    def find_cameras(self, on_error: OnError) -> None:
+        in_use = [int(self.spec)] if is_camera(self.spec) else []
+
+        def found(cameras: list[int]) -> None:
+            self.cameras = tuple(cameras)
+            self._show_sources()
+
+        self.tasks.run_in_thread(lambda: find_cameras(skip=in_use), found, on_error, name="emotune-cameras")
+
+    def showing(self, result: FrameResult) -> bool:
+        """Whether ``result`` is a frame of the source playing now (and the video area shows frames)."""
+        return result.source == self.name and self.problem is None
+
+    def frame_drawn(self, result: FrameResult, now: float) -> None:
+        self.latest = result
+        self.frames_shown += 1
+        self._draw_times.append(now)
+
+    def stopped(self, message: SourceError | SourceEnded) -> None:
+        """The worker says the source playing now cannot be read, or ended."""
+        if isinstance(message, SourceError):
+            self.cannot_read(self.spec, message.message)
+        else:
+            self.ended(message)
+
+    def cannot_read(self, spec: str, text: str) -> None:
+        camera = is_camera(spec)
+        hint = (
+            "Check that a camera is connected and not in use by another program, then retry. " if camera else ""
+        ) + "You can still pick a mood by hand above and get songs for it."
+        self._show_problem(
+            SourceProblem(
+                "no camera" if camera else "cannot read",
+                "No picture from the camera" if camera else "This video cannot be shown",
+                f"{text}\n\n{hint}",
+                "Retry",
+            )
+        )
+
+    def ended(self, message: SourceEnded) -> None:
+        self._show_problem(
+            SourceProblem(
+                "ended",
+                "End of the video",
+                f"{source_label(self.spec)} has ended ({message.frames} frames).",
+                "Play again",
+            )
+        )
+
+    def _show_problem(self, problem: SourceProblem) -> None:
+        self.problem = problem
+        self._on_watching_stopped()
+        self.view.show_source_problem(problem)
+        self.update_status()
+
+    def drawn_fps(self) -> float | None:
+        now = self._clock()
+        recent = [t for t in self._draw_times if now - t <= FPS_WINDOW_S]
+        if len(recent) < 2:
+            return None
+        return (len(recent) - 1) / max(recent[-1] - recent[0], 1e-6)
+
+    def tick(self, now: float) -> None:
+        """The status line, every ``STATUS_EVERY_S`` at most."""
+        if now - self._last_status_at >= STATUS_EVERY_S:
+            self._last_status_at = now
+            self.update_status()
+
+    def update_status(self) -> None:
+        label = source_label(self.spec) if self.spec else "No source"
+        if self.problem is not None:
+            self.view.show_video_status(f"{label} · {self.problem.kind}")
+        elif self._worker().paused:
+            self.view.show_video_status(f"{label} · paused")
+        else:
+            fps = self.drawn_fps()
+            self.view.show_video_status(label if fps is None else f"{label} · {fps:.0f} fps")
