@@ -211,17 +211,23 @@ def test_message_queue_drops_old_frames_never_control_messages() -> None:
     drained = [messages.get_nowait() for _ in range(messages.qsize())]
     assert drained == [mood, SourceEnded("x", 3), frame[3]]
 
-    for i in range(3):
-        messages.post(SourceError("x", f"problem {i}"))
-    assert not messages.post(frame[4])  # only control messages queued: the frame is the one dropped
-    assert messages.post(SourceEnded("x", 5))  # a control message displaces the oldest control message
-    assert [messages.get_nowait() for _ in range(3)] == [
-        SourceError("x", "problem 1"),
-        SourceError("x", "problem 2"),
-        SourceEnded("x", 5),
-    ]
     with pytest.raises(ValueError):
         MessageQueue(1)
+
+
+def test_message_queue_full_of_control_messages_keeps_every_one() -> None:
+    messages = MessageQueue(3)
+    control: list[Message] = [SourceError("x", f"problem {i}") for i in range(3)]
+    for message in control:
+        messages.post(message)
+    assert not messages.post(FrameResult(4, 0.4, (), mood_state(0.4)))  # no frame to drop: this one goes
+    late: list[Message] = [
+        MoodChanged("sad", "happy", 0.5, 5),
+        CalibrationSample("sad", 1),
+        SourceEnded("x", 5),
+    ]
+    assert all(messages.post(message) for message in late)  # beyond the bound, none dropped
+    assert [messages.get_nowait() for _ in range(messages.qsize())] == control + late
 
 
 def test_face_result_json_matches_the_contract() -> None:
