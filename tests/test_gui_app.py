@@ -26,16 +26,13 @@ from emotune.gui.video_panel import fit_size
 from emotune.labels import EMOTIONS
 from emotune.vision.pipeline import FacePipeline
 from emotune.vision.sources import Frame, FrameSource, FrameSourceError, make_source
+from testbed.media import astronaut, talking_head_frames, write_video
 from tests.support.fake_spotify import CLIENT_ID, CLIENT_SECRET, FakeSpotify
 from tests.support.gui import Running, pump_for
 from tests.support.paths import UserFolders
-from tests.support.vision_media import (
-    astronaut,
-    expression_frames,
-    talking_head_frames,
-    two_expressions_for,
-    write_video,
-)
+from tests.support.vision_media import expression_frames, two_expressions_for
+
+pytestmark = pytest.mark.gui
 
 
 @pytest.fixture(scope="module")
@@ -387,6 +384,7 @@ def test_spotify_lists_and_the_fallback_when_spotify_fails_show_in_playlist_and_
         assert app.close()
 
 
+@pytest.mark.data
 def test_a_music_mood_change_appends_songs_and_keeps_the_selection_and_scroll(
     start: Callable[..., Running], user_dirs: UserFolders, tmp_path: Path
 ) -> None:

@@ -15,9 +15,11 @@ from emotune.gui import playlist_panel
 from emotune.gui.settings_dialog import SettingsDialog
 from emotune.gui.theme import ACCENT
 from emotune.labels import EMOTIONS
+from testbed.media import talking_head_frames, write_video
 from tests.support.gui import Running, pump_for
 from tests.support.screen import screenshot
-from tests.support.vision_media import talking_head_frames, write_video
+
+pytestmark = pytest.mark.gui
 
 
 @pytest.fixture(scope="module")

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 
+import pytest
 from PIL import Image
 
 from emotune.colours import mood_colour, mood_rgb
@@ -28,9 +29,12 @@ from emotune.journal.store import DB_FILE, Journal, SegmentSource, SongEvent
 from emotune.labels import EMOTIONS
 from emotune.music.catalog import CatalogSession, load_catalog
 from emotune.music.tracks import Track
+from testbed.media import talking_head_frames, write_video
+from testbed.paths import REPO
 from tests.support.gui import Running
-from tests.support.paths import REPO, UserFolders
-from tests.support.vision_media import talking_head_frames, write_video
+from tests.support.paths import UserFolders
+
+pytestmark = pytest.mark.gui
 
 
 def emotune_command(*args: str) -> subprocess.CompletedProcess[str]:

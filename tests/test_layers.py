@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.support.paths import REPO
+from testbed.paths import REPO
 
 
 def imported_modules(path: Path) -> set[str]:

@@ -47,6 +47,8 @@ from emotune.vision.profile_cli import (
 )
 from training.onnx_embedding import add_embedding_output
 
+pytestmark = pytest.mark.data
+
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 JAFFE = SHARED / "data" / "people" / "jaffe"
 Faces = dict[str, list[NDArray[np.uint8]]]

@@ -9,8 +9,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from testbed.paths import JAFFE, REPO
 from tests.support.files import one_error_line
-from tests.support.paths import JAFFE, REPO
+
+pytestmark = pytest.mark.data
 
 
 def emotune(*args: str) -> subprocess.CompletedProcess[str]:

@@ -16,10 +16,12 @@ from typing import Any
 
 import pytest
 
+from testbed.paths import JAFFE
 from tests.support.files import one_error_line, run_emotune
-from tests.support.paths import JAFFE
 
-PHOTO = sorted((JAFFE / "KA" / "happy").glob("*.png"))[0]
+pytestmark = pytest.mark.data
+
+PHOTO = JAFFE / "KA" / "happy" / "KA.HA1.29.png"  # named, not listed: collection never reads ../shared
 
 
 @pytest.fixture(scope="module")

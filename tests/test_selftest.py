@@ -16,8 +16,8 @@ import pytest
 from emotune import __version__, selftest
 from emotune.errors import ExitStatus
 from emotune.labels import EMOTIONS
+from testbed.paths import REPO
 from tests.support.files import SELF_TEST_SUMMARY
-from tests.support.paths import REPO
 
 YUNET = "face_detection_yunet_2023mar.onnx"
 

@@ -14,9 +14,10 @@ import time
 from pathlib import Path
 
 from emotune.music.spotify import TokenFileCache, user_token_path
+from testbed.paths import REPO
 from tests.support.fake_spotify import CLIENT_ID, USER_ID, USER_NAME, FakeSpotify
 from tests.support.files import one_error_line, run_emotune
-from tests.support.paths import REPO, UserFolders
+from tests.support.paths import UserFolders
 
 
 def free_port() -> int:

@@ -15,16 +15,10 @@ import pytest
 
 from emotune.labels import EMOTIONS
 from emotune.vision.sources import MAX_IMAGE_PIXELS
+from testbed.media import background, person_talking_frames, talking_head_frames, write_video
+from testbed.paths import ASTRONAUT, JAFFE, REPO, jaffe_people
 from tests.support.files import one_error_line, run_measuring_memory, write_blank_png, write_png
-from tests.support.paths import JAFFE, REPO
-from tests.support.vision_media import (
-    ASTRONAUT,
-    background,
-    person_talking_frames,
-    talking_head_frames,
-    truncate,
-    write_video,
-)
+from tests.support.vision_media import truncate
 
 FACE_KEYS = ["box", "emotion", "confidence", "scores"]
 
@@ -254,7 +248,8 @@ def test_bench_json_and_table() -> None:
     assert "camera 99" in one_error_line(emotune("bench", "99", "--frames", "3"), "emotune: ")
 
 
-@pytest.mark.parametrize("person", sorted(p.name for p in JAFFE.iterdir() if p.is_dir()))
+@pytest.mark.data
+@pytest.mark.parametrize("person", jaffe_people())
 def test_analyze_talking_person_music_mood_starts_within_3_s_and_changes_at_most_once(
     tmp_path: Path, person: str
 ) -> None:

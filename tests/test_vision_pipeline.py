@@ -30,17 +30,9 @@ from emotune.vision.messages import (
 )
 from emotune.vision.mood import MoodTracker
 from emotune.vision.pipeline import FacePipeline, VisionWorker
-from tests.support.vision_media import (
-    ASTRONAUT,
-    Image,
-    background,
-    expression_frames,
-    face_frame,
-    talking_head_frames,
-    truncate,
-    two_expressions_for,
-    write_video,
-)
+from testbed.media import Image, background, talking_head_frames, write_video
+from testbed.paths import ASTRONAUT
+from tests.support.vision_media import expression_frames, face_frame, truncate, two_expressions_for
 
 FPS = 10.0
 
@@ -80,6 +72,7 @@ def vision_threads() -> list[threading.Thread]:
     return [t for t in threading.enumerate() if t.name.startswith("emotune-")]
 
 
+@pytest.mark.data
 def test_each_face_is_found_and_read(
     pipeline: FacePipeline, two_expressions: tuple[tuple[str, Image], tuple[str, Image]]
 ) -> None:
@@ -95,6 +88,7 @@ def test_each_face_is_found_and_read(
         assert timings.detect_ms > 0 and timings.classify_ms > 0
 
 
+@pytest.mark.data
 def test_music_mood_starts_fast_and_changes_once_on_a_sustained_expression_not_an_odd_frame(
     tmp_path: Path, pipeline: FacePipeline, two_expressions: tuple[tuple[str, Image], tuple[str, Image]]
 ) -> None:
@@ -152,6 +146,7 @@ def test_missing_camera_is_a_message_and_no_thread_survives(pipeline: FacePipeli
     assert vision_threads() == before
 
 
+@pytest.mark.data
 def test_pause_resume_switch_and_stop(
     tmp_path: Path, pipeline: FacePipeline, two_expressions: tuple[tuple[str, Image], tuple[str, Image]]
 ) -> None:
@@ -272,6 +267,7 @@ def iter_queue(messages: MessageQueue) -> list[Message]:
     return drained
 
 
+@pytest.mark.data
 def test_capture_posts_the_largest_faces_model_outputs_for_calibration(
     tmp_path: Path, pipeline: FacePipeline, two_expressions: tuple[tuple[str, Image], tuple[str, Image]]
 ) -> None:
