@@ -25,7 +25,8 @@ from emotune.journal import export
 from emotune.journal.store import DB_FILE, Journal, SongEvent
 from emotune.journal.writer import JournalWriter
 from emotune.music.feedback import Feedback
-from tests.support.files import one_error_line, run_emotune, run_measuring_memory
+from testbed.memory import run_measuring_memory
+from tests.support.files import one_error_line, run_emotune
 from tests.support.paths import UserFolders
 
 REPO = Path(__file__).resolve().parent.parent

@@ -16,8 +16,9 @@ import pytest
 from emotune.labels import EMOTIONS
 from emotune.vision.sources import MAX_IMAGE_PIXELS
 from testbed.media import background, person_talking_frames, talking_head_frames, write_video
+from testbed.memory import run_measuring_memory
 from testbed.paths import ASTRONAUT, JAFFE, REPO, jaffe_people
-from tests.support.files import one_error_line, run_measuring_memory, write_blank_png, write_png
+from tests.support.files import one_error_line, write_blank_png, write_png
 from tests.support.vision_media import truncate
 
 FACE_KEYS = ["box", "emotion", "confidence", "scores"]
