@@ -33,6 +33,7 @@ def two_class_dir(tmp_path: Path, val_faces: Faces) -> Path:
     return tmp_path / "faces"
 
 
+@pytest.mark.slow
 @pytest.mark.data
 def test_evaluate_json_on_data_with_absent_classes(two_class_dir: Path, tmp_path: Path) -> None:
     result = run("training.evaluate", str(two_class_dir), "--json", "--plots", str(tmp_path / "plots"))
@@ -54,6 +55,7 @@ def test_evaluate_table(two_class_dir: Path) -> None:
     assert all(name in result.stdout for name in EMOTIONS)
 
 
+@pytest.mark.slow
 @pytest.mark.data
 def test_evaluate_bad_inputs(two_class_dir: Path, tmp_path: Path) -> None:
     assert "nothing-here: no such file or directory" in one_error_line(
@@ -125,6 +127,7 @@ def test_a_model_card_with_unusable_fields_is_one_line(
     assert line.endswith(f"{model.with_name('emotion.json')}: {problem}")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "command",
     [
@@ -148,6 +151,7 @@ def test_verbose_shows_the_traceback(tmp_path: Path) -> None:
     assert result.returncode != 0 and "Traceback" in result.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.data
 def test_train_bad_inputs(tmp_path: Path, val_faces: Faces) -> None:
     assert "--data is required" in one_error_line(run("training.train"))
@@ -162,6 +166,7 @@ def test_train_bad_inputs(tmp_path: Path, val_faces: Faces) -> None:
     assert "not a run folder" in one_error_line(run("training.train", "--resume", str(tmp_path)))
 
 
+@pytest.mark.slow
 def test_export_bad_input(tmp_path: Path) -> None:
     assert "not a run folder" in one_error_line(run("training.export", str(tmp_path)))
 

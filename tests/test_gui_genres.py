@@ -36,6 +36,7 @@ def genres_shown(run: Running) -> set[str]:
     return {track.genre for track in run.app.playlist.tracks}
 
 
+@pytest.mark.slow
 def test_the_genre_choice_applies_and_is_remembered_across_a_restart(
     start: Callable[..., Running], user_dirs: UserFolders
 ) -> None:

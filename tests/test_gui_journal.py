@@ -55,6 +55,7 @@ def first_list(run: Running) -> tuple[Track, ...]:
     return run.app.playlist.tracks
 
 
+@pytest.mark.slow
 def test_twelve_seconds_of_video_are_in_the_journal_after_closing(
     start: Callable[..., Running], tmp_path: Path
 ) -> None:
@@ -84,6 +85,7 @@ def test_twelve_seconds_of_video_are_in_the_journal_after_closing(
     assert spans[0][0] >= mood_at - 12.0  # nothing from before the session
 
 
+@pytest.mark.slow
 def test_feedback_from_the_command_line_changes_the_next_lists_in_the_window(
     start: Callable[..., Running],
 ) -> None:

@@ -29,7 +29,7 @@ from tests.support.gui import Running, pump_for
 from tests.support.paths import UserFolders
 from tests.support.screen import control_text, covered_controls, read_text, readable, screenshot, words
 
-pytestmark = pytest.mark.gui
+pytestmark = [pytest.mark.gui, pytest.mark.slow]
 
 # (0, 0): the window's minimum size. "default": the size of a first start (1180x720).
 SIZES = {"large": (1366, 900), "default": (1180, 720), "small": (900, 600), "minimum": (0, 0)}

@@ -26,7 +26,7 @@ from testbed.paths import JAFFE
 from tests.support.gui import Running
 from tests.support.paths import UserFolders
 
-pytestmark = [pytest.mark.gui, pytest.mark.data]
+pytestmark = [pytest.mark.gui, pytest.mark.data, pytest.mark.slow]
 
 PERSON = "KL"
 FPS = 15.0

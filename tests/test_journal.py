@@ -372,6 +372,7 @@ def test_the_writer_records_segments_with_mean_scores_and_stops_cleanly(tmp_path
     assert writer.problem is None
 
 
+@pytest.mark.slow
 def test_the_open_segment_reaches_the_disk_every_checkpoint(tmp_path: Path) -> None:
     path = tmp_path / DB_FILE
     writer = JournalWriter(path, checkpoint_s=0.2).start()
@@ -455,6 +456,7 @@ while True:  # until killed, mid-write
 """
 
 
+@pytest.mark.slow
 def test_a_process_killed_mid_write_loses_at_most_the_open_segments_last_seconds(tmp_path: Path) -> None:
     path = tmp_path / DB_FILE
     checkpoint_s = 0.5

@@ -44,6 +44,7 @@ def test_shipped_catalog_is_a_few_thousand_valid_tracks_balanced_over_the_plane(
     assert very_calm >= 200
 
 
+@pytest.mark.slow
 @pytest.mark.data
 def test_catalog_and_notice_are_what_the_build_script_makes(tmp_path: Path) -> None:
     assert SOURCE.is_file(), f"{SOURCE} is missing: the tests need ../shared beside the checkout"

@@ -24,6 +24,8 @@ import pytest
 from testbed.paths import REPO
 from tests.support.files import SELF_TEST_SUMMARY
 
+pytestmark = pytest.mark.slow
+
 SPEC = REPO / "emotune.spec"
 # Top-level names that must not appear anywhere in the bundle: as a folder, a library or a module.
 TRAINING_STACK = ("tensorflow", "tensorflow_cpu", "keras", "tf_keras", "tf2onnx", "matplotlib", "onnx")

@@ -73,6 +73,7 @@ BAD = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", list(BAD))
 def test_an_impossible_profile_is_one_line_and_exit_2_for_every_reader(
     valid_profile: dict[str, Any], tmp_path: Path, case: str

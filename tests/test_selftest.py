@@ -67,6 +67,7 @@ def test_self_test_stays_headless(environment: dict[str, str]) -> None:
     assert result.stdout.splitlines()[-1] == "[]"
 
 
+@pytest.mark.slow
 def test_a_copy_of_the_shipped_models_passes(environment: dict[str, str], tmp_path: Path) -> None:
     environment["EMOTUNE_SELF_TEST_MODELS_DIR"] = str(models_copy(tmp_path / "models"))
     result = self_test(environment)

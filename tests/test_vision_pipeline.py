@@ -88,6 +88,7 @@ def test_each_face_is_found_and_read(
         assert timings.detect_ms > 0 and timings.classify_ms > 0
 
 
+@pytest.mark.slow
 @pytest.mark.data
 def test_music_mood_starts_fast_and_changes_once_on_a_sustained_expression_not_an_odd_frame(
     tmp_path: Path, pipeline: FacePipeline, two_expressions: tuple[tuple[str, Image], tuple[str, Image]]
@@ -181,6 +182,7 @@ def test_pause_resume_switch_and_stop(
     assert not worker.running and vision_threads() == []
 
 
+@pytest.mark.slow
 def test_talking_head_is_found_in_every_frame(tmp_path: Path, pipeline: FacePipeline) -> None:
     video = write_video(tmp_path / "talking-head.avi", talking_head_frames(100), fps=25.0)
     messages = run_worker(VisionWorker(pipeline, MessageQueue(256), realtime=False, include_images=False), str(video))
