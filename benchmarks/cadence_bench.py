@@ -25,8 +25,8 @@ from emotune.vision.faces import box_overlap
 from emotune.vision.messages import FaceResult
 from emotune.vision.mood import MoodTracker
 from emotune.vision.pipeline import FacePipeline, PipelineSettings
-from tests.support.paths import JAFFE
-from tests.support.vision_media import TALK_SCRIPT, person_talking_frames, talking_head_frames
+from testbed.media import TALK_SCRIPT, person_talking_frames, talking_head_frames
+from testbed.paths import JAFFE
 
 # (detect, classify, whole-frame search) intervals in seconds; a search interval of 0 never tracks.
 CADENCES = [(0.0, 0.0, 0.0), (0.2, 0.1, 0.0), (0.3, 0.1, 0.0), (0.2, 0.2, 0.0), (0.2, 0.1, 0.5), (0.2, 0.1, 1.0)]

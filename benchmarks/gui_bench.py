@@ -176,8 +176,8 @@ def main() -> None:
         print(json.dumps(child(args.video, args.seconds, args.launched, args.screenshot, args.idle)))
         return
 
-    from tests.support.gui import x_display
-    from tests.support.vision_media import talking_head_frames, write_video
+    from testbed.display import x_display
+    from testbed.media import talking_head_frames, write_video
 
     with tempfile.TemporaryDirectory() as folder, x_display():
         # Long enough that the video plays through the warm-up and the whole measuring time.

@@ -17,7 +17,6 @@ import json
 import os
 import random
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
@@ -26,19 +25,11 @@ from datetime import datetime
 from pathlib import Path
 
 from benchmarks.machine import describe_cpu
+from testbed.memory import run_measuring_memory
 
 ROOT = Path(__file__).resolve().parent.parent
 TRACK = "4uLU6hMCjMI75M1A2tKUQC"
 MOODS = ("angry", "disgust", "fear", "happy", "neutral", "sad", "surprise")
-
-# Runs argv[2:] and writes its peak RSS (KiB) to argv[1]; see tests/support/files.py.
-_MEASURE = """
-import os, subprocess, sys
-child = subprocess.Popen(sys.argv[2:], stdout=subprocess.DEVNULL)
-_, status, usage = os.wait4(child.pid, 0)
-open(sys.argv[1], "w").write(str(usage.ru_maxrss))
-sys.exit(os.waitstatus_to_exitcode(status))
-"""
 
 
 def build(path: Path, segments: int, songs: int) -> None:
@@ -75,20 +66,12 @@ def build(path: Path, segments: int, songs: int) -> None:
 
 def measure(args: list[str], env: dict[str, str]) -> tuple[float, float, int]:
     """(seconds, peak MB, exit status) of ``python -m emotune ARGS``."""
-    with tempfile.TemporaryDirectory() as folder:
-        report = Path(folder) / "peak"
-        started = time.perf_counter()
-        done = subprocess.run(
-            [sys.executable, "-c", _MEASURE, str(report), sys.executable, "-m", "emotune", *args],
-            cwd=ROOT,
-            env=env,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        elapsed = time.perf_counter() - started
-        if done.returncode != 0:
-            print(f"  ({' '.join(args)}: exit {done.returncode}: {done.stderr.strip()})")
-        return elapsed, int(report.read_text()) / 1024, done.returncode
+    started = time.perf_counter()
+    done, peak = run_measuring_memory([sys.executable, "-m", "emotune", *args], ROOT, env, timeout=3600.0)
+    elapsed = time.perf_counter() - started
+    if done.returncode != 0:
+        print(f"  ({' '.join(args)}: exit {done.returncode}: {done.stderr.strip()})")
+    return elapsed, peak, done.returncode
 
 
 def feedback_in_one_process(path: Path, calls: int) -> float:

@@ -41,7 +41,7 @@ from emotune.vision.faces import create_detector
 from emotune.vision.messages import FrameResult, MessageQueue, SourceEnded, SourceError
 from emotune.vision.pipeline import FacePipeline, PipelineSettings, VisionWorker
 from emotune.vision.sources import Frame
-from tests.support.vision_media import talking_head_frames
+from testbed.media import talking_head_frames
 
 Image = NDArray[np.uint8]
 HAAR = Path(str(getattr(getattr(cv2, "data", None), "haarcascades", ""))) / "haarcascade_frontalface_default.xml"

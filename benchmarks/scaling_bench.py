@@ -45,7 +45,7 @@ def median_ms(fn: Callable[[], object], repeats: int) -> float:
 
 
 def camera_frame(size: tuple[int, int]) -> NDArray[np.uint8]:
-    from tests.support.vision_media import talking_head_frames
+    from testbed.media import talking_head_frames
 
     return talking_head_frames(1, size)[0]
 

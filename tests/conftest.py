@@ -1,5 +1,8 @@
 """Shared fixtures. Helpers live in ``tests/support/`` (imported from there, never from here).
 
+Markers (setup.cfg): ``gui``, ``slow`` and ``data``. Without ../shared, a run that selects a
+test marked ``data`` stops at collection with one line saying so, instead of a cascade of errors.
+
 GUI fixtures: ``display`` (the X display: the one set, else a fresh Xvfb) and ``start`` (launch
 the real window with recording openers; closed and checked for Tk callback errors afterwards).
 
@@ -12,22 +15,33 @@ from __future__ import annotations
 
 import gc
 import os
-import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import cv2
 import numpy as np
 import pytest
 from numpy.typing import NDArray
 
 from emotune.controller.app import AppOptions
 from emotune.environment import VARIABLES
-from emotune.labels import EMOTIONS
+from testbed.display import x_display
+from testbed.paths import FER_ZIP, SHARED
 from tests.support.fake_spotify import FakeSpotify
-from tests.support.gui import CallbackErrors, Recorder, Running, x_display
-from tests.support.paths import FER_ZIP, UserFolders
+from tests.support.gui import CallbackErrors, Recorder, Running
+from tests.support.paths import UserFolders
+from tests.support.vision_media import load_val_faces
+
+NO_SHARED = (
+    f"the tests marked data need ../shared beside the checkout ({SHARED} is missing; see README, "
+    "\"Run the tests\"); run pytest -m 'not data' without it"
+)
+
+
+@pytest.hookimpl(trylast=True)  # after -m/-k have deselected what will not run
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not SHARED.is_dir() and any(item.get_closest_marker("data") for item in items):
+        raise pytest.UsageError(NO_SHARED)
 
 
 @pytest.fixture(autouse=True)
@@ -53,14 +67,7 @@ def fer_zip() -> Path:
 @pytest.fixture(scope="session")
 def val_faces(fer_zip: Path) -> dict[str, list[NDArray[np.uint8]]]:
     """Five real 48x48 val faces per emotion, decoded from the zip."""
-    faces: dict[str, list[NDArray[np.uint8]]] = {name: [] for name in EMOTIONS}
-    with zipfile.ZipFile(fer_zip) as archive:
-        for member in sorted(archive.namelist()):
-            parts = member.split("/")
-            if len(parts) == 3 and parts[0] == "val" and len(faces[parts[1]]) < 5:
-                image = cv2.imdecode(np.frombuffer(archive.read(member), np.uint8), cv2.IMREAD_GRAYSCALE)
-                faces[parts[1]].append(image)
-    return faces
+    return load_val_faces(5, fer_zip)
 
 
 @pytest.fixture(scope="session")

@@ -19,6 +19,7 @@ from tests.support.models import write_uniform_model, write_wrong_output_model
 Faces = dict[str, list[NDArray[np.uint8]]]
 
 
+@pytest.mark.data
 def test_probabilities_for_a_batch_of_any_size_crops(val_faces: Faces) -> None:
     import cv2
 
@@ -34,6 +35,7 @@ def test_probabilities_for_a_batch_of_any_size_crops(val_faces: Faces) -> None:
     assert EmotionClassifier().classify([]).shape == (0, len(EMOTIONS))
 
 
+@pytest.mark.data
 def test_flip_averaging_is_the_mean_of_both_views(val_faces: Faces) -> None:
     face = val_faces["surprise"][1]
     flipping = EmotionClassifier(flip_average=True)
@@ -87,12 +89,14 @@ def test_bad_model_files_give_one_clear_error(tmp_path: Path, make: object, mess
         classifier.classify([np.zeros((48, 48), np.uint8)])
 
 
+@pytest.mark.data
 def test_a_model_fixed_to_one_face_per_run_gets_every_view_one_at_a_time(tmp_path: Path, val_faces: Faces) -> None:
     single = EmotionClassifier(write_uniform_model(tmp_path / "one.onnx", batch=1), flip_average=True)
     probs = single.classify(val_faces["happy"][:3])  # six views: three faces, each mirrored
     np.testing.assert_allclose(probs, np.full((3, len(EMOTIONS)), 1 / len(EMOTIONS)), atol=1e-6)
 
 
+@pytest.mark.data
 def test_nan_from_a_model_is_an_error_not_a_score(tmp_path: Path, val_faces: Faces) -> None:
     classifier = EmotionClassifier(write_uniform_model(tmp_path / "nan.onnx", nan_below=100.0), flip_average=False)
     classifier.load()  # the mid-grey probe passes

@@ -13,10 +13,9 @@ from numpy.typing import NDArray
 
 from emotune.errors import ExitStatus
 from emotune.labels import EMOTIONS
+from testbed.paths import ASTRONAUT, REPO
 from tests.support.files import one_error_line, run_into_closed_pipe, write_png
 from tests.support.models import write_uniform_model, write_wrong_output_model
-from tests.support.paths import REPO
-from tests.support.vision_media import ASTRONAUT
 
 Faces = dict[str, list[NDArray[np.uint8]]]
 
@@ -34,6 +33,8 @@ def two_class_dir(tmp_path: Path, val_faces: Faces) -> Path:
     return tmp_path / "faces"
 
 
+@pytest.mark.slow
+@pytest.mark.data
 def test_evaluate_json_on_data_with_absent_classes(two_class_dir: Path, tmp_path: Path) -> None:
     result = run("training.evaluate", str(two_class_dir), "--json", "--plots", str(tmp_path / "plots"))
     assert result.returncode == 0, result.stderr
@@ -46,6 +47,7 @@ def test_evaluate_json_on_data_with_absent_classes(two_class_dir: Path, tmp_path
     assert (tmp_path / "plots" / "confusion.png").is_file()
 
 
+@pytest.mark.data
 def test_evaluate_table(two_class_dir: Path) -> None:
     result = run("training.evaluate", str(two_class_dir))
     assert result.returncode == 0, result.stderr
@@ -53,6 +55,8 @@ def test_evaluate_table(two_class_dir: Path) -> None:
     assert all(name in result.stdout for name in EMOTIONS)
 
 
+@pytest.mark.slow
+@pytest.mark.data
 def test_evaluate_bad_inputs(two_class_dir: Path, tmp_path: Path) -> None:
     assert "nothing-here: no such file or directory" in one_error_line(
         run("training.evaluate", str(tmp_path / "nothing-here"))
@@ -76,6 +80,7 @@ def test_evaluate_bad_inputs(two_class_dir: Path, tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.data
 def test_a_model_that_gives_nan_is_one_line_never_nan_in_the_json(two_class_dir: Path, tmp_path: Path) -> None:
     # Valid probabilities for a mid-grey face (the load check), NaN for any darker pixel.
     nan = write_uniform_model(tmp_path / "nan.onnx", nan_below=100.0)
@@ -94,6 +99,7 @@ def single_face_model(folder: Path, card: object) -> Path:
     return write_uniform_model(folder / "emotion.onnx", batch=1)
 
 
+@pytest.mark.data
 def test_a_model_fixed_to_one_face_per_run_still_gets_flip_averaging(two_class_dir: Path, tmp_path: Path) -> None:
     # Its card asks for flip averaging, which sends two views per face.
     model = single_face_model(tmp_path / "single", {"labels": list(EMOTIONS), "test_time_flip": True})
@@ -103,6 +109,7 @@ def test_a_model_fixed_to_one_face_per_run_still_gets_flip_averaging(two_class_d
     assert report["n"] == 10 and report["flip_average"] is True
 
 
+@pytest.mark.data
 @pytest.mark.parametrize(
     ("card", "problem"),
     [
@@ -120,6 +127,7 @@ def test_a_model_card_with_unusable_fields_is_one_line(
     assert line.endswith(f"{model.with_name('emotion.json')}: {problem}")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "command",
     [
@@ -143,6 +151,8 @@ def test_verbose_shows_the_traceback(tmp_path: Path) -> None:
     assert result.returncode != 0 and "Traceback" in result.stderr
 
 
+@pytest.mark.slow
+@pytest.mark.data
 def test_train_bad_inputs(tmp_path: Path, val_faces: Faces) -> None:
     assert "--data is required" in one_error_line(run("training.train"))
     assert "missing.zip: no such file or directory" in one_error_line(
@@ -156,6 +166,7 @@ def test_train_bad_inputs(tmp_path: Path, val_faces: Faces) -> None:
     assert "not a run folder" in one_error_line(run("training.train", "--resume", str(tmp_path)))
 
 
+@pytest.mark.slow
 def test_export_bad_input(tmp_path: Path) -> None:
     assert "not a run folder" in one_error_line(run("training.export", str(tmp_path)))
 

@@ -16,6 +16,8 @@ from emotune.labels import EMOTIONS
 from tests.support.files import write_png
 from training.data import DataError, available_splits, load_split, resolve_split
 
+pytestmark = pytest.mark.data
+
 Faces = dict[str, list[NDArray[np.uint8]]]
 
 

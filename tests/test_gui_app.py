@@ -26,16 +26,13 @@ from emotune.gui.video_panel import fit_size
 from emotune.labels import EMOTIONS
 from emotune.vision.pipeline import FacePipeline
 from emotune.vision.sources import Frame, FrameSource, FrameSourceError, make_source
+from testbed.media import astronaut, talking_head_frames, write_video
 from tests.support.fake_spotify import CLIENT_ID, CLIENT_SECRET, FakeSpotify
 from tests.support.gui import Running, pump_for
 from tests.support.paths import UserFolders
-from tests.support.vision_media import (
-    astronaut,
-    expression_frames,
-    talking_head_frames,
-    two_expressions_for,
-    write_video,
-)
+from tests.support.vision_media import expression_frames, two_expressions_for
+
+pytestmark = pytest.mark.gui
 
 
 @pytest.fixture(scope="module")
@@ -54,6 +51,7 @@ def emotune_threads() -> list[str]:
     return [t.name for t in threading.enumerate() if t.name.startswith("emotune-") and t.is_alive()]
 
 
+@pytest.mark.slow
 def test_video_mood_playlist_and_opening_a_track(start: Callable[..., Running], videos: dict[str, Path]) -> None:
     run = start(AppOptions(source=str(videos["long"]), offline=True))
     app = run.app
@@ -118,6 +116,7 @@ def test_video_mood_playlist_and_opening_a_track(start: Callable[..., Running], 
     assert len(run.app_opener.opened) == 2
 
 
+@pytest.mark.slow
 def test_more_songs_and_lift_refresh_on_request_only(start: Callable[..., Running], videos: dict[str, Path]) -> None:
     run = start(AppOptions(source=str(videos["long"]), offline=True))
     app = run.app
@@ -140,6 +139,7 @@ def test_more_songs_and_lift_refresh_on_request_only(start: Callable[..., Runnin
     run.until(lambda: app.playlist.heading.cget("text") == playlist_heading(mood, "lift"), "a lift list")
 
 
+@pytest.mark.slow
 def test_switching_source_and_the_end_of_a_video(start: Callable[..., Running], videos: dict[str, Path]) -> None:
     run = start(AppOptions(source=str(videos["long"]), offline=True))
     app = run.app
@@ -209,6 +209,7 @@ def test_mood_from_the_command_line_is_locked_from_the_start(start: Callable[...
     assert app.controls.mood_choice.get() == "happy"
 
 
+@pytest.mark.slow
 def test_a_minimised_window_draws_no_frames_and_draws_again_when_restored(
     start: Callable[..., Running], videos: dict[str, Path]
 ) -> None:
@@ -227,6 +228,7 @@ def test_a_minimised_window_draws_no_frames_and_draws_again_when_restored(
     assert run.root.state() == "normal"
 
 
+@pytest.mark.slow
 def test_pause_and_resume_with_space(start: Callable[..., Running], videos: dict[str, Path]) -> None:
     run = start(AppOptions(source=str(videos["long"]), offline=True))
     app = run.app
@@ -279,6 +281,7 @@ def test_settings_dialog_saves_and_applies(start: Callable[..., Running], user_d
     dialog.destroy()
 
 
+@pytest.mark.slow
 def test_closing_the_window_stops_every_thread_and_saves_the_geometry(
     start: Callable[..., Running], videos: dict[str, Path], user_dirs: UserFolders
 ) -> None:
@@ -299,6 +302,7 @@ def test_closing_the_window_stops_every_thread_and_saves_the_geometry(
     assert saved["window_geometry"].count("+") == 2
 
 
+@pytest.mark.slow
 def test_an_error_in_a_tk_callback_is_caught_for_the_test(start: Callable[..., Running]) -> None:
     run = start(AppOptions(source="99", offline=True))
 
@@ -344,6 +348,7 @@ class UnpluggedCamera:
         pass
 
 
+@pytest.mark.slow
 def test_a_camera_unplugged_mid_run_shows_the_panel_and_retry_brings_it_back(
     start: Callable[..., Running],
 ) -> None:
@@ -389,6 +394,8 @@ def test_spotify_lists_and_the_fallback_when_spotify_fails_show_in_playlist_and_
         assert app.close()
 
 
+@pytest.mark.slow
+@pytest.mark.data
 def test_a_music_mood_change_appends_songs_and_keeps_the_selection_and_scroll(
     start: Callable[..., Running], user_dirs: UserFolders, tmp_path: Path
 ) -> None:

@@ -15,9 +15,11 @@ from emotune.gui import playlist_panel
 from emotune.gui.settings_dialog import SettingsDialog
 from emotune.gui.theme import ACCENT
 from emotune.labels import EMOTIONS
+from testbed.media import talking_head_frames, write_video
 from tests.support.gui import Running, pump_for
 from tests.support.screen import screenshot
-from tests.support.vision_media import talking_head_frames, write_video
+
+pytestmark = pytest.mark.gui
 
 
 @pytest.fixture(scope="module")
@@ -25,6 +27,7 @@ def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_video(tmp_path_factory.mktemp("consistency") / "clip.avi", talking_head_frames(240), fps=30.0)
 
 
+@pytest.mark.slow
 def test_the_box_on_the_face_and_your_face_now_show_the_same_reading_live_paused_and_ended(
     start: Callable[..., Running], clip: Path
 ) -> None:
@@ -76,6 +79,7 @@ def test_the_list_goes_to_new_songs_by_itself_only_when_nobody_touched_it(start:
     assert panel.heading.cget("text") == "Songs to match angry" and not panel.jump_button.winfo_ismapped()
 
 
+@pytest.mark.slow
 def test_the_selected_row_stands_out_and_new_rows_do_not_shift_the_window(start: Callable[..., Running]) -> None:
     run = start(AppOptions(source="99", offline=True, mood="happy"))
     run.app.apply_settings(run.app.controller.settings.replace(theme="dark"))

@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
+import pytest
+
 from emotune import moods
 from emotune.gui.app import AppOptions
 from emotune.gui.genre_menu import MORE_LIKE_LABEL
@@ -17,6 +19,8 @@ from emotune.music.catalog import load_catalog, path_distances
 from tests.support.gui import Running
 from tests.support.paths import UserFolders
 from tests.support.screen import covered_controls, read_text, readable, screenshot
+
+pytestmark = pytest.mark.gui
 
 
 def menu_index(menu: object, label: str) -> int:
@@ -32,6 +36,7 @@ def genres_shown(run: Running) -> set[str]:
     return {track.genre for track in run.app.playlist.tracks}
 
 
+@pytest.mark.slow
 def test_the_genre_choice_applies_and_is_remembered_across_a_restart(
     start: Callable[..., Running], user_dirs: UserFolders
 ) -> None:

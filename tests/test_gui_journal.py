@@ -19,6 +19,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 
+import pytest
 from PIL import Image
 
 from emotune.colours import mood_colour, mood_rgb
@@ -29,9 +30,12 @@ from emotune.labels import EMOTIONS
 from emotune.music.catalog import CatalogSession, load_catalog
 from emotune.music.feedback_store import FEEDBACK_FILE, FeedbackStore
 from emotune.music.tracks import Track
+from testbed.media import talking_head_frames, write_video
+from testbed.paths import REPO
 from tests.support.gui import Running
-from tests.support.paths import REPO, UserFolders
-from tests.support.vision_media import talking_head_frames, write_video
+from tests.support.paths import UserFolders
+
+pytestmark = pytest.mark.gui
 
 
 def emotune_command(*args: str) -> subprocess.CompletedProcess[str]:
@@ -52,6 +56,7 @@ def first_list(run: Running) -> tuple[Track, ...]:
     return run.app.playlist.tracks
 
 
+@pytest.mark.slow
 def test_twelve_seconds_of_video_are_in_the_journal_after_closing(
     start: Callable[..., Running], tmp_path: Path
 ) -> None:
@@ -82,6 +87,7 @@ def test_twelve_seconds_of_video_are_in_the_journal_after_closing(
     assert spans[0][0] >= mood_at - 12.0  # nothing from before the session
 
 
+@pytest.mark.slow
 def test_feedback_from_the_command_line_changes_the_next_lists_in_the_window(
     start: Callable[..., Running],
 ) -> None:

@@ -8,11 +8,15 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+import pytest
+
 from emotune.controller.app import AppOptions
 from emotune.gui.journal_view import JournalWindow
 from emotune.journal.store import DB_FILE, Journal
 from tests.support.gui import Running
 from tests.support.paths import UserFolders
+
+pytestmark = pytest.mark.gui
 
 
 def test_the_window_refuses_to_export_over_the_journal_or_a_device(

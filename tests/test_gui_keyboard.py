@@ -15,8 +15,10 @@ import pytest
 from emotune.controller.app import AppOptions
 from emotune.gui.help_view import HelpView
 from emotune.gui.source_dialogs import CameraDialog
+from testbed.media import talking_head_frames, write_video
 from tests.support.gui import Running, pump_for
-from tests.support.vision_media import talking_head_frames, write_video
+
+pytestmark = pytest.mark.gui
 
 
 @pytest.fixture(scope="module")

@@ -15,6 +15,8 @@ from tests.support.fake_spotify import CLIENT_ID, FakeSpotify
 from tests.support.gui import Running
 from tests.support.paths import UserFolders
 
+pytestmark = pytest.mark.gui
+
 
 def signed_in(server: FakeSpotify, user_dirs: UserFolders, monkeypatch: pytest.MonkeyPatch) -> None:
     for name, value in server.env().items():

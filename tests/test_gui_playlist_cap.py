@@ -6,8 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
+
 from emotune.controller.app import AppOptions
 from tests.support.gui import Running
+
+pytestmark = pytest.mark.gui
 
 
 def test_dropping_rows_keeps_order_moods_and_the_selection(start: Callable[..., Running]) -> None:

@@ -24,10 +24,12 @@ from emotune.gui.journal_view import JournalWindow
 from emotune.gui.settings_dialog import SettingsDialog
 from emotune.gui.source_dialogs import CameraDialog
 from emotune.gui.teach_dialog import TeachDialog
+from testbed.media import talking_head_frames, write_video
 from tests.support.gui import Running, pump_for
 from tests.support.paths import UserFolders
 from tests.support.screen import control_text, covered_controls, read_text, readable, screenshot, words
-from tests.support.vision_media import talking_head_frames, write_video
+
+pytestmark = [pytest.mark.gui, pytest.mark.slow]
 
 # (0, 0): the window's minimum size. "default": the size of a first start (1180x720).
 SIZES = {"large": (1366, 900), "default": (1180, 720), "small": (900, 600), "minimum": (0, 0)}

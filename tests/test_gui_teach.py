@@ -21,9 +21,12 @@ from emotune.controller.teaching import NO_FACE
 from emotune.gui.app import AppOptions
 from emotune.gui.teach_dialog import TeachDialog
 from emotune.vision.pipeline import VisionWorker
+from testbed.media import background, person_talking_frames, write_video
+from testbed.paths import JAFFE
 from tests.support.gui import Running
-from tests.support.paths import JAFFE, UserFolders
-from tests.support.vision_media import background, person_talking_frames, write_video
+from tests.support.paths import UserFolders
+
+pytestmark = [pytest.mark.gui, pytest.mark.data, pytest.mark.slow]
 
 PERSON = "KL"
 FPS = 15.0

@@ -403,6 +403,7 @@ def test_the_writer_records_segments_with_mean_scores_and_stops_cleanly(tmp_path
     assert writer.problem is None
 
 
+@pytest.mark.slow
 def test_the_open_segment_reaches_the_disk_every_checkpoint(tmp_path: Path) -> None:
     clock = FakeClock(100.0)
     path = tmp_path / DB_FILE
@@ -500,6 +501,7 @@ def happy_for_a_second(path: Path) -> bool:
     return bool(found) and found[-1].mood == "happy" and found[-1].duration >= 1.0
 
 
+@pytest.mark.slow
 def test_a_process_killed_mid_write_loses_at_most_the_open_segments_last_seconds(tmp_path: Path) -> None:
     path = tmp_path / DB_FILE
     checkpoint_s = 0.5

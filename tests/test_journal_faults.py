@@ -26,7 +26,8 @@ from emotune.journal.store import DB_FILE, Journal, SongEvent
 from emotune.journal.writer import JournalWriter
 from emotune.music.feedback import Feedback
 from emotune.music.feedback_store import FEEDBACK_FILE, FeedbackStore
-from tests.support.files import one_error_line, run_emotune, run_measuring_memory
+from testbed.memory import run_measuring_memory
+from tests.support.files import one_error_line, run_emotune
 from tests.support.paths import UserFolders
 
 REPO = Path(__file__).resolve().parent.parent
@@ -113,6 +114,7 @@ def test_clearing_the_last_seconds_is_not_undone_by_the_next_checkpoint(
 # --- 3. one safe writer for exports ---------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_an_export_aimed_at_the_journal_is_refused_and_the_journal_reads_the_same(
     user_dirs: UserFolders, tmp_path: Path
 ) -> None:
@@ -133,6 +135,7 @@ def test_an_export_aimed_at_the_journal_is_refused_and_the_journal_reads_the_sam
     assert list(user_dirs.data.glob("*.damaged-*")) == []
 
 
+@pytest.mark.slow
 def test_exports_refuse_settings_profiles_tokens_devices_and_folders(user_dirs: UserFolders, tmp_path: Path) -> None:
     user_dirs.config.mkdir(parents=True)
     (user_dirs.config / "profiles").mkdir()
@@ -246,6 +249,7 @@ def test_song_names_print_control_characters_as_replacement_marks(user_dirs: Use
 # --- 8. big journals stream ----------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_json_csv_and_png_read_every_segment_in_order(user_dirs: UserFolders, tmp_path: Path) -> None:
     rows = [(1_700_000_000.0 + 60 * i, 1_700_000_030.0 + 60 * i, "happy" if i % 2 else "sad") for i in range(2500)]
     fill(user_dirs.data / DB_FILE, rows)
@@ -258,6 +262,7 @@ def test_json_csv_and_png_read_every_segment_in_order(user_dirs: UserFolders, tm
     assert written.stderr.startswith("emotune: wrote 2500 segments to ")
 
 
+@pytest.mark.slow
 def test_a_long_history_is_listed_and_exported_in_flat_memory(user_dirs: UserFolders, tmp_path: Path) -> None:
     """200,000 segments: read in batches, not as one list (that took 394 MB; streamed, ~80 MB,
     the interpreter with Pillow and NumPy loaded). Figures for a million: benchmarks/journal_bench.py."""
@@ -289,6 +294,7 @@ def read_only_bind(folder: Path) -> list[str]:
     return ["unshare", "--mount", "sh", "-c", script, str(folder)]
 
 
+@pytest.mark.slow
 def test_a_read_only_data_folder_still_shows_history_and_keeps_likes(user_dirs: UserFolders) -> None:
     """The data folder read-only (a read-only bind mount as root, modes 555/444 otherwise):
     ``journal`` shows the history and ``recommend`` keeps the verdicts; forgetting says why not."""

@@ -8,7 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.support.paths import REPO
+import pytest
+
+from testbed.paths import REPO
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -32,6 +34,7 @@ def test_app_code_never_imports_training_libraries_or_tk_outside_gui() -> None:
             assert "tkinter" not in modules, path
 
 
+@pytest.mark.slow
 def test_every_module_outside_gui_imports_with_tkinter_unavailable() -> None:
     code = (
         "import sys, pkgutil, importlib\n"

@@ -15,9 +15,9 @@ from emotune.labels import EMOTIONS
 from emotune.music.catalog import CatalogError, CatalogSession, load_catalog, parse_catalog
 from emotune.music.tracks import JSON_KEYS, Track, is_track_id
 from emotune.resources import resource_path
+from testbed.paths import REPO, SHARED
 
-REPO = Path(__file__).resolve().parent.parent
-SOURCE = REPO.parent / "shared" / "data" / "catalog" / "tracks.csv"
+SOURCE = SHARED / "data" / "catalog" / "tracks.csv"
 
 
 def valence(tracks: tuple[Track, ...]) -> list[float]:
@@ -44,6 +44,8 @@ def test_shipped_catalog_is_a_few_thousand_valid_tracks_balanced_over_the_plane(
     assert very_calm >= 200
 
 
+@pytest.mark.slow
+@pytest.mark.data
 def test_catalog_and_notice_are_what_the_build_script_makes(tmp_path: Path) -> None:
     assert SOURCE.is_file(), f"{SOURCE} is missing: the tests need ../shared beside the checkout"
     result = subprocess.run(

@@ -52,6 +52,7 @@ def spotify_env(server: FakeSpotify) -> dict[str, str]:
     return {**server.env(), "SPOTIPY_CLIENT_ID": CLIENT_ID, "SPOTIPY_CLIENT_SECRET": CLIENT_SECRET}
 
 
+@pytest.mark.slow
 def test_offline_json_lines_follow_the_contract(tmp_path: Path) -> None:
     result = run_recommend(tmp_path, "sad", "--limit", "7", "--offline", "--json")
     assert result.returncode == 0, result.stderr
@@ -62,6 +63,7 @@ def test_offline_json_lines_follow_the_contract(tmp_path: Path) -> None:
         assert record["source"] == "catalog"
 
 
+@pytest.mark.slow
 def test_without_credentials_the_catalog_answers(tmp_path: Path) -> None:
     result = run_recommend(tmp_path, "HAPPY", "--json")
     assert result.returncode == 0, result.stderr
@@ -84,12 +86,14 @@ def test_unknown_emotion_lists_the_valid_ones_and_exits_2(tmp_path: Path) -> Non
     assert "bored" in line and all(emotion in line for emotion in EMOTIONS)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("limit", ["0", "-3", "500"])
 def test_bad_limit_exits_2_with_one_line(tmp_path: Path, limit: str) -> None:
     result = run_recommend(tmp_path, "sad", "--limit", limit, "--offline")
     one_error_line(result, "emotune: --limit")
 
 
+@pytest.mark.slow
 def test_with_credentials_spotify_answers(tmp_path: Path, fake: FakeSpotify) -> None:
     result = run_recommend(tmp_path, "surprise", "--limit", "5", "--json", extra_env=spotify_env(fake))
     assert result.returncode == 0, result.stderr
@@ -104,6 +108,7 @@ def test_with_credentials_spotify_answers(tmp_path: Path, fake: FakeSpotify) -> 
     assert CLIENT_SECRET not in result.stderr + result.stdout
 
 
+@pytest.mark.slow
 def test_a_signed_in_user_without_a_secret_gets_spotify(tmp_path: Path, fake: FakeSpotify) -> None:
     # A packaged app has a client ID but no secret: search runs on the user's PKCE token.
     TokenFileCache(user_token_path(tmp_path / "config")).save_token_to_cache(fake.issue_user_token())
@@ -114,6 +119,7 @@ def test_a_signed_in_user_without_a_secret_gets_spotify(tmp_path: Path, fake: Fa
     assert fake.requests_to("/v1/search") and not fake.requests_to("/api/token")
 
 
+@pytest.mark.slow
 def test_offline_flag_never_touches_the_network(tmp_path: Path, fake: FakeSpotify) -> None:
     result = run_recommend(tmp_path, "fear", "--offline", "--json", extra_env=spotify_env(fake))
     assert result.returncode == 0, result.stderr
@@ -121,6 +127,7 @@ def test_offline_flag_never_touches_the_network(tmp_path: Path, fake: FakeSpotif
     assert fake.requests == []
 
 
+@pytest.mark.slow
 def test_spotify_failure_falls_back_to_the_catalog_with_a_status_line(tmp_path: Path, fake: FakeSpotify) -> None:
     fake.fail("/v1/search", 503, body={"error": {"status": 503, "message": "Service unavailable"}})
     result = run_recommend(tmp_path, "angry", "--limit", "4", "--json", extra_env=spotify_env(fake))
@@ -130,6 +137,7 @@ def test_spotify_failure_falls_back_to_the_catalog_with_a_status_line(tmp_path: 
     assert len(result.stderr.strip().splitlines()) == 1  # our status line only, no library noise
 
 
+@pytest.mark.slow
 def test_rate_limit_is_reported_with_its_wait(tmp_path: Path, fake: FakeSpotify) -> None:
     fake.fail("/v1/search", 429, headers={"Retry-After": "7200"}, body={"error": {"status": 429, "message": "x"}})
     result = run_recommend(tmp_path, "disgust", "--json", extra_env=spotify_env(fake))
@@ -138,6 +146,7 @@ def test_rate_limit_is_reported_with_its_wait(tmp_path: Path, fake: FakeSpotify)
     assert "retry in 2.0 h" in result.stderr
 
 
+@pytest.mark.slow
 def test_corrupt_settings_warn_and_still_answer(tmp_path: Path) -> None:
     (tmp_path / "config").mkdir()
     (tmp_path / "config" / "settings.json").write_text("{oops", encoding="utf-8")
@@ -155,6 +164,7 @@ def write_settings(tmp_path: Path, content: bytes) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_deeply_nested_settings_warn_and_still_answer(tmp_path: Path) -> None:
     # 4 KB of [[[[...]]]]: a RecursionError traceback, and no command worked until the file went.
     path = write_settings(tmp_path, b"[" * 2000 + b"]" * 2000)
@@ -165,6 +175,7 @@ def test_deeply_nested_settings_warn_and_still_answer(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr and len(result.stderr.splitlines()) == 1
 
 
+@pytest.mark.slow
 def test_settings_with_a_byte_order_mark_are_read(tmp_path: Path) -> None:
     # Windows Notepad saved UTF-8 with a BOM until 2019; it counted as a corrupt file.
     path = write_settings(tmp_path, b"\xef\xbb\xbf" + json.dumps({"music_strategy": "lift"}).encode())
@@ -176,6 +187,7 @@ def test_settings_with_a_byte_order_mark_are_read(tmp_path: Path) -> None:
     assert "setting 'music_strategy': 'sideways' is not one of match, lift" in result.stderr  # its values were read
 
 
+@pytest.mark.slow
 def test_a_setting_of_the_wrong_type_is_named_in_the_warning(tmp_path: Path) -> None:
     write_settings(tmp_path, json.dumps({"music_strategy": 1, "theme": "dark"}).encode())
     result = run_recommend(tmp_path, "sad", "--limit", "1", "--offline")
@@ -183,6 +195,7 @@ def test_a_setting_of_the_wrong_type_is_named_in_the_warning(tmp_path: Path) -> 
     assert "setting 'music_strategy': expected str, got 1; using the default until it is changed" in result.stderr
 
 
+@pytest.mark.slow
 def test_plain_output_shows_no_control_characters_from_track_names_and_json_keeps_them(tmp_path: Path) -> None:
     # A name that clears the screen, turns the terminal red, rings and overwrites its own line.
     evil = "\x1b[2J\x1b[31mRed\x07\rfake\u202eevil\nline"

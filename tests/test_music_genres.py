@@ -80,6 +80,7 @@ def test_the_build_script_maps_spotify_genre_names_to_the_six() -> None:
 # --- the command line ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_done_when_happy_rock_gives_25_rock_tracks(tmp_path: Path, catalog: Catalog) -> None:
     result = run_recommend(tmp_path, "happy", "--offline", "--genre", "rock", "--limit", "25", "--json")
     assert result.returncode == 0, result.stderr
@@ -90,6 +91,7 @@ def test_done_when_happy_rock_gives_25_rock_tracks(tmp_path: Path, catalog: Cata
     assert set(fits(catalog, "happy")) >= {str(r["id"]) for r in records}
 
 
+@pytest.mark.slow
 def test_several_genres_and_aliases_mix_only_those(tmp_path: Path, catalog: Catalog) -> None:
     result = run_recommend(tmp_path, "neutral", "--offline", "--genre", "RnB", "--genre", "latin", "--limit", "20")
     assert result.returncode == 0, result.stderr
@@ -149,6 +151,7 @@ def test_lists_of_one_genre_differ_between_moods(catalog: Catalog) -> None:
         assert not lists["happy"] & lists["sad"], genre
 
 
+@pytest.mark.slow
 def test_recommend_like_lists_songs_near_a_catalog_track(tmp_path: Path, catalog: Catalog) -> None:
     happy = fits(catalog, "happy")
     seed = next(t for t in catalog.tracks if t.genre == "latin" and t.id in happy)

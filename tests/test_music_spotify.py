@@ -320,6 +320,7 @@ def _wait_until(condition: Callable[[], bool], guard_s: float = 5.0) -> bool:
     return True
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("body_only", [False, True], ids=["whole-answer", "body-only"])
 def test_a_trickling_api_answer_ends_at_the_deadline_and_falls_back(
     fake: FakeSpotify, tmp_path: Path, body_only: bool
@@ -343,6 +344,7 @@ def test_a_trickling_api_answer_ends_at_the_deadline_and_falls_back(
     assert "did not answer" in result.status
 
 
+@pytest.mark.slow
 def test_a_trickling_token_endpoint_ends_at_the_deadline(fake: FakeSpotify, tmp_path: Path) -> None:
     # Issue 14's probe: one byte every two seconds; the 3 s read timeout alone never fires.
     fake.trickle("/api/token", 2.0)
@@ -354,6 +356,7 @@ def test_a_trickling_token_endpoint_ends_at_the_deadline(fake: FakeSpotify, tmp_
     assert len(app_client(tmp_path).search_tracks("happy", 5)) == 5  # the next call works
 
 
+@pytest.mark.slow
 def test_a_trickling_refresh_ends_at_the_deadline(fake: FakeSpotify, tmp_path: Path) -> None:
     expired = fake.issue_user_token()
     expired["expires_at"] = int(time.time()) - 10

@@ -21,8 +21,10 @@ from pathlib import Path
 
 import pytest
 
+from testbed.paths import REPO
 from tests.support.files import SELF_TEST_SUMMARY
-from tests.support.paths import REPO
+
+pytestmark = pytest.mark.slow
 
 SPEC = REPO / "emotune.spec"
 # Top-level names that must not appear anywhere in the bundle: as a folder, a library or a module.

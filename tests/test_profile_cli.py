@@ -9,8 +9,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from testbed.paths import JAFFE, REPO
 from tests.support.files import one_error_line
-from tests.support.paths import JAFFE, REPO
+
+pytestmark = pytest.mark.data
 
 
 def emotune(*args: str) -> subprocess.CompletedProcess[str]:
@@ -19,6 +23,7 @@ def emotune(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_build_show_and_classify_with_a_profile(tmp_path: Path) -> None:
     person = JAFFE / "KL"
     calibration = tmp_path / "KL"
@@ -50,6 +55,7 @@ def test_build_show_and_classify_with_a_profile(tmp_path: Path) -> None:
     assert analyzed.returncode == 0 and json.loads(analyzed.stdout.splitlines()[0])["faces"]
 
 
+@pytest.mark.slow
 def test_a_damaged_or_foreign_profile_is_one_line_and_exit_2(tmp_path: Path) -> None:
     damaged = tmp_path / "damaged.profile"
     damaged.write_text("[[[[" * 500, encoding="utf-8")

@@ -16,8 +16,8 @@ import pytest
 from emotune import __version__, selftest
 from emotune.errors import ExitStatus
 from emotune.labels import EMOTIONS
+from testbed.paths import REPO
 from tests.support.files import SELF_TEST_SUMMARY
-from tests.support.paths import REPO
 
 YUNET = "face_detection_yunet_2023mar.onnx"
 
@@ -67,6 +67,7 @@ def test_self_test_stays_headless(environment: dict[str, str]) -> None:
     assert result.stdout.splitlines()[-1] == "[]"
 
 
+@pytest.mark.slow
 def test_a_copy_of_the_shipped_models_passes(environment: dict[str, str], tmp_path: Path) -> None:
     environment["EMOTUNE_SELF_TEST_MODELS_DIR"] = str(models_copy(tmp_path / "models"))
     result = self_test(environment)

@@ -6,6 +6,8 @@ import hashlib
 import json
 from pathlib import Path
 
+import pytest
+
 from emotune.labels import EMOTIONS
 from emotune.resources import resource_path
 from emotune.vision.emotions import EmotionClassifier
@@ -18,6 +20,8 @@ SUBSET_SEED = 2013
 MIN_ACCURACY = 0.70
 
 
+@pytest.mark.slow
+@pytest.mark.data
 def test_shipped_model_accuracy_on_a_fixed_val_subset(fer_zip: Path) -> None:
     subset = load_split(fer_zip, "val").subset(SUBSET_SIZE, SUBSET_SEED)
     assert len(subset) == SUBSET_SIZE

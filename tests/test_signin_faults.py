@@ -13,10 +13,13 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from emotune.music.spotify import TokenFileCache, user_token_path
+from testbed.paths import REPO
 from tests.support.fake_spotify import CLIENT_ID, USER_ID, USER_NAME, FakeSpotify
 from tests.support.files import one_error_line, run_emotune
-from tests.support.paths import REPO, UserFolders
+from tests.support.paths import UserFolders
 
 
 def free_port() -> int:
@@ -61,6 +64,7 @@ def wait_listening(port: int, within_s: float = 30.0) -> socket.socket:
             time.sleep(0.05)  # polling a port another process opens: there is no clock to inject
 
 
+@pytest.mark.slow
 def test_a_silent_connection_cannot_hold_login_past_its_timeout(
     fake: FakeSpotify, tmp_path: Path, user_dirs: UserFolders
 ) -> None:
@@ -86,6 +90,7 @@ def test_a_silent_connection_cannot_hold_login_past_its_timeout(
     assert not user_token_path(user_dirs.config).exists()
 
 
+@pytest.mark.slow
 def test_the_real_redirect_after_a_silent_connection_signs_in(
     fake: FakeSpotify, tmp_path: Path, user_dirs: UserFolders
 ) -> None:
@@ -102,6 +107,7 @@ def test_the_real_redirect_after_a_silent_connection_signs_in(
     assert user_token_path(user_dirs.config).exists()
 
 
+@pytest.mark.slow
 def test_an_error_text_from_the_redirect_is_shown_with_control_characters_made_harmless(
     fake: FakeSpotify, tmp_path: Path, user_dirs: UserFolders
 ) -> None:
@@ -115,6 +121,7 @@ def test_an_error_text_from_the_redirect_is_shown_with_control_characters_made_h
     assert line == "emotune: Spotify sign-in was refused (denied\ufffd[2J\ufffd\ufffdtxt)"
 
 
+@pytest.mark.slow
 def test_a_login_answered_429_exits_2_and_keeps_no_token(
     fake: FakeSpotify, tmp_path: Path, user_dirs: UserFolders
 ) -> None:
@@ -129,6 +136,7 @@ def test_a_login_answered_429_exits_2_and_keeps_no_token(
     assert status.returncode == 1 and status.stdout.startswith("Not signed in")
 
 
+@pytest.mark.slow
 def test_status_with_an_absurd_sign_in_time_is_not_a_traceback(fake: FakeSpotify, user_dirs: UserFolders) -> None:
     token = fake.issue_user_token()
     token["signed_in_at"] = 1e300
@@ -138,6 +146,7 @@ def test_status_with_an_absurd_sign_in_time_is_not_a_traceback(fake: FakeSpotify
     assert status.stdout == f"Signed in to Spotify as {USER_NAME} ({USER_ID})\n"
 
 
+@pytest.mark.slow
 def test_play_with_an_expired_token_on_a_trickling_server_has_one_deadline(
     fake: FakeSpotify, user_dirs: UserFolders
 ) -> None:

@@ -197,6 +197,7 @@ def test_a_network_fault_is_unavailable(fake: FakeSpotify, tmp_path: Path, monke
             action()
 
 
+@pytest.mark.slow
 def test_a_trickling_player_ends_at_the_deadline(fake: FakeSpotify, tmp_path: Path) -> None:
     user = player(fake, tmp_path, timeout_s=1.0)
     fake.trickle("/v1/me/player", 0.25)

@@ -257,6 +257,7 @@ def run_cli(
     )
 
 
+@pytest.mark.slow
 def test_login_status_logout_through_the_browser(fake: FakeSpotify, tmp_path: Path) -> None:
     browser, opened = browser_script(tmp_path)
     port = free_port()

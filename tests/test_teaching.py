@@ -38,8 +38,10 @@ from emotune.vision.pipeline import FacePipeline
 from emotune.vision.profile import Profile, ProfileBuilder
 from emotune.vision.profile_cli import largest_face_crop
 from emotune.vision.sources import read_image
+from testbed.paths import JAFFE
 from tests.support.controller_fakes import FakeWorker, ManualTasks, NamedSource, RecordingView
-from tests.support.paths import JAFFE
+
+pytestmark = pytest.mark.data
 
 PERSON = "KA"
 TAUGHT = ("neutral", "happy", "surprise", "sad")

@@ -14,6 +14,8 @@ from emotune.vision.emotions import EmotionClassifier
 from training import train
 from training.data import load_split
 
+pytestmark = [pytest.mark.data, pytest.mark.slow]
+
 LIMIT = 300
 
 

@@ -13,7 +13,7 @@ import pytest
 from emotune.vision.faces import Face, HaarDetector, YuNetDetector, box_overlap
 from emotune.vision.messages import FaceResult
 from emotune.vision.pipeline import FacePipeline, PipelineSettings
-from tests.support.vision_media import Image, background, place_face, talking_head_frames
+from testbed.media import Image, background, place_face, talking_head_frames
 
 FPS = 30.0
 

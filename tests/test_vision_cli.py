@@ -15,16 +15,11 @@ import pytest
 
 from emotune.labels import EMOTIONS
 from emotune.vision.sources import MAX_IMAGE_PIXELS
-from tests.support.files import one_error_line, run_measuring_memory, write_blank_png, write_png
-from tests.support.paths import JAFFE, REPO
-from tests.support.vision_media import (
-    ASTRONAUT,
-    background,
-    person_talking_frames,
-    talking_head_frames,
-    truncate,
-    write_video,
-)
+from testbed.media import background, person_talking_frames, talking_head_frames, write_video
+from testbed.memory import run_measuring_memory
+from testbed.paths import ASTRONAUT, JAFFE, REPO, jaffe_people
+from tests.support.files import one_error_line, write_blank_png, write_png
+from tests.support.vision_media import truncate
 
 FACE_KEYS = ["box", "emotion", "confidence", "scores"]
 
@@ -73,6 +68,7 @@ def test_classify_table() -> None:
     assert any(label in result.stdout for label in EMOTIONS)
 
 
+@pytest.mark.slow
 def test_classify_bad_images(tmp_path: Path) -> None:
     text = tmp_path / "holiday.png"
     text.write_text("a text file wearing a .png name\n")
@@ -88,6 +84,7 @@ def test_classify_bad_images(tmp_path: Path) -> None:
     assert result.stdout == ""
 
 
+@pytest.mark.slow
 def test_a_truncated_png_is_one_line_without_the_decoders_own(tmp_path: Path) -> None:
     data = ASTRONAUT.read_bytes()
     cut = tmp_path / "cut.png"
@@ -109,6 +106,7 @@ def huge_png(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_blank_png(tmp_path_factory.mktemp("huge") / "huge.png", 30000, 30000)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", ["classify", "analyze"])
 def test_an_image_over_the_pixel_limit_is_refused_from_its_header(huge_png: Path, command: str) -> None:
     result, peak_mb = run_measuring_memory([sys.executable, "-m", "emotune", command, str(huge_png)], cwd=REPO)
@@ -125,6 +123,7 @@ def test_classify_over_the_limit_by_a_little_names_the_size(tmp_path: Path) -> N
     )
 
 
+@pytest.mark.slow
 def test_a_video_with_frames_over_the_pixel_limit_is_refused(tmp_path: Path) -> None:
     video = write_video(tmp_path / "wall.avi", [np.zeros((9000, 10000, 3), np.uint8)], fps=1.0)
     assert one_error_line(emotune("analyze", str(video)), "emotune: ") == (
@@ -132,6 +131,7 @@ def test_a_video_with_frames_over_the_pixel_limit_is_refused(tmp_path: Path) -> 
     )
 
 
+@pytest.mark.slow
 def test_classify_streams_so_memory_does_not_grow_with_the_count(tmp_path: Path) -> None:
     # A 12-megapixel photo decodes to 36 MB; twenty of them held at once took over 800 MB.
     photo = write_png(tmp_path / "photo.png", cv2.resize(cv2.imread(str(ASTRONAUT)), (4000, 3000)))
@@ -143,6 +143,7 @@ def test_classify_streams_so_memory_does_not_grow_with_the_count(tmp_path: Path)
     assert peak_mb < 400, peak_mb
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", ["analyze", "bench"])
 def test_a_source_that_is_no_camera_number_is_one_line(command: str) -> None:
     # "²" passes str.isdigit() but not int(); it is a (missing) file name, not a camera.
@@ -190,6 +191,7 @@ def test_analyze_json(talking_head: Path) -> None:
     assert all(line["mood"] in EMOTIONS for line in lines[first_mood:])
 
 
+@pytest.mark.slow
 def test_analyze_table_and_timeline(tmp_path: Path, talking_head: Path) -> None:
     result = emotune("analyze", str(talking_head))
     assert result.returncode == 0, result.stderr
@@ -199,6 +201,7 @@ def test_analyze_table_and_timeline(tmp_path: Path, talking_head: Path) -> None:
     assert "mood timeline (50 frames" in result.stdout
 
 
+@pytest.mark.slow
 def test_analyze_video_without_a_face_and_a_folder(tmp_path: Path) -> None:
     video = write_video(tmp_path / "room.avi", [background(6)] * 5, fps=10.0)
     result = emotune("analyze", str(video), "--json")
@@ -214,6 +217,7 @@ def test_analyze_video_without_a_face_and_a_folder(tmp_path: Path) -> None:
     assert "no face" in result.stdout and "mood timeline (2 frames" in result.stdout
 
 
+@pytest.mark.slow
 def test_analyze_bad_sources(tmp_path: Path, talking_head: Path) -> None:
     assert (
         one_error_line(emotune("analyze", "99"), "emotune: ")
@@ -236,6 +240,7 @@ def test_analyze_bad_sources(tmp_path: Path, talking_head: Path) -> None:
     assert "nowhere: no such file, folder or camera" in one_error_line(emotune("analyze", str(missing)), "emotune: ")
 
 
+@pytest.mark.slow
 def test_bench_json_and_table() -> None:
     result = emotune("bench", str(ASTRONAUT), "--frames", "5", "--json")
     assert result.returncode == 0, result.stderr
@@ -254,7 +259,9 @@ def test_bench_json_and_table() -> None:
     assert "camera 99" in one_error_line(emotune("bench", "99", "--frames", "3"), "emotune: ")
 
 
-@pytest.mark.parametrize("person", sorted(p.name for p in JAFFE.iterdir() if p.is_dir()))
+@pytest.mark.slow
+@pytest.mark.data
+@pytest.mark.parametrize("person", jaffe_people())
 def test_analyze_talking_person_music_mood_starts_within_3_s_and_changes_at_most_once(
     tmp_path: Path, person: str
 ) -> None:

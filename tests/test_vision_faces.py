@@ -13,7 +13,7 @@ from emotune.errors import ModelError
 from emotune.resources import resource_path
 from emotune.vision.crops import crop_face, crop_faces
 from emotune.vision.faces import Face, HaarDetector, YuNetDetector, box_overlap, create_detector, downscale
-from tests.support.vision_media import astronaut, background, place_face
+from testbed.media import astronaut, background, place_face
 
 Box = tuple[int, int, int, int]
 # Where the face is in the 512x512 photo (shared/data/faces/README.md: x=178..268, y=63..176).
@@ -62,6 +62,7 @@ def test_no_face_on_a_background() -> None:
     assert HaarDetector().detect(background(3)) == []
 
 
+@pytest.mark.data
 def test_several_faces_largest_first(val_faces: dict[str, list[np.ndarray]]) -> None:
     frame = background(1)
     frame = place_face(frame, val_faces["happy"][0], (160, 240), 120)

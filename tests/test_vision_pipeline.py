@@ -30,17 +30,9 @@ from emotune.vision.messages import (
 )
 from emotune.vision.mood import MoodTracker
 from emotune.vision.pipeline import FacePipeline, VisionWorker
-from tests.support.vision_media import (
-    ASTRONAUT,
-    Image,
-    background,
-    expression_frames,
-    face_frame,
-    talking_head_frames,
-    truncate,
-    two_expressions_for,
-    write_video,
-)
+from testbed.media import Image, background, talking_head_frames, write_video
+from testbed.paths import ASTRONAUT
+from tests.support.vision_media import expression_frames, face_frame, truncate, two_expressions_for
 
 FPS = 10.0
 
@@ -80,6 +72,7 @@ def vision_threads() -> list[threading.Thread]:
     return [t for t in threading.enumerate() if t.name.startswith("emotune-")]
 
 
+@pytest.mark.data
 def test_each_face_is_found_and_read(
     pipeline: FacePipeline, two_expressions: tuple[tuple[str, Image], tuple[str, Image]]
 ) -> None:
@@ -95,6 +88,8 @@ def test_each_face_is_found_and_read(
         assert timings.detect_ms > 0 and timings.classify_ms > 0
 
 
+@pytest.mark.slow
+@pytest.mark.data
 def test_music_mood_starts_fast_and_changes_once_on_a_sustained_expression_not_an_odd_frame(
     tmp_path: Path, pipeline: FacePipeline, two_expressions: tuple[tuple[str, Image], tuple[str, Image]]
 ) -> None:
@@ -152,6 +147,7 @@ def test_missing_camera_is_a_message_and_no_thread_survives(pipeline: FacePipeli
     assert vision_threads() == before
 
 
+@pytest.mark.data
 def test_pause_resume_switch_and_stop(
     tmp_path: Path, pipeline: FacePipeline, two_expressions: tuple[tuple[str, Image], tuple[str, Image]]
 ) -> None:
@@ -186,6 +182,7 @@ def test_pause_resume_switch_and_stop(
     assert not worker.running and vision_threads() == []
 
 
+@pytest.mark.slow
 def test_talking_head_is_found_in_every_frame(tmp_path: Path, pipeline: FacePipeline) -> None:
     video = write_video(tmp_path / "talking-head.avi", talking_head_frames(100), fps=25.0)
     messages = run_worker(VisionWorker(pipeline, MessageQueue(256), realtime=False, include_images=False), str(video))
@@ -211,17 +208,23 @@ def test_message_queue_drops_old_frames_never_control_messages() -> None:
     drained = [messages.get_nowait() for _ in range(messages.qsize())]
     assert drained == [mood, SourceEnded("x", 3), frame[3]]
 
-    for i in range(3):
-        messages.post(SourceError("x", f"problem {i}"))
-    assert not messages.post(frame[4])  # only control messages queued: the frame is the one dropped
-    assert messages.post(SourceEnded("x", 5))  # a control message displaces the oldest control message
-    assert [messages.get_nowait() for _ in range(3)] == [
-        SourceError("x", "problem 1"),
-        SourceError("x", "problem 2"),
-        SourceEnded("x", 5),
-    ]
     with pytest.raises(ValueError):
         MessageQueue(1)
+
+
+def test_message_queue_full_of_control_messages_keeps_every_one() -> None:
+    messages = MessageQueue(3)
+    control: list[Message] = [SourceError("x", f"problem {i}") for i in range(3)]
+    for message in control:
+        messages.post(message)
+    assert not messages.post(FrameResult(4, 0.4, (), mood_state(0.4)))  # no frame to drop: this one goes
+    late: list[Message] = [
+        MoodChanged("sad", "happy", 0.5, 5),
+        CalibrationSample("sad", 1),
+        SourceEnded("x", 5),
+    ]
+    assert all(messages.post(message) for message in late)  # beyond the bound, none dropped
+    assert [messages.get_nowait() for _ in range(messages.qsize())] == control + late
 
 
 def test_face_result_json_matches_the_contract() -> None:
@@ -266,6 +269,7 @@ def iter_queue(messages: MessageQueue) -> list[Message]:
     return drained
 
 
+@pytest.mark.data
 def test_capture_posts_the_largest_faces_model_outputs_for_calibration(
     tmp_path: Path, pipeline: FacePipeline, two_expressions: tuple[tuple[str, Image], tuple[str, Image]]
 ) -> None:

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from emotune.vision import scaling
-from tests.support.vision_media import talking_head_frames
+from testbed.media import talking_head_frames
 
 
 @pytest.mark.parametrize(

@@ -20,8 +20,9 @@ from emotune.vision.sources import (
     make_source,
     open_source,
 )
+from testbed.media import background, write_video
 from tests.support.files import write_png
-from tests.support.vision_media import background, truncate, write_video
+from tests.support.vision_media import truncate
 
 
 class StandInCamera:

@@ -17,7 +17,7 @@ probabilities still sum to 1. ``--reduce-range`` (7-bit weights) matters on CPUs
 16 bits, which saturates with full-range weights (docs/performance.md). The model is first run through
 ``quant_pre_process`` (shape inference and onnxruntime's graph optimisations), as onnxruntime
 recommends, unless ``--no-preprocess``. Writes only ``--output``; scoring is
-``benchmarks.inference_options``'s or ``training.evaluate --model OUTPUT``'s business.
+``training.evaluate --model OUTPUT``'s business (docs/performance.md, section 1).
 """
 
 from __future__ import annotations

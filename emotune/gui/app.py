@@ -66,9 +66,10 @@ log = logging.getLogger(__name__)
 
 TITLE = "Emotune"
 TICK_MS = 15
-# With nothing arriving for IDLE_AFTER_S (paused, no camera, a video that ended), tick slower:
-# an idle window then costs 0.004 of a core instead of 0.024; the next frame or answer is
-# handled within IDLE_TICK_MS and brings the fast tick back.
+# With nothing arriving for IDLE_AFTER_S (paused, no camera, a video that ended), tick slower, so
+# an idle window costs a small fraction of what the fast tick does (README, "Figures": the window
+# with no picture); the next frame or answer is handled within IDLE_TICK_MS and brings the fast
+# tick back.
 IDLE_TICK_MS = 100
 IDLE_AFTER_S = 0.5
 TIMELINE_EVERY_S = 0.5

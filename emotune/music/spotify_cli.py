@@ -34,7 +34,6 @@ if TYPE_CHECKING:
 
 MAX_LIMIT = 50
 DEFAULT_LOGIN_TIMEOUT_S = 300.0
-COMMANDS = ("spotify", "play")
 
 
 class SpotifyCommandError(EmotuneError):

@@ -1,8 +1,8 @@
 """The emotion classifier: face crops in, probabilities over the seven emotions out.
 
 Runs the exported ONNX CNN through onnxruntime, so the app needs neither TensorFlow nor Keras.
-onnxruntime over OpenCV's DNN module because it measured 1.6-2.4x faster per face here (one
-thread; README, "Figures"). The network is loaded on first use, not at import. Crops may be any size and grey
+onnxruntime over OpenCV's DNN module because it measured faster per face (README, "Figures":
+the classifier per face). The network is loaded on first use, not at import. Crops may be any size and grey
 or BGR; resizing is done here (``emotune.vision.preprocess``), normalisation inside the model.
 
 Models exported since issue 11 have a second output, ``embedding`` (the features before the last
@@ -35,10 +35,11 @@ if TYPE_CHECKING:
 
 MODEL_FILE = "emotion.onnx"
 # The same network in int8 (static, per-channel, 7-bit weights: ``tools/quantize_model.py
-# --per-channel --reduce-range``): about 3x faster per face, and on FER2013 val with flip
-# averaging exactly as accurate as float (69.66%). Used only with flip averaging: single view it
-# loses 0.34 points, past the 0.3-point bar. Full 8-bit weights are refused because CPUs without
-# VNNI (AVX2 laptops) sum int8 products in 16 bits and give other answers (docs/performance.md).
+# --per-channel --reduce-range``): several times faster per face, and with flip averaging as
+# accurate as float on FER2013 val (README, "Figures"). Used only with flip averaging: single view
+# it loses more than the bar allows (docs/performance.md, section 1). Full 8-bit weights are
+# refused because CPUs without VNNI (AVX2 laptops) sum int8 products in 16 bits and give other
+# answers (same section).
 INT8_MODEL_FILE = "emotion-int8.onnx"
 CARD_FILE = "emotion.json"
 # Name of the model's optional second output: per-face features before the last Dense layer.
@@ -210,9 +211,9 @@ class EmotionClassifier:
         options = ort.SessionOptions()
         options.intra_op_num_threads = self.threads
         options.inter_op_num_threads = 1
-        # Chosen by measurement (docs/performance.md): all graph optimisations (1.2x faster than
-        # basic), and no spinning, which with more than one thread burns 38-48 ms of CPU after
-        # every call; one thread runs the same either way.
+        # Chosen by measurement (docs/performance.md, section 3): all graph optimisations (faster
+        # than basic), and no spinning, which with more than one thread burns CPU for tens of
+        # milliseconds after every call; one thread runs the same either way.
         options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")

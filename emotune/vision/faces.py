@@ -37,8 +37,8 @@ DEFAULT_MIN_FACE = 40
 # Tracking (``YuNetDetector.track``): YuNet looks again only at a square TRACK_SPAN times the
 # face's size around where it was, scaled to TRACK_INPUT pixels, where the face is about 48 pixels
 # wide (as big as a 120-pixel face in the whole-frame copy): a fifth of the pixels of a 256x192
-# copy and about a quarter of the time. 96 rather than 128 by ``benchmarks.cadence_bench``: 0.75x
-# the work, readings as often right on the JAFFE clips (docs/performance.md).
+# copy and a fraction of the time. 96 rather than 128 by ``benchmarks.cadence_bench``: less work,
+# readings as often right on the JAFFE clips (docs/performance.md, section 6).
 TRACK_SPAN = 2.0
 TRACK_INPUT = 96
 

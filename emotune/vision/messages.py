@@ -118,8 +118,13 @@ Message = FrameResult | MoodChanged | SourceError | SourceEnded | CalibrationSam
 
 
 class MessageQueue(queue.Queue[Message]):
-    """A bounded queue whose producer never waits: when it is full, the oldest frame result is
-    dropped (a newer one is on its way), so mood changes, errors and end-of-stream survive."""
+    """A queue whose producer never waits and that never loses a control message.
+
+    ``maxsize`` bounds the frame results: when the queue is full, the oldest frame result is
+    dropped (a newer one is on its way). Mood changes, errors, end-of-stream and calibration
+    samples are never dropped: with no frame result left to drop they go in beyond the bound
+    (they come at most once per frame, and the consumer drains them all on its next turn).
+    """
 
     def __init__(self, maxsize: int = 8) -> None:
         if maxsize < 2:
@@ -131,12 +136,11 @@ class MessageQueue(queue.Queue[Message]):
         with self.not_full:
             if self._qsize() >= self.maxsize:
                 victim = next((m for m in self.queue if isinstance(m, FrameResult)), None)
-                if victim is None:
-                    if isinstance(message, FrameResult):
-                        return False
-                    victim = self.queue[0]  # only control messages queued: the oldest is the least current
-                self.queue.remove(victim)
-                self.unfinished_tasks -= 1
+                if victim is not None:
+                    self.queue.remove(victim)
+                    self.unfinished_tasks -= 1
+                elif isinstance(message, FrameResult):
+                    return False
             self._put(message)
             self.unfinished_tasks += 1
             self.not_empty.notify()

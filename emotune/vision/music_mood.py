@@ -59,9 +59,6 @@ class MusicMood:
         self._changed_at = -math.inf
         self._last_face_t: float | None = None
 
-    def set_pace(self, pace: Pace) -> None:
-        self.rule = PACE_RULES[pace]
-
     def update(self, scores: NDArray[np.float64] | None, t: float) -> bool:
         """Feed one frame: the primary face's scores (EMOTIONS order), or None when no face is in
         view, at time ``t`` (seconds). True when this frame changed the mood."""

@@ -311,8 +311,8 @@ class VisionWorker:
         return self._source_factory(source) if isinstance(source, str) else source
 
     def _run(self) -> None:
-        # OpenCV's own thread pool costs 1.35-1.41x the CPU per detection for no gain when the
-        # app's other threads are busy (docs/performance.md): one thread, as `bench` measures.
+        # OpenCV's own thread pool costs more CPU per detection for no gain when the app's other
+        # threads are busy (docs/performance.md, section 5): one thread, as `bench` measures.
         cv2.setNumThreads(1)
         reader: FrameReader | None = None
         try:

@@ -1,13 +1,13 @@
 """Scaling pictures down cheaply without aliasing.
 
 OpenCV's ``INTER_AREA`` is the textbook way to shrink, but at ratios that are not whole numbers it
-takes a slow general path: 640x480 to 628x471 costs 2.7 ms and 1920x1080 to 628x353 8.3 ms on one
-core, against 0.2-0.5 ms for bilinear (``python -m benchmarks.scaling_bench``). Bilinear at a
-factor of two is area averaging (each output pixel is the mean of two by two), and between a half
-and one it still takes every source pixel into account, so: halve while the picture is at least
-twice too big, then one bilinear step to the size asked. The result looks the same as
-``INTER_AREA`` (mean difference about one to two grey levels) at a tenth to a fifth of its cost,
-which matters when the video panel draws 30 frames a second all day. Measured on an AVX-512 CPU.
+takes a slow general path, several times the cost of bilinear (``python -m
+benchmarks.scaling_bench``; the table is in docs/performance.md, section 6). Bilinear at a factor of
+two is area averaging (each output pixel is the mean of two by two), and between a half and one it
+still takes every source pixel into account, so: halve while the picture is at least twice too big,
+then one bilinear step to the size asked. The result looks the same as ``INTER_AREA`` (a grey level
+or so apart) at a fraction of its cost, which matters when the video panel draws 30 frames a second
+all day.
 """
 
 from __future__ import annotations

@@ -1,14 +1,9 @@
-"""Where the repository and the shared data are (the data is never copied into the repository)."""
+"""The per-test user folders (where the repository and the shared data are: ``testbed.paths``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-
-REPO = Path(__file__).resolve().parents[2]
-SHARED = REPO.parent / "shared"
-FER_ZIP = SHARED / "data" / "fer2013.zip"
-JAFFE = SHARED / "data" / "people" / "jaffe"
 
 
 @dataclass(frozen=True)

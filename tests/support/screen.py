@@ -25,7 +25,7 @@ from tkinter import ttk
 
 from PIL import Image, ImageChops, ImageGrab, ImageOps
 
-from tests.support.paths import REPO
+from testbed.paths import REPO
 
 SCREENS = Path(os.environ.get("EMOTUNE_TEST_SCREENS", REPO / "test-screens"))
 TESSERACT_HELP = "the screen tests need Tesseract OCR: apt-get install -y tesseract-ocr"
