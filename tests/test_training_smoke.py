@@ -94,3 +94,44 @@ def test_resume_continues_from_the_last_epoch(smoke_run: tuple[Path, Path], tmp_
     assert json.loads((run_dir / "state.json").read_text()) == {"epoch": 2}
     with (run_dir / "log.csv").open() as fh:
         assert [row["epoch"] for row in csv.DictReader(fh)] == ["0", "1"]
+
+
+@pytest.fixture(scope="module")
+def ferplus_run(tmp_path_factory: pytest.TempPathFactory, fer_zip: Path) -> tuple[Path, Path]:
+    base = tmp_path_factory.mktemp("smoke-ferplus")
+    runs, models = base / "runs", base / "models"
+    flags = ["--data", str(fer_zip), "--labels", "ferplus", "--limit", str(LIMIT), "--epochs", "1"]
+    flags += ["--batch-size", "64", "--widths", "8", "16", "--cache-dir", str(base / "cache")]
+    flags += ["--blur-prob", "0.5", "--light-prob", "0.5", "--noise-prob", "0.5", "--jpeg-prob", "0.5"]
+    assert train.main([*flags, "--runs-dir", str(runs), "--export", "--models-dir", str(models)]) == 0
+    (run_dir,) = runs.iterdir()
+    return run_dir, models
+
+
+def test_ferplus_run_trains_on_votes_and_its_card_has_both_accuracies(ferplus_run: tuple[Path, Path]) -> None:
+    run_dir, models = ferplus_run
+    hp = json.loads((run_dir / "hyperparameters.json").read_text())
+    assert hp["labels"] == "ferplus" and hp["ferplus"].endswith("ferplus.csv")
+    assert len(hp["train_prior"]) == 7 and sum(hp["train_prior"]) == pytest.approx(1.0, abs=1e-4)
+    card = json.loads((models / "emotion.json").read_text())
+    assert card["data"]["targets"].startswith("FER+ vote distributions")
+    assert 0.0 <= card["val_ferplus_majority_accuracy"] <= 1.0
+    assert card["data"]["val_images"] > card["val_ferplus_majority_images"] > 0  # only images with a majority
+    assert set(card["val_ferplus_majority_per_class"]) == set(card["labels"])
+    assert card["prior_correction"]["tau"] == 0.0
+
+
+def test_prior_correction_divides_the_train_prior_out_of_the_exported_probabilities(
+    ferplus_run: tuple[Path, Path], fer_zip: Path, tmp_path: Path
+) -> None:
+    from training import export
+
+    run_dir, models = ferplus_run
+    assert export.main([str(run_dir), "--models-dir", str(tmp_path), "--prior-correction", "1"]) == 0
+    prior = np.array(json.loads((run_dir / "hyperparameters.json").read_text())["train_prior"])
+    assert json.loads((tmp_path / "emotion.json").read_text())["prior_correction"]["tau"] == 1.0
+    faces = list(load_split(fer_zip, "val").subset(50, seed=3).images)
+    plain = EmotionClassifier(models / "emotion.onnx", flip_average=False).classify(faces)
+    corrected = EmotionClassifier(tmp_path / "emotion.onnx", flip_average=False).classify(faces)
+    expected = plain / prior
+    np.testing.assert_allclose(corrected, expected / expected.sum(axis=1, keepdims=True), atol=1e-4)

@@ -40,6 +40,13 @@ def build_parser() -> argparse.ArgumentParser:
     data.add_argument(
         "--val-split", default="val", help="'val' also finds a split named validation, PublicTest or test"
     )
+    data.add_argument(
+        "--labels",
+        choices=["fer2013", "ferplus"],
+        default="fer2013",
+        help="targets: the folder labels, or the FER+ vote distributions (soft targets)",
+    )
+    data.add_argument("--ferplus", type=Path, help="FER+ votes CSV (default: ferplus.csv beside --data)")
     data.add_argument("--limit", type=int, default=0, help="use at most this many images per split (smoke runs)")
     data.add_argument(
         "--cache-dir", type=Path, default=DEFAULT_CACHE, help="decoded-array cache (default: %(default)s)"
@@ -65,6 +72,10 @@ def build_parser() -> argparse.ArgumentParser:
     aug.add_argument("--shift", type=float, default=0.1, help="max fraction of the side")
     aug.add_argument("--zoom", type=float, default=0.1)
     aug.add_argument("--erase-prob", type=float, default=0.25)
+    aug.add_argument("--blur-prob", type=float, default=0.0, help="webcam-like Gaussian blur")
+    aug.add_argument("--light-prob", type=float, default=0.0, help="webcam-like low light (gamma, contrast)")
+    aug.add_argument("--noise-prob", type=float, default=0.0, help="webcam-like sensor noise")
+    aug.add_argument("--jpeg-prob", type=float, default=0.0, help="webcam-like JPEG compression")
     run = p.add_argument_group("run")
     run.add_argument("--seed", type=int, default=1234)
     run.add_argument("--runs-dir", type=Path, default=Path("runs"))
@@ -107,6 +118,16 @@ def _train(args: argparse.Namespace, argv: list[str]) -> int:
     if hp["limit"]:
         train = train.subset(hp["limit"], hp["seed"])
         val = val.subset(hp["limit"], hp["seed"])
+    if hp.get("labels", "fer2013") == "ferplus":
+        from training.ferplus import default_csv, load_votes, with_vote_targets
+
+        votes_csv = Path(hp["ferplus"]) if hp.get("ferplus") else default_csv(data_path)
+        hp["ferplus"] = str(votes_csv)
+        votes = load_votes(votes_csv)
+        train, dropped = with_vote_targets(train, votes)
+        print(f"FER+ votes {votes_csv}: train drops {dropped}")
+        val, dropped = with_vote_targets(val, votes)
+        print(f"FER+ votes {votes_csv}: val drops {dropped}")
     print(f"train: {len(train)} images ({describe(train)})")
     print(f"val:   {len(val)} images ({describe(val)})")
 
@@ -130,12 +151,17 @@ def _train(args: argparse.Namespace, argv: list[str]) -> int:
             max_shift=hp["shift"],
             max_zoom=hp["zoom"],
             erase_prob=hp["erase_prob"],
+            blur_prob=hp.get("blur_prob", 0.0),
+            light_prob=hp.get("light_prob", 0.0),
+            noise_prob=hp.get("noise_prob", 0.0),
+            jpeg_prob=hp.get("jpeg_prob", 0.0),
         )
     )
-    weights = class_weights(train.labels, hp["class_weight"])
-    batches = FaceBatches(train.images, train.labels, hp["batch_size"], augment, weights, hp["seed"])
+    targets = train.target_matrix()
+    weights = class_weights(targets, hp["class_weight"])
+    batches = FaceBatches(train.images, targets, hp["batch_size"], augment, weights, hp["seed"])
     x_val = val.images.astype(np.float32)[..., None]
-    y_val = np.eye(7, dtype=np.float32)[val.labels]
+    y_val = val.target_matrix()
 
     run_dir.mkdir(parents=True, exist_ok=True)
     state_file = run_dir / "state.json"
@@ -155,6 +181,8 @@ def _train(args: argparse.Namespace, argv: list[str]) -> int:
         hp["parameters"] = int(model.count_params())
         hp["macs"] = count_macs(model)
         hp["keras_backend"] = keras.backend.backend()
+        # The class prior the network learns; export can divide it out (--prior-correction).
+        hp["train_prior"] = [round(float(p), 6) for p in targets.mean(axis=0)]
         (run_dir / "hyperparameters.json").write_text(json.dumps(hp, indent=2) + "\n")
     print(
         f"run folder: {run_dir}  ({hp['parameters']:,} parameters, {hp['macs'] / 1e6:.1f} MMAC, "
@@ -180,7 +208,7 @@ def _train(args: argparse.Namespace, argv: list[str]) -> int:
         )
 
     best = keras.saving.load_model(run_dir / "best.keras")
-    summary = _summarise(best, x_val, val.labels)
+    summary = _summarise(best, x_val, y_val.argmax(axis=1))
     summary["epochs"] = hp["epochs"]
     (run_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     print(
