@@ -135,3 +135,14 @@ def test_prior_correction_divides_the_train_prior_out_of_the_exported_probabilit
     corrected = EmotionClassifier(tmp_path / "emotion.onnx", flip_average=False).classify(faces)
     expected = plain / prior
     np.testing.assert_allclose(corrected, expected / expected.sum(axis=1, keepdims=True), atol=1e-4)
+
+
+def test_resume_with_epochs_replans_the_run(smoke_run: tuple[Path, Path], tmp_path: Path) -> None:
+    import shutil
+
+    run_dir = tmp_path / "run"
+    shutil.copytree(smoke_run[0], run_dir)
+    assert train.main(["--resume", str(run_dir), "--epochs", "2"]) == 0
+    assert json.loads((run_dir / "state.json").read_text()) == {"epoch": 2}
+    hp = json.loads((run_dir / "hyperparameters.json").read_text())
+    assert hp["epochs"] == 2 and hp["resumed_with"] == [f"python -m training.train --resume {run_dir} --epochs 2"]

@@ -80,7 +80,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, default=1234)
     run.add_argument("--runs-dir", type=Path, default=Path("runs"))
     run.add_argument("--name", default="", help="run folder suffix")
-    run.add_argument("--resume", type=Path, metavar="RUN_DIR", help="continue a run from its last.keras")
+    run.add_argument(
+        "--resume",
+        type=Path,
+        metavar="RUN_DIR",
+        help="continue a run from its last.keras (with --epochs: over a new total, the decay re-planned)",
+    )
     run.add_argument("--export", action="store_true", help="export the best model to --models-dir when done")
     run.add_argument("--models-dir", type=Path, default=Path("models"))
     add_common_flags(p)
@@ -170,6 +175,14 @@ def _train(args: argparse.Namespace, argv: list[str]) -> int:
         model = keras.saving.load_model(run_dir / "last.keras")
         initial_epoch = json.loads(state_file.read_text())["epoch"]
         batches.epoch = initial_epoch
+        if _flag_given(argv, "--epochs") and args.epochs != hp["epochs"]:
+            # A run that will not finish in time can be shortened (or lengthened): the cosine
+            # decay is re-planned over the new total, from the step the run has reached.
+            print(f"learning-rate decay re-planned for {args.epochs} epochs (was {hp['epochs']})")
+            hp["epochs"] = args.epochs
+            model.optimizer.learning_rate = _schedule(hp, len(batches))
+            hp.setdefault("resumed_with", []).append("python -m training.train " + shlex.join(argv))
+            (run_dir / "hyperparameters.json").write_text(json.dumps(hp, indent=2) + "\n")
         print(f"resuming {run_dir} at epoch {initial_epoch + 1}/{hp['epochs']}")
     else:
         model = build_model(tuple(hp["widths"]), hp["convs_per_stage"], hp["dropout"])
@@ -222,18 +235,29 @@ def _train(args: argparse.Namespace, argv: list[str]) -> int:
     return 0
 
 
-def _optimizer(hp: dict[str, Any], steps_per_epoch: int) -> Any:
+def _flag_given(argv: list[str], flag: str) -> bool:
+    return any(arg == flag or arg.startswith(flag + "=") for arg in argv)
+
+
+def _schedule(hp: dict[str, Any], steps_per_epoch: int) -> Any:
+    """Linear warm-up to ``lr``, then cosine decay to 0 at the last step of ``epochs``."""
     import keras
 
     total = max(1, hp["epochs"] * steps_per_epoch)
     warmup = min(total - 1, int(hp["warmup_epochs"] * steps_per_epoch))
-    schedule = keras.optimizers.schedules.CosineDecay(
+    return keras.optimizers.schedules.CosineDecay(
         initial_learning_rate=hp["lr"] * 0.01,
         decay_steps=total - warmup,
         alpha=0.0,
         warmup_target=hp["lr"] if warmup > 0 else None,
         warmup_steps=warmup,
     )
+
+
+def _optimizer(hp: dict[str, Any], steps_per_epoch: int) -> Any:
+    import keras
+
+    schedule = _schedule(hp, steps_per_epoch)
     if hp["optimizer"] == "sgd":
         return keras.optimizers.SGD(
             schedule, momentum=hp["momentum"], nesterov=True, weight_decay=hp["weight_decay"] or None
