@@ -50,6 +50,7 @@ from onnxruntime.quantization import (
 from onnxruntime.quantization.shape_inference import quant_pre_process
 
 from emotune.vision.preprocess import faces_to_batch
+from training.card import card_json
 from training.data import load_split
 
 REPO = Path(__file__).resolve().parent.parent
@@ -252,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
         card = json.loads(args.card.read_text())
         command = "python -m tools.quantize_model " + shlex.join(sys.argv[1:] if argv is None else argv)
         card["int8"] = int8_card_section(args.output, args.data, command)
-        args.card.write_text(json.dumps(card, indent=2) + "\n")
+        args.card.write_text(card_json(card) + "\n")
         done["card"] = str(args.card)
     print(json.dumps(done))
     return 0

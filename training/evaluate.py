@@ -21,7 +21,8 @@ from numpy.typing import NDArray
 
 from emotune.resources import resource_path
 from emotune.vision.emotions import MODEL_FILE, EmotionClassifier
-from training.cli import add_common_flags, run_cli
+from training.card import card_json
+from training.cli import add_common_flags, fail, run_cli
 from training.data import Dataset, available_splits, load_split, resolve_split
 from training.ferplus import Votes, default_csv, load_votes, majority_of
 from training.metrics import format_report, plot_confusion, report
@@ -47,6 +48,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="FER+ votes CSV for the majority figure (default: ferplus.csv beside DATA, if there)",
     )
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument(
+        "--card",
+        type=Path,
+        metavar="CARD",
+        help="also write the FER+ majority figures (flip on and off) into this model card, whose "
+        "onnx_sha256 must be --model's (for a model exported before issue 19)",
+    )
     p.add_argument("--plots", type=Path, metavar="DIR", help="write confusion.png here")
     add_common_flags(p)
     return p
@@ -88,6 +96,22 @@ def find_votes(data: Path, wanted: Path | None) -> Votes | None:
     return load_votes(beside) if beside.is_file() else None
 
 
+def write_majority_figures(card_path: Path, model: Path, dataset: Dataset, votes: Votes | None) -> None:
+    """Add the FER+ majority figures of ``model`` (flip averaging on and off) to its card."""
+    import hashlib
+
+    from training.export import ferplus_figures
+
+    if votes is None:
+        fail("--card needs FER+ votes (--ferplus, or ferplus.csv beside the data)")
+    card = json.loads(card_path.read_text())
+    if card.get("onnx_sha256") != hashlib.sha256(model.read_bytes()).hexdigest():
+        fail(f"{card_path}: describes another model than {model} (onnx_sha256 differs)")
+    plain, flipped = (evaluate(EmotionClassifier(model, flip_average=flip), dataset, votes) for flip in (False, True))
+    card.update(ferplus_figures(plain, flipped, flipped if card.get("test_time_flip") else plain))
+    card_path.write_text(card_json(card) + "\n")
+
+
 def pick_split(data: Path, split: str | None) -> str:
     if split is not None:
         return resolve_split(data, split)
@@ -104,6 +128,8 @@ def _evaluate(args: argparse.Namespace, argv: list[str]) -> int:
     result = evaluate(classifier, dataset, find_votes(args.data, args.ferplus))
     result["model"] = str(model)
     result["flip_average"] = classifier.flip_average
+    if args.card is not None:
+        write_majority_figures(args.card, Path(model), dataset, find_votes(args.data, args.ferplus))
     if args.plots is not None:
         args.plots.mkdir(parents=True, exist_ok=True)
         plot_confusion(result, str(args.plots / "confusion.png"))

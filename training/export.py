@@ -32,6 +32,7 @@ import numpy as np
 from emotune.labels import EMOTIONS
 from emotune.vision.emotions import CARD_FILE, MODEL_FILE, REFERENCE_KEY, EmotionClassifier
 from emotune.vision.preprocess import INPUT_SIZE, PIXEL_MEAN, PIXEL_STD
+from training.card import card_json
 from training.cli import add_common_flags, fail, run_cli
 from training.onnx_embedding import add_embedding_output_to_file, describe_outputs, embedding_reference
 
@@ -149,7 +150,7 @@ def export_run(
         "val_accuracy_flip": round(flipped["accuracy"], 4),
         "val_macro_f1": round(chosen["macro_f1"], 4),
         "val_per_class": _rounded_per_class(chosen),
-        **_ferplus_figures(plain, flipped, chosen),
+        **ferplus_figures(plain, flipped, chosen),
         "prior_correction": {
             "tau": prior_correction,
             "train_prior": hp.get("train_prior"),
@@ -171,7 +172,7 @@ def export_run(
         "date": dt.date.today().isoformat(),
         REFERENCE_KEY: reference,
     }
-    (models_dir / CARD_FILE).write_text(json.dumps(card, indent=2) + "\n")
+    (models_dir / CARD_FILE).write_text(card_json(card) + "\n")
     majority = card.get("val_ferplus_majority_accuracy")
     print(
         f"exported {models_dir / MODEL_FILE} ({len(onnx_bytes) / 1e6:.2f} MB): val accuracy "
@@ -189,7 +190,7 @@ def _rounded_per_class(result: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _ferplus_figures(plain: dict[str, Any], flipped: dict[str, Any], chosen: dict[str, Any]) -> dict[str, Any]:
+def ferplus_figures(plain: dict[str, Any], flipped: dict[str, Any], chosen: dict[str, Any]) -> dict[str, Any]:
     """The card's FER+ majority figures (none without votes)."""
     if "ferplus_majority" not in chosen:
         return {}
