@@ -135,3 +135,27 @@ def test_evaluate_names_a_missing_votes_file(tiny_data: Path, capsys: pytest.Cap
     assert evaluate.main([str(tiny_data), "--ferplus", str(tiny_data.parent / "nope.csv")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "nope.csv: cannot be opened" in err
+
+
+def test_evaluate_writes_the_majority_figures_into_its_models_card_only(
+    tiny_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import shutil
+
+    from emotune.resources import resource_path
+
+    model = tmp_path / "emotion.onnx"
+    shutil.copy(resource_path("models", "emotion.onnx"), model)
+    card = json.loads(resource_path("models", "emotion.json").read_text())
+    card = {k: v for k, v in card.items() if "ferplus" not in k}
+    (tmp_path / "emotion.json").write_text(json.dumps(card))
+    assert evaluate.main([str(tiny_data), "--model", str(model), "--card", str(tmp_path / "emotion.json")]) == 0
+    written = json.loads((tmp_path / "emotion.json").read_text())
+    assert written["val_ferplus_majority_images"] == 1
+    assert written["val_ferplus_majority_accuracy"] == written["val_ferplus_majority_accuracy_flip"]
+    assert set(written["val_ferplus_majority_per_class"]) == set(EMOTIONS)
+    assert written["onnx_sha256"] == card["onnx_sha256"]  # nothing else changed
+    capsys.readouterr()
+    other = resource_path("models", "emotion-int8.onnx")
+    assert evaluate.main([str(tiny_data), "--model", str(other), "--card", str(tmp_path / "emotion.json")]) == 2
+    assert "describes another model than" in capsys.readouterr().err
