@@ -146,3 +146,20 @@ def test_resume_with_epochs_replans_the_run(smoke_run: tuple[Path, Path], tmp_pa
     assert json.loads((run_dir / "state.json").read_text()) == {"epoch": 2}
     hp = json.loads((run_dir / "hyperparameters.json").read_text())
     assert hp["epochs"] == 2 and hp["resumed_with"] == [f"python -m training.train --resume {run_dir} --epochs 2"]
+
+
+def test_fine_tuning_from_a_run_on_mixed_targets(smoke_run: tuple[Path, Path], tmp_path: Path, fer_zip: Path) -> None:
+    import keras
+
+    best = smoke_run[0] / "best.keras"
+    flags = ["--data", str(fer_zip), "--labels", "mixed", "--vote-weight", "0.7", "--limit", "200", "--epochs", "1"]
+    flags += ["--batch-size", "64", "--widths", "8", "16", "--runs-dir", str(tmp_path), "--lr", "0"]
+    assert train.main([*flags, "--init", str(best)]) == 0
+    (run_dir,) = tmp_path.iterdir()
+    hp = json.loads((run_dir / "hyperparameters.json").read_text())
+    assert hp["labels"] == "mixed" and hp["vote_weight"] == 0.7 and hp["init"] == str(best)
+    # With a learning rate of 0 only BatchNorm's moving statistics move: the convolutions are the init's.
+    before = keras.saving.load_model(best).get_layer("conv1_1").get_weights()[0]
+    after = keras.saving.load_model(run_dir / "last.keras").get_layer("conv1_1").get_weights()[0]
+    np.testing.assert_array_equal(before, after)
+    assert train.main([*flags, "--init", str(best), "--widths", "8", "16", "32"]) == 2

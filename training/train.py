@@ -42,16 +42,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     data.add_argument(
         "--labels",
-        choices=["fer2013", "ferplus"],
+        choices=["fer2013", "ferplus", "mixed"],
         default="fer2013",
-        help="targets: the folder labels, or the FER+ vote distributions (soft targets)",
+        help="targets: the folder labels, the FER+ vote distributions (soft targets), or a mix of both "
+        "(--vote-weight); val is scored on the votes for ferplus and mixed",
     )
+    data.add_argument("--vote-weight", type=float, default=0.5, help="share of the votes in --labels mixed")
     data.add_argument("--ferplus", type=Path, help="FER+ votes CSV (default: ferplus.csv beside --data)")
     data.add_argument("--limit", type=int, default=0, help="use at most this many images per split (smoke runs)")
     data.add_argument(
         "--cache-dir", type=Path, default=DEFAULT_CACHE, help="decoded-array cache (default: %(default)s)"
     )
     model = p.add_argument_group("model")
+    model.add_argument("--init", type=Path, metavar="KERAS", help="start from this model's weights (same widths)")
     model.add_argument("--widths", type=int, nargs="+", default=[24, 48, 128, 256], help="channels per stage")
     model.add_argument("--convs-per-stage", type=int, default=2)
     model.add_argument("--dropout", type=float, default=0.4)
@@ -114,7 +117,9 @@ def _train(args: argparse.Namespace, argv: list[str]) -> int:
         stamp = time.strftime("%Y%m%d-%H%M%S")
         run_dir = args.runs_dir / (f"{stamp}-{args.name}" if args.name else stamp)
 
-    from training.data import describe, load_split, resolve_split
+    import numpy as np
+
+    from training.data import Dataset, describe, load_split, resolve_split
 
     cache = Path(hp["cache_dir"]) if hp["cache_dir"] else None
     data_path = Path(hp["data"])
@@ -123,7 +128,7 @@ def _train(args: argparse.Namespace, argv: list[str]) -> int:
     if hp["limit"]:
         train = train.subset(hp["limit"], hp["seed"])
         val = val.subset(hp["limit"], hp["seed"])
-    if hp.get("labels", "fer2013") == "ferplus":
+    if hp.get("labels", "fer2013") in ("ferplus", "mixed"):
         from training.ferplus import default_csv, load_votes, with_vote_targets
 
         votes_csv = Path(hp["ferplus"]) if hp.get("ferplus") else default_csv(data_path)
@@ -133,13 +138,17 @@ def _train(args: argparse.Namespace, argv: list[str]) -> int:
         print(f"FER+ votes {votes_csv}: train drops {dropped}")
         val, dropped = with_vote_targets(val, votes)
         print(f"FER+ votes {votes_csv}: val drops {dropped}")
+        if hp["labels"] == "mixed":
+            share = hp["vote_weight"]
+            assert train.targets is not None
+            mixed = share * train.targets + (1 - share) * np.eye(7, dtype=np.float32)[train.labels]
+            train = Dataset(train.images, train.labels, train.names, mixed.astype(np.float32))
     print(f"train: {len(train)} images ({describe(train)})")
     print(f"val:   {len(val)} images ({describe(val)})")
 
     # Keras is imported only now, so that bad flags and bad data are reported at once and
     # without TensorFlow's start-up chatter in front of the error.
     import keras
-    import numpy as np
 
     from training.augment import AugmentConfig, FaceBatches, class_weights
     from training.callbacks import RunState
@@ -186,6 +195,8 @@ def _train(args: argparse.Namespace, argv: list[str]) -> int:
         print(f"resuming {run_dir} at epoch {initial_epoch + 1}/{hp['epochs']}")
     else:
         model = build_model(tuple(hp["widths"]), hp["convs_per_stage"], hp["dropout"])
+        if hp.get("init"):
+            _start_from(model, Path(hp["init"]))
         model.compile(
             optimizer=_optimizer(hp, len(batches)),
             loss=keras.losses.CategoricalCrossentropy(label_smoothing=hp["label_smoothing"]),
@@ -233,6 +244,18 @@ def _train(args: argparse.Namespace, argv: list[str]) -> int:
 
         export_run(run_dir, Path(hp.get("models_dir", "models")))
     return 0
+
+
+def _start_from(model: Any, init: Path) -> None:
+    """Copy the weights of the model saved at ``init`` (fine-tuning); CliError if they do not fit."""
+    import keras
+
+    if not init.is_file():
+        fail(f"{init}: no such model file (--init)")
+    try:
+        model.set_weights(keras.saving.load_model(init).get_weights())
+    except ValueError as exc:
+        fail(f"{init}: its weights do not fit this architecture (--widths, --convs-per-stage): {exc}")
 
 
 def _flag_given(argv: list[str], flag: str) -> bool:
