@@ -1,6 +1,6 @@
 """Personal calibration (issue 11): accuracy without and with a profile, per person and protocol.
 
-    python -m benchmarks.calibration_bench [--jaffe DIR] [--fer ZIP] [--draws N] [--json]
+    python -m benchmarks.calibration_bench [--model M] [--jaffe DIR] [--fer ZIP] [--draws N] [--json]
 
 Development people: ``../shared/data/people/jaffe/<person>/<emotion>/*.png`` (JAFFE, research use
 only: read in place, never copied into the repository). Every photo goes through the app's own
@@ -197,15 +197,16 @@ def costs(people: list[Person], classifier: EmotionClassifier, profile: Profile,
     }
 
 
-def fer_val_accuracy(fer_zip: Path) -> float:
+def fer_val_accuracy(fer_zip: Path, model: Path | None = None) -> float:
     from training.data import load_split
     from training.evaluate import evaluate
 
-    return float(evaluate(EmotionClassifier(), load_split(fer_zip, "val"))["accuracy"])
+    return float(evaluate(EmotionClassifier(model), load_split(fer_zip, "val"))["accuracy"])
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--model", type=Path, default=None, help="ONNX model (default: the shipped one, as the app runs it)")
     p.add_argument("--jaffe", type=Path, default=JAFFE, help="folder of <person>/<emotion>/ photos")
     p.add_argument("--fer", type=Path, default=FER_ZIP, help="FER2013 zip (val accuracy without a profile)")
     p.add_argument("--draws", type=int, default=40, help="random draws per person, one-photo protocol")
@@ -214,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
     # Here, not at the top: the tests import this module's protocol functions without it.
     from benchmarks.machine import cpu_line
 
-    pipeline = FacePipeline()
+    pipeline = FacePipeline(classifier=None if args.model is None else EmotionClassifier(args.model))
     pipeline.load()
     classifier = pipeline.classifier
     reference, sha256 = classifier.embedding_reference(), classifier.fingerprint()
@@ -229,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
     figures = costs(
         people, classifier, calibrate(everything, np.arange(len(everything.labels)), reference, sha256, DEFAULT_BLEND)
     )
-    fer = fer_val_accuracy(args.fer)
+    fer = fer_val_accuracy(args.fer, args.model)
     card_accuracy = float(json.loads(classifier.model_path.with_name("emotion.json").read_text())["val_accuracy"])
     if args.json:
         print(

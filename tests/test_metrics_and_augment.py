@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from emotune.labels import EMOTIONS
-from training.augment import AugmentConfig, FaceBatches, augment_batch, class_weights
+from training.augment import AugmentConfig, FaceBatches, augment_batch, class_weights, webcam_effects
 from training.metrics import format_report, report
 
 
@@ -24,16 +24,30 @@ def test_report_counts_and_absent_classes() -> None:
     assert "disgust" in format_report(r)
 
 
+def one_hot(labels: np.ndarray) -> np.ndarray:
+    return np.eye(len(EMOTIONS), dtype=np.float32)[labels]
+
+
 def test_class_weights_favour_rare_classes() -> None:
     labels = np.array([3] * 90 + [1] * 10)
+    targets = one_hot(labels)
     for mode in ("sqrt", "balanced"):
-        w = class_weights(labels, mode)
+        w = class_weights(targets, mode)
         assert w[1] > w[3] and np.mean(w[labels]) == pytest.approx(1.0)
-    assert class_weights(labels, "balanced")[1] / class_weights(labels, "balanced")[3] == pytest.approx(9.0)
-    assert class_weights(labels, "sqrt")[1] / class_weights(labels, "sqrt")[3] == pytest.approx(3.0)
-    assert np.allclose(class_weights(labels, "none"), 1.0)
+    assert class_weights(targets, "balanced")[1] / class_weights(targets, "balanced")[3] == pytest.approx(9.0)
+    assert class_weights(targets, "sqrt")[1] / class_weights(targets, "sqrt")[3] == pytest.approx(3.0)
+    assert np.allclose(class_weights(targets, "none"), 1.0)
     with pytest.raises(ValueError, match="unknown class-weight mode"):
-        class_weights(labels, "loud")
+        class_weights(targets, "loud")
+
+
+def test_class_weights_of_soft_targets_count_each_class_by_its_vote_mass() -> None:
+    # 90 faces 80% happy / 20% disgust, 10 faces all disgust: happy mass 72, disgust 28.
+    targets = np.zeros((100, len(EMOTIONS)), dtype=np.float32)
+    targets[:90, 3], targets[:90, 1], targets[90:, 1] = 0.8, 0.2, 1.0
+    w = class_weights(targets, "balanced")
+    assert w[1] / w[3] == pytest.approx(72 / 28, rel=1e-5)
+    assert np.mean(targets @ w) == pytest.approx(1.0)
 
 
 def test_augmentation_is_seeded_and_keeps_the_shape() -> None:
@@ -53,11 +67,34 @@ def test_flip_only_augmentation_mirrors_exactly() -> None:
     assert outcomes == {0, 47}  # left column stays 0, or is the old right column after a mirror
 
 
+@pytest.mark.parametrize(
+    ("effect", "check"),
+    [
+        (
+            "blur_prob",
+            lambda before, after: (
+                np.abs(np.diff(after.astype(int))).mean() < np.abs(np.diff(before.astype(int))).mean()
+            ),
+        ),
+        ("light_prob", lambda before, after: not np.array_equal(before, after)),
+        ("noise_prob", lambda before, after: 0 < np.abs(after.astype(int) - before).mean() < 20),
+        ("jpeg_prob", lambda before, after: 0 < np.abs(after.astype(int) - before).mean() < 30),
+    ],
+)
+def test_each_webcam_effect_changes_the_face_and_only_when_asked(effect: str, check: object) -> None:
+    image = np.random.default_rng(5).integers(0, 256, size=(48, 48), dtype=np.uint8)
+    untouched = webcam_effects(image, AugmentConfig(), np.random.default_rng(0))
+    np.testing.assert_array_equal(untouched, image)  # every effect is off by default
+    changed = webcam_effects(image, AugmentConfig(**{effect: 1.0}), np.random.default_rng(0))
+    assert changed.shape == (48, 48) and changed.dtype == np.uint8
+    assert callable(check) and check(image, changed)
+
+
 def test_batches_have_weights_and_cover_every_image_once() -> None:
     labels = np.arange(10) % len(EMOTIONS)
     images = np.arange(10, dtype=np.uint8)[:, None, None] * np.ones((1, 48, 48), np.uint8)
-    weights = class_weights(labels, "sqrt")
-    batches = FaceBatches(images, labels, batch_size=4, augment=AugmentConfig(), weights=weights, seed=3)
+    weights = class_weights(one_hot(labels), "sqrt")
+    batches = FaceBatches(images, one_hot(labels), batch_size=4, augment=AugmentConfig(), weights=weights, seed=3)
     assert len(batches) == 3
     seen = []
     for i in range(len(batches)):

@@ -96,3 +96,72 @@ def test_resume_continues_from_the_last_epoch(smoke_run: tuple[Path, Path], tmp_
     assert json.loads((run_dir / "state.json").read_text()) == {"epoch": 2}
     with (run_dir / "log.csv").open() as fh:
         assert [row["epoch"] for row in csv.DictReader(fh)] == ["0", "1"]
+
+
+@pytest.fixture(scope="module")
+def ferplus_run(tmp_path_factory: pytest.TempPathFactory, fer_zip: Path) -> tuple[Path, Path]:
+    base = tmp_path_factory.mktemp("smoke-ferplus")
+    runs, models = base / "runs", base / "models"
+    flags = ["--data", str(fer_zip), "--labels", "ferplus", "--limit", str(LIMIT), "--epochs", "1"]
+    flags += ["--batch-size", "64", "--widths", "8", "16", "--cache-dir", str(base / "cache")]
+    flags += ["--blur-prob", "0.5", "--light-prob", "0.5", "--noise-prob", "0.5", "--jpeg-prob", "0.5"]
+    assert train.main([*flags, "--runs-dir", str(runs), "--export", "--models-dir", str(models)]) == 0
+    (run_dir,) = runs.iterdir()
+    return run_dir, models
+
+
+def test_ferplus_run_trains_on_votes_and_its_card_has_both_accuracies(ferplus_run: tuple[Path, Path]) -> None:
+    run_dir, models = ferplus_run
+    hp = json.loads((run_dir / "hyperparameters.json").read_text())
+    assert hp["labels"] == "ferplus" and hp["ferplus"].endswith("ferplus.csv")
+    assert len(hp["train_prior"]) == 7 and sum(hp["train_prior"]) == pytest.approx(1.0, abs=1e-4)
+    card = json.loads((models / "emotion.json").read_text())
+    assert card["data"]["targets"].startswith("FER+ vote distributions")
+    assert 0.0 <= card["val_ferplus_majority_accuracy"] <= 1.0
+    assert card["data"]["val_images"] > card["val_ferplus_majority_images"] > 0  # only images with a majority
+    assert set(card["val_ferplus_majority_per_class"]) == set(card["labels"])
+    assert card["prior_correction"]["tau"] == 0.0
+
+
+def test_prior_correction_divides_the_train_prior_out_of_the_exported_probabilities(
+    ferplus_run: tuple[Path, Path], fer_zip: Path, tmp_path: Path
+) -> None:
+    from training import export
+
+    run_dir, models = ferplus_run
+    assert export.main([str(run_dir), "--models-dir", str(tmp_path), "--prior-correction", "1"]) == 0
+    prior = np.array(json.loads((run_dir / "hyperparameters.json").read_text())["train_prior"])
+    assert json.loads((tmp_path / "emotion.json").read_text())["prior_correction"]["tau"] == 1.0
+    faces = list(load_split(fer_zip, "val").subset(50, seed=3).images)
+    plain = EmotionClassifier(models / "emotion.onnx", flip_average=False).classify(faces)
+    corrected = EmotionClassifier(tmp_path / "emotion.onnx", flip_average=False).classify(faces)
+    expected = plain / prior
+    np.testing.assert_allclose(corrected, expected / expected.sum(axis=1, keepdims=True), atol=1e-4)
+
+
+def test_resume_with_epochs_replans_the_run(smoke_run: tuple[Path, Path], tmp_path: Path) -> None:
+    import shutil
+
+    run_dir = tmp_path / "run"
+    shutil.copytree(smoke_run[0], run_dir)
+    assert train.main(["--resume", str(run_dir), "--epochs", "2"]) == 0
+    assert json.loads((run_dir / "state.json").read_text()) == {"epoch": 2}
+    hp = json.loads((run_dir / "hyperparameters.json").read_text())
+    assert hp["epochs"] == 2 and hp["resumed_with"] == [f"python -m training.train --resume {run_dir} --epochs 2"]
+
+
+def test_fine_tuning_from_a_run_on_mixed_targets(smoke_run: tuple[Path, Path], tmp_path: Path, fer_zip: Path) -> None:
+    import keras
+
+    best = smoke_run[0] / "best.keras"
+    flags = ["--data", str(fer_zip), "--labels", "mixed", "--vote-weight", "0.7", "--limit", "200", "--epochs", "1"]
+    flags += ["--batch-size", "64", "--widths", "8", "16", "--runs-dir", str(tmp_path), "--lr", "0"]
+    assert train.main([*flags, "--init", str(best)]) == 0
+    (run_dir,) = tmp_path.iterdir()
+    hp = json.loads((run_dir / "hyperparameters.json").read_text())
+    assert hp["labels"] == "mixed" and hp["vote_weight"] == 0.7 and hp["init"] == str(best)
+    # With a learning rate of 0 only BatchNorm's moving statistics move: the convolutions are the init's.
+    before = keras.saving.load_model(best).get_layer("conv1_1").get_weights()[0]
+    after = keras.saving.load_model(run_dir / "last.keras").get_layer("conv1_1").get_weights()[0]
+    np.testing.assert_array_equal(before, after)
+    assert train.main([*flags, "--init", str(best), "--widths", "8", "16", "32"]) == 2

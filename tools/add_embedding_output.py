@@ -19,11 +19,9 @@ import argparse
 import hashlib
 import json
 import os
-import re
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import onnx
@@ -35,6 +33,7 @@ if str(ROOT) not in sys.path:  # run as a plain script from anywhere: the repo's
     sys.path.insert(0, str(ROOT))
 
 from emotune.vision.emotions import EMBEDDING_OUTPUT, REFERENCE_KEY  # noqa: E402
+from training.card import card_json  # noqa: E402
 from training.onnx_embedding import (  # noqa: E402
     add_embedding_output,
     describe_outputs,
@@ -43,7 +42,6 @@ from training.onnx_embedding import (  # noqa: E402
 )
 
 SOFTMAX_CHECK_TOLERANCE = 1e-5
-LONG_LIST = 16  # numeric lists at least this long are written on one line
 
 
 def without_embedding_output(model: onnx.ModelProto) -> onnx.ModelProto:
@@ -108,20 +106,6 @@ def check(
         raise SystemExit(f"softmax(embedding @ W + b) differs from the probabilities by {head_diff:.3g}")
     figures = {"faces": float(len(batch)), "probability_max_abs_diff": diff, "head_max_abs_diff": head_diff}
     return figures, embedding
-
-
-def card_json(card: dict[str, Any]) -> str:
-    """The card as indented JSON, with long lists of numbers (the reference means) on one line
-    each instead of one number per line."""
-    text = json.dumps(card, indent=2)
-
-    def one_line(match: re.Match[str]) -> str:
-        numbers = match.group(1).split(",")
-        if len(numbers) < LONG_LIST:
-            return match.group(0)
-        return "[" + ", ".join(n.strip() for n in numbers) + "]"
-
-    return re.sub(r"\[\s*(-?[0-9][-+0-9.eE,\s]*?)\s*\]", one_line, text)
 
 
 def write_atomically(path: Path, data: bytes) -> None:

@@ -25,6 +25,16 @@ class AugmentConfig:
     max_zoom: float = 0.1  # scale in [1 - z, 1 + z]
     erase_prob: float = 0.5  # random erasing (Zhong et al. 2020)
     erase_area: tuple[float, float] = (0.02, 0.15)
+    # What webcams do to a face that FER2013's photos rarely show; 0 turns each off.
+    blur_prob: float = 0.0  # defocus / motion: Gaussian blur, sigma in blur_sigma
+    blur_sigma: tuple[float, float] = (0.4, 1.2)
+    light_prob: float = 0.0  # low light and auto-exposure: gamma, then contrast and brightness
+    gamma: tuple[float, float] = (0.6, 1.8)
+    contrast: tuple[float, float] = (0.5, 1.1)
+    noise_prob: float = 0.0  # sensor noise: Gaussian, std in grey levels
+    noise_std: tuple[float, float] = (2.0, 10.0)
+    jpeg_prob: float = 0.0  # compression of the video stream
+    jpeg_quality: tuple[int, int] = (25, 90)
 
 
 def augment_batch(images: NDArray[np.uint8], config: AugmentConfig, rng: np.random.Generator) -> NDArray[np.uint8]:
@@ -50,16 +60,40 @@ def augment_batch(images: NDArray[np.uint8], config: AugmentConfig, rng: np.rand
             y = int(rng.integers(0, size - h + 1))
             x = int(rng.integers(0, size - w + 1))
             warped[y : y + h, x : x + w] = rng.integers(0, 256, size=(h, w), dtype=np.uint8)
-        out[i] = warped
+        out[i] = webcam_effects(warped, config, rng)
     return out
 
 
-def class_weights(labels: NDArray[np.int64], mode: str) -> NDArray[np.float32]:
-    """Per-class loss weights against FER2013's imbalance (disgust is 1.5% of train).
+def webcam_effects(image: NDArray[np.uint8], config: AugmentConfig, rng: np.random.Generator) -> NDArray[np.uint8]:
+    """Blur, low light, sensor noise and JPEG, each with its probability, in the order a camera
+    applies them (optics, exposure, sensor, encoder)."""
+    if rng.random() < config.blur_prob:
+        image = cv2.GaussianBlur(image, (0, 0), rng.uniform(*config.blur_sigma))
+    if rng.random() < config.light_prob:
+        x = (image.astype(np.float32) / 255.0) ** rng.uniform(*config.gamma)
+        mean = float(x.mean())
+        x = (x - mean) * rng.uniform(*config.contrast) + mean * rng.uniform(0.5, 1.1)
+        image = np.clip(x * 255.0, 0, 255).astype(np.uint8)
+    if rng.random() < config.noise_prob:
+        noisy = image + rng.normal(0.0, rng.uniform(*config.noise_std), image.shape)
+        image = np.clip(noisy, 0, 255).astype(np.uint8)
+    if rng.random() < config.jpeg_prob:
+        quality = int(rng.integers(config.jpeg_quality[0], config.jpeg_quality[1] + 1))
+        ok, encoded = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])
+        if ok:
+            image = cv2.imdecode(encoded, cv2.IMREAD_GRAYSCALE)
+    return image
+
+
+def class_weights(targets: NDArray[np.float32], mode: str) -> NDArray[np.float32]:
+    """Per-class loss weights against the imbalance (disgust is 1.5% of FER2013 train), from
+    (N, 7) targets: one-hot labels or soft vote distributions, where a class's count is the
+    mass the targets give it.
 
     "balanced": n / (k * count); "sqrt": its square root, milder, which costs less overall
-    accuracy; "none": all ones. Weights are scaled to average 1 over the samples."""
-    counts = np.bincount(labels, minlength=len(EMOTIONS)).astype(np.float64)
+    accuracy; "none": all ones. Weights are scaled to average 1 over the samples (a sample's
+    weight is its targets' mix of class weights, ``sample_weights``)."""
+    counts = targets.sum(axis=0).astype(np.float64)
     if mode == "none":
         weights = np.ones(len(EMOTIONS))
     elif mode in ("balanced", "sqrt"):
@@ -70,17 +104,24 @@ def class_weights(labels: NDArray[np.int64], mode: str) -> NDArray[np.float32]:
             weights = np.sqrt(weights)
     else:
         raise ValueError(f"unknown class-weight mode {mode!r} (use none, sqrt or balanced)")
-    mean = (weights[labels]).mean() if len(labels) else 1.0
+    mean = (targets @ weights).mean() if len(targets) else 1.0
     return (weights / mean).astype(np.float32)
 
 
+def sample_weights(targets: NDArray[np.float32], weights: NDArray[np.float32]) -> NDArray[np.float32]:
+    """Each sample's loss weight: the class weights mixed as its targets mix the classes."""
+    return (targets @ weights).astype(np.float32)
+
+
 class FaceBatches(keras.utils.PyDataset):  # type: ignore[misc]
-    """Shuffled, augmented, weighted batches of (images float32 (B,48,48,1), one-hot, weight)."""
+    """Shuffled, augmented, weighted batches of (images float32 (B,48,48,1), targets (B,7),
+    weight (B,)); ``targets`` are one-hot labels or soft vote distributions, ``weights`` are per
+    class (``class_weights``)."""
 
     def __init__(
         self,
         images: NDArray[np.uint8],
-        labels: NDArray[np.int64],
+        targets: NDArray[np.float32],
         batch_size: int,
         augment: AugmentConfig | None,
         weights: NDArray[np.float32] | None,
@@ -88,22 +129,23 @@ class FaceBatches(keras.utils.PyDataset):  # type: ignore[misc]
     ) -> None:
         super().__init__(workers=1, use_multiprocessing=False)
         self.images = images
-        self.labels = labels
+        self.targets = targets
+        self.sample_weights = None if weights is None else sample_weights(targets, weights)
         self.batch_size = batch_size
         self.augment = augment
         self.weights = weights
         self.seed = seed
         self.epoch = 0
-        self.order = np.arange(len(labels))
+        self.order = np.arange(len(targets))
         self.on_epoch_end()
 
     def __len__(self) -> int:
-        return math.ceil(len(self.labels) / self.batch_size)
+        return math.ceil(len(self.targets) / self.batch_size)
 
     def on_epoch_end(self) -> None:
         # Seeded per epoch so a resumed run sees the same order it would have seen.
         if self.augment is not None:
-            self.order = np.random.default_rng((self.seed, self.epoch)).permutation(len(self.labels))
+            self.order = np.random.default_rng((self.seed, self.epoch)).permutation(len(self.targets))
         self.epoch += 1
 
     def __getitem__(self, index: int) -> tuple[NDArray[np.float32], ...]:
@@ -113,7 +155,7 @@ class FaceBatches(keras.utils.PyDataset):  # type: ignore[misc]
             rng = np.random.default_rng((self.seed, self.epoch, index))
             images = augment_batch(images, self.augment, rng)
         x = images.astype(np.float32)[..., None]
-        y = np.eye(len(EMOTIONS), dtype=np.float32)[self.labels[rows]]
-        if self.weights is None:
+        y = self.targets[rows]
+        if self.sample_weights is None:
             return x, y
-        return x, y, self.weights[self.labels[rows]]
+        return x, y, self.sample_weights[rows]

@@ -5,8 +5,9 @@ Two layouts are read:
   directory or straight from a ``.zip``; any split names (train, val, test, ...);
 - the original ``fer2013.csv`` (columns emotion,pixels,Usage; its label order differs from ours).
 
-Everything comes back as ``Dataset(images (N, 48, 48) uint8, labels (N,) int64)`` with labels
-indexing ``emotune.labels.EMOTIONS``. Problems with the data raise ``DataError`` with one line
+Everything comes back as ``Dataset(images (N, 48, 48) uint8, labels (N,) int64, names)`` with
+labels indexing ``emotune.labels.EMOTIONS`` and names the images' paths inside the source (the
+key FER+ votes are joined on, ``training.ferplus``). Problems with the data raise ``DataError`` with one line
 that names the file; harmless oddities (a stray text file, an empty class folder) are warnings.
 """
 
@@ -36,7 +37,7 @@ CSV_LABELS: tuple[str, ...] = ("angry", "disgust", "fear", "happy", "sad", "surp
 CSV_USAGE_TO_SPLIT = {"Training": "train", "PublicTest": "val", "PrivateTest": "test"}
 # Split names tried, in order, when the caller asks for "val" and the data calls it otherwise.
 VAL_SPLIT_ALIASES: tuple[str, ...] = ("val", "validation", "publictest", "test")
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: names kept beside the arrays
 
 
 class DataError(Exception):
@@ -46,7 +47,10 @@ class DataError(Exception):
 @dataclass(frozen=True)
 class Dataset:
     images: NDArray[np.uint8]  # (N, 48, 48) grey levels
-    labels: NDArray[np.int64]  # (N,) indices into EMOTIONS
+    labels: NDArray[np.int64]  # (N,) indices into EMOTIONS (the folder or CSV label)
+    names: NDArray[np.str_] | None = None  # (N,) path inside the source ("val/happy/x.png")
+    # (N, 7) training targets in EMOTIONS order (soft, e.g. FER+ votes); None: one-hot labels.
+    targets: NDArray[np.float32] | None = None
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -55,8 +59,22 @@ class Dataset:
         """At most ``limit`` images, a seeded random choice (the same for the same seed)."""
         if len(self) <= limit:
             return self
-        rows = np.sort(np.random.default_rng(seed).permutation(len(self))[:limit])
-        return Dataset(self.images[rows], self.labels[rows])
+        return self.take(np.sort(np.random.default_rng(seed).permutation(len(self))[:limit]))
+
+    def take(self, rows: NDArray[np.int64]) -> Dataset:
+        """The images at ``rows``, with everything that belongs to them."""
+        return Dataset(
+            self.images[rows],
+            self.labels[rows],
+            None if self.names is None else self.names[rows],
+            None if self.targets is None else self.targets[rows],
+        )
+
+    def target_matrix(self) -> NDArray[np.float32]:
+        """(N, 7) training targets: the soft targets, or the labels one-hot."""
+        if self.targets is not None:
+            return self.targets
+        return np.eye(len(EMOTIONS), dtype=np.float32)[self.labels]
 
     def class_counts(self) -> NDArray[np.int64]:
         return np.bincount(self.labels, minlength=len(EMOTIONS)).astype(np.int64)
@@ -83,7 +101,7 @@ def load_split(source: str | os.PathLike[str], split: str, cache_dir: Path | Non
     if cache_file is not None and cache_file.exists():
         try:
             with np.load(cache_file) as cached:
-                return Dataset(cached["images"], cached["labels"])
+                return Dataset(cached["images"], cached["labels"], cached["names"])
         except (OSError, ValueError, KeyError) as exc:
             log.warning("ignoring unreadable cache %s (%s)", cache_file, exc)
     if path.is_file() and path.suffix.lower() == ".csv":
@@ -93,7 +111,10 @@ def load_split(source: str | os.PathLike[str], split: str, cache_dir: Path | Non
     if cache_file is not None:
         cache_file.parent.mkdir(parents=True, exist_ok=True)
         tmp = cache_file.with_suffix(".tmp.npz")
-        np.savez(tmp, images=dataset.images, labels=dataset.labels)
+        if dataset.names is None:
+            np.savez(tmp, images=dataset.images, labels=dataset.labels)
+        else:
+            np.savez(tmp, images=dataset.images, labels=dataset.labels, names=dataset.names)
         tmp.replace(cache_file)
     return dataset
 
@@ -193,7 +214,7 @@ def _load_class_folders(path: Path, split: str) -> Dataset:
     labels = np.fromiter((e.label for e in entries), dtype=np.int64, count=len(entries))
     for i, (entry, data) in enumerate(zip(entries, _read_files(path, entries), strict=True)):
         images[i] = decode_image(data, f"{path}:{entry.name}" if path.is_file() else str(path / entry.name))
-    return Dataset(images, labels)
+    return Dataset(images, labels, np.array([e.name for e in entries]))
 
 
 def _read_files(path: Path, entries: list[_Entry]) -> Iterator[bytes]:
@@ -224,6 +245,7 @@ def _load_csv(path: Path, split: str) -> Dataset:
     wanted = split.lower()
     images: list[NDArray[np.uint8]] = []
     labels: list[int] = []
+    names: list[str] = []
     bad_rows = 0
     try:
         handle = path.open(newline="", encoding="utf-8")
@@ -255,11 +277,12 @@ def _load_csv(path: Path, split: str) -> Dataset:
                 continue
             images.append(pixels.astype(np.uint8).reshape(INPUT_SIZE, INPUT_SIZE))
             labels.append(EMOTIONS.index(CSV_LABELS[label]))
+            names.append(f"{path.name}:{line_no}")
     if bad_rows > 5:
         log.warning("%s: %d malformed rows skipped in all", path, bad_rows)
     if not images:
         raise DataError(f"{path}: no usable rows for split {split!r}")
-    return Dataset(np.stack(images), np.array(labels, dtype=np.int64))
+    return Dataset(np.stack(images), np.array(labels, dtype=np.int64), np.array(names))
 
 
 def describe(dataset: Dataset) -> str:

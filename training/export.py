@@ -4,6 +4,12 @@ Writes ``emotion.onnx`` and ``emotion.json`` (the model card) after checking tha
 run through the app's own classifier, agrees with Keras, and scoring it on the run's val split.
 Needs the TensorFlow backend (Keras' ONNX export goes through tf2onnx): a model trained under
 JAX or PyTorch loads under TensorFlow unchanged.
+
+``--prior-correction TAU`` bakes logit adjustment (Menon et al., ICLR 2021) into the exported
+graph: the last layer's bias loses ``TAU * log(prior)``, the class prior of the run's training
+targets, so the network stops favouring a class just because its training data had more of it
+(FER+ votes give neutral about twice the weight of the folder labels). 0 leaves the model as
+trained; the card records what was applied.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ import numpy as np
 from emotune.labels import EMOTIONS
 from emotune.vision.emotions import CARD_FILE, MODEL_FILE, REFERENCE_KEY, EmotionClassifier
 from emotune.vision.preprocess import INPUT_SIZE, PIXEL_MEAN, PIXEL_STD
+from training.card import card_json
 from training.cli import add_common_flags, fail, run_cli
 from training.onnx_embedding import add_embedding_output_to_file, describe_outputs, embedding_reference
 
@@ -60,23 +67,38 @@ def validation_embeddings(onnx_path: Path, images: np.ndarray, flip: bool, batch
     return np.concatenate(parts) if parts else np.zeros((0, 0), dtype=np.float32)
 
 
-def export_run(run_dir: Path, models_dir: Path, flip: bool = False, command: str | None = None) -> dict[str, Any]:
+def apply_prior_correction(model: Any, prior: list[float], tau: float) -> None:
+    """Subtract ``tau * log(prior)`` from the bias of the model's last Dense layer ("logits")."""
+    layer = model.get_layer("logits")
+    kernel, bias = layer.get_weights()
+    log_prior = np.log(np.clip(np.asarray(prior, dtype=np.float64), 1e-6, None))
+    layer.set_weights([kernel, (bias - tau * log_prior).astype(bias.dtype)])
+
+
+def export_run(
+    run_dir: Path, models_dir: Path, flip: bool = False, command: str | None = None, prior_correction: float = 0.0
+) -> dict[str, Any]:
     """Export ``run_dir/best.keras`` into ``models_dir`` with its model card; returns the card."""
     import keras
 
     from training.data import load_split, resolve_split
-    from training.evaluate import evaluate
+    from training.evaluate import evaluate, find_votes
 
     hp = json.loads((run_dir / "hyperparameters.json").read_text())
     best = run_dir / "best.keras"
     if not best.is_file():
         fail(f"{best}: no trained model in this run folder")
     model = keras.saving.load_model(best)
+    if prior_correction:
+        if "train_prior" not in hp:
+            fail(f"{run_dir}: the run records no train_prior, so --prior-correction cannot be applied")
+        apply_prior_correction(model, hp["train_prior"], prior_correction)
     cache = Path(hp["cache_dir"]) if hp.get("cache_dir") else None
     data = Path(hp["data"])
     val = load_split(data, resolve_split(data, hp["val_split"]), cache)
     if hp.get("limit"):
         val = val.subset(hp["limit"], hp["seed"])
+    votes = find_votes(data, Path(hp["ferplus"]) if hp.get("ferplus") else None)
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp_onnx = Path(tmp) / MODEL_FILE
@@ -91,8 +113,8 @@ def export_run(run_dir: Path, models_dir: Path, flip: bool = False, command: str
         diff = onnx_keras_difference(model, tmp_onnx, val.images[:512])
         if diff > MAX_ONNX_DIFF:
             fail(f"{tmp_onnx}: ONNX output differs from Keras by {diff:.2e} (> {MAX_ONNX_DIFF:g}); not exported")
-        plain = evaluate(EmotionClassifier(tmp_onnx, flip_average=False), val)
-        flipped = evaluate(EmotionClassifier(tmp_onnx, flip_average=True), val)
+        plain = evaluate(EmotionClassifier(tmp_onnx, flip_average=False), val, votes)
+        flipped = evaluate(EmotionClassifier(tmp_onnx, flip_average=True), val, votes)
         onnx_bytes = tmp_onnx.read_bytes()
         models_dir.mkdir(parents=True, exist_ok=True)
         (models_dir / MODEL_FILE).write_bytes(onnx_bytes)
@@ -117,14 +139,22 @@ def export_run(run_dir: Path, models_dir: Path, flip: bool = False, command: str
             "val_split": hp["val_split"],
             "val_images": chosen["n"],
             "dataset": "FER2013 (Goodfellow et al. 2013)",
+            "targets": (
+                "FER+ vote distributions (Barsoum et al. 2016; training.ferplus)"
+                if hp.get("labels") == "ferplus"
+                else "FER2013 folder labels"
+            ),
         },
         "val_accuracy": round(chosen["accuracy"], 4),
         "val_accuracy_no_flip": round(plain["accuracy"], 4),
         "val_accuracy_flip": round(flipped["accuracy"], 4),
         "val_macro_f1": round(chosen["macro_f1"], 4),
-        "val_per_class": {
-            name: {k: (round(v, 4) if isinstance(v, float) else v) for k, v in m.items()}
-            for name, m in chosen["per_class"].items()
+        "val_per_class": _rounded_per_class(chosen),
+        **ferplus_figures(plain, flipped, chosen),
+        "prior_correction": {
+            "tau": prior_correction,
+            "train_prior": hp.get("train_prior"),
+            "applied": "last layer's bias minus tau * log(train_prior), baked into the graph (training.export)",
         },
         "parameters": hp.get("parameters"),
         "macs": hp.get("macs"),
@@ -142,13 +172,37 @@ def export_run(run_dir: Path, models_dir: Path, flip: bool = False, command: str
         "date": dt.date.today().isoformat(),
         REFERENCE_KEY: reference,
     }
-    (models_dir / CARD_FILE).write_text(json.dumps(card, indent=2) + "\n")
+    (models_dir / CARD_FILE).write_text(card_json(card) + "\n")
+    majority = card.get("val_ferplus_majority_accuracy")
     print(
         f"exported {models_dir / MODEL_FILE} ({len(onnx_bytes) / 1e6:.2f} MB): val accuracy "
-        f"{plain['accuracy']:.4f}, with flip averaging {flipped['accuracy']:.4f}; "
-        f"max |ONNX - Keras| {diff:.1e}"
+        f"{plain['accuracy']:.4f}, with flip averaging {flipped['accuracy']:.4f}"
+        + (f"; FER+ majority {majority:.4f}" if majority is not None else "")
+        + f"; max |ONNX - Keras| {diff:.1e}"
     )
     return card
+
+
+def _rounded_per_class(result: dict[str, Any]) -> dict[str, Any]:
+    return {
+        name: {k: (round(v, 4) if isinstance(v, float) else v) for k, v in m.items()}
+        for name, m in result["per_class"].items()
+    }
+
+
+def ferplus_figures(plain: dict[str, Any], flipped: dict[str, Any], chosen: dict[str, Any]) -> dict[str, Any]:
+    """The card's FER+ majority figures (none without votes)."""
+    if "ferplus_majority" not in chosen:
+        return {}
+    majority = chosen["ferplus_majority"]
+    return {
+        "val_ferplus_majority_accuracy": round(majority["accuracy"], 4),
+        "val_ferplus_majority_accuracy_no_flip": round(plain["ferplus_majority"]["accuracy"], 4),
+        "val_ferplus_majority_accuracy_flip": round(flipped["ferplus_majority"]["accuracy"], 4),
+        "val_ferplus_majority_images": majority["n"],
+        "val_ferplus_majority_macro_f1": round(majority["macro_f1"], 4),
+        "val_ferplus_majority_per_class": _rounded_per_class(majority),
+    }
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -158,6 +212,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("run_dir", type=Path, help="a run folder from training.train")
     p.add_argument("--models-dir", type=Path, default=Path("models"))
     p.add_argument("--flip", action="store_true", help="ship with test-time flip averaging on")
+    p.add_argument(
+        "--prior-correction",
+        type=float,
+        default=0.0,
+        metavar="TAU",
+        help="bake logit adjustment by TAU * log(train prior) into the graph (default: none)",
+    )
     add_common_flags(p)
     return p
 
@@ -165,7 +226,13 @@ def build_parser() -> argparse.ArgumentParser:
 def _export(args: argparse.Namespace, argv: list[str]) -> int:
     if not (args.run_dir / "hyperparameters.json").is_file():
         fail(f"{args.run_dir}: not a run folder (no hyperparameters.json)")
-    export_run(args.run_dir, args.models_dir, args.flip, "python -m training.export " + shlex.join(argv))
+    export_run(
+        args.run_dir,
+        args.models_dir,
+        args.flip,
+        "python -m training.export " + shlex.join(argv),
+        args.prior_correction,
+    )
     return 0
 
 

@@ -40,11 +40,21 @@ def build_parser() -> argparse.ArgumentParser:
     data.add_argument(
         "--val-split", default="val", help="'val' also finds a split named validation, PublicTest or test"
     )
+    data.add_argument(
+        "--labels",
+        choices=["fer2013", "ferplus", "mixed"],
+        default="fer2013",
+        help="targets: the folder labels, the FER+ vote distributions (soft targets), or a mix of both "
+        "(--vote-weight); val is scored on the votes for ferplus and mixed",
+    )
+    data.add_argument("--vote-weight", type=float, default=0.5, help="share of the votes in --labels mixed")
+    data.add_argument("--ferplus", type=Path, help="FER+ votes CSV (default: ferplus.csv beside --data)")
     data.add_argument("--limit", type=int, default=0, help="use at most this many images per split (smoke runs)")
     data.add_argument(
         "--cache-dir", type=Path, default=DEFAULT_CACHE, help="decoded-array cache (default: %(default)s)"
     )
     model = p.add_argument_group("model")
+    model.add_argument("--init", type=Path, metavar="KERAS", help="start from this model's weights (same widths)")
     model.add_argument("--widths", type=int, nargs="+", default=[24, 48, 128, 256], help="channels per stage")
     model.add_argument("--convs-per-stage", type=int, default=2)
     model.add_argument("--dropout", type=float, default=0.4)
@@ -65,11 +75,20 @@ def build_parser() -> argparse.ArgumentParser:
     aug.add_argument("--shift", type=float, default=0.1, help="max fraction of the side")
     aug.add_argument("--zoom", type=float, default=0.1)
     aug.add_argument("--erase-prob", type=float, default=0.25)
+    aug.add_argument("--blur-prob", type=float, default=0.0, help="webcam-like Gaussian blur")
+    aug.add_argument("--light-prob", type=float, default=0.0, help="webcam-like low light (gamma, contrast)")
+    aug.add_argument("--noise-prob", type=float, default=0.0, help="webcam-like sensor noise")
+    aug.add_argument("--jpeg-prob", type=float, default=0.0, help="webcam-like JPEG compression")
     run = p.add_argument_group("run")
     run.add_argument("--seed", type=int, default=1234)
     run.add_argument("--runs-dir", type=Path, default=Path("runs"))
     run.add_argument("--name", default="", help="run folder suffix")
-    run.add_argument("--resume", type=Path, metavar="RUN_DIR", help="continue a run from its last.keras")
+    run.add_argument(
+        "--resume",
+        type=Path,
+        metavar="RUN_DIR",
+        help="continue a run from its last.keras (with --epochs: over a new total, the decay re-planned)",
+    )
     run.add_argument("--export", action="store_true", help="export the best model to --models-dir when done")
     run.add_argument("--models-dir", type=Path, default=Path("models"))
     add_common_flags(p)
@@ -98,7 +117,9 @@ def _train(args: argparse.Namespace, argv: list[str]) -> int:
         stamp = time.strftime("%Y%m%d-%H%M%S")
         run_dir = args.runs_dir / (f"{stamp}-{args.name}" if args.name else stamp)
 
-    from training.data import describe, load_split, resolve_split
+    import numpy as np
+
+    from training.data import Dataset, describe, load_split, resolve_split
 
     cache = Path(hp["cache_dir"]) if hp["cache_dir"] else None
     data_path = Path(hp["data"])
@@ -107,13 +128,27 @@ def _train(args: argparse.Namespace, argv: list[str]) -> int:
     if hp["limit"]:
         train = train.subset(hp["limit"], hp["seed"])
         val = val.subset(hp["limit"], hp["seed"])
+    if hp.get("labels", "fer2013") in ("ferplus", "mixed"):
+        from training.ferplus import default_csv, load_votes, with_vote_targets
+
+        votes_csv = Path(hp["ferplus"]) if hp.get("ferplus") else default_csv(data_path)
+        hp["ferplus"] = str(votes_csv)
+        votes = load_votes(votes_csv)
+        train, dropped = with_vote_targets(train, votes)
+        print(f"FER+ votes {votes_csv}: train drops {dropped}")
+        val, dropped = with_vote_targets(val, votes)
+        print(f"FER+ votes {votes_csv}: val drops {dropped}")
+        if hp["labels"] == "mixed":
+            share = hp["vote_weight"]
+            assert train.targets is not None
+            mixed = share * train.targets + (1 - share) * np.eye(7, dtype=np.float32)[train.labels]
+            train = Dataset(train.images, train.labels, train.names, mixed.astype(np.float32))
     print(f"train: {len(train)} images ({describe(train)})")
     print(f"val:   {len(val)} images ({describe(val)})")
 
     # Keras is imported only now, so that bad flags and bad data are reported at once and
     # without TensorFlow's start-up chatter in front of the error.
     import keras
-    import numpy as np
 
     from training.augment import AugmentConfig, FaceBatches, class_weights
     from training.callbacks import RunState
@@ -130,12 +165,17 @@ def _train(args: argparse.Namespace, argv: list[str]) -> int:
             max_shift=hp["shift"],
             max_zoom=hp["zoom"],
             erase_prob=hp["erase_prob"],
+            blur_prob=hp.get("blur_prob", 0.0),
+            light_prob=hp.get("light_prob", 0.0),
+            noise_prob=hp.get("noise_prob", 0.0),
+            jpeg_prob=hp.get("jpeg_prob", 0.0),
         )
     )
-    weights = class_weights(train.labels, hp["class_weight"])
-    batches = FaceBatches(train.images, train.labels, hp["batch_size"], augment, weights, hp["seed"])
+    targets = train.target_matrix()
+    weights = class_weights(targets, hp["class_weight"])
+    batches = FaceBatches(train.images, targets, hp["batch_size"], augment, weights, hp["seed"])
     x_val = val.images.astype(np.float32)[..., None]
-    y_val = np.eye(7, dtype=np.float32)[val.labels]
+    y_val = val.target_matrix()
 
     run_dir.mkdir(parents=True, exist_ok=True)
     state_file = run_dir / "state.json"
@@ -144,9 +184,19 @@ def _train(args: argparse.Namespace, argv: list[str]) -> int:
         model = keras.saving.load_model(run_dir / "last.keras")
         initial_epoch = json.loads(state_file.read_text())["epoch"]
         batches.epoch = initial_epoch
+        if _flag_given(argv, "--epochs") and args.epochs != hp["epochs"]:
+            # A run that will not finish in time can be shortened (or lengthened): the cosine
+            # decay is re-planned over the new total, from the step the run has reached.
+            print(f"learning-rate decay re-planned for {args.epochs} epochs (was {hp['epochs']})")
+            hp["epochs"] = args.epochs
+            model.optimizer.learning_rate = _schedule(hp, len(batches))
+            hp.setdefault("resumed_with", []).append("python -m training.train " + shlex.join(argv))
+            (run_dir / "hyperparameters.json").write_text(json.dumps(hp, indent=2) + "\n")
         print(f"resuming {run_dir} at epoch {initial_epoch + 1}/{hp['epochs']}")
     else:
         model = build_model(tuple(hp["widths"]), hp["convs_per_stage"], hp["dropout"])
+        if hp.get("init"):
+            _start_from(model, Path(hp["init"]))
         model.compile(
             optimizer=_optimizer(hp, len(batches)),
             loss=keras.losses.CategoricalCrossentropy(label_smoothing=hp["label_smoothing"]),
@@ -155,6 +205,8 @@ def _train(args: argparse.Namespace, argv: list[str]) -> int:
         hp["parameters"] = int(model.count_params())
         hp["macs"] = count_macs(model)
         hp["keras_backend"] = keras.backend.backend()
+        # The class prior the network learns; export can divide it out (--prior-correction).
+        hp["train_prior"] = [round(float(p), 6) for p in targets.mean(axis=0)]
         (run_dir / "hyperparameters.json").write_text(json.dumps(hp, indent=2) + "\n")
     print(
         f"run folder: {run_dir}  ({hp['parameters']:,} parameters, {hp['macs'] / 1e6:.1f} MMAC, "
@@ -180,7 +232,7 @@ def _train(args: argparse.Namespace, argv: list[str]) -> int:
         )
 
     best = keras.saving.load_model(run_dir / "best.keras")
-    summary = _summarise(best, x_val, val.labels)
+    summary = _summarise(best, x_val, y_val.argmax(axis=1))
     summary["epochs"] = hp["epochs"]
     (run_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     print(
@@ -194,18 +246,41 @@ def _train(args: argparse.Namespace, argv: list[str]) -> int:
     return 0
 
 
-def _optimizer(hp: dict[str, Any], steps_per_epoch: int) -> Any:
+def _start_from(model: Any, init: Path) -> None:
+    """Copy the weights of the model saved at ``init`` (fine-tuning); CliError if they do not fit."""
+    import keras
+
+    if not init.is_file():
+        fail(f"{init}: no such model file (--init)")
+    try:
+        model.set_weights(keras.saving.load_model(init).get_weights())
+    except ValueError as exc:
+        fail(f"{init}: its weights do not fit this architecture (--widths, --convs-per-stage): {exc}")
+
+
+def _flag_given(argv: list[str], flag: str) -> bool:
+    return any(arg == flag or arg.startswith(flag + "=") for arg in argv)
+
+
+def _schedule(hp: dict[str, Any], steps_per_epoch: int) -> Any:
+    """Linear warm-up to ``lr``, then cosine decay to 0 at the last step of ``epochs``."""
     import keras
 
     total = max(1, hp["epochs"] * steps_per_epoch)
     warmup = min(total - 1, int(hp["warmup_epochs"] * steps_per_epoch))
-    schedule = keras.optimizers.schedules.CosineDecay(
+    return keras.optimizers.schedules.CosineDecay(
         initial_learning_rate=hp["lr"] * 0.01,
         decay_steps=total - warmup,
         alpha=0.0,
         warmup_target=hp["lr"] if warmup > 0 else None,
         warmup_steps=warmup,
     )
+
+
+def _optimizer(hp: dict[str, Any], steps_per_epoch: int) -> Any:
+    import keras
+
+    schedule = _schedule(hp, steps_per_epoch)
     if hp["optimizer"] == "sgd":
         return keras.optimizers.SGD(
             schedule, momentum=hp["momentum"], nesterov=True, weight_decay=hp["weight_decay"] or None
