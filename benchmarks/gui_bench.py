@@ -44,7 +44,8 @@ def child(video: Path, seconds: float, launched: float, screenshot: Path | None,
     with ``idle``, on a camera that is not there, measuring from 3 s after the start."""
     import tkinter as tk
 
-    from emotune.gui.app import AppOptions, EmotuneApp, window_process
+    from emotune.gui.app import AppOptions, EmotuneApp
+    from emotune.gui.start import window_process
 
     root = tk.Tk()
     source = str(MISSING_CAMERA if idle else video)

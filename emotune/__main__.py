@@ -163,7 +163,7 @@ def run_command(command: str, args: argparse.Namespace) -> int:
         from emotune.selftest import run_self_test
 
         return run_self_test()
-    from emotune.gui.app import run_app
+    from emotune.gui.start import run_app
 
     return run_app(args)
 

@@ -54,7 +54,7 @@ class MusicSide:
         def ready(music: Music) -> None:
             self.account = music.account
             self.view.show_music_status(music.account.describe())
-            self._after_built()  # the start-up path's process-wide tweak (``gui.app.run_app``)
+            self._after_built()  # the start-up path's process-wide tweak (``gui.start.run_app``)
             on_ready()
 
         self._lane.submit(build, ready, lambda error: self.view.show_music_status(f"unavailable ({error})"))

@@ -10,14 +10,12 @@ controller, which has no tkinter. The rules kept here:
 - Closing cancels the after-id, stops every thread (through the controller) within about a
   second, and destroys the window.
 
-``run_app(args)`` is what ``python -m emotune`` calls (args: source, camera, offline, mood).
+``emotune.gui.start.run_app(args)`` is what ``python -m emotune`` calls.
 """
 
 from __future__ import annotations
 
-import argparse
 import contextlib
-import gc
 import logging
 import time
 import tkinter as tk
@@ -28,7 +26,7 @@ from dataclasses import dataclass, field
 from tkinter import ttk
 from types import TracebackType
 
-from emotune import allocator, environment
+from emotune import environment
 from emotune.choices import Strategy
 from emotune.config import Settings, SettingsStore
 from emotune.controller.app import AppController
@@ -36,7 +34,6 @@ from emotune.controller.feedback_link import Verdicts
 from emotune.controller.teaching import TeachingState
 from emotune.controller.view import SourceProblem
 from emotune.controller.wiring import AppOptions, WorkerFactory
-from emotune.errors import EmotuneError, ExitStatus
 from emotune.gui.controls import Actions, Controls
 from emotune.gui.genre_menu import GenreMenu, MoreLike
 from emotune.gui.help_view import HelpView
@@ -60,7 +57,7 @@ from emotune.tasks import TaskRunner
 from emotune.vision.messages import FrameResult
 from emotune.vision.sources import FrameSource, make_source
 
-__all__ = ["AppOptions", "EmotuneApp", "run_app"]
+__all__ = ["AppOptions", "EmotuneApp"]
 
 log = logging.getLogger(__name__)
 
@@ -427,31 +424,3 @@ class EmotuneApp:
         stopped = control.close()
         self.root.destroy()
         return stopped
-
-
-def window_process() -> Callable[[], None]:
-    """Tune this process for the window (``run_app``, and benchmarks that measure it); the hook to
-    call once the music side is built.
-
-    Process-wide tweaks belong to the process that runs the window, not to classes that tests
-    build many times over in one process:
-    - the video panel frees and allocates megabyte buffers 30 times a second: glibc is told to
-      keep freed memory instead of returning it to the kernel each frame (``emotune.allocator``);
-    - the catalog's objects live as long as the app once the music side is built: frozen out of
-      the collector's full passes (``gc.freeze``), which run on whichever thread allocates (often
-      the UI thread) and would walk them each time, pausing the window.
-    """
-    allocator.keep_freed_memory()
-    return gc.freeze
-
-
-def run_app(args: argparse.Namespace) -> int:
-    """Start the app and run until the window closes; the exit code."""
-    logging.basicConfig(level=logging.WARNING, format="emotune: %(message)s")
-    try:
-        root = tk.Tk(className=TITLE)
-    except tk.TclError as exc:
-        raise EmotuneError(f"cannot open the window ({exc}); is a display available?") from None
-    EmotuneApp(root, AppOptions.from_args(args), after_music_built=window_process())
-    root.mainloop()
-    return ExitStatus.OK
