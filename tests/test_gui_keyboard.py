@@ -133,7 +133,9 @@ def test_menus_follow_the_theme_and_the_camera_dialog_is_themed(start: Callable[
         dialog.choose()
         assert "A number from 0" in dialog.error.cget("text")
         dialog.number.set("5")
-        dialog.event_generate("<Return>")
+        dialog.entry.focus_force()  # a key goes where the focus is: in the dialog, as for a person
+        dialog.update()
+        dialog.entry.event_generate("<Return>")
 
     run.root.after(300, fill_in)
     app.choose_camera()  # waits for the dialog, as a user would
