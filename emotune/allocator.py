@@ -5,9 +5,9 @@ scaled frame, Pillow's copy of it, Tk's image rows). glibc serves blocks over M_
 with fresh mappings and gives the top of its heap back to the kernel once more than
 M_TRIM_THRESHOLD of it is free; both thresholds move with the program's history, so depending on
 the order of the first allocations the heap can shrink and grow again 30 times a second, every
-page faulted in and zeroed each time. ``python -m benchmarks.gui_bench`` showed the Tk thread
-either at about 0.012 of a core in system time or at 0.055-0.07, by chance from run to run;
-with both thresholds fixed (which also stops glibc moving them) it stayed at about 0.014.
+page faulted in and zeroed each time. ``python -m benchmarks.gui_bench`` showed the Tk thread's
+system time jump between two levels by chance from run to run; with both thresholds fixed
+(which also stops glibc moving them) it stays at the low one (figures: README, "Figures").
 
 Other C libraries (macOS, Windows, musl) are left alone. This module must not import anything
 beyond the standard library.

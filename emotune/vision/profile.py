@@ -30,10 +30,9 @@ itself and the shape term, whose stand-in means are the model's own reference fa
 person. With ``shape_weight`` 0 and no bias, unshown classes keep exactly the model's odds.
 
 Why this rule: chosen by measurement on five people (JAFFE; ``python -m benchmarks.calibration_bench``,
-a person's profile always tested on their other photos). One photo per expression: 61.6% -> 83.1%,
-every person gains; a neutral photo alone: 59.9% -> 64.7%, nobody loses. Each term earns its
-place there: without the bias the one-photo protocol reaches 76%, without the match term 69%,
-without the shape term a neutral photo gives only +1.3 points. Rejected: the model's head
+a person's profile always tested on their other photos; the figures are the README's table,
+"Personal calibration"): with one photo per expression every person gains, with a neutral photo
+alone nobody loses, and each term (bias, match, shape) earns its place in those protocols. Rejected: the model's head
 fine-tuned on the photos with an L2 pull to the original weights (one photo per expression 75%,
 but with a neutral photo alone some people lost 16 to 32 points, depending on the pull), and a
 per-person shift of the features by the neutral face before the model's head (neutral photo
