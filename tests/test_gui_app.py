@@ -439,6 +439,7 @@ def test_a_music_mood_change_appends_songs_and_keeps_the_selection_and_scroll(
     run.press(tree, "<KeyPress-n>")
     run.root.update()
     assert tree.selection() == ("10",)
+    assert panel.rows_in_view()[:2] == ["new-1", "10"]  # the new block at the top of the list
     run.until(lambda: panel.heading.cget("text") == f"Songs to match {second}", "the heading of the new block")
     assert not panel.jump_button.winfo_ismapped()
     run.press(tree, "<Up>")  # the marker is a label: the selection steps over it

@@ -245,10 +245,13 @@ class PlaylistPanel(ttk.Frame):
         newest, marker = self.blocks[-1], marker_of(len(self.blocks) - 1)
         first = str(newest.start)
         if marker is not None and self.tree.exists(first):
-            children = self.tree.get_children()
-            self.tree.yview_moveto(children.index(marker) / max(1, len(children)))
             self.tree.selection_set(first)
             self.tree.focus(first)
+            children = self.tree.get_children()
+            self.tree.yview_moveto(children.index(marker) / max(1, len(children)))
+            # Asking the view where it stands makes the tree take the move in; ``see`` right after
+            # a move, without it, worked from the old position and ended at the bottom of the list.
+            self.tree.yview()
             self.tree.see(first)
         self._seen_block = len(self.blocks) - 1
         self.after_idle(self._view_changed)
