@@ -200,6 +200,6 @@ def test_every_control_the_help_names_is_on_screen(start: Callable[..., Running]
             labels.add(str(widget.cget("text")))
     labels |= {label.split(":")[0] for label in labels}  # "Genres: any", "Your face now: happy"
     quoted = re.findall(r"“([^”]+)”", "\n".join(text for _title, text in help_sections(app.controller.env)))
-    named = {name.rstrip(".…") for name in quoted if not name.startswith(("New: ", "Music for"))}
+    named = {name.rstrip(".…") for name in quoted if not name.startswith(("New songs for", "Music for"))}
     shown = {label.rstrip(".…") for label in labels}
     assert named and named <= shown, f"named in help but not on screen: {sorted(named - shown)}"

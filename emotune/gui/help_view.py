@@ -42,7 +42,7 @@ every second. When the picture stops (paused, the video ended) the bars turn gre
 the last reading.
 
 The song list: its heading names the songs in view. When the music mood changes by itself,
-its songs come in after the list, under a row “New: songs to …”; the button under the list
+its songs come in after the list, under a row “New songs for …”; the button under the list
 (or N) takes you there. The list moves there by itself only after 30 s without your touch.
 
 “Mood:” picks a mood by hand and locks it; “from my face” goes back to the face. “Lock mood”

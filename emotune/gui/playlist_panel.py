@@ -1,7 +1,7 @@
 """The playlist panel: a ``ttk.Treeview`` of tracks (number, title, artist, and the mood each
 song was chosen for). When the music mood changes, the new songs are appended: the rows the user
 is looking at, the selection and the scroll position never move under their hand. A marker row
-("New: songs to match happy") opens each appended block, the heading always names the block at
+("New songs for happy") opens each appended block, the heading always names the block at
 the top of the view, and a "New songs ↓" button (or N in the list) jumps to the newest block; the
 list scrolls there by itself only when nobody has touched it for ``SCROLL_BY_ITSELF_AFTER_S``.
 
@@ -94,6 +94,7 @@ class PlaylistPanel(ttk.Frame):
         self.columnconfigure(0, weight=1)
         self.rowconfigure(1, weight=1)
         self._full: dict[str, tuple[str, str]] = {}  # row -> the whole title and artist
+        self._marker_words: dict[str, str] = {}  # marker row -> what it says whole
         self._font = tkfont.nametofont("TkDefaultFont", self)
         self.tooltip = Tooltip(self.tree, self._tooltip_text)
         self.tree.bind("<Configure>", lambda _e: self.after_idle(self._fit_columns), add="+")
@@ -171,6 +172,7 @@ class PlaylistPanel(ttk.Frame):
 
     def _redraw(self) -> None:
         self._full.clear()
+        self._marker_words.clear()
         self.tree.delete(*self.tree.get_children())
         self._drawn_blocks = 0
         for number in range(len(self.blocks)):
@@ -182,8 +184,10 @@ class PlaylistPanel(ttk.Frame):
         if marker is not None:
             tag = f"marker-{block.mood}"
             self.tree.tag_configure(tag, foreground=mood_colour(block.mood), font=self._marker_font)
-            words = f"New: {block.heading[:1].lower()}{block.heading[1:]}"
-            self.tree.insert("", "end", iid=marker, values=("", words, "", block.mood), tags=(tag,))
+            self._marker_words[marker] = f"New songs for {block.mood}"
+            self.tree.insert(
+                "", "end", iid=marker, values=("", self._elided_marker(marker), "", block.mood), tags=(tag,)
+            )
         for i in range(block.start, self.playlist.end_of(number)):
             track = self.tracks[i]
             self._full[str(i)] = (track.name, ", ".join(track.artists))
@@ -366,6 +370,11 @@ class PlaylistPanel(ttk.Frame):
                 title, artist = self._elided(row)
                 self.tree.set(row, "title", title)
                 self.tree.set(row, "artist", artist)
+            elif row in self._marker_words:
+                self.tree.set(row, "title", self._elided_marker(row))
+
+    def _elided_marker(self, marker: str) -> str:
+        return elide(self._marker_words[marker], self._width("title"), self._marker_font)
 
     def _tooltip_text(self, event: tk.Event[tk.Misc]) -> str | None:
         row = self.tree.identify_row(event.y)
