@@ -25,6 +25,17 @@ def signed_in(server: FakeSpotify, user_dirs: UserFolders, monkeypatch: pytest.M
     TokenFileCache(user_token_path(user_dirs.config)).save_token_to_cache(server.issue_user_token())
 
 
+def signed_in_with_a_list(
+    start: Callable[..., Running], server: FakeSpotify, user_dirs: UserFolders, monkeypatch: pytest.MonkeyPatch
+) -> Running:
+    """The window, signed in to the stand-in Spotify, with a happy list that can be played."""
+    signed_in(server, user_dirs, monkeypatch)
+    run = start(AppOptions(source="99", mood="happy"))
+    panel = run.app.playlist
+    run.until(lambda: len(run.playlist_rows()) == 10 and panel.play_button.instate(["!disabled"]), "a list")
+    return run
+
+
 def test_play_save_and_what_plays_with_a_signed_in_account(
     start: Callable[..., Running], user_dirs: UserFolders, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -74,10 +85,8 @@ def test_a_mood_picked_by_hand_while_spotify_plays_plays_its_new_list(
     start: Callable[..., Running], user_dirs: UserFolders, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with FakeSpotify() as server:
-        signed_in(server, user_dirs, monkeypatch)
-        run = start(AppOptions(source="99", mood="happy"))
+        run = signed_in_with_a_list(start, server, user_dirs, monkeypatch)
         app, panel = run.app, run.app.playlist
-        run.until(lambda: len(run.playlist_rows()) == 10 and panel.play_button.instate(["!disabled"]), "a list")
         panel.play_button.invoke()
         run.until(lambda: len(server.played) == 1, "the list to start on Spotify", timeout=30)
         run.until(lambda: app.controller.playback.playing, "playing")
@@ -94,10 +103,8 @@ def test_play_and_save_leave_out_the_songs_never_to_play_and_the_rows_stay(
     start: Callable[..., Running], user_dirs: UserFolders, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with FakeSpotify() as server:
-        signed_in(server, user_dirs, monkeypatch)
-        run = start(AppOptions(source="99", mood="happy"))
+        run = signed_in_with_a_list(start, server, user_dirs, monkeypatch)
         app, panel = run.app, run.app.playlist
-        run.until(lambda: len(run.playlist_rows()) == 10 and panel.play_button.instate(["!disabled"]), "a list")
         shown = panel.tracks
         for row, words in ((1, "Never play this track"), (4, "Never play this artist")):
             panel.tree.selection_set(str(row))

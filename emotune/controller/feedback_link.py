@@ -113,11 +113,15 @@ class FeedbackLink:
         self._written = written
         if verdict is None:
             self.preferences.clear(track.id)
-            self._lane.submit(lambda: _clear(path, track.id, written), lambda _done: None, self._show_error)
+            self._lane.submit(
+                lambda: _write(path, lambda store: store.clear(track.id), written), lambda _done: None, self._show_error
+            )
         else:
             record = Feedback.for_track(track, verdict, mood, self._clock())
             self.preferences.record(record)
-            self._lane.submit(lambda: _store(path, record, written), lambda _done: None, self._show_error)
+            self._lane.submit(
+                lambda: _write(path, lambda store: store.set(record), written), lambda _done: None, self._show_error
+            )
         rules = self.preferences.snapshot()
         concerned = [t for t in shown if t.id == track.id or t.artist_keys() & track.artist_keys()]
         self.view.show_verdicts(marks(concerned or [track], rules))
@@ -140,17 +144,10 @@ class FeedbackLink:
             self.view.show_note(f"Song feedback: {text}")
 
 
-def _store(path: Path, record: Feedback, written: threading.Event) -> None:
+def _write(path: Path, change: Callable[[FeedbackStore], object], written: threading.Event) -> None:
+    """Open the feedback store at ``path``, make ``change`` and say so through ``written``, whatever happens."""
     try:
         with FeedbackStore.open(path) as store:
-            store.set(record)
-    finally:
-        written.set()
-
-
-def _clear(path: Path, track_id: str, written: threading.Event) -> None:
-    try:
-        with FeedbackStore.open(path) as store:
-            store.clear(track_id)
+            change(store)
     finally:
         written.set()
