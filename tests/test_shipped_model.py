@@ -19,8 +19,8 @@ from training.ferplus import default_csv, load_votes
 SUBSET_SIZE = 1000
 SUBSET_SEED = 2013
 # Each a little under what the shipped model scores on the subset (README, "Figures").
-MIN_ACCURACY = 0.70  # folder labels (71.8% today)
-MIN_FERPLUS_MAJORITY = 0.68  # its 900 images with a FER+ majority (69.3% today)
+MIN_ACCURACY = 0.65  # folder labels (66.6% today)
+MIN_FERPLUS_MAJORITY = 0.81  # its 900 images with a FER+ majority (83.0% today)
 
 
 @pytest.mark.slow

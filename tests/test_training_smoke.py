@@ -165,3 +165,17 @@ def test_fine_tuning_from_a_run_on_mixed_targets(smoke_run: tuple[Path, Path], t
     after = keras.saving.load_model(run_dir / "last.keras").get_layer("conv1_1").get_weights()[0]
     np.testing.assert_array_equal(before, after)
     assert train.main([*flags, "--init", str(best), "--widths", "8", "16", "32"]) == 2
+
+    # The shipped model is such a run's last epoch: its card names both runs' commands.
+    from training import export
+
+    models = tmp_path / "models"
+    assert export.main([str(run_dir), "--weights", "last", "--models-dir", str(models)]) == 0
+    card = json.loads((models / "emotion.json").read_text())
+    assert card["data"]["targets"] == (
+        "0.7 x FER+ vote distributions (Barsoum et al. 2016; training.ferplus) + 0.3 x FER2013 folder labels"
+    )
+    assert card["training"]["weights"] == "last.keras (the last epoch)"
+    earlier = json.loads((smoke_run[0] / "hyperparameters.json").read_text())["command"]
+    assert card["training"]["started_from"] == {"weights": str(best), "command": earlier}
+    assert card["training"]["command"] == hp["command"]

@@ -76,19 +76,25 @@ def apply_prior_correction(model: Any, prior: list[float], tau: float) -> None:
 
 
 def export_run(
-    run_dir: Path, models_dir: Path, flip: bool = False, command: str | None = None, prior_correction: float = 0.0
+    run_dir: Path,
+    models_dir: Path,
+    flip: bool = False,
+    command: str | None = None,
+    prior_correction: float = 0.0,
+    weights: str = "best",
 ) -> dict[str, Any]:
-    """Export ``run_dir/best.keras`` into ``models_dir`` with its model card; returns the card."""
+    """Export ``run_dir/<weights>.keras`` (``best``: the best val epoch; ``last``: the last epoch)
+    into ``models_dir`` with its model card; returns the card."""
     import keras
 
     from training.data import load_split, resolve_split
     from training.evaluate import evaluate, find_votes
 
     hp = json.loads((run_dir / "hyperparameters.json").read_text())
-    best = run_dir / "best.keras"
-    if not best.is_file():
-        fail(f"{best}: no trained model in this run folder")
-    model = keras.saving.load_model(best)
+    chosen_file = run_dir / f"{weights}.keras"
+    if not chosen_file.is_file():
+        fail(f"{chosen_file}: no trained model in this run folder")
+    model = keras.saving.load_model(chosen_file)
     if prior_correction:
         if "train_prior" not in hp:
             fail(f"{run_dir}: the run records no train_prior, so --prior-correction cannot be applied")
@@ -139,11 +145,7 @@ def export_run(
             "val_split": hp["val_split"],
             "val_images": chosen["n"],
             "dataset": "FER2013 (Goodfellow et al. 2013)",
-            "targets": (
-                "FER+ vote distributions (Barsoum et al. 2016; training.ferplus)"
-                if hp.get("labels") == "ferplus"
-                else "FER2013 folder labels"
-            ),
+            "targets": describe_targets(hp),
         },
         "val_accuracy": round(chosen["accuracy"], 4),
         "val_accuracy_no_flip": round(plain["accuracy"], 4),
@@ -165,6 +167,8 @@ def export_run(
         "training": {
             "epochs": hp["epochs"],
             "command": hp.get("command"),
+            "weights": f"{weights}.keras ({'the best val epoch' if weights == 'best' else 'the last epoch'})",
+            "started_from": started_from(hp),
             "keras_backend": hp.get("keras_backend"),
             "hyperparameters": {k: v for k, v in hp.items() if k not in ("command",)},
         },
@@ -181,6 +185,28 @@ def export_run(
         + f"; max |ONNX - Keras| {diff:.1e}"
     )
     return card
+
+
+def describe_targets(hp: dict[str, Any]) -> str:
+    """What the run learned from, in words, for the card."""
+    votes = "FER+ vote distributions (Barsoum et al. 2016; training.ferplus)"
+    if hp.get("labels") == "ferplus":
+        return votes
+    if hp.get("labels") == "mixed":
+        share = hp.get("vote_weight", 0.5)
+        return f"{share:g} x {votes} + {1 - share:g} x FER2013 folder labels"
+    return "FER2013 folder labels"
+
+
+def started_from(hp: dict[str, Any]) -> dict[str, Any] | None:
+    """The run an ``--init`` run was fine-tuned from, with that run's own training command, so
+    that the card holds every command that made the model; None for a run from scratch."""
+    if not hp.get("init"):
+        return None
+    init = Path(hp["init"])
+    earlier = init.parent / "hyperparameters.json"
+    command = json.loads(earlier.read_text()).get("command") if earlier.is_file() else None
+    return {"weights": str(init), "command": command}
 
 
 def _rounded_per_class(result: dict[str, Any]) -> dict[str, Any]:
@@ -219,6 +245,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="TAU",
         help="bake logit adjustment by TAU * log(train prior) into the graph (default: none)",
     )
+    p.add_argument(
+        "--weights",
+        choices=["best", "last"],
+        default="best",
+        help="best.keras (the best val epoch, the default) or last.keras (the last epoch)",
+    )
     add_common_flags(p)
     return p
 
@@ -232,6 +264,7 @@ def _export(args: argparse.Namespace, argv: list[str]) -> int:
         args.flip,
         "python -m training.export " + shlex.join(argv),
         args.prior_correction,
+        args.weights,
     )
     return 0
 
