@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from tkinter import ttk
 
+import numpy as np
 import pytest
 
 from emotune.config import Settings, SettingsStore
@@ -24,6 +25,8 @@ from emotune.gui.journal_view import JournalWindow
 from emotune.gui.settings_dialog import SettingsDialog
 from emotune.gui.source_dialogs import CameraDialog
 from emotune.gui.teach_dialog import TeachDialog
+from emotune.vision.emotions import EmotionClassifier
+from emotune.vision.profile import ProfileBuilder
 from testbed.media import talking_head_frames, write_video
 from tests.support.gui import Running, pump_for
 from tests.support.paths import UserFolders
@@ -203,3 +206,26 @@ def test_every_control_the_help_names_is_on_screen(start: Callable[..., Running]
     named = {name.rstrip(".…") for name in quoted if not name.startswith(("New songs for", "Music for"))}
     shown = {label.rstrip(".…") for label in labels}
     assert named and named <= shown, f"named in help but not on screen: {sorted(named - shown)}"
+
+
+def test_a_profile_made_for_the_earlier_model_is_named_on_screen_with_what_to_do(
+    start: Callable[..., Running], clip: Path, user_dirs: UserFolders
+) -> None:
+    # Every profile made before a new emotion model ships is refused; the person must see why.
+    reference = EmotionClassifier().embedding_reference()
+    builder = ProfileBuilder()
+    rng = np.random.default_rng(0)
+    for label in ("neutral", "happy"):
+        probabilities = rng.dirichlet(np.ones(7), size=3).astype(np.float32)
+        builder.add(label, probabilities, rng.random((3, reference.shape[1]), dtype=np.float32))
+    (user_dirs.config / "profiles").mkdir(parents=True)
+    earlier_model = "1" * 64
+    builder.build(reference, earlier_model, name="Kumiko").save(user_dirs.config / "profiles" / "kumiko.json")
+    SettingsStore(user_dirs.config).save(Settings(profile_name="kumiko"))
+    run = start(AppOptions(source=str(clip), offline=True))
+    note = run.app.status.note
+    run.until(lambda: "older emotion model" in str(note.cget("text")), "the note")
+    expected = "Kumiko's face profile is for an older emotion model: teach your face again"
+    assert note.cget("text") == expected
+    assert readable(expected, control_text(screenshot(run.root, "profile-for-an-older-model"), note))
+    assert run.app.controller.profiles.active is None  # the plain model reads faces

@@ -27,9 +27,18 @@ from emotune.errors import EmotuneError
 from emotune.tasks import Runner
 from emotune.vision.emotions import EmotionClassifier
 from emotune.vision.messages import CalibrationSample
-from emotune.vision.profile import Profile, ProfileError, ProfileStore
+from emotune.vision.profile import OtherModelProfileError, Profile, ProfileError, ProfileStore
 
 PLAIN_MODEL = "the plain model reads faces"
+
+
+def not_used(error: Exception, name: str) -> str:
+    """The window's note for a profile that cannot be used. Every profile stops fitting when a new
+    emotion model ships, so that case says what to do in words short enough for the status bar
+    (the file and the models' hashes are for ``emotune profile show``)."""
+    if isinstance(error, OtherModelProfileError):
+        return f"{error.person or name}'s face profile is for an older emotion model: teach your face again"
+    return f"Face profile not used: {error}; {PLAIN_MODEL}"
 
 
 class ProfilesView(Protocol):
@@ -149,7 +158,7 @@ class FaceProfiles:
             worker.set_profile(self.active)
         except ProfileError as exc:
             self._use(None, self.chosen, apply=False)
-            self.view.show_note(f"{exc}; {PLAIN_MODEL}")
+            self.view.show_note(not_used(exc, self.chosen))
         worker.capture(self._capturing)
 
     def _load(self, name: str, at_start: bool) -> None:
@@ -172,7 +181,7 @@ class FaceProfiles:
                 return
             if at_start:  # nothing else was in use: the plain model, and the setting stays
                 self._use(None, name)
-            self.view.show_note(f"Face profile not used: {error}; {PLAIN_MODEL}")
+            self.view.show_note(not_used(error, name))
 
         self.tasks.run_in_thread(read, loaded, failed, name="emotune-profile")
 
@@ -182,7 +191,7 @@ class FaceProfiles:
             try:
                 self._worker().set_profile(profile)
             except ProfileError as exc:
-                self.view.show_note(f"Face profile not used: {exc}; {PLAIN_MODEL}")
+                self.view.show_note(not_used(exc, chosen))
                 return False
         self.active = profile
         if chosen != self.chosen:

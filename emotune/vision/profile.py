@@ -71,6 +71,7 @@ from emotune.vision.profile_file import (
     VERSION,
     BlendParameters,
     ExpressionSummary,
+    OtherModelProfileError,
     ProfileError,
     profile_fields,
     read_profile_json,
@@ -85,6 +86,7 @@ __all__ = [
     "VERSION",
     "BlendParameters",
     "ExpressionSummary",
+    "OtherModelProfileError",
     "Profile",
     "ProfileBuilder",
     "ProfileError",
@@ -149,9 +151,10 @@ class Profile:
     def check_model(self, model_sha256: str) -> None:
         """ProfileError unless this profile was made for the model with this SHA-256."""
         if model_sha256 != self.model_sha256:
-            raise ProfileError(
+            raise OtherModelProfileError(
                 f"{self.origin}: made for another emotion model (sha256 {self.model_sha256[:12]}, this one is "
-                f"{model_sha256[:12]}); build the profile again"
+                f"{model_sha256[:12]}); build the profile again",
+                self.name or (self.source.stem if self.source is not None else ""),
             )
 
     def apply(self, probabilities: NDArray[np.float32], embeddings: NDArray[np.float32]) -> NDArray[np.float32]:

@@ -36,6 +36,15 @@ class ProfileError(EmotuneError):
     """A profile is missing, damaged, not a profile, or made for another model."""
 
 
+class OtherModelProfileError(ProfileError):
+    """A sound profile made for another emotion model (one shipped earlier): the person must teach
+    their face again. ``person`` is whom the window names, where the message names the file."""
+
+    def __init__(self, message: str, person: str) -> None:
+        super().__init__(message)
+        self.person = person
+
+
 # What a profile file may hold, per number: (lowest, highest). Profiles are built with values far
 # inside these; outside them the blend overflows or divides by nothing (a temperature of 1e-300,
 # a weight of 1e300), so such a file is damaged, never used. One table, read by ``profile_fields``, which
