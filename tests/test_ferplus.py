@@ -14,12 +14,13 @@ from numpy.typing import NDArray
 
 from emotune.labels import EMOTIONS
 from training import evaluate
-from training.data import DataError, load_split
+from training.data import DataError, Dataset, load_split
 from training.ferplus import (
     FERPLUS_COLUMNS,
     load_votes,
     majority_labels,
     majority_of,
+    mixed_targets,
     vote_targets,
     with_vote_targets,
 )
@@ -67,6 +68,20 @@ def test_contempt_votes_are_dropped_not_folded_into_disgust() -> None:
     targets, keep = vote_targets(counts("val/angry/tie.png"))
     assert keep.tolist() == [True]
     np.testing.assert_allclose(targets[0], distribution(angry=1.0))
+
+
+def test_mixed_targets_add_the_folder_label_to_all_images_or_only_to_the_folders_named() -> None:
+    votes = np.array([distribution(neutral=1.0), distribution(neutral=0.5, fear=0.5)], dtype=np.float32)
+    labels = np.array([EMOTIONS.index("happy"), EMOTIONS.index("fear")])
+    faces = Dataset(np.zeros((2, 48, 48), np.uint8), labels, None, votes)
+    np.testing.assert_allclose(
+        mixed_targets(faces, 0.75), [distribution(neutral=0.75, happy=0.25), distribution(neutral=0.375, fear=0.625)]
+    )
+    np.testing.assert_allclose(
+        mixed_targets(faces, 0.5, ["fear"]), [distribution(neutral=1.0), distribution(neutral=0.25, fear=0.75)]
+    )
+    with pytest.raises(ValueError, match="need the votes"):
+        mixed_targets(Dataset(faces.images, labels), 0.5)
 
 
 def test_majority_needs_more_than_half_of_all_cleaned_votes() -> None:

@@ -154,12 +154,14 @@ def test_fine_tuning_from_a_run_on_mixed_targets(smoke_run: tuple[Path, Path], t
     import keras
 
     best = smoke_run[0] / "best.keras"
-    flags = ["--data", str(fer_zip), "--labels", "mixed", "--vote-weight", "0.7", "--limit", "200", "--epochs", "1"]
+    flags = ["--data", str(fer_zip), "--labels", "mixed", "--vote-weight", "0.7", "--mix-classes", "angry", "fear"]
+    flags += ["--limit", "200", "--epochs", "1"]
     flags += ["--batch-size", "64", "--widths", "8", "16", "--runs-dir", str(tmp_path), "--lr", "0"]
     assert train.main([*flags, "--init", str(best)]) == 0
     (run_dir,) = tmp_path.iterdir()
     hp = json.loads((run_dir / "hyperparameters.json").read_text())
     assert hp["labels"] == "mixed" and hp["vote_weight"] == 0.7 and hp["init"] == str(best)
+    assert hp["mix_classes"] == ["angry", "fear"]
     # With a learning rate of 0 only BatchNorm's moving statistics move: the convolutions are the init's.
     before = keras.saving.load_model(best).get_layer("conv1_1").get_weights()[0]
     after = keras.saving.load_model(run_dir / "last.keras").get_layer("conv1_1").get_weights()[0]
@@ -173,7 +175,8 @@ def test_fine_tuning_from_a_run_on_mixed_targets(smoke_run: tuple[Path, Path], t
     assert export.main([str(run_dir), "--weights", "last", "--models-dir", str(models)]) == 0
     card = json.loads((models / "emotion.json").read_text())
     assert card["data"]["targets"] == (
-        "0.7 x FER+ vote distributions (Barsoum et al. 2016; training.ferplus) + 0.3 x FER2013 folder labels"
+        "0.7 x FER+ vote distributions (Barsoum et al. 2016; training.ferplus) + 0.3 x FER2013 folder labels, "
+        "in the angry, fear folders; the votes alone elsewhere"
     )
     assert card["training"]["weights"] == "last.keras (the last epoch)"
     earlier = json.loads((smoke_run[0] / "hyperparameters.json").read_text())["command"]

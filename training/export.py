@@ -194,7 +194,10 @@ def describe_targets(hp: dict[str, Any]) -> str:
         return votes
     if hp.get("labels") == "mixed":
         share = hp.get("vote_weight", 0.5)
-        return f"{share:g} x {votes} + {1 - share:g} x FER2013 folder labels"
+        mixed = f"{share:g} x {votes} + {1 - share:g} x FER2013 folder labels"
+        if hp.get("mix_classes"):
+            return f"{mixed}, in the {', '.join(hp['mix_classes'])} folders; the votes alone elsewhere"
+        return mixed
     return "FER2013 folder labels"
 
 

@@ -169,6 +169,22 @@ def with_vote_targets(dataset: Dataset, votes: Votes) -> tuple[Dataset, Dropped]
     return Dataset(out.images, out.labels, out.names, targets[kept]), dropped
 
 
+def mixed_targets(
+    dataset: Dataset, vote_weight: float, folders: tuple[str, ...] | list[str] = ()
+) -> NDArray[np.float32]:
+    """``vote_weight`` x the votes + (1 - ``vote_weight``) x the folder label, for the images in
+    ``folders`` (all images when empty); the other images keep their votes alone. The folder
+    labels teach back the posed angry, disgust and fear faces that the votes rarely show."""
+    if dataset.targets is None:
+        raise ValueError("mixed targets need the votes first (with_vote_targets)")
+    folder = np.eye(len(EMOTIONS), dtype=np.float32)[dataset.labels]
+    mixed = vote_weight * dataset.targets + (1 - vote_weight) * folder
+    if folders:
+        votes_only = ~np.isin(dataset.labels, [EMOTIONS.index(name) for name in folders])
+        mixed[votes_only] = dataset.targets[votes_only]
+    return mixed.astype(np.float32)
+
+
 def majority_of(dataset: Dataset, votes: Votes) -> NDArray[np.int64]:
     """(N,) each image's FER+ majority label, -1 where it has none (or no votes)."""
     rows = rows_for(dataset, votes)

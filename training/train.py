@@ -21,6 +21,7 @@ from typing import Any
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's start-up chatter hides our output
 
+from emotune.labels import EMOTIONS
 from training.cli import add_common_flags, fail, run_cli
 
 log = logging.getLogger("training.train")
@@ -48,6 +49,14 @@ def build_parser() -> argparse.ArgumentParser:
         "(--vote-weight); val is scored on the votes for ferplus and mixed",
     )
     data.add_argument("--vote-weight", type=float, default=0.5, help="share of the votes in --labels mixed")
+    data.add_argument(
+        "--mix-classes",
+        nargs="+",
+        choices=list(EMOTIONS),
+        default=[],
+        metavar="EMOTION",
+        help="--labels mixed: mix the folder label in only for images in these folders (default: all)",
+    )
     data.add_argument("--ferplus", type=Path, help="FER+ votes CSV (default: ferplus.csv beside --data)")
     data.add_argument("--limit", type=int, default=0, help="use at most this many images per split (smoke runs)")
     data.add_argument(
@@ -129,7 +138,7 @@ def _train(args: argparse.Namespace, argv: list[str]) -> int:
         train = train.subset(hp["limit"], hp["seed"])
         val = val.subset(hp["limit"], hp["seed"])
     if hp.get("labels", "fer2013") in ("ferplus", "mixed"):
-        from training.ferplus import default_csv, load_votes, with_vote_targets
+        from training.ferplus import default_csv, load_votes, mixed_targets, with_vote_targets
 
         votes_csv = Path(hp["ferplus"]) if hp.get("ferplus") else default_csv(data_path)
         hp["ferplus"] = str(votes_csv)
@@ -139,10 +148,8 @@ def _train(args: argparse.Namespace, argv: list[str]) -> int:
         val, dropped = with_vote_targets(val, votes)
         print(f"FER+ votes {votes_csv}: val drops {dropped}")
         if hp["labels"] == "mixed":
-            share = hp["vote_weight"]
-            assert train.targets is not None
-            mixed = share * train.targets + (1 - share) * np.eye(7, dtype=np.float32)[train.labels]
-            train = Dataset(train.images, train.labels, train.names, mixed.astype(np.float32))
+            mixed = mixed_targets(train, hp["vote_weight"], hp.get("mix_classes") or ())
+            train = Dataset(train.images, train.labels, train.names, mixed)
     print(f"train: {len(train)} images ({describe(train)})")
     print(f"val:   {len(val)} images ({describe(val)})")
 
