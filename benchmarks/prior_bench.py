@@ -5,8 +5,9 @@
 For each TAU the model's probabilities are adjusted as ``training.export --prior-correction TAU``
 would bake it in (log p - TAU * log prior, prior from the model card's ``train_prior``; TAU is on
 top of any correction the model already has) and scored on FER2013 val, folder labels and FER+
-majority, and on the JAFFE development people, every photo through the app's own path (YuNet,
-the crop, the classifier with the card's flip averaging), without calibration. Prints figures;
+majority (and how many calm faces, FER+ neutral, are read as fear), and on the JAFFE development
+people, every photo through the app's own path (YuNet, the crop, the classifier with the card's
+flip averaging), without calibration. Prints figures;
 asserts nothing. Choose TAU on these, then export with it and measure the exported model.
 """
 
@@ -26,6 +27,8 @@ from emotune.vision.emotions import CARD_FILE, EmotionClassifier
 from emotune.vision.pipeline import FacePipeline
 from training.data import load_split
 from training.ferplus import default_csv, load_votes, majority_of
+
+NEUTRAL, FEAR = EMOTIONS.index("neutral"), EMOTIONS.index("fear")
 
 
 def train_prior(card: dict[str, Any]) -> NDArray[np.float64]:
@@ -84,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
                 "val_ferplus_majority": float(np.mean(val_pred[clear] == majority[clear])),
                 # The mean of the per-class recalls: what a prior correction should raise.
                 "val_ferplus_majority_mean_recall": mean_recall(val_pred[clear], majority[clear]),
+                # Calm faces read as fear, the error issue 19 was filed for.
+                "val_neutral_as_fear": float(np.mean(val_pred[majority == NEUTRAL] == FEAR)),
                 "jaffe": float(np.mean(jaffe_pred == jaffe_true)),
                 "jaffe_per_person": per_person,
                 "jaffe_recall": recall,
@@ -95,14 +100,18 @@ def main(argv: list[str] | None = None) -> int:
     print(f"model {classifier.model_path} (flip averaging {'on' if classifier.flip_average else 'off'})")
     print("prior " + ", ".join(f"{e} {p:.3f}" for e, p in zip(EMOTIONS, prior, strict=True)))
     short = ", ".join(e[:3] for e in EMOTIONS)
-    print(f"{'tau':>5}{'val FER+':>10}{'(mean recall)':>15}{'val folder':>12}{'JAFFE':>8}   JAFFE recall ({short})")
+    print(
+        f"{'tau':>5}{'val FER+':>10}{'(mean recall)':>15}{'val folder':>12}{'neutral as fear':>17}{'JAFFE':>8}"
+        f"   JAFFE recall ({short})"
+    )
     for row in rows:
         recalls = " ".join(f"{row['jaffe_recall'][e]:.2f}" for e in EMOTIONS)
         print(
             f"{row['tau']:>5.2f}{row['val_ferplus_majority'] * 100:>9.2f}%"
             f"{row['val_ferplus_majority_mean_recall'] * 100:>14.2f}%{row['val_folder'] * 100:>11.2f}%"
-            f"{row['jaffe'] * 100:>7.1f}%   {recalls}"
+            f"{row['val_neutral_as_fear'] * 100:>16.1f}%{row['jaffe'] * 100:>7.1f}%   {recalls}"
         )
+    print("neutral as fear: the val faces whose FER+ majority is neutral, read as fear")
     return 0
 
 
