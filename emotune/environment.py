@@ -22,6 +22,8 @@ from pathlib import Path
 
 import platformdirs
 
+from emotune.platforms import Platform, platform_of
+
 APP_NAME = "emotune"
 DEFAULT_API_URL = "https://api.spotify.com/v1/"
 DEFAULT_ACCOUNTS_URL = "https://accounts.spotify.com"
@@ -54,11 +56,14 @@ class Environment:
     spotify_api_url: str = DEFAULT_API_URL
     spotify_accounts_url: str = DEFAULT_ACCOUNTS_URL
     self_test_models_dir: Path | None = None
+    # The OS the app runs on (``emotune.platforms``): tests pass "windows" or "macos" to drive
+    # those branches on Linux.
+    platform: Platform = field(default_factory=platform_of)
     # (variable, settings field, value) for each override set; repr=False: it may hold a secret.
     setting_overrides: tuple[tuple[str, str, str], ...] = field(default=(), repr=False)
 
     @classmethod
-    def from_os(cls, environ: Mapping[str, str] | None = None) -> Environment:
+    def from_os(cls, environ: Mapping[str, str] | None = None, platform: Platform | None = None) -> Environment:
         env = os.environ if environ is None else environ
 
         def folder(variable: str, default: str) -> Path:
@@ -75,6 +80,7 @@ class Environment:
             spotify_api_url=api if api.endswith("/") else api + "/",
             spotify_accounts_url=accounts.rstrip("/"),
             self_test_models_dir=Path(self_test_models).expanduser() if self_test_models else None,
+            platform=platform or platform_of(),
             setting_overrides=tuple(
                 (variable, name, env[variable].strip())
                 for variable, name in SETTING_OVERRIDES.items()
