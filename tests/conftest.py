@@ -1,7 +1,10 @@
 """Shared fixtures. Helpers live in ``tests/support/`` (imported from there, never from here).
 
-Markers (setup.cfg): ``gui``, ``slow`` and ``data``. Without ../shared, a run that selects a
-test marked ``data`` stops at collection with one line saying so, instead of a cascade of errors.
+Markers (setup.cfg): ``gui``, ``slow``, ``data`` and ``training``. Without ../shared, a run that
+selects a test marked ``data`` stops at collection with one line saying so, instead of a cascade of
+errors. Without the ``train`` extra (a venv made with ``.[test]`` only, for the fast loop), the tests
+marked ``training`` are deselected and the header says how many and why; CI installs the extra, so
+there every one of them runs.
 
 GUI fixtures: ``display`` (the X display: the one set, else a fresh Xvfb) and ``start`` (launch
 the real window with recording openers; closed and checked for Tk callback errors afterwards).
@@ -14,6 +17,7 @@ settings, tokens, caches or journal, and a variable set in the shell cannot chan
 from __future__ import annotations
 
 import gc
+import importlib.util
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -38,10 +42,22 @@ NO_SHARED = (
 )
 
 
+HAS_TRAINING = importlib.util.find_spec("keras") is not None
+NO_TRAINING = "without the train extra (TensorFlow, Keras): pip install -e '.[train]' to run them"
+
+
 @pytest.hookimpl(trylast=True)  # after -m/-k have deselected what will not run
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if not SHARED.is_dir() and any(item.get_closest_marker("data") for item in items):
         raise pytest.UsageError(NO_SHARED)
+    if not HAS_TRAINING:
+        needs_training = [item for item in items if item.get_closest_marker("training")]
+        if needs_training:
+            config.hook.pytest_deselected(items=needs_training)
+            items[:] = [item for item in items if not item.get_closest_marker("training")]
+            reporter = config.pluginmanager.get_plugin("terminalreporter")
+            if reporter is not None:
+                reporter.write_line(f"{len(needs_training)} tests deselected {NO_TRAINING}")
 
 
 @pytest.fixture(autouse=True)

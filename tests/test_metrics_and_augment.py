@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from emotune.labels import EMOTIONS
-from training.augment import AugmentConfig, FaceBatches, augment_batch, class_weights, webcam_effects
+from training.augment import AugmentConfig, augment_batch, class_weights, webcam_effects
 from training.metrics import format_report, report
 
 
@@ -88,18 +88,3 @@ def test_each_webcam_effect_changes_the_face_and_only_when_asked(effect: str, ch
     changed = webcam_effects(image, AugmentConfig(**{effect: 1.0}), np.random.default_rng(0))
     assert changed.shape == (48, 48) and changed.dtype == np.uint8
     assert callable(check) and check(image, changed)
-
-
-def test_batches_have_weights_and_cover_every_image_once() -> None:
-    labels = np.arange(10) % len(EMOTIONS)
-    images = np.arange(10, dtype=np.uint8)[:, None, None] * np.ones((1, 48, 48), np.uint8)
-    weights = class_weights(one_hot(labels), "sqrt")
-    batches = FaceBatches(images, one_hot(labels), batch_size=4, augment=AugmentConfig(), weights=weights, seed=3)
-    assert len(batches) == 3
-    seen = []
-    for i in range(len(batches)):
-        x, y, w = batches[i]
-        assert x.shape[1:] == (48, 48, 1) and x.dtype == np.float32
-        seen += y.argmax(1).tolist()
-        np.testing.assert_allclose(w, weights[y.argmax(1)])
-    assert sorted(seen) == sorted(labels.tolist())

@@ -14,7 +14,7 @@ from emotune.vision.emotions import EmotionClassifier
 from training import train
 from training.data import load_split
 
-pytestmark = [pytest.mark.data, pytest.mark.slow]
+pytestmark = [pytest.mark.data, pytest.mark.slow, pytest.mark.training]
 
 LIMIT = 300
 

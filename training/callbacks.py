@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -25,8 +26,7 @@ class RunState(keras.callbacks.Callback):  # type: ignore[misc]
 
 def plot_curves(log_csv: Path, png: Path) -> None:
     """Loss and accuracy per epoch, train and val, from the CSV log."""
-    import csv
-
+    # matplotlib only when a plot is drawn: importing it costs a second at start-up.
     import matplotlib
 
     matplotlib.use("Agg")

@@ -9,7 +9,8 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn
 
-from emotune.errors import ExitStatus
+from emotune.errors import EmotuneError, ExitStatus
+from training.data import DataError
 
 
 class CliError(Exception):
@@ -29,9 +30,6 @@ def run_cli(
     command: Callable[[argparse.Namespace, list[str]], int],
     argv: Sequence[str] | None = None,
 ) -> int:
-    from emotune.errors import EmotuneError
-    from training.data import DataError
-
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="%(levelname)s: %(message)s")

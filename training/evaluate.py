@@ -11,6 +11,7 @@ the ten taggers' votes agree under the paper's rules (``training.ferplus``)."""
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 from pathlib import Path
@@ -21,7 +22,7 @@ from numpy.typing import NDArray
 
 from emotune.resources import resource_path
 from emotune.vision.emotions import MODEL_FILE, EmotionClassifier
-from training.card import card_json
+from training.card import card_json, ferplus_figures
 from training.cli import add_common_flags, fail, run_cli
 from training.data import Dataset, available_splits, load_split, resolve_split
 from training.ferplus import Votes, default_csv, load_votes, majority_of
@@ -98,10 +99,6 @@ def find_votes(data: Path, wanted: Path | None) -> Votes | None:
 
 def write_majority_figures(card_path: Path, model: Path, dataset: Dataset, votes: Votes | None) -> None:
     """Add the FER+ majority figures of ``model`` (flip averaging on and off) to its card."""
-    import hashlib
-
-    from training.export import ferplus_figures
-
     if votes is None:
         fail("--card needs FER+ votes (--ferplus, or ferplus.csv beside the data)")
     card = json.loads(card_path.read_text())

@@ -10,6 +10,9 @@ graph: the last layer's bias loses ``TAU * log(prior)``, the class prior of the 
 targets, so the network stops favouring a class just because its training data had more of it
 (FER+ votes give neutral about twice the weight of the folder labels). 0 leaves the model as
 trained; the card records what was applied.
+
+Keras is imported inside the functions that use it: TensorFlow takes seconds to load, and a
+bad run folder is reported before that.
 """
 
 from __future__ import annotations
@@ -32,8 +35,10 @@ import numpy as np
 from emotune.labels import EMOTIONS
 from emotune.vision.emotions import CARD_FILE, MODEL_FILE, REFERENCE_KEY, EmotionClassifier
 from emotune.vision.preprocess import INPUT_SIZE, PIXEL_MEAN, PIXEL_STD
-from training.card import card_json
+from training.card import card_json, ferplus_figures, rounded_per_class
 from training.cli import add_common_flags, fail, run_cli
+from training.data import load_split, resolve_split
+from training.evaluate import evaluate, find_votes
 from training.onnx_embedding import add_embedding_output_to_file, describe_outputs, embedding_reference
 
 MAX_ONNX_DIFF = 1e-4
@@ -86,9 +91,6 @@ def export_run(
     """Export ``run_dir/<weights>.keras`` (``best``: the best val epoch; ``last``: the last epoch)
     into ``models_dir`` with its model card; returns the card."""
     import keras
-
-    from training.data import load_split, resolve_split
-    from training.evaluate import evaluate, find_votes
 
     hp = json.loads((run_dir / "hyperparameters.json").read_text())
     chosen_file = run_dir / f"{weights}.keras"
@@ -151,7 +153,7 @@ def export_run(
         "val_accuracy_no_flip": round(plain["accuracy"], 4),
         "val_accuracy_flip": round(flipped["accuracy"], 4),
         "val_macro_f1": round(chosen["macro_f1"], 4),
-        "val_per_class": _rounded_per_class(chosen),
+        "val_per_class": rounded_per_class(chosen),
         **ferplus_figures(plain, flipped, chosen),
         "prior_correction": {
             "tau": prior_correction,
@@ -210,28 +212,6 @@ def started_from(hp: dict[str, Any]) -> dict[str, Any] | None:
     earlier = init.parent / "hyperparameters.json"
     command = json.loads(earlier.read_text()).get("command") if earlier.is_file() else None
     return {"weights": str(init), "command": command}
-
-
-def _rounded_per_class(result: dict[str, Any]) -> dict[str, Any]:
-    return {
-        name: {k: (round(v, 4) if isinstance(v, float) else v) for k, v in m.items()}
-        for name, m in result["per_class"].items()
-    }
-
-
-def ferplus_figures(plain: dict[str, Any], flipped: dict[str, Any], chosen: dict[str, Any]) -> dict[str, Any]:
-    """The card's FER+ majority figures (none without votes)."""
-    if "ferplus_majority" not in chosen:
-        return {}
-    majority = chosen["ferplus_majority"]
-    return {
-        "val_ferplus_majority_accuracy": round(majority["accuracy"], 4),
-        "val_ferplus_majority_accuracy_no_flip": round(plain["ferplus_majority"]["accuracy"], 4),
-        "val_ferplus_majority_accuracy_flip": round(flipped["ferplus_majority"]["accuracy"], 4),
-        "val_ferplus_majority_images": majority["n"],
-        "val_ferplus_majority_macro_f1": round(majority["macro_f1"], 4),
-        "val_ferplus_majority_per_class": _rounded_per_class(majority),
-    }
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -64,6 +64,7 @@ def format_report(result: dict[str, Any]) -> str:
 
 
 def plot_confusion(result: dict[str, Any], png: str) -> None:
+    # matplotlib only when a plot is drawn: importing it costs a second at start-up.
     import matplotlib
 
     matplotlib.use("Agg")

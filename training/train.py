@@ -5,6 +5,8 @@ Every hyperparameter is a flag. Each run gets a folder under ``--runs-dir`` with
 val accuracy), ``last.keras`` + ``state.json`` (for ``--resume RUN_DIR``) and ``summary.json``.
 With ``--export`` the best model becomes ``models/emotion.onnx`` + ``models/emotion.json``.
 Runs on any Keras backend (``KERAS_BACKEND=tensorflow|jax|torch``); export needs TensorFlow.
+Keras is imported inside the functions that use it: loading TensorFlow takes seconds and fills
+the terminal, and bad flags and bad data are reported before that.
 """
 
 from __future__ import annotations
@@ -21,8 +23,13 @@ from typing import Any
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's start-up chatter hides our output
 
+import numpy as np
+
 from emotune.labels import EMOTIONS
 from training.cli import add_common_flags, fail, run_cli
+from training.data import Dataset, describe, load_split, resolve_split
+from training.export import export_run
+from training.ferplus import default_csv, load_votes, mixed_targets, with_vote_targets
 
 log = logging.getLogger("training.train")
 
@@ -126,10 +133,6 @@ def _train(args: argparse.Namespace, argv: list[str]) -> int:
         stamp = time.strftime("%Y%m%d-%H%M%S")
         run_dir = args.runs_dir / (f"{stamp}-{args.name}" if args.name else stamp)
 
-    import numpy as np
-
-    from training.data import Dataset, describe, load_split, resolve_split
-
     cache = Path(hp["cache_dir"]) if hp["cache_dir"] else None
     data_path = Path(hp["data"])
     train = load_split(data_path, resolve_split(data_path, hp["train_split"]), cache)
@@ -138,8 +141,6 @@ def _train(args: argparse.Namespace, argv: list[str]) -> int:
         train = train.subset(hp["limit"], hp["seed"])
         val = val.subset(hp["limit"], hp["seed"])
     if hp.get("labels", "fer2013") in ("ferplus", "mixed"):
-        from training.ferplus import default_csv, load_votes, mixed_targets, with_vote_targets
-
         votes_csv = Path(hp["ferplus"]) if hp.get("ferplus") else default_csv(data_path)
         hp["ferplus"] = str(votes_csv)
         votes = load_votes(votes_csv)
@@ -157,7 +158,8 @@ def _train(args: argparse.Namespace, argv: list[str]) -> int:
     # without TensorFlow's start-up chatter in front of the error.
     import keras
 
-    from training.augment import AugmentConfig, FaceBatches, class_weights
+    from training.augment import AugmentConfig, class_weights
+    from training.batches import FaceBatches
     from training.callbacks import RunState
     from training.model import build_model, count_macs
 
@@ -247,8 +249,6 @@ def _train(args: argparse.Namespace, argv: list[str]) -> int:
         f"{summary['val_accuracy_flip']:.4f}) -> {run_dir / 'best.keras'}"
     )
     if hp.get("export"):
-        from training.export import export_run
-
         export_run(run_dir, Path(hp.get("models_dir", "models")))
     return 0
 
@@ -296,8 +296,6 @@ def _optimizer(hp: dict[str, Any], steps_per_epoch: int) -> Any:
 
 
 def _summarise(model: Any, x_val: Any, labels: Any) -> dict[str, Any]:
-    import numpy as np
-
     probs = model.predict(x_val, batch_size=256, verbose=0)
     flipped = model.predict(x_val[:, :, ::-1, :], batch_size=256, verbose=0)
     return {
