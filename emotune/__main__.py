@@ -1,7 +1,7 @@
 """Command line: ``python -m emotune [command]`` (the ``emotune`` executable runs the same).
 
 Without a command it starts the desktop app. The commands and their output formats are public
-contracts (docs: README, "Command line"); scripts rely on them.
+contracts (docs/cli.md); scripts rely on them.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ M_TRIM_THRESHOLD of it is free; both thresholds move with the program's history,
 the order of the first allocations the heap can shrink and grow again 30 times a second, every
 page faulted in and zeroed each time. ``python -m benchmarks.gui_bench`` showed the Tk thread's
 system time jump between two levels by chance from run to run; with both thresholds fixed
-(which also stops glibc moving them) it stays at the low one (figures: README, "Figures").
+(which also stops glibc moving them) it stays at the low one (docs/figures.md).
 
 Other C libraries (macOS, Windows, musl) are left alone. This module must not import anything
 beyond the standard library.

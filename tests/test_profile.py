@@ -386,7 +386,7 @@ def test_calibration_improves_accuracy_on_other_photos_of_the_same_person(
 ) -> None:
     reference, sha256 = classifier.embedding_reference(), classifier.fingerprint()
     one = summarise(run_protocol(PROTOCOLS[0], people, reference, sha256, draws=10))
-    # The measured gain (benchmarks.calibration_bench) is in the README, "Personal calibration".
+    # The measured gain (benchmarks.calibration_bench) is in docs/training.md, "Personal calibration".
     assert one["overall"]["with"] >= one["overall"]["without"] + 0.12, one["overall"]
     assert one["worst_change"] > 0, one["per_person"]
     neutral = summarise(run_protocol(PROTOCOLS[1], people, reference, sha256))

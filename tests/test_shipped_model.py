@@ -18,7 +18,7 @@ from training.ferplus import default_csv, load_votes
 # A fixed 1,000-image subset of FER2013 val (PublicTest): same seed, same images, every run.
 SUBSET_SIZE = 1000
 SUBSET_SEED = 2013
-# Each a little under what the shipped model scores on the subset (README, "Figures").
+# Each a little under what the shipped model scores on the subset (docs/figures.md).
 MIN_ACCURACY = 0.65  # folder labels (66.6% today)
 MIN_FERPLUS_MAJORITY = 0.81  # its 900 images with a FER+ majority (83.0% today)
 

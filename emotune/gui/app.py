@@ -64,7 +64,7 @@ log = logging.getLogger(__name__)
 TITLE = "Emotune"
 TICK_MS = 15
 # With nothing arriving for IDLE_AFTER_S (paused, no camera, a video that ended), tick slower, so
-# an idle window costs a small fraction of what the fast tick does (README, "Figures": the window
+# an idle window costs a small fraction of what the fast tick does (docs/figures.md: the window
 # with no picture); the next frame or answer is handled within IDLE_TICK_MS and brings the fast
 # tick back.
 IDLE_TICK_MS = 100

@@ -1,6 +1,6 @@
 """``python -m emotune journal ...``.
 
-Contracts (README, "Command line"):
+Contracts (docs/cli.md):
 
 - ``journal [--since DATE] [--until DATE] [--json] [--csv FILE] [--png FILE] [--clear]`` shows the
   mood segments overlapping the range; with ``--json`` one object per line per segment:

@@ -16,7 +16,7 @@ at the source's rate. The rules:
   keep the last reading in between (``emotune.vision.pipeline.FacePipeline.step``).
 
 Zero intervals mean every frame. The defaults (``emotune.vision.pipeline.PipelineSettings``)
-were chosen by ``python -m benchmarks.cadence_bench`` (README, "Figures").
+were chosen by ``python -m benchmarks.cadence_bench`` (docs/figures.md).
 This module must not import onnxruntime or anything that does I/O.
 """
 

@@ -1,6 +1,6 @@
 """The headless vision commands: ``analyze``, ``classify`` and ``bench`` (``python -m emotune ...``).
 
-Output formats are public contracts (GUIDE section 2, README "Command line"): JSON lines with
+Output formats are public contracts (docs/cli.md): JSON lines with
 exactly the documented keys under ``--json``, a readable table otherwise. Bad input raises an
 ``EmotuneError`` subclass whose one-line message ``emotune.__main__`` prints before exiting with 2.
 This module must not import tkinter; argument parsing belongs to ``emotune.__main__``.

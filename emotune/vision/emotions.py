@@ -1,7 +1,7 @@
 """The emotion classifier: face crops in, probabilities over the seven emotions out.
 
 Runs the exported ONNX CNN through onnxruntime, so the app needs neither TensorFlow nor Keras.
-onnxruntime over OpenCV's DNN module because it measured faster per face (README, "Figures":
+onnxruntime over OpenCV's DNN module because it measured faster per face (docs/figures.md:
 the classifier per face). The network is loaded on first use, not at import. Crops may be any size and grey
 or BGR; resizing is done here (``emotune.vision.preprocess``), normalisation inside the model.
 
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 MODEL_FILE = "emotion.onnx"
 # The same network in int8 (static, per-channel, 7-bit weights: ``tools/quantize_model.py
 # --per-channel --reduce-range``): several times faster per face, and with flip averaging as
-# accurate as float on FER2013 val (README, "Figures"). Used only with flip averaging: single view
+# accurate as float on FER2013 val (docs/figures.md). Used only with flip averaging: single view
 # it loses more than the bar allows (docs/performance.md, section 1). Full 8-bit weights are
 # refused because CPUs without VNNI (AVX2 laptops) sum int8 products in 16 bits and give other
 # answers (same section).
