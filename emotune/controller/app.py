@@ -66,7 +66,7 @@ class AppController:
         store: SettingsStore | None = None,
         worker_factory: WorkerFactory | None = None,
         music_factory: MusicFactory = build_music_for,
-        source_factory: Callable[[str], FrameSource] = make_source,
+        source_factory: Callable[[str], FrameSource] | None = None,
         player_factory: PlayerFactory = spotify_player,
         app_opener: Opener = opener.os_handler,
         browser_opener: Opener = opener.browser,
@@ -102,8 +102,9 @@ class AppController:
         self.calibration_samples: list[CalibrationSample] = []
         self._last_scores_at = -1e9
         self.worker = self._worker_factory(self.settings, self.messages)
+        sources = source_factory or (lambda spec: make_source(spec, platform=env.platform))
         self.sources = Sources(
-            view, tasks, self.settings_keeper, lambda: self.worker, source_factory, clock, self.journal.watching_stopped
+            view, tasks, self.settings_keeper, lambda: self.worker, sources, clock, self.journal.watching_stopped, env
         )
         # The person's face profile (the setting chooses it) and the teaching flow.
         self.profiles = FaceProfiles(

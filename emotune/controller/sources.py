@@ -18,6 +18,7 @@ from pathlib import Path
 from emotune.controller.settings import SettingsKeeper
 from emotune.controller.view import SourceProblem, View
 from emotune.controller.wiring import Worker
+from emotune.environment import Environment
 from emotune.tasks import OnError, Runner
 from emotune.vision.messages import FrameResult, SourceEnded, SourceError
 from emotune.vision.sources import FrameSource, FrameSourceError, find_cameras, is_camera
@@ -41,8 +42,10 @@ class Sources:
         source_factory: Callable[[str], FrameSource],
         clock: Callable[[], float],
         on_watching_stopped: Callable[[], None],
+        env: Environment,
     ) -> None:
         self.view = view
+        self.platform = env.platform
         self.tasks = tasks
         self.settings = settings
         self._worker = worker  # the controller replaces its worker when the tracking settings change
@@ -111,7 +114,10 @@ class Sources:
             self.cameras = tuple(cameras)
             self._show_sources()
 
-        self.tasks.run_in_thread(lambda: find_cameras(skip=in_use), found, on_error, name="emotune-cameras")
+        platform = self.platform
+        self.tasks.run_in_thread(
+            lambda: find_cameras(skip=in_use, platform=platform), found, on_error, name="emotune-cameras"
+        )
 
     def showing(self, result: FrameResult) -> bool:
         """Whether ``result`` is a frame of the source playing now (and the video area shows frames)."""

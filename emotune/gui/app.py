@@ -55,7 +55,7 @@ from emotune.music.tracks import Track
 from emotune.resources import resource_path
 from emotune.tasks import TaskRunner
 from emotune.vision.messages import FrameResult
-from emotune.vision.sources import FrameSource, make_source
+from emotune.vision.sources import FrameSource
 
 __all__ = ["AppOptions", "EmotuneApp"]
 
@@ -99,7 +99,7 @@ class EmotuneApp:
         store: SettingsStore | None = None,
         env: environment.Environment | None = None,
         worker_factory: WorkerFactory | None = None,
-        source_factory: Callable[[str], FrameSource] = make_source,
+        source_factory: Callable[[str], FrameSource] | None = None,
         app_opener: Opener = opener.os_handler,
         browser_opener: Opener = opener.browser,
         clock: Callable[[], float] = time.perf_counter,
