@@ -7,10 +7,10 @@ them. A value the user set already stays.
 - Windows, ``OPENCV_VIDEOIO_MSMF_ENABLE_HW_TRANSFORMS=0``: Media Foundation's hardware
   transforms make opening a webcam take 5-20 s on many laptops (opencv/opencv#17687, #26495);
   the picture is the same without them.
-- macOS, ``OPENCV_AVFOUNDATION_SKIP_AUTH=1``: without it OpenCV asks for camera access itself,
-  from the reader thread, where macOS cannot show the question and the camera simply fails to
-  open (opencv/opencv#16427, #15307). The app asks on the main thread instead
-  (``emotune.vision.camera_access``).
+
+macOS's ``OPENCV_AVFOUNDATION_SKIP_AUTH`` is not set here: the window sets it once it has asked
+for the camera itself (``emotune.vision.camera_access``), and the command line leaves OpenCV to
+ask, which works where it opens the camera on the main thread.
 
 This module imports nothing of OpenCV: it must run before it.
 """
@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 from collections.abc import MutableMapping
 
-from emotune.platforms import Platform, is_macos, is_windows
+from emotune.platforms import Platform, is_windows
 
 SKIP_AUTH = "OPENCV_AVFOUNDATION_SKIP_AUTH"
 MSMF_HW_TRANSFORMS = "OPENCV_VIDEOIO_MSMF_ENABLE_HW_TRANSFORMS"
@@ -28,11 +28,7 @@ MSMF_HW_TRANSFORMS = "OPENCV_VIDEOIO_MSMF_ENABLE_HW_TRANSFORMS"
 
 def opencv_variables(platform: Platform) -> dict[str, str]:
     """The variables (name -> value) the camera needs on ``platform``."""
-    if is_windows(platform):
-        return {MSMF_HW_TRANSFORMS: "0"}
-    if is_macos(platform):
-        return {SKIP_AUTH: "1"}
-    return {}
+    return {MSMF_HW_TRANSFORMS: "0"} if is_windows(platform) else {}
 
 
 def set_opencv_variables(platform: Platform, environ: MutableMapping[str, str] | None = None) -> None:
