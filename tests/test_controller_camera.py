@@ -115,10 +115,13 @@ def test_camera_opens_by_itself_once_the_user_allows_it_macos(harness: Callable[
     assert h.workers[0].sources == []  # no answer yet: still waiting, asked once
     assert system.requests == [threading.current_thread().name]
 
+    probes = [name for name, *_ in h.tasks.jobs].count("emotune-cameras")
     system.answer = AUTHORIZED  # the user clicks "Allow" in macOS's window
     h.later(1.0)
     assert h.workers[0].sources == ["camera 0"]
     assert h.view.last("hide_source_problem") == () and h.controller.sources.problem is None
+    # The cameras found while none could be opened are looked for again.
+    assert [name for name, *_ in h.tasks.jobs].count("emotune-cameras") == probes + 1
 
 
 def test_a_no_while_waiting_is_said_as_such_macos(harness: Callable[..., Harness]) -> None:

@@ -97,6 +97,7 @@ class Sources:
         self._draw_times: deque[float] = deque(maxlen=120)
         self._last_status_at = -1e9
         self._access_checked_at: float | None = None  # while waiting for the user's answer
+        self._on_probe_error: OnError | None = None
 
     def open(self, spec: str) -> None:
         """Show ``spec`` (camera index or path); a problem shows in the video area, not as an error."""
@@ -177,6 +178,7 @@ class Sources:
         self.view.show_sources(self.spec, self.cameras, tuple(self.settings.current.recent_sources))
 
     def find_cameras(self, on_error: OnError) -> None:
+        self._on_probe_error = on_error
         in_use = [int(self.spec)] if is_camera(self.spec) else []
 
         def found(cameras: list[int]) -> None:
@@ -242,6 +244,8 @@ class Sources:
             self._access_checked_at = now
             if self.access.status() != "undetermined":
                 self.open(self.spec)
+                if self._on_probe_error is not None:  # probed while no camera could be opened: again
+                    self.find_cameras(self._on_probe_error)
         if now - self._last_status_at >= STATUS_EVERY_S:
             self._last_status_at = now
             self.update_status()

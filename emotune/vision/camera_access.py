@@ -101,7 +101,10 @@ class OpenOnceAccess:
 def open_default_camera() -> bool:
     """Open camera 0 through AVFoundation and let it go: OpenCV's request for access on the main
     thread shows macOS's question and waits for the answer. Whether it opened."""
-    capture = cv2.VideoCapture(0, cv2.CAP_AVFOUNDATION)
+    try:
+        capture = cv2.VideoCapture(0, cv2.CAP_AVFOUNDATION)
+    except cv2.error:
+        return False  # the reader's own attempt will say what is wrong
     try:
         return bool(capture.isOpened())
     finally:
