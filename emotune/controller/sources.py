@@ -159,7 +159,9 @@ class Sources:
                 self.view.show_note(f"Cannot open the camera settings ({page}): open them from the system's settings")
 
         self.view.show_note("Opening the camera settings…")
-        self.tasks.run_in_thread(lambda: self._opener(page), opened, lambda error: self.view.show_note(str(error)))
+        self.tasks.run_in_thread(
+            lambda: self._opener(page), opened, lambda error: self.view.show_note(str(error)), name="emotune-privacy"
+        )
 
     def retry(self) -> None:
         spec = self.spec or "0"
