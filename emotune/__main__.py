@@ -17,6 +17,8 @@ from emotune.choices import DETECTORS, STRATEGIES
 from emotune.errors import EmotuneError, ExitStatus
 from emotune.labels import EMOTIONS
 from emotune.moods import GENRES, check_genres
+from emotune.opencv_env import set_opencv_variables
+from emotune.platforms import Platform
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -92,7 +94,11 @@ def add_vision_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--align", action="store_true", help="rotate face crops so the eyes are level")
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, platform: Platform | None = None) -> int:
+    """Run a command (``argv``: the arguments after the program's name) on ``platform`` (default:
+    this system; tests pass another); the exit status."""
+    # First of all: OpenCV reads these when it loads, and the parser below already imports modules.
+    set_opencv_variables(platform or environment.current().platform)
     args = build_parser().parse_args(argv)
     command = "self-test" if args.self_test else (args.command or "gui")
     try:

@@ -32,7 +32,7 @@ from emotune.controller.playback import Playback, PlayerFactory, playlist_name, 
 from emotune.controller.playlist import Playlist
 from emotune.controller.settings import SettingsKeeper, SpotifySignIn
 from emotune.controller.song_requests import SongRequest, SongRequests, playlist_heading
-from emotune.controller.sources import Sources
+from emotune.controller.sources import SourceOpening, Sources
 from emotune.controller.view import View
 from emotune.controller.wiring import AppOptions, MusicFactory, Tasks, WorkerFactory, build_music_for, vision_worker
 from emotune.environment import Environment
@@ -41,8 +41,9 @@ from emotune.music.feedback import Preferences, Verdict
 from emotune.music.feedback_store import feedback_path
 from emotune.music.opener import Opener
 from emotune.music.tracks import Track
+from emotune.vision.camera_access import CameraAccess
 from emotune.vision.messages import CalibrationSample, FrameResult, MessageQueue, MoodChanged
-from emotune.vision.sources import FrameSource, make_source
+from emotune.vision.sources import FrameSource
 
 if TYPE_CHECKING:  # spotipy & co. load on the music lane, off the start-up path
     from emotune.music.recommender import Recommendation
@@ -66,7 +67,8 @@ class AppController:
         store: SettingsStore | None = None,
         worker_factory: WorkerFactory | None = None,
         music_factory: MusicFactory = build_music_for,
-        source_factory: Callable[[str], FrameSource] = make_source,
+        source_factory: Callable[[str], FrameSource] | None = None,
+        camera_access: CameraAccess | None = None,
         player_factory: PlayerFactory = spotify_player,
         app_opener: Opener = opener.os_handler,
         browser_opener: Opener = opener.browser,
@@ -102,8 +104,9 @@ class AppController:
         self.calibration_samples: list[CalibrationSample] = []
         self._last_scores_at = -1e9
         self.worker = self._worker_factory(self.settings, self.messages)
+        opening = SourceOpening.on(env.platform, source_factory, camera_access, app_opener)
         self.sources = Sources(
-            view, tasks, self.settings_keeper, lambda: self.worker, source_factory, clock, self.journal.watching_stopped
+            view, tasks, self.settings_keeper, lambda: self.worker, opening, clock, self.journal.watching_stopped
         )
         # The person's face profile (the setting chooses it) and the teaching flow.
         self.profiles = FaceProfiles(

@@ -2,9 +2,11 @@
 
 ``Sources`` opens a source (a camera index or a file) on the vision worker, remembers recent
 files in the settings, finds the cameras off the UI thread, turns the worker's "cannot read" and
-"ended" into the ``SourceProblem`` the video area shows (with Retry or Play again), and keeps
-the status line (source, paused or its problem, frames drawn per second). The ``AppController``
-hands it what the worker posts and asks it whether a frame is the current source's.
+"ended" into the ``SourceProblem`` the video area shows (with Retry or Play again, and the
+system's camera privacy page), asks the system for the camera before the worker opens one
+(macOS asks the user; the camera opens by itself once allowed), and keeps the status line
+(source, paused or its problem, frames drawn per second). The ``AppController`` hands it what
+the worker posts and asks it whether a frame is the current source's.
 
 Everything here runs on the UI thread. No toolkit.
 """
@@ -13,18 +15,51 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
+from emotune.controller import camera_help
 from emotune.controller.settings import SettingsKeeper
 from emotune.controller.view import SourceProblem, View
 from emotune.controller.wiring import Worker
+from emotune.music.opener import Opener, os_handler
+from emotune.platforms import Platform
 from emotune.tasks import OnError, Runner
+from emotune.vision.camera_access import CameraAccess, system_camera_access
 from emotune.vision.messages import FrameResult, SourceEnded, SourceError
-from emotune.vision.sources import FrameSource, FrameSourceError, find_cameras, is_camera
+from emotune.vision.sources import FrameSource, FrameSourceError, find_cameras, is_camera, make_source
 
 STATUS_EVERY_S = 0.5
 FPS_WINDOW_S = 2.0
 RECENT_FILES = 5
+ACCESS_EVERY_S = 0.5  # how often the system's answer about the camera is read while awaited
+
+
+@dataclass(frozen=True)
+class SourceOpening:
+    """What opening a source takes from the system: how sources are made, whether the camera may
+    be used, and the OS handler that opens the camera privacy page."""
+
+    platform: Platform
+    factory: Callable[[str], FrameSource]
+    access: CameraAccess
+    opener: Opener
+
+    @classmethod
+    def on(
+        cls,
+        platform: Platform,
+        factory: Callable[[str], FrameSource] | None = None,
+        access: CameraAccess | None = None,
+        opener: Opener = os_handler,
+    ) -> SourceOpening:
+        """The system's own for whatever is not given."""
+        return cls(
+            platform,
+            factory or (lambda spec: make_source(spec, platform=platform)),
+            access or system_camera_access(platform),
+            opener,
+        )
 
 
 def source_label(spec: str) -> str:
@@ -38,15 +73,18 @@ class Sources:
         tasks: Runner,
         settings: SettingsKeeper,
         worker: Callable[[], Worker],
-        source_factory: Callable[[str], FrameSource],
+        opening: SourceOpening,
         clock: Callable[[], float],
         on_watching_stopped: Callable[[], None],
     ) -> None:
         self.view = view
+        self.platform = opening.platform
+        self.access = opening.access  # asked here, on the UI thread
+        self._opener = opening.opener
         self.tasks = tasks
         self.settings = settings
         self._worker = worker  # the controller replaces its worker when the tracking settings change
-        self._source_factory = source_factory
+        self._source_factory = opening.factory
         self._clock = clock
         self._on_watching_stopped = on_watching_stopped
         self.spec = ""
@@ -58,6 +96,8 @@ class Sources:
         self.frames_skipped = 0  # frame results replaced by a newer one before they were shown
         self._draw_times: deque[float] = deque(maxlen=120)
         self._last_status_at = -1e9
+        self._access_checked_at: float | None = None  # while waiting for the user's answer
+        self._on_probe_error: OnError | None = None
 
     def open(self, spec: str) -> None:
         """Show ``spec`` (camera index or path); a problem shows in the video area, not as an error."""
@@ -65,6 +105,9 @@ class Sources:
         self.view.show_source(spec, self.mirrored(spec))
         self.view.hide_source_problem()
         self.problem = None
+        self._access_checked_at = None
+        if is_camera(spec) and not self._camera_allowed():
+            return
         try:
             source = self._source_factory(spec)
         except FrameSourceError as exc:
@@ -88,6 +131,38 @@ class Sources:
         self._draw_times.clear()
         self.update_status()
 
+    def _camera_allowed(self) -> bool:
+        """Whether the reader may open a camera now; if not, the video area says why. An
+        undecided system is asked here, on the UI thread: the only one where macOS can ask."""
+        status = self.access.status()
+        if status == "undetermined":
+            self.access.request()
+            status = self.access.status()
+        if status == "undetermined":
+            self._access_checked_at = self._clock()  # ``tick`` reads the answer and goes on by itself
+            self._show_problem(camera_help.waiting_for_access(self.platform))
+        elif status in ("denied", "restricted"):
+            self._show_problem(camera_help.access_refused(self.platform, status))
+        else:
+            return True
+        self.name = ""
+        return False
+
+    def open_privacy_settings(self) -> None:
+        """Open the system's camera privacy page (off the UI thread: the handler may take a while)."""
+        page = self.problem.settings_page if self.problem is not None else None
+        if page is None:
+            return
+
+        def opened(ok: bool) -> None:
+            if not ok:
+                self.view.show_note(f"Cannot open the camera settings ({page}): open them from the system's settings")
+
+        self.view.show_note("Opening the camera settings…")
+        self.tasks.run_in_thread(
+            lambda: self._opener(page), opened, lambda error: self.view.show_note(str(error)), name="emotune-privacy"
+        )
+
     def retry(self) -> None:
         spec = self.spec or "0"
         self.view.show_note(f"Trying {source_label(spec)} again…")  # a sign that it tried, whatever comes
@@ -105,13 +180,17 @@ class Sources:
         self.view.show_sources(self.spec, self.cameras, tuple(self.settings.current.recent_sources))
 
     def find_cameras(self, on_error: OnError) -> None:
+        self._on_probe_error = on_error
         in_use = [int(self.spec)] if is_camera(self.spec) else []
 
         def found(cameras: list[int]) -> None:
             self.cameras = tuple(cameras)
             self._show_sources()
 
-        self.tasks.run_in_thread(lambda: find_cameras(skip=in_use), found, on_error, name="emotune-cameras")
+        platform = self.platform
+        self.tasks.run_in_thread(
+            lambda: find_cameras(skip=in_use, platform=platform), found, on_error, name="emotune-cameras"
+        )
 
     def showing(self, result: FrameResult) -> bool:
         """Whether ``result`` is a frame of the source playing now (and the video area shows frames)."""
@@ -130,17 +209,11 @@ class Sources:
             self.ended(message)
 
     def cannot_read(self, spec: str, text: str) -> None:
-        camera = is_camera(spec)
-        hint = (
-            "Check that a camera is connected and not in use by another program, then retry. " if camera else ""
-        ) + "You can still pick a mood by hand above and get songs for it."
+        if is_camera(spec):
+            self._show_problem(camera_help.no_camera(self.platform, text))
+            return
         self._show_problem(
-            SourceProblem(
-                "no camera" if camera else "cannot read",
-                "No picture from the camera" if camera else "This video cannot be shown",
-                f"{text}\n\n{hint}",
-                "Retry",
-            )
+            SourceProblem("cannot read", "This video cannot be shown", f"{text}\n\n{camera_help.MOOD_BY_HAND}", "Retry")
         )
 
     def ended(self, message: SourceEnded) -> None:
@@ -167,7 +240,14 @@ class Sources:
         return (len(recent) - 1) / max(recent[-1] - recent[0], 1e-6)
 
     def tick(self, now: float) -> None:
-        """The status line, every ``STATUS_EVERY_S`` at most."""
+        """The status line, every ``STATUS_EVERY_S`` at most; the system's answer about the
+        camera, every ``ACCESS_EVERY_S`` while it is awaited (the camera opens once it is yes)."""
+        if self._access_checked_at is not None and now - self._access_checked_at >= ACCESS_EVERY_S:
+            self._access_checked_at = now
+            if self.access.status() != "undetermined":
+                self.open(self.spec)
+                if self._on_probe_error is not None:  # probed while no camera could be opened: again
+                    self.find_cameras(self._on_probe_error)
         if now - self._last_status_at >= STATUS_EVERY_S:
             self._last_status_at = now
             self.update_status()

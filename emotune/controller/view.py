@@ -15,7 +15,7 @@ from emotune.music.feedback import Verdict
 from emotune.music.tracks import Track
 from emotune.vision.messages import FrameResult
 
-ProblemKind = Literal["no camera", "cannot read", "ended"]
+ProblemKind = Literal["no camera", "cannot read", "ended", "waiting for access", "no camera access"]
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,8 @@ class SourceProblem:
     title: str
     message: str
     retry_label: str  # "Retry" or "Play again"; the view adds "Choose camera…" and "Open video file…"
+    # The system's camera privacy page (a URL its handler opens); the view offers a button for it.
+    settings_page: str | None = None
 
 
 class View(Protocol):

@@ -54,8 +54,9 @@ from emotune.music.opener import Opener
 from emotune.music.tracks import Track
 from emotune.resources import resource_path
 from emotune.tasks import TaskRunner
+from emotune.vision.camera_access import CameraAccess
 from emotune.vision.messages import FrameResult
-from emotune.vision.sources import FrameSource, make_source
+from emotune.vision.sources import FrameSource
 
 __all__ = ["AppOptions", "EmotuneApp"]
 
@@ -99,7 +100,8 @@ class EmotuneApp:
         store: SettingsStore | None = None,
         env: environment.Environment | None = None,
         worker_factory: WorkerFactory | None = None,
-        source_factory: Callable[[str], FrameSource] = make_source,
+        source_factory: Callable[[str], FrameSource] | None = None,
+        camera_access: CameraAccess | None = None,
         app_opener: Opener = opener.os_handler,
         browser_opener: Opener = opener.browser,
         clock: Callable[[], float] = time.perf_counter,
@@ -124,6 +126,7 @@ class EmotuneApp:
             store=store,
             worker_factory=worker_factory,
             source_factory=source_factory,
+            camera_access=camera_access,
             app_opener=app_opener,
             browser_opener=browser_opener,
             clock=clock,
@@ -294,15 +297,14 @@ class EmotuneApp:
             self.mood_panel.set_live(not paused, "paused")
 
     def show_source_problem(self, problem: SourceProblem) -> None:
-        buttons = [
-            (problem.retry_label, self.controller.retry_source),
-            ("Choose camera…", self.choose_camera),
-            ("Open video file…", self.choose_file),
-        ]
+        buttons = [(problem.retry_label, self.controller.retry_source)]
+        if problem.settings_page:  # the system's camera privacy page: where a refused camera is allowed
+            buttons.append(("Camera privacy settings", self.controller.sources.open_privacy_settings))
+        buttons += [("Choose camera…", self.choose_camera), ("Open video file…", self.choose_file)]
         self.video.show_problem(problem.title, problem.message, buttons)
         self.controls.pause_button.state(["disabled"])  # nothing to pause without a picture
-        still = {"ended": "the video ended", "no camera": "no camera", "cannot read": "no picture"}
-        self.mood_panel.set_live(False, still[problem.kind])
+        still = {"ended": "the video ended", "cannot read": "no picture", "waiting for access": "asking for the camera"}
+        self.mood_panel.set_live(False, still.get(problem.kind, "no camera"))
 
     def hide_source_problem(self) -> None:
         self.video.hide_problem()

@@ -27,6 +27,8 @@ import PIL.Image
 from numpy.typing import NDArray
 
 from emotune.errors import EmotuneError
+from emotune.platforms import Platform, platform_of
+from emotune.vision.cameras import CameraOpener, CameraOpenError, shared_opener
 
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff", ".pgm", ".ppm"})
 DEFAULT_FOLDER_FPS = 1.0  # a folder of photos plays as a slideshow, one image per second
@@ -194,9 +196,12 @@ class _CaptureSource:
 class CameraSource(_CaptureSource):
     live = True
 
-    def __init__(self, index: int, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, index: int, clock: Callable[[], float] = time.monotonic, opener: CameraOpener | None = None
+    ) -> None:
         super().__init__()
         self.index = index
+        self._opener = opener or shared_opener(platform_of())
         self.name = f"camera {index}"
         self.fps = DEFAULT_CAMERA_FPS
         self._clock = clock
@@ -204,14 +209,13 @@ class CameraSource(_CaptureSource):
 
     def open(self) -> None:
         quiet_opencv()  # a missing camera is our one clear line, not OpenCV's V4L2 warnings
-        capture = cv2.VideoCapture(self.index)
-        if not capture.isOpened():
-            capture.release()
-            raise FrameSourceError(f"{self.name}: no such camera, or it cannot be opened")
-        ok, _ = capture.read()
-        if not ok:
-            capture.release()
-            raise FrameSourceError(f"{self.name}: opens but gives no frames (busy in another program?)")
+        try:
+            opened = self._opener.open(self.index)
+        except CameraOpenError as exc:
+            if exc.opened:
+                raise FrameSourceError(f"{self.name}: opens but gives no frames (busy in another program?)") from None
+            raise FrameSourceError(f"{self.name}: no such camera, or it cannot be opened") from None
+        capture = opened.capture
         fps = capture.get(cv2.CAP_PROP_FPS)
         self.fps = fps if 1.0 <= fps <= 240.0 else DEFAULT_CAMERA_FPS
         self._capture = capture
@@ -332,9 +336,11 @@ class FolderSource:
         self._next = len(self.files)
 
 
-def open_source(spec: str, clock: Callable[[], float] = time.monotonic) -> FrameSource:
+def open_source(
+    spec: str, clock: Callable[[], float] = time.monotonic, platform: Platform | None = None
+) -> FrameSource:
     """The source a SOURCE argument names (camera index, folder, image or video), opened and checked."""
-    source = make_source(spec, clock)
+    source = make_source(spec, clock, platform)
     source.open()
     return source
 
@@ -347,14 +353,17 @@ def is_camera(spec: str) -> bool:
     return text.isascii() and text.isdigit()
 
 
-def make_source(spec: str, clock: Callable[[], float] = time.monotonic) -> FrameSource:
-    """Like ``open_source`` but not opened yet (the reader thread opens it)."""
+def make_source(
+    spec: str, clock: Callable[[], float] = time.monotonic, platform: Platform | None = None
+) -> FrameSource:
+    """Like ``open_source`` but not opened yet (the reader thread opens it). A camera opens with
+    the backends of ``platform`` (default: this system's; ``emotune.vision.cameras``)."""
     text = spec.strip()
     if is_camera(text):
         index = int(text)
         if index > MAX_CAMERA_INDEX:
             raise FrameSourceError(f"camera {text}: no such camera (camera numbers go from 0 to {MAX_CAMERA_INDEX})")
-        return CameraSource(index, clock)
+        return CameraSource(index, clock, shared_opener(platform or platform_of()))
     path = Path(text).expanduser()
     if path.is_dir():
         return FolderSource(path)
@@ -366,20 +375,17 @@ def make_source(spec: str, clock: Callable[[], float] = time.monotonic) -> Frame
 
 
 def find_cameras(
-    limit: int = 4, skip: Sequence[int] = (), open_capture: Callable[[int], bool] | None = None
+    limit: int = 4,
+    skip: Sequence[int] = (),
+    open_capture: Callable[[int], bool] | None = None,
+    platform: Platform | None = None,
 ) -> list[int]:
     """The camera numbers below ``limit`` that answer (for a menu; blocks, so call it off the UI
     thread). Numbers in ``skip`` (a camera in use, which may refuse a second opener) count as
-    found. On Linux the device nodes say it without opening anything."""
-    if open_capture is None and sys.platform.startswith("linux"):
+    found. On Linux the device nodes say it without opening anything; elsewhere each camera is
+    opened with the platform's backends (``emotune.vision.cameras``)."""
+    platform = platform or platform_of()
+    if open_capture is None and platform == "linux":
         return sorted({i for i in range(limit) if Path(f"/dev/video{i}").exists()} | set(skip))
-
-    def opens(index: int) -> bool:
-        capture = cv2.VideoCapture(index)
-        try:
-            return bool(capture.isOpened())
-        finally:
-            capture.release()
-
-    probe = open_capture or opens
+    probe = open_capture or shared_opener(platform).answers
     return [i for i in range(limit) if i in skip or probe(i)]
