@@ -210,15 +210,21 @@ class Profile:
             },
         }
 
-    def save(self, path: Path) -> Profile:
-        """Write the profile to ``path`` (atomically, mode 600); returns it with ``source`` set."""
+    def save(self, path: Path, named_by_user: bool = False) -> Profile:
+        """Write the profile to ``path`` (atomically, mode 600); returns it with ``source`` set.
+        ``named_by_user`` (``profile build``): ``path`` came from the user, so it goes through
+        ``emotune.safe_file``, which refuses the app's own files, links, devices and folders."""
         # Imported here: emotune.config brings the settings machinery, which reading and applying
         # a profile do not need.
         from emotune.config import atomic_write_text
+        from emotune.safe_file import write_export
 
         text = json.dumps(self.to_json(), indent=1) + "\n"
         try:
-            atomic_write_text(path, text, mode=0o600)
+            if named_by_user:
+                write_export(path, lambda stream: stream.write(text.encode("utf-8")), "profile", links="refuse")
+            else:
+                atomic_write_text(path, text, mode=0o600)
         except OSError as exc:
             raise ProfileError(f"{path}: cannot write the profile ({reason(exc)})") from exc
         return _with_source(self, path)
