@@ -1,7 +1,8 @@
 """The app under a folder named with non-ASCII letters, as on Windows (``C:\\Users\\Zoë``,
 "OneDrive - Société"), where OpenCV's file functions take narrow paths and fail. The detector
 and ``--self-test`` run in a child Python whose OpenCV loaders refuse any file path
-(tests/support/narrow_paths/sitecustomize.py), so every model must reach OpenCV as bytes.
+(tests/support/narrow_paths/sitecustomize.py), and so does onnxruntime's session, so every
+model must reach them as bytes.
 A video file's path is the Windows branch of ``VideoFileSource``, driven with the platform."""
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from testbed.paths import ASTRONAUT, REPO
 from tests.support.files import SELF_TEST_SUMMARY
 
 NARROW_PATHS = REPO / "tests" / "support" / "narrow_paths"
-REFUSAL = "OpenCV was given a file path"
+REFUSAL = "a model loader was given a file path"
 
 
 def non_ascii_folder(tmp_path: Path) -> Path:
@@ -46,10 +47,12 @@ import cv2
 from pathlib import Path
 from emotune.vision.faces import HaarDetector, YuNetDetector
 from emotune.vision.sources import read_image
-try:
-    cv2.dnn.readNetFromONNX({str(folder / YUNET_FILE)!r})
-except RuntimeError as exc:
-    print(exc)  # the guard is in place
+import onnxruntime
+for load in (cv2.dnn.readNetFromONNX, onnxruntime.InferenceSession):
+    try:
+        load({str(folder / YUNET_FILE)!r})
+    except RuntimeError as exc:
+        print(exc)  # the guards are in place
 image = read_image(Path({str(ASTRONAUT)!r}))
 folder = Path({str(folder)!r})
 print("yunet", len(YuNetDetector(model_path=folder / {YUNET_FILE!r}).detect(image)))
@@ -59,7 +62,8 @@ print("haar", len(HaarDetector(cascade_path=folder / {HAAR_FILE!r}).detect(image
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].startswith(f"{REFUSAL}: readNetFromONNX(")
-    assert lines[1:] == ["yunet 1", "haar 1"]
+    assert lines[1].startswith(f"{REFUSAL}: onnxruntime.InferenceSession(")
+    assert lines[2:] == ["yunet 1", "haar 1"]
 
 
 def test_self_test_passes_with_its_models_in_a_non_ascii_folder_windows(tmp_path: Path) -> None:

@@ -1,7 +1,7 @@
 """Loaded by a child Python through PYTHONPATH: OpenCV's loaders refuse file paths, as they fail
-for paths with non-ASCII letters on Windows (they take narrow strings there). A test that runs
-Emotune under it shows that no model reaches OpenCV as a path; video files (opened by name)
-are refused only when their path is not ASCII."""
+for paths with non-ASCII letters on Windows (they take narrow strings there), and so does
+onnxruntime's session. A test that runs Emotune under it shows that no model reaches either as
+a path; video files (opened by name) are refused only when their path is not ASCII."""
 
 from __future__ import annotations
 
@@ -11,7 +11,11 @@ from typing import Any
 import cv2
 import numpy as np
 
-REFUSAL = "OpenCV was given a file path"
+# As emotune.vision.runtime does before its own import: no telemetry files from the tests.
+os.environ["ORT_DISABLE_TELEMETRY"] = "1"
+import onnxruntime
+
+REFUSAL = "a model loader was given a file path"
 
 
 def _is_path(value: object) -> bool:
@@ -75,6 +79,16 @@ class CascadeClassifier:
         return getattr(self._real, name)
 
 
+_session = onnxruntime.InferenceSession
+
+
+def inference_session(model: Any, *args: Any, **kwargs: Any) -> Any:
+    if _is_path(model):
+        _refuse("onnxruntime.InferenceSession", model)
+    return _session(model, *args, **kwargs)
+
+
+onnxruntime.InferenceSession = inference_session
 cv2.FaceDetectorYN.create = create
 cv2.dnn.readNetFromONNX = read_onnx
 cv2.dnn.readNet = read_net
