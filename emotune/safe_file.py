@@ -49,8 +49,9 @@ def _inside(path: Path, folder: Path) -> bool:
     return True
 
 
-def export_target(path: Path, what: str, links: Links = "follow") -> Path:
-    """The real file an export to ``path`` writes (links followed), or ExportError saying why not."""
+def export_target(path: Path, what: str, links: Links = "follow", make_folders: bool = False) -> Path:
+    """The real file an export to ``path`` writes (links followed), or ExportError saying why not.
+    ``make_folders``: a missing folder is no reason to refuse (``write_export`` makes it)."""
     if not str(path):
         raise ExportError(f"{what}: no file name given")
     path = path.expanduser()
@@ -73,7 +74,7 @@ def export_target(path: Path, what: str, links: Links = "follow") -> Path:
     if info is not None:
         if not stat.S_ISREG(info.st_mode):
             kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
-            raise ExportError(f"{path}: is {kind}; give a file name to write the {what} to")
+            raise ExportError(f"{path}: is {kind}; give the {what} file to write")
         journal = folders.data_dir / "journal.sqlite3"
         try:
             same = journal.exists() and os.path.samefile(journal, real)
@@ -81,7 +82,7 @@ def export_target(path: Path, what: str, links: Links = "follow") -> Path:
             same = False
         if same:
             raise ExportError(f"{path}: is the mood journal itself; write the {what} somewhere else")
-    if not real.parent.is_dir():
+    if not make_folders and not real.parent.is_dir():
         raise ExportError(f"{path}: cannot write the {what} file (no folder {real.parent})")
     return real
 
@@ -101,17 +102,21 @@ def write_export(
     write: Callable[[BinaryIO], object],
     what: str,
     links: Links = "follow",
+    make_folders: bool = False,
     replace: Replace = os.replace,
 ) -> Path:
     """Write an export through ``write(stream)`` safely (module docstring); returns the real path.
-    ``replace`` renames the finished temporary file over the target (``os.replace``; tests pass
-    one that fails as Windows does over a file another program holds)."""
-    real = export_target(path, what, links)
+    ``make_folders``: create missing folders (private: mode 700) once the target passed the
+    checks. ``replace`` renames the finished temporary file over the target (``os.replace``;
+    tests pass one that fails as Windows does over a file another program holds)."""
+    real = export_target(path, what, links, make_folders)
     try:
         mode = stat.S_IMODE(real.stat().st_mode)
     except OSError:
         mode = NEW_FILE_MODE
     try:
+        if make_folders:
+            real.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         atomic_write(real, write, mode, replace)
     except OSError as exc:
         raise write_failure(path, what, exc) from None

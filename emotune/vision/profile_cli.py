@@ -31,7 +31,7 @@ from numpy.typing import NDArray
 
 from emotune.errors import EmotuneError, reason
 from emotune.labels import EMOTIONS
-from emotune.safe_file import export_target
+from emotune.safe_file import ExportError, export_target
 from emotune.vision.crops import crop_faces
 from emotune.vision.emotions import EmotionClassifier
 from emotune.vision.pipeline import FacePipeline
@@ -150,7 +150,10 @@ def load_profile_arg(path: str | Path, classifier: EmotionClassifier | None = No
 def profile_build(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
     target = Path(args.profile)
     # Refused before the photos are read, so a slip costs no wait; checked again when written.
-    export_target(target, "profile", links="refuse")
+    try:
+        export_target(target, "profile", links="refuse", make_folders=True)
+    except ExportError as exc:
+        raise ProfileError(str(exc)) from None
     profile, scan = build_from_folder(Path(args.dir), name=getattr(args, "name", None) or "")
     saved = profile.save(target, named_by_user=True)
     total = sum(scan.images.values())
