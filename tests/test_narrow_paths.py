@@ -38,6 +38,7 @@ def under_narrow_paths(*args: str, env: dict[str, str] | None = None) -> subproc
     return subprocess.run([sys.executable, *args], capture_output=True, text=True, cwd=REPO, env=merged, timeout=180)
 
 
+@pytest.mark.slow
 def test_the_detectors_load_their_models_as_bytes_from_a_non_ascii_folder_windows(tmp_path: Path) -> None:
     folder = non_ascii_folder(tmp_path)
     shutil.copy(REPO / "models" / YUNET_FILE, folder / YUNET_FILE)
@@ -66,6 +67,7 @@ print("haar", len(HaarDetector(cascade_path=folder / {HAAR_FILE!r}).detect(image
     assert lines[2:] == ["yunet 1", "haar 1"]
 
 
+@pytest.mark.slow
 def test_self_test_passes_with_its_models_in_a_non_ascii_folder_windows(tmp_path: Path) -> None:
     models = non_ascii_folder(tmp_path) / "models"
     models.mkdir()
