@@ -31,6 +31,11 @@ Starter = Callable[[str], None]
 # xdg-open / open normally hand the URI over and exit at once; one that is still running after
 # this long is taken as having launched something.
 HANDLER_WAIT_S = 3.0
+# AssocQueryStringW's flags and what to ask (shlwapi.h).
+ASSOCF_INIT_IGNOREUNKNOWN = 0x400
+ASSOCF_IS_PROTOCOL = 0x1000
+ASSOCSTR_FRIENDLYAPPNAME = 4
+SHELL_NAME_CHARS = 512
 
 
 class OpenerError(EmotuneError):
@@ -81,15 +86,33 @@ def os_handler(
 
 
 def windows_has_url_handler(scheme: str) -> bool:
-    """Whether Windows has a handler for ``scheme:`` URLs (a key ``HKEY_CLASSES_ROOT\\<scheme>``,
-    which the Spotify installer writes)."""
+    """Whether Windows has a handler for ``scheme:`` URLs: a key ``HKEY_CLASSES_ROOT\\<scheme>``
+    (which the Spotify installer writes), or else an app the shell names for the scheme (the
+    Microsoft Store's Spotify registers through its package, not that key)."""
     try:
         import winreg  # Windows only; this is only called there
 
         with winreg.OpenKey(winreg.HKEY_CLASSES_ROOT, scheme):  # type: ignore[attr-defined,unused-ignore]
             return True
     except (ImportError, OSError):
-        return False
+        pass
+    return bool(_shell_app_for_scheme(scheme))
+
+
+def _shell_app_for_scheme(scheme: str) -> str:
+    """The name of the app the Windows shell would start for ``scheme:`` URLs, "" for none (and
+    off Windows). IGNOREUNKNOWN: without it the shell names its "pick an app" dialog."""
+    try:
+        import ctypes
+
+        query = ctypes.windll.shlwapi.AssocQueryStringW  # type: ignore[attr-defined,unused-ignore]
+    except (ImportError, AttributeError, OSError):
+        return ""
+    size = ctypes.c_uint32(SHELL_NAME_CHARS)
+    name = ctypes.create_unicode_buffer(SHELL_NAME_CHARS)
+    flags = ASSOCF_IS_PROTOCOL | ASSOCF_INIT_IGNOREUNKNOWN
+    result = int(query(flags, ASSOCSTR_FRIENDLYAPPNAME, scheme, None, name, ctypes.byref(size)))
+    return name.value.strip() if result == 0 else ""
 
 
 def _startfile(uri: str) -> None:
