@@ -28,8 +28,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import os
-import tempfile
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -40,7 +38,7 @@ from emotune import moods
 from emotune.choices import Detector, OpenWith, Pace, Strategy, Theme
 from emotune.environment import Environment
 from emotune.errors import EmotuneError
-from emotune.files import set_aside
+from emotune.files import atomic_write, set_aside
 
 log = logging.getLogger(__name__)
 
@@ -214,17 +212,7 @@ def atomic_write_text(path: Path, text: str, mode: int = 0o600) -> None:
     """Replace ``path`` with ``text`` in one step; the file is created with ``mode`` from the start."""
     # 700: the folder holds tokens and maybe a client secret.
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.chmod(temporary, mode)
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    atomic_write(path, lambda stream: stream.write(text.encode("utf-8")), mode)
 
 
 class SettingsStore:

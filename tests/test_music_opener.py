@@ -12,7 +12,7 @@ import pytest
 from emotune.config import Settings, effective_settings
 from emotune.environment import Environment
 from emotune.music.catalog import load_catalog
-from emotune.music.opener import Opened, OpenerError, open_track
+from emotune.music.opener import Opened, OpenerError, open_track, os_handler, windows_has_url_handler
 
 TRACK_ID = "4uLU6hMCjMI75M1A2tKUQC"
 REPO = Path(__file__).resolve().parent.parent
@@ -112,3 +112,68 @@ def test_real_browser_choice_skips_the_app(tmp_path: Path) -> None:
     printed, opened = run_real_opener(tmp_path, handler_exit=0, open_with="browser")
     assert printed == f"browser https://open.spotify.com/track/{TRACK_ID}"
     assert opened == [f"browser https://open.spotify.com/track/{TRACK_ID}"]
+
+
+class Starter:
+    """Stands where ``os.startfile`` is on Windows: records what it was given."""
+
+    def __init__(self, error: OSError | None = None) -> None:
+        self.error = error
+        self.calls: list[str] = []
+
+    def __call__(self, target: str) -> None:
+        self.calls.append(target)
+        if self.error is not None:
+            raise self.error
+
+
+def test_a_registered_spotify_handler_gets_the_uri_through_startfile_windows() -> None:
+    asked: list[str] = []
+    starter, web = Starter(), Recorder(True)
+
+    def registered(scheme: str) -> bool:
+        asked.append(scheme)
+        return True
+
+    def app(uri: str) -> bool:
+        return os_handler(uri, "windows", has_handler=registered, starter=starter)
+
+    assert open_track(TRACK_ID, app_opener=app, browser_opener=web) == Opened("app", f"spotify:track:{TRACK_ID}")
+    assert asked == ["spotify"] and starter.calls == [f"spotify:track:{TRACK_ID}"] and web.calls == []
+
+
+def test_without_a_spotify_handler_the_browser_opens_and_startfile_is_never_called_windows() -> None:
+    starter, web = Starter(), Recorder(True)
+
+    def app(uri: str) -> bool:
+        return os_handler(uri, "windows", has_handler=lambda scheme: False, starter=starter)
+
+    opened = open_track(TRACK_ID, app_opener=app, browser_opener=web)
+    assert opened == Opened("browser", f"https://open.spotify.com/track/{TRACK_ID}")
+    assert starter.calls == [] and web.calls == [f"https://open.spotify.com/track/{TRACK_ID}"]
+
+
+def test_a_handler_that_fails_to_start_falls_back_to_the_browser_windows() -> None:
+    starter = Starter(OSError(1155, "No application is associated with the specified file"))
+    web = Recorder(True)
+
+    def app(uri: str) -> bool:
+        return os_handler(uri, "windows", has_handler=lambda scheme: True, starter=starter)
+
+    assert open_track(TRACK_ID, app_opener=app, browser_opener=web).how == "browser"
+    assert starter.calls == [f"spotify:track:{TRACK_ID}"]
+
+
+def test_the_registry_lookup_answers_no_where_there_is_no_windows_registry_windows() -> None:
+    # The real lookup, on Linux: no winreg, so no handler, and no exception either.
+    assert windows_has_url_handler("spotify") is False
+
+
+def test_the_uri_goes_to_open_macos(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bin_dir, log = tmp_path / "bin", tmp_path / "opened.log"
+    bin_dir.mkdir()
+    for name in ("open", "xdg-open"):
+        recording_script(bin_dir / name, log, 0)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
+    assert os_handler(f"spotify:track:{TRACK_ID}", "macos") is True
+    assert log.read_text(encoding="utf-8").splitlines() == [f"open spotify:track:{TRACK_ID}"]

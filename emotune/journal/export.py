@@ -14,7 +14,7 @@ the legend always counts the whole range. Each row is kept as one byte per store
 the segments stream past, so memory stays flat however many segments there are. Pillow draws
 it; matplotlib stays out of the app.
 
-Files are written only where the user said, through ``safe_file.write_export`` (which refuses
+Files are written only where the user said, through ``emotune.safe_file.write_export`` (which refuses
 the app's own files and devices, and replaces a file in one step). This module must not import
 tkinter, cv2 or onnxruntime.
 """
@@ -34,10 +34,10 @@ from PIL import Image, ImageDraw, ImageFont
 
 from emotune.colours import mood_rgb
 from emotune.journal.axis import DAY_S, round_axis, tick_label
-from emotune.journal.safe_file import ExportError, write_export
 from emotune.journal.store import Segment
 from emotune.journal.words import duration_words, iso
 from emotune.labels import EMOTIONS
+from emotune.safe_file import ExportError, write_export
 
 __all__ = ["CSV_COLUMNS", "ExportError", "draw_timeline", "write_csv", "write_png"]
 

@@ -1,9 +1,13 @@
 """Open a track in Spotify: the desktop app through the OS handler, else the web player.
 
 ``spotify:track:ID`` goes to the OS URL handler (``os.startfile`` on Windows, ``open`` on macOS,
-``xdg-open`` elsewhere). If that fails, or the user chose the browser (the effective setting ``open_with``, in which
-``EMOTUNE_OPEN_WITH`` already won: see ``emotune.environment``), ``https://open.spotify.com/track/ID``
-goes through ``webbrowser``. Both openers are injectable, so tests record what was opened.
+``xdg-open`` elsewhere; the platform is an argument, ``Environment.platform`` by default). On
+Windows only when a ``spotify:`` handler is registered: without one, ``os.startfile`` raises
+Windows' own "get an app to open this link" dialog instead of failing. If the handler fails,
+or the user chose the browser (the effective setting ``open_with``, in which
+``EMOTUNE_OPEN_WITH`` already won: see ``emotune.environment``),
+``https://open.spotify.com/track/ID`` goes through ``webbrowser``. Both openers are
+injectable, so tests record what was opened.
 """
 
 from __future__ import annotations
@@ -11,19 +15,27 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 import webbrowser
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from emotune import environment
 from emotune.choices import OpenWith
 from emotune.errors import EmotuneError
 from emotune.music.tracks import Track, is_track_id
+from emotune.platforms import Platform, is_macos, is_windows
 
 Opener = Callable[[str], bool]
+HandlerLookup = Callable[[str], bool]  # a URL scheme -> whether the OS has a handler for it
+Starter = Callable[[str], None]
 # xdg-open / open normally hand the URI over and exit at once; one that is still running after
 # this long is taken as having launched something.
 HANDLER_WAIT_S = 3.0
+# AssocQueryStringW's flags and what to ask (shlwapi.h).
+ASSOCF_INIT_IGNOREUNKNOWN = 0x400
+ASSOCF_IS_PROTOCOL = 0x1000
+ASSOCSTR_FRIENDLYAPPNAME = 4
+SHELL_NAME_CHARS = 512
 
 
 class OpenerError(EmotuneError):
@@ -38,15 +50,27 @@ class Opened:
     target: str
 
 
-def os_handler(uri: str) -> bool:
-    """Hand ``uri`` to the OS URL handler; False when there is none or it reports failure."""
-    if sys.platform == "win32":
+def os_handler(
+    uri: str,
+    platform: Platform | None = None,
+    *,
+    has_handler: HandlerLookup | None = None,
+    starter: Starter | None = None,
+) -> bool:
+    """Hand ``uri`` to the OS URL handler; False when there is none or it reports failure.
+    ``has_handler`` (does a handler for a URL scheme exist?) and ``starter`` (``os.startfile``)
+    are Windows' and default to the real ones; tests pass their own to drive that branch."""
+    platform = platform if platform is not None else environment.current().platform
+    if is_windows(platform):
+        scheme = uri.partition(":")[0]
+        if not (has_handler or windows_has_url_handler)(scheme):
+            return False
         try:
-            os.startfile(uri)  # type: ignore[attr-defined,unused-ignore]
+            (starter or _startfile)(uri)
         except OSError:
             return False
         return True
-    command = "open" if sys.platform == "darwin" else "xdg-open"
+    command = "open" if is_macos(platform) else "xdg-open"
     if shutil.which(command) is None:
         return False
     try:
@@ -59,6 +83,40 @@ def os_handler(uri: str) -> bool:
         return process.wait(timeout=HANDLER_WAIT_S) == 0
     except subprocess.TimeoutExpired:
         return True
+
+
+def windows_has_url_handler(scheme: str) -> bool:
+    """Whether Windows has a handler for ``scheme:`` URLs: a key ``HKEY_CLASSES_ROOT\\<scheme>``
+    (which the Spotify installer writes), or else an app the shell names for the scheme (the
+    Microsoft Store's Spotify registers through its package, not that key)."""
+    try:
+        import winreg  # Windows only; this is only called there
+
+        with winreg.OpenKey(winreg.HKEY_CLASSES_ROOT, scheme):  # type: ignore[attr-defined,unused-ignore]
+            return True
+    except (ImportError, OSError):
+        pass
+    return bool(_shell_app_for_scheme(scheme))
+
+
+def _shell_app_for_scheme(scheme: str) -> str:
+    """The name of the app the Windows shell would start for ``scheme:`` URLs, "" for none (and
+    off Windows). IGNOREUNKNOWN: without it the shell names its "pick an app" dialog."""
+    try:
+        import ctypes
+
+        query = ctypes.windll.shlwapi.AssocQueryStringW  # type: ignore[attr-defined,unused-ignore]
+    except (ImportError, AttributeError, OSError):
+        return ""
+    size = ctypes.c_uint32(SHELL_NAME_CHARS)
+    name = ctypes.create_unicode_buffer(SHELL_NAME_CHARS)
+    flags = ASSOCF_IS_PROTOCOL | ASSOCF_INIT_IGNOREUNKNOWN
+    result = int(query(flags, ASSOCSTR_FRIENDLYAPPNAME, scheme, None, name, ctypes.byref(size)))
+    return name.value.strip() if result == 0 else ""
+
+
+def _startfile(uri: str) -> None:
+    os.startfile(uri)  # type: ignore[attr-defined,unused-ignore]
 
 
 def browser(url: str) -> bool:

@@ -24,7 +24,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from emotune.config import DamagedFileError, read_json_file
-from emotune.errors import ModelError, last_line
+from emotune.errors import ModelError, last_line, reason
 from emotune.labels import EMOTIONS
 from emotune.resources import resource_path
 from emotune.vision.preprocess import INPUT_SIZE, faces_to_batch
@@ -220,7 +220,13 @@ class EmotionClassifier:
         options.add_session_config_entry("session.inter_op.allow_spinning", "0")
         options.log_severity_level = 3  # errors only: its warnings are not for our users
         try:
-            session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+            model = path.read_bytes()
+        except OSError as exc:
+            raise ModelError(f"{path}: cannot read the emotion model ({reason(exc)})") from None
+        try:
+            # Bytes, like every model the app loads: no library gets to misread a path that has
+            # letters outside ASCII (Windows, ``C:\\Users\\Zoë``).
+            session = ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
         except Exception as exc:  # onnxruntime raises its own unrelated types for bad files
             raise ModelError(f"{path}: not a readable ONNX model ({last_line(exc, type(exc).__name__)})") from exc
         inputs = session.get_inputs()

@@ -4,8 +4,10 @@
 ``detect(image)`` returns ``Face`` records, largest first. Both detect on a copy scaled down so
 its longest side is ``max_side`` pixels (speed: YuNet's cost grows with the pixel count) and map
 boxes and landmarks back to the full frame; faces narrower than ``min_face`` full-resolution
-pixels are ignored. Models are found through ``emotune.resources`` and loaded on first use. This
-module must not classify emotions or crop faces, and keeps the OpenCV detector objects private.
+pixels are ignored. Models are found through ``emotune.resources`` and loaded on first use,
+from their bytes: OpenCV's file functions take narrow (ANSI) paths on Windows and fail when
+the app sits in a folder named with other letters (``C:\\Users\\Zoë``). This module must not
+classify emotions or crop faces, and keeps the OpenCV detector objects private.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from emotune.choices import DETECTORS, Detector
-from emotune.errors import ModelError
+from emotune.errors import ModelError, reason
 from emotune.resources import resource_path
 from emotune.vision import scaling
 from emotune.vision.patches import square_patch
@@ -41,6 +43,7 @@ DEFAULT_MIN_FACE = 40
 # readings as often right on the JAFFE clips (docs/performance.md, section 6).
 TRACK_SPAN = 2.0
 TRACK_INPUT = 96
+NO_CONFIG = np.zeros(0, dtype=np.uint8)  # an ONNX model needs no second file
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,7 @@ class YuNetDetector:
         self.score_threshold = score_threshold
         self.nms_threshold = nms_threshold
         self.model_path = model_path if model_path is not None else resource_path("models", YUNET_FILE)
+        self._model = np.zeros(0, dtype=np.uint8)  # the model file's bytes, once read
         self._net: cv2.FaceDetectorYN | None = None
         self._input_size = (0, 0)
         # A second net for tracking at its own fixed size: switching one net's size costs time.
@@ -125,8 +129,7 @@ class YuNetDetector:
 
     def _ensure_net(self, size: tuple[int, int]) -> cv2.FaceDetectorYN:
         if self._net is None:
-            if not self.model_path.is_file():
-                raise ModelError(f"{self.model_path}: face detection model not found")
+            self._model = model_bytes(self.model_path, "face detection model")
             self._check_model()
             self._net = self._create_net(size)
             self._input_size = size
@@ -137,8 +140,8 @@ class YuNetDetector:
 
     def _create_net(self, size: tuple[int, int]) -> cv2.FaceDetectorYN:
         try:
-            path, score, nms = str(self.model_path), self.score_threshold, self.nms_threshold
-            net = cv2.FaceDetectorYN.create(path, "", size, score, nms, 5000)
+            model, score, nms = self._model, self.score_threshold, self.nms_threshold
+            net = cv2.FaceDetectorYN.create("onnx", model, NO_CONFIG, size, score, nms, 5000)
             # What detect will do, done once now: a model that only looks like YuNet fails here.
             net.detect(np.zeros((size[1], size[0], 3), dtype=np.uint8))
         except cv2.error as exc:
@@ -149,7 +152,7 @@ class YuNetDetector:
         """ModelError unless the file is an ONNX model with YuNet's outputs (which FaceDetectorYN
         asks for by name; another model loads without complaint and fails on the first frame)."""
         try:
-            names = set(cv2.dnn.readNetFromONNX(str(self.model_path)).getUnconnectedOutLayersNames())
+            names = set(cv2.dnn.readNetFromONNX(self._model).getUnconnectedOutLayersNames())
         except cv2.error as exc:
             raise ModelError(f"{self.model_path}: not a readable YuNet model") from exc
         missing = sorted(YUNET_OUTPUTS - names)
@@ -217,6 +220,31 @@ class YuNetDetector:
         return faces
 
 
+def model_bytes(path: Path, what: str) -> NDArray[np.uint8]:
+    """The bytes of a model file, for OpenCV to load from memory (module docstring)."""
+    if not path.is_file():
+        raise ModelError(f"{path}: {what} not found")
+    try:
+        return np.frombuffer(path.read_bytes(), dtype=np.uint8)
+    except OSError as exc:
+        raise ModelError(f"{path}: cannot read the {what} ({reason(exc)})") from None
+
+
+def read_cascade(path: Path) -> cv2.CascadeClassifier:
+    """A Haar cascade read from the XML text in memory (module docstring), or ModelError."""
+    cascade = cv2.CascadeClassifier()
+    try:
+        text = model_bytes(path, "Haar cascade").tobytes().decode("utf-8")
+        storage = cv2.FileStorage(text, cv2.FILE_STORAGE_READ | cv2.FILE_STORAGE_MEMORY)
+        loaded = cascade.read(storage.getFirstTopLevelNode())
+    # OpenCV wraps what its parser raises for text that is not a cascade in a SystemError.
+    except (UnicodeDecodeError, cv2.error, SystemError):
+        loaded = False
+    if not loaded or cascade.empty():
+        raise ModelError(f"{path}: Haar cascade not found or unreadable")
+    return cascade
+
+
 class HaarDetector:
     """OpenCV's frontal-face cascade: no landmarks, misses turned faces, slower; kept as an option."""
 
@@ -244,10 +272,7 @@ class HaarDetector:
     def _ensure_cascade(self) -> cv2.CascadeClassifier:
         with self._lock:
             if self._cascade is None:
-                cascade = cv2.CascadeClassifier()
-                if not self.cascade_path.is_file() or not cascade.load(str(self.cascade_path)):
-                    raise ModelError(f"{self.cascade_path}: Haar cascade not found or unreadable")
-                self._cascade = cascade
+                self._cascade = read_cascade(self.cascade_path)
             return self._cascade
 
     def detect(self, image: NDArray[np.uint8]) -> list[Face]:

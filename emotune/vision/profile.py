@@ -59,7 +59,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from emotune.errors import reason
+from emotune.files import atomic_write
 from emotune.labels import EMOTIONS
+from emotune.safe_file import ExportError, write_export
 from emotune.text import printable
 from emotune.vision.profile_file import (
     BIAS_DECIMALS,
@@ -210,17 +212,21 @@ class Profile:
             },
         }
 
-    def save(self, path: Path) -> Profile:
-        """Write the profile to ``path`` (atomically, mode 600); returns it with ``source`` set."""
-        # Imported here: emotune.config brings the settings machinery, which reading and applying
-        # a profile do not need.
-        from emotune.config import atomic_write_text
-
-        text = json.dumps(self.to_json(), indent=1) + "\n"
+    def save(self, path: Path, named_by_user: bool = False) -> Profile:
+        """Write the profile to ``path`` (atomically, mode 600); returns it with ``source`` set.
+        ``named_by_user`` (``profile build``): ``path`` came from the user, so it goes through
+        ``emotune.safe_file``, which refuses the app's own files, links, devices and folders."""
+        text = json.dumps(self.to_json(), indent=1).encode() + b"\n"
         try:
-            atomic_write_text(path, text, mode=0o600)
+            if named_by_user:
+                write_export(path, lambda out: out.write(text), "profile", "refuse", make_folders=True)
+            else:
+                path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # the config folder: private
+                atomic_write(path, lambda out: out.write(text), 0o600)
         except OSError as exc:
             raise ProfileError(f"{path}: cannot write the profile ({reason(exc)})") from exc
+        except ExportError as exc:
+            raise ProfileError(str(exc)) from None
         return _with_source(self, path)
 
     @classmethod

@@ -3,7 +3,9 @@
 - ``python -m emotune profile build PROFILE DIR [--name NAME]``: DIR holds ``<emotion>/`` folders
   (any subset of the seven labels) of one person's photos or video frames; every image goes
   through the app's own path (detector, crop, classifier) and the largest face of each counts.
-  Writes PROFILE (JSON, mode 600) and prints what it holds.
+  Writes PROFILE (JSON, mode 600) and prints what it holds; refuses (before reading a photo)
+  what must not be overwritten: the app's own files, links, devices, FIFOs, folders
+  (``emotune.safe_file``).
 - ``python -m emotune profile show PROFILE``: the person, the model, the expressions and their
   sample counts.
 - ``--profile PROFILE`` on ``classify`` and ``analyze``: ``load_profile_arg`` reads it and, given
@@ -29,6 +31,7 @@ from numpy.typing import NDArray
 
 from emotune.errors import EmotuneError, reason
 from emotune.labels import EMOTIONS
+from emotune.safe_file import ExportError, export_target
 from emotune.vision.crops import crop_faces
 from emotune.vision.emotions import EmotionClassifier
 from emotune.vision.pipeline import FacePipeline
@@ -146,10 +149,13 @@ def load_profile_arg(path: str | Path, classifier: EmotionClassifier | None = No
 
 def profile_build(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
     target = Path(args.profile)
-    if target.is_dir():
-        raise ProfileError(f"{target}: is a folder; give the profile file to write")
+    # Refused before the photos are read, so a slip costs no wait; checked again when written.
+    try:
+        export_target(target, "profile", links="refuse", make_folders=True)
+    except ExportError as exc:
+        raise ProfileError(str(exc)) from None
     profile, scan = build_from_folder(Path(args.dir), name=getattr(args, "name", None) or "")
-    saved = profile.save(target)
+    saved = profile.save(target, named_by_user=True)
     total = sum(scan.images.values())
     print(
         f"wrote {saved.source}: profile {saved.name!r}, {len(saved.expressions)} expressions "

@@ -26,8 +26,9 @@ import numpy as np
 import PIL.Image
 from numpy.typing import NDArray
 
+from emotune import environment
 from emotune.errors import EmotuneError
-from emotune.platforms import Platform, platform_of
+from emotune.platforms import Platform, is_windows, platform_of
 from emotune.vision.cameras import CameraOpener, CameraOpenError, shared_opener
 
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff", ".pgm", ".ppm"})
@@ -230,12 +231,42 @@ class CameraSource(_CaptureSource):
         return frame
 
 
+ShortPath = Callable[[str], str | None]  # a path -> its Windows 8.3 short form, or None
+
+
+def windows_short_path(path: str) -> str | None:
+    """The 8.3 short form of an existing path (``C:\\Users\\ZO~1\\CLIP~1.MP4``), or None where
+    there is none (8.3 names are off on many drives) or this is not Windows."""
+    try:
+        import ctypes
+
+        get = ctypes.windll.kernel32.GetShortPathNameW  # type: ignore[attr-defined,unused-ignore]
+    except (ImportError, AttributeError):
+        return None
+    size = int(get(path, None, 0))
+    if size == 0:
+        return None
+    buffer = ctypes.create_unicode_buffer(size)
+    written = int(get(path, buffer, size))
+    return buffer.value if 0 < written < size else None
+
+
 class VideoFileSource(_CaptureSource):
+    """A video file, through OpenCV's FFmpeg backend.
+
+    On Windows OpenCV may take the path as a narrow (ANSI) string, and then cannot open a file
+    whose path has letters outside ASCII; such a file is opened by its 8.3 short path where the
+    drive has one that is ASCII, and otherwise, if it fails to open, the one line says why and
+    what to do. ``platform`` (``Environment.platform`` by default) and ``short_path`` are
+    arguments so the tests drive that branch on Linux."""
+
     live = False
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, platform: Platform | None = None, short_path: ShortPath | None = None) -> None:
         super().__init__()
         self.path = path
+        self.platform = platform if platform is not None else environment.current().platform
+        self._short_path = short_path or windows_short_path
         self.name = str(path)
         self.fps = 0.0
         self.frame_count = 0
@@ -247,9 +278,20 @@ class VideoFileSource(_CaptureSource):
         # those as one clear line instead. OpenCV reads this when its FFmpeg backend first opens a file.
         os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
         # FFmpeg explicitly: OpenCV's other backends "open" text files as image sequences.
-        capture = cv2.VideoCapture(str(self.path), cv2.CAP_FFMPEG)
+        narrow_path_trouble = is_windows(self.platform) and not str(self.path).isascii()
+        target = str(self.path)
+        if narrow_path_trouble:
+            short = self._short_path(str(self.path.resolve()))
+            if short is not None and short.isascii():
+                target, narrow_path_trouble = short, False
+        capture = cv2.VideoCapture(target, cv2.CAP_FFMPEG)
         if not capture.isOpened():
             capture.release()
+            if narrow_path_trouble:
+                raise FrameSourceError(
+                    f"{self.path}: cannot be opened: OpenCV on Windows cannot open paths with non-ASCII "
+                    "letters; move or rename the file (or its folder) to a name with only ASCII letters"
+                )
             raise FrameSourceError(f"{self.path}: not a readable video")
         width, height = int(capture.get(cv2.CAP_PROP_FRAME_WIDTH)), int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT))
         if width * height > MAX_IMAGE_PIXELS:
@@ -371,7 +413,7 @@ def make_source(
         raise FrameSourceError(f"{spec}: no such file, folder or camera")
     if path.suffix.lower() in IMAGE_SUFFIXES:
         return ImageSource(path)
-    return VideoFileSource(path)
+    return VideoFileSource(path, platform)
 
 
 def find_cameras(
