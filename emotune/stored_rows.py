@@ -104,8 +104,14 @@ class SkippedRows:
     def __init__(self) -> None:
         self.count = 0
         self.first: str | None = None
+        self._seen: set[object] = set()
 
-    def add(self, error: BadRowError) -> None:
+    def add(self, error: BadRowError, key: object = None) -> None:
+        """Count a skipped row; with a ``key`` (table and row ID), a row read twice counts once."""
+        if key is not None:
+            if key in self._seen:
+                return
+            self._seen.add(key)
         self.count += 1
         if self.first is None:
             self.first = str(error)
