@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from emotune.controller.app import AppOptions
 from emotune.journal.store import DB_FILE, SCHEMA_VERSION, Journal
 from emotune.music.feedback import Feedback
 from emotune.music.feedback_store import FEEDBACK_FILE, OLD_JOURNAL_SCHEMA, FeedbackStore, load_preferences
 from tests.support.files import run_emotune
+from tests.support.gui import Running
 from tests.support.paths import UserFolders
 
 COLUMNS = "track_id, verdict, artist_keys, mood, valence, energy, time"
@@ -69,6 +72,20 @@ def test_odd_rows_in_the_feedback_file_are_skipped_with_one_warning(user_dirs: U
     assert len(errors) == 1 and "skipped 3 damaged rows" in errors[0] and len(errors[0]) < 300, errors
     preferences, problem = load_preferences(path)
     assert len(preferences.records()) == 10 and problem is not None and "\n" not in problem
+
+
+@pytest.mark.gui
+def test_the_window_plays_on_past_odd_feedback_rows(start: Callable[..., Running], user_dirs: UserFolders) -> None:
+    first, _ = recommend()
+    path = user_dirs.data / FEEDBACK_FILE
+    with FeedbackStore.open(path) as store:
+        for i, track in enumerate(first):
+            store.set(Feedback(track, "dislike", frozenset(), "happy", 0.5, 0.5, GOOD_TIME + i))
+    plant(path, ODD_ROWS[:2])  # an infinite valence stopped every list: "no songs" for any mood
+    run = start(AppOptions(source="99", offline=True, mood="happy"))
+    run.until(lambda: len(run.playlist_rows()) == 10, "a playlist")
+    assert not {track.id for track in run.app.playlist.tracks} & set(first)
+    assert "no songs" not in run.app.status.music.cget("text")
 
 
 @pytest.mark.parametrize("journal_mode", ["delete", "wal"])

@@ -110,6 +110,25 @@ def test_the_journal_view_reads_a_damaged_journal_into_a_few_day_rows(user_dirs:
     assert [len(row.bands) for row in rows] in ([1, 3], [1, 1, 2], [1, 2, 1])  # today may start at midnight
 
 
+def test_forgetting_everything_takes_the_damaged_rows_too(user_dirs: UserFolders) -> None:
+    damaged_journal(user_dirs.data / DB_FILE)
+    assert run_emotune("journal", "--clear").returncode == 0
+    result = run_emotune("journal", "--json")
+    assert result.returncode == 0 and result.stdout == "" and result.stderr == ""
+    with sqlite3.connect(user_dirs.data / DB_FILE) as raw:
+        assert raw.execute("SELECT COUNT(*) FROM segments").fetchone()[0] == 0
+        assert raw.execute("SELECT COUNT(*) FROM songs").fetchone()[0] == 0
+    raw.close()
+
+
+def test_a_score_that_is_not_a_number_is_not_written(tmp_path: Path) -> None:
+    with Journal.open(tmp_path / DB_FILE) as book:
+        segment = book.begin_segment("happy", "face", BASE, {"happy": float("nan"), "sad": 0.25})
+        book.update_segment(segment, BASE + 30.0, {"happy": float("inf"), "sad": 0.5})
+        (read,) = book.segments()
+        assert read.scores == {"sad": 0.5} and book.skipped_warning() is None
+
+
 @pytest.mark.gui
 def test_the_journal_window_opens_on_a_damaged_journal(
     start: Callable[..., Running], user_dirs: UserFolders, tmp_path: Path
