@@ -9,7 +9,10 @@ value, gives a warning (logged, and kept in ``SettingsStore.warnings`` for the G
 the default for what could not be read. Corrupt means anything that stops the file decoding to
 a JSON object: not UTF-8 (a UTF-8 byte order mark is fine), not JSON, nested too deeply, larger
 than ``MAX_JSON_FILE_BYTES``. A corrupt file is never overwritten silently: the next save first
-sets it aside as ``settings.json.damaged-<time>`` (``emotune.files.set_aside``) and says so. A
+sets it aside as ``settings.json.damaged-<time>`` (``emotune.files.set_aside``) and says so.
+Every field is checked at load, so no value of the wrong type reaches the window: its type (the
+items of a list too), its range, a list's length, a window geometry Tk can take. A warning quotes
+at most ``QUOTE_LIMIT`` characters of a bad value. A
 value that cannot be used (the wrong type, out of range) is kept verbatim under its key when
 settings are saved, until the user sets that setting again (``Settings.unusable``), so a hand
 edit with a typo is never lost. Writes are atomic (temporary file + ``os.replace``) with mode

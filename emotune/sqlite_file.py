@@ -7,6 +7,10 @@ a damaged file (``StoreDamagedError``) is first set aside as ``<name>.damaged-<t
 deleted), a locked one (``StoreLockedError``) is left alone, one that cannot be written opens
 read-only (``StoreReadOnlyError`` on writing). Methods that touch SQLite carry ``@guarded``.
 
+Rows the readers skip as damaged (``emotune.stored_rows``) are counted in ``skipped``;
+``skipped_warning()`` says so in one line. A row that breaks a CHECK or NOT NULL constraint is such
+a row, not a damaged file: the integrity check does not set the file aside for it.
+
 The integrity check (``PRAGMA quick_check``) runs at the first open of a file in a process, and
 again only when the file changed since this process last closed it; while this process holds the
 file open (a writer thread) its other opens (the Journal view's refreshes) skip it, since the

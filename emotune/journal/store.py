@@ -16,6 +16,10 @@ by ``MIGRATIONS``, append only), so a crash or a power cut loses at most what wa
 written (the writer thread commits every few seconds). ``secure_delete`` is on and the WAL is
 truncated after forgetting, so forgotten history does not linger in free pages.
 
+Reading: every row is checked (``emotune.journal.records``); one that cannot be right (a time no
+date holds, a segment of decades, a score that is not a number) is skipped and counted, and
+``skipped_warning()`` gives the one line that says so.
+
 Failure: every SQLite problem becomes a ``JournalError`` with one line naming the file. A damaged
 file (``JournalDamagedError``) is first set aside as ``journal.sqlite3.damaged-<time>`` (never
 deleted), so the next open starts a fresh journal; a locked one (``JournalLockedError``) is left

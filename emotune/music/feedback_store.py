@@ -8,8 +8,15 @@ never import each other; a damaged journal set aside no longer takes the likes w
 
 Up to now verdicts lived in the journal's ``feedback`` table: when this file is created, the
 rows there are moved into it (copied, then deleted from the journal, in the step that creates
-it; if the journal is locked the step waits for another open, if it is damaged or has no such
-table nothing is moved).
+it). If the journal is locked, nothing is moved or marked (``MovePendingError``) and the next
+open tries again; meanwhile ``load_preferences`` reads the verdicts from the journal without
+moving them, where it can. A row that cannot be right stays in the journal and is counted;
+a damaged journal, one without the table, or one a newer Emotune wrote (a schema above
+``OLD_JOURNAL_SCHEMA``) gives nothing and is left as it is.
+
+Every row read is checked first (``emotune.stored_rows``): an odd one (an infinite valence, a
+time that is text, an unknown verdict) is skipped and counted, and ``load_preferences`` returns
+one line saying so with the others.
 
 The file handling (WAL, set aside when damaged, read-only, the integrity check) is
 ``emotune.sqlite_file``'s; every failure is one ``StoreError`` line naming the file.
