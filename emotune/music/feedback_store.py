@@ -140,7 +140,7 @@ class FeedbackStore(SqliteFile):
             # Row by row through the checks: one row an older version or another program left odd
             # is skipped (and stays in the journal), never the reason nothing moves.
             rows = connection.execute(f"SELECT {_COLUMNS} FROM old.feedback").fetchall()
-            moved = list(valid_verdicts(rows, self.skipped))
+            moved = list(valid_verdicts(rows, self.skipped, "old.feedback"))
             connection.executemany(
                 f"INSERT OR REPLACE INTO main.feedback ({_COLUMNS}) VALUES ({_MARKS})", map(_row, moved)
             )
@@ -163,7 +163,7 @@ class FeedbackStore(SqliteFile):
         """Every stored verdict, oldest first. A row that cannot be right (an infinite valence, a
         time that is text, an unknown verdict) is left out and counted in ``skipped``."""
         rows = self._live().execute(f"SELECT {_COLUMNS} FROM feedback").fetchall()
-        return sorted(valid_verdicts(rows, self.skipped), key=lambda f: f.time)
+        return sorted(valid_verdicts(rows, self.skipped, "feedback"), key=lambda f: f.time)
 
     def for_track(self, track_id: str) -> Feedback | None:
         return next((f for f in self.all() if f.track_id == track_id), None)
@@ -205,16 +205,17 @@ def _unmoved(old: Path) -> list[Feedback]:
             connection.close()
     except sqlite3.Error:
         return []  # locked for reading too: this run goes without them
-    return list(valid_verdicts(rows, SkippedRows()))
+    return list(valid_verdicts(rows, SkippedRows(), "old.feedback"))
 
 
-def valid_verdicts(rows: Iterable[Sequence[object]], skipped: SkippedRows) -> Iterator[Feedback]:
-    """The ``_COLUMNS`` rows that hold a verdict that can be used; the others counted in ``skipped``."""
+def valid_verdicts(rows: Iterable[Sequence[object]], skipped: SkippedRows, table: str) -> Iterator[Feedback]:
+    """The ``_COLUMNS`` rows of ``table`` that hold a verdict that can be used; the others counted in
+    ``skipped`` (once each, however often they are read)."""
     for row in rows:
         try:
             yield _verdict(row)
         except BadRowError as error:
-            skipped.add(error)
+            skipped.add(error, (table, row[0]))
 
 
 def _verdict(row: Sequence[object]) -> Feedback:
