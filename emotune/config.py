@@ -9,7 +9,10 @@ value, gives a warning (logged, and kept in ``SettingsStore.warnings`` for the G
 the default for what could not be read. Corrupt means anything that stops the file decoding to
 a JSON object: not UTF-8 (a UTF-8 byte order mark is fine), not JSON, nested too deeply, larger
 than ``MAX_JSON_FILE_BYTES``. A corrupt file is never overwritten silently: the next save first
-sets it aside as ``settings.json.damaged-<time>`` (``emotune.files.set_aside``) and says so. A
+sets it aside as ``settings.json.damaged-<time>`` (``emotune.files.set_aside``) and says so.
+Every field is checked at load, so no value of the wrong type reaches the window: its type (the
+items of a list too), its range, a list's length, a window geometry Tk can take. A warning quotes
+at most ``QUOTE_LIMIT`` characters of a bad value. A
 value that cannot be used (the wrong type, out of range) is kept verbatim under its key when
 settings are saved, until the user sets that setting again (``Settings.unusable``), so a hand
 edit with a typo is never lost. Writes are atomic (temporary file + ``os.replace``) with mode
@@ -28,6 +31,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import re
+import reprlib
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -37,7 +42,7 @@ from typing import Any
 from emotune import moods
 from emotune.choices import Detector, OpenWith, Pace, Strategy, Theme
 from emotune.environment import Environment
-from emotune.errors import EmotuneError
+from emotune.errors import EmotuneError, one_line
 from emotune.files import atomic_write, set_aside
 
 log = logging.getLogger(__name__)
@@ -74,10 +79,11 @@ class Settings:
     mood_smoothing_s: float = field(default=0.5, metadata={"range": (0.0, 5.0)})
     music_pace: Pace = "normally"
     last_source: str = ""  # the SOURCE the app last showed; empty means camera 0
-    recent_sources: list[str] = field(default_factory=list)  # the last files shown, newest first
+    # The last files shown, newest first (the app keeps five; a menu of thousands is damage).
+    recent_sources: list[str] = field(default_factory=list, metadata={"max_items": 20})
     playlist_length: int = field(default=10, metadata={"range": (1, 50)})
     # The genres the song lists keep to (names from moods.GENRES); empty: any genre.
-    genres: list[str] = field(default_factory=list)
+    genres: list[str] = field(default_factory=list, metadata={"max_items": 100})
     # Record music moods and songs in the local journal (emotune.journal); off keeps what is there.
     journal_enabled: bool = True
     # Whose face profile reads faces (a file in <config dir>/profiles, emotune.vision.profile);
@@ -123,27 +129,67 @@ def _check_value(f: dataclasses.Field[Any], value: Any) -> Any:
     expected = str if choices else typing.get_origin(hint) or hint
     if expected is float and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
+    shown = "a hidden value" if not f.repr else quoted(value)  # never echo a secret
     if not isinstance(value, expected) or (expected is not bool and isinstance(value, bool)):
-        shown = "a hidden value" if not f.repr else repr(value)  # never echo a secret
         raise SettingsError(f"setting {f.name!r}: expected {expected.__name__}, got {shown}")
     if choices and value not in choices:
-        raise SettingsError(f"setting {f.name!r}: {value!r} is not one of {', '.join(choices)}")
+        raise SettingsError(f"setting {f.name!r}: {shown} is not one of {', '.join(choices)}")
     bounds = f.metadata.get("range")
     if bounds and not bounds[0] <= value <= bounds[1]:
-        raise SettingsError(f"setting {f.name!r}: {value} is outside {bounds[0]}..{bounds[1]}")
+        raise SettingsError(f"setting {f.name!r}: {shown} is outside {bounds[0]}..{bounds[1]}")
+    if expected is list:
+        most = f.metadata.get("max_items")
+        if most is not None and len(value) > most:
+            raise SettingsError(f"setting {f.name!r}: {len(value)} items, more than {most}")
+        if typing.get_args(hint) == (str,) and not all(isinstance(item, str) for item in value):
+            raise SettingsError(f"setting {f.name!r}: expected a list of text, got {shown}")
+    if f.name == "window_geometry" and value and not _tk_geometry(value):
+        raise SettingsError(
+            f"setting 'window_geometry': {shown} is not a window size and place like 800x600+40+30 "
+            "(sizes 1 to 32767, places under 32768)"
+        )
     if f.name == "genres":
-        if not all(isinstance(item, str) for item in value):
-            raise SettingsError(f"setting 'genres': expected a list of genre names, got {value!r}")
-        try:
-            value = list(moods.check_genres(value))
-        except EmotuneError as exc:
-            raise SettingsError(f"setting 'genres': {exc}") from None
+        for item in value:  # one by one, so that the warning quotes the bad one cut short
+            try:
+                moods.check_genres([item])
+            except EmotuneError:
+                valid = ", ".join(moods.GENRES)
+                raise SettingsError(f"setting 'genres': unknown genre {quoted(item)}; valid genres: {valid}") from None
+        value = list(moods.check_genres(value))
     if f.name == "mood_targets":
         try:
             moods.parse_overrides(value)
         except EmotuneError as exc:
-            raise SettingsError(f"setting 'mood_targets': {exc}") from None
+            raise SettingsError(f"setting 'mood_targets': {one_line(exc, MESSAGE_LIMIT)}") from None
     return value
+
+
+# Tk's "WxH+X+Y" (X or Y may be written +-5, or -5 from the right or bottom edge). Tk keeps sizes
+# and places in 16 bits: larger numbers stop the window or wrap around.
+_GEOMETRY = re.compile(r"(\d{1,5})x(\d{1,5})[+-]-?(\d{1,5})[+-]-?(\d{1,5})")
+_TK_LARGEST = 32767
+
+
+def _tk_geometry(text: str) -> bool:
+    match = _GEOMETRY.fullmatch(text)
+    if match is None:
+        return False
+    width, height, x, y = (int(part) for part in match.groups())
+    return 1 <= width <= _TK_LARGEST and 1 <= height <= _TK_LARGEST and x <= _TK_LARGEST and y <= _TK_LARGEST
+
+
+# A warning quotes at most this much of a bad value: a damaged file can hold megabytes in one.
+QUOTE_LIMIT = 80
+MESSAGE_LIMIT = 160
+_short = reprlib.Repr()
+_short.maxstring = _short.maxother = QUOTE_LIMIT
+_short.maxlist = _short.maxdict = 8
+
+
+def quoted(value: object) -> str:
+    """``repr(value)`` cut to ``QUOTE_LIMIT`` characters (ending in "…") for a warning."""
+    text = _short.repr(value)
+    return text if len(text) <= QUOTE_LIMIT else text[: QUOTE_LIMIT - 1] + "…"
 
 
 def settings_from_json(data: Mapping[str, Any]) -> tuple[Settings, list[str]]:

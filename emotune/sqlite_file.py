@@ -7,6 +7,10 @@ a damaged file (``StoreDamagedError``) is first set aside as ``<name>.damaged-<t
 deleted), a locked one (``StoreLockedError``) is left alone, one that cannot be written opens
 read-only (``StoreReadOnlyError`` on writing). Methods that touch SQLite carry ``@guarded``.
 
+Rows the readers skip as damaged (``emotune.stored_rows``) are counted in ``skipped``;
+``skipped_warning()`` says so in one line. A row that breaks a CHECK or NOT NULL constraint is such
+a row, not a damaged file: the integrity check does not set the file aside for it.
+
 The integrity check (``PRAGMA quick_check``) runs at the first open of a file in a process, and
 again only when the file changed since this process last closed it; while this process holds the
 file open (a writer thread) its other opens (the Journal view's refreshes) skip it, since the
@@ -28,6 +32,7 @@ from typing import ClassVar, Concatenate, ParamSpec, TypeVar
 
 from emotune import files
 from emotune.errors import EmotuneError, one_line, reason
+from emotune.stored_rows import SkippedRows
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -100,6 +105,7 @@ class SqliteFile:
         self.path = path
         self.read_only = read_only
         self._checked = False  # passed the integrity check at open, or was known good
+        self.skipped = SkippedRows()  # rows the readers left out as damaged (``stored_rows``)
 
     @classmethod
     def schema(cls) -> int:
@@ -155,8 +161,9 @@ class SqliteFile:
             _known_good.pop(self.path, None)
             _checks_run[self.path] += 1
             rows = connection.execute("PRAGMA quick_check").fetchall()
-            if [tuple(row) for row in rows] != [("ok",)]:
-                raise sqlite3.DatabaseError(f"database disk image is malformed ({rows[0][0]})")
+            damage = [str(row[0]) for row in rows if not _sound(str(row[0]))]
+            if damage:
+                raise sqlite3.DatabaseError(f"database disk image is malformed ({damage[0]})")
         self._checked = True
         _held_checked[self.path] += 1
         version = int(connection.execute("PRAGMA user_version").fetchone()[0])
@@ -206,7 +213,7 @@ class SqliteFile:
         try:
             yield
         except sqlite3.Error as exc:
-            kind = _error_kind(exc)
+            kind = error_kind(exc)
             detail = one_line(str(exc), 160)
             if kind == "damaged":
                 self.close()
@@ -243,6 +250,10 @@ class SqliteFile:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def skipped_warning(self) -> str | None:
+        """One line on the damaged rows the reads so far skipped, or None if there were none."""
+        return self.skipped.warning(f"{self.NOUN} {self.path}")
+
     @guarded("read")
     def schema_version(self) -> int:
         return int(self._live().execute("PRAGMA user_version").fetchone()[0])
@@ -252,7 +263,15 @@ class SqliteFile:
         return str(self._live().execute("PRAGMA journal_mode").fetchone()[0])
 
 
-def _error_kind(exc: sqlite3.Error) -> str:
+def _sound(line: str) -> bool:
+    """Whether a ``quick_check`` line leaves the file sound. A row that breaks a CHECK or NOT NULL
+    constraint (another program wrote it) is one odd row, which the readers skip
+    (``emotune.stored_rows``); setting the whole file aside for it would take every other row away."""
+    return line == "ok" or line.startswith(("CHECK constraint failed in ", "NULL value in "))
+
+
+def error_kind(exc: sqlite3.Error) -> str:
+    """What an SQLite failure means here: "damaged", "locked", "read-only" or "other"."""
     code = getattr(exc, "sqlite_errorcode", None)  # Python 3.11+
     if isinstance(code, int):
         primary = code & 0xFF

@@ -37,6 +37,7 @@ class JournalReport:
     opened: Mapping[str, tuple[SongCount, ...]] = field(default_factory=dict)
     # per mood: genre -> songs opened (genres from the bundled catalog, looked up when read)
     opened_genres: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+    skipped: str | None = None  # one line on the damaged rows left out, if there were any
 
     @property
     def total_s(self) -> float:
@@ -50,9 +51,8 @@ def read_report(path: Path, since: float | None, until: float | None) -> Journal
     with Journal.open(path) as journal:
         opened = {mood: tuple(songs) for mood, songs in journal.songs_per_mood(since, until).items()}
         genres = {mood: genre_tally((s.track_id, s.count) for s in songs) for mood, songs in opened.items()}
-        return JournalReport(
-            since, until, tuple(journal.segments(since, until)), journal.time_per_mood(since, until), opened, genres
-        )
+        segments, totals = tuple(journal.segments(since, until)), journal.time_per_mood(since, until)
+        return JournalReport(since, until, segments, totals, opened, genres, journal.skipped_warning())
 
 
 @dataclass(frozen=True)
@@ -87,19 +87,22 @@ def day_rows(segments: Sequence[Segment], since: float | None, until: float | No
     last = until if until is not None else max([now, *(p[1] for p in pieces)])
     first_day = datetime.fromtimestamp(first).date()
     last_day = datetime.fromtimestamp(max(first, last - 1e-3)).date()  # an "until" at midnight ends the day before
-    rows: list[DayRow] = []
-    day = first_day
-    while day <= last_day:
-        start, end = midnight(day), midnight(day + timedelta(days=1))
-        bands = tuple(
-            Band(max(p_start, start), min(p_end, end), mood)
-            for p_start, p_end, mood in pieces
-            if p_start < end and p_end > start
-        )
-        rows.append(DayRow(day, start, end, bands))
-        day += timedelta(days=1)
-    if len(rows) > MAX_EVERY_DAY:
-        rows = [row for row in rows if row.bands] or rows[-1:]
+    # Day by day along each piece, not along the whole range: a range from a segment dated 1970
+    # to today is twenty thousand days, nearly all empty.
+    bounds: dict[date, tuple[float, float]] = {}
+    bands: dict[date, list[Band]] = {}
+    for p_start, p_end, mood in pieces:
+        day = datetime.fromtimestamp(p_start).date()
+        while day <= datetime.fromtimestamp(max(p_start, p_end - 1e-3)).date():
+            start, end = bounds.setdefault(day, (midnight(day), midnight(day + timedelta(days=1))))
+            bands.setdefault(day, []).append(Band(max(p_start, start), min(p_end, end), mood))
+            day += timedelta(days=1)
+    span = (last_day - first_day).days + 1
+    days = [first_day + timedelta(days=n) for n in range(span)] if span <= MAX_EVERY_DAY else sorted(bands)
+    rows = []
+    for day in days or [last_day]:
+        start, end = bounds.get(day) or (midnight(day), midnight(day + timedelta(days=1)))
+        rows.append(DayRow(day, start, end, tuple(bands.get(day, ()))))
     return tuple(rows)
 
 

@@ -188,6 +188,8 @@ class JournalWindow(tk.Toplevel):
             if count
             else "No moods recorded in this range"
         )
+        if report.skipped:
+            summary += f". {report.skipped[:1].upper()}{report.skipped[1:]}"
         self.status.configure(text=f"{self._then}. {summary}" if self._then else summary)
         self._then = ""
         self.draw()

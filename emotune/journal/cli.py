@@ -183,7 +183,10 @@ def journal(args: argparse.Namespace, env: Environment, genre_words: GenreWords)
                 print(f"emotune: drew the mood timeline in {printable(str(png_path))}", file=sys.stderr)
     finally:
         if book is not None:
+            skipped = book.skipped_warning()
             book.close()
+            if skipped:
+                print(f"emotune: {printable(skipped)}", file=sys.stderr)
     if args.clear:
         if path.exists():
             with Journal.open(path) as writable:

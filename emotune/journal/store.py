@@ -16,6 +16,10 @@ by ``MIGRATIONS``, append only), so a crash or a power cut loses at most what wa
 written (the writer thread commits every few seconds). ``secure_delete`` is on and the WAL is
 truncated after forgetting, so forgotten history does not linger in free pages.
 
+Reading: every row is checked (``emotune.journal.records``); one that cannot be right (a time no
+date holds, a segment of decades, a score that is not a number) is skipped and counted, and
+``skipped_warning()`` gives the one line that says so.
+
 Failure: every SQLite problem becomes a ``JournalError`` with one line naming the file. A damaged
 file (``JournalDamagedError``) is first set aside as ``journal.sqlite3.damaged-<time>`` (never
 deleted), so the next open starts a fresh journal; a locked one (``JournalLockedError``) is left
@@ -30,12 +34,23 @@ import json
 import math
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar, Literal
+from typing import ClassVar
 
 from emotune.environment import Environment
-from emotune.journal.words import iso
+from emotune.journal.records import (
+    SEGMENT_SOURCES,
+    SONG_KINDS,
+    Segment,
+    SegmentSource,
+    SongCount,
+    SongEvent,
+    SongKind,
+    segment_row,
+    song_count_row,
+    song_row,
+)
 from emotune.labels import EMOTIONS
 from emotune.sqlite_file import (
     SqliteFile,
@@ -45,13 +60,20 @@ from emotune.sqlite_file import (
     StoreReadOnlyError,
     guarded,
 )
+from emotune.stored_rows import EARLIEST_TIME, LATEST_TIME, BadRowError, stored_names
+
+__all__ = [
+    "SEGMENT_SOURCES",
+    "SONG_KINDS",
+    "Segment",
+    "SegmentSource",
+    "SongCount",
+    "SongEvent",
+    "SongKind",
+]
 
 DB_FILE = "journal.sqlite3"
 
-SegmentSource = Literal["face", "user"]
-SEGMENT_SOURCES: tuple[SegmentSource, ...] = ("face", "user")
-SongKind = Literal["shown", "opened", "played"]
-SONG_KINDS: tuple[SongKind, ...] = ("shown", "opened", "played")
 
 # Schema steps; step N brings a database from user_version N to N + 1. Append only.
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
@@ -112,56 +134,6 @@ JournalReadOnlyError = StoreReadOnlyError
 def journal_path(env: Environment) -> Path:
     """Where the journal lives: the per-user data folder (``env.data_dir``) / "journal.sqlite3"."""
     return env.data_dir / DB_FILE
-
-
-@dataclass(frozen=True)
-class Segment:
-    """A stretch of time with one music mood. ``scores``: mean reading per label (empty for "user")."""
-
-    start: float
-    end: float
-    mood: str
-    source: SegmentSource
-    scores: Mapping[str, float] = field(default_factory=dict)
-    id: int = 0
-
-    @property
-    def duration(self) -> float:
-        return self.end - self.start
-
-    def to_json(self) -> dict[str, object]:
-        """The object ``journal --json`` prints (start, end, mood, source first: the contract)."""
-        return {
-            "start": iso(self.start),
-            "end": iso(self.end),
-            "mood": self.mood,
-            "source": self.source,
-            "duration_s": round(self.duration, 3),
-            "scores": {label: round(value, 4) for label, value in self.scores.items()},
-        }
-
-
-@dataclass(frozen=True)
-class SongEvent:
-    """A song shown in a list, opened in Spotify, or played."""
-
-    time: float
-    track_id: str
-    name: str
-    artists: tuple[str, ...]
-    mood: str | None
-    kind: SongKind
-
-
-@dataclass(frozen=True)
-class SongCount:
-    """One song opened (or played) in a mood: how often, and when last."""
-
-    track_id: str
-    name: str
-    artists: tuple[str, ...]
-    count: int
-    last: float
 
 
 @dataclass(frozen=True)
@@ -273,32 +245,19 @@ class Journal(SqliteFile):
         """
         low, high = (_sql_bound(b) for b in _bounds(since, until))
         with self.transaction() as connection:
-            inside = connection.execute("DELETE FROM segments WHERE start_t >= ? AND end_t <= ?", (low, high)).rowcount
-            trimmed = 0
-            spanning = connection.execute(
-                "SELECT id, end_t, mood, source, scores FROM segments WHERE start_t < ? AND end_t > ?", (low, high)
-            ).fetchall()
-            for segment_id, end, mood, source, scores in spanning:
-                # A segment covering the whole range becomes two: before it and after it.
-                connection.execute("UPDATE segments SET end_t = ? WHERE id = ?", (low, segment_id))
-                connection.execute(
-                    "INSERT INTO segments (start_t, end_t, mood, source, scores) VALUES (?, ?, ?, ?, ?)",
-                    (high, end, mood, source, scores),
+            if since is None and until is None:
+                # Everything: rows whose times are damaged (text, infinite) too, which no range matches.
+                forgotten = Forgotten(
+                    connection.execute("DELETE FROM segments").rowcount,
+                    0,
+                    connection.execute("DELETE FROM songs").rowcount,
                 )
-                trimmed += 1
-            trimmed += connection.execute(
-                "UPDATE segments SET end_t = ? WHERE start_t < ? AND end_t > ? AND end_t <= ?",
-                (low, low, low, high),
-            ).rowcount
-            trimmed += connection.execute(
-                "UPDATE segments SET start_t = ? WHERE start_t >= ? AND start_t < ? AND end_t > ?",
-                (high, low, high, high),
-            ).rowcount
-            songs = connection.execute("DELETE FROM songs WHERE time >= ? AND time < ?", (low, high)).rowcount
+            else:
+                forgotten = _forget_range(connection, low, high)
             connection.execute("UPDATE meta SET value = value + 1 WHERE key = 'clears'")
         # Forgotten rows must not linger in the WAL either (secure_delete covers the main file).
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        return Forgotten(inside, trimmed, songs)
+        return forgotten
 
     # --- reading --------------------------------------------------------------------------------
 
@@ -308,33 +267,41 @@ class Journal(SqliteFile):
 
     def iter_segments(self, since: float | None = None, until: float | None = None) -> Iterator[Segment]:
         """``segments`` one at a time, read in batches: memory stays flat however long the history."""
-        low, high = (_sql_bound(b) for b in _bounds(since, until))
+        conditions, values = [], []
+        # Without a bound, no condition: a row whose time is text would not match one, and would
+        # then be left out without being counted as skipped.
+        if since is not None:
+            conditions.append("(end_t > ? OR start_t >= ?)")
+            values += [_sql_bound(since)] * 2
+        if until is not None:
+            conditions.append("start_t < ?")
+            values.append(_sql_bound(until))
+        where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
         with self.guard("read the journal"):
             cursor = self._live().execute(
-                "SELECT id, start_t, end_t, mood, source, scores FROM segments"
-                " WHERE (end_t > ? OR start_t >= ?) AND start_t < ? ORDER BY start_t, id",
-                (low, low, high),
+                f"SELECT id, start_t, end_t, mood, source, scores FROM segments{where} ORDER BY start_t, id", values
             )
         while True:
             with self.guard("read the journal"):
                 rows = cursor.fetchmany(_BATCH)
             if not rows:
                 return
-            for i, start, end, mood, source, text in rows:
-                yield Segment(
-                    float(start), float(end), str(mood), "user" if source == "user" else "face", _scores(text), int(i)
-                )
+            for row in rows:
+                try:
+                    yield segment_row(row)
+                except BadRowError as error:
+                    self.skipped.add(error, ("segments", row[0]))
 
-    @guarded("read the journal")
     def time_per_mood(self, since: float | None = None, until: float | None = None) -> dict[str, float]:
-        """Seconds per mood within [since, until) (segments cut to the range), labels in EMOTIONS order."""
-        low, high = (_sql_bound(b) for b in _bounds(since, until))
-        rows = self._live().execute(
-            "SELECT mood, SUM(MIN(end_t, ?) - MAX(start_t, ?)) FROM segments"
-            " WHERE end_t > ? AND start_t < ? GROUP BY mood",
-            (high, low, low, high),
-        )
-        totals = {str(mood): float(seconds) for mood, seconds in rows if seconds}
+        """Seconds per mood within [since, until) (segments cut to the range), labels in EMOTIONS order.
+
+        Summed here, not by SQLite, so that the rows ``iter_segments`` skips count nowhere."""
+        low, high = _bounds(since, until)
+        totals: dict[str, float] = {}
+        for segment in self.iter_segments(since, until):
+            seconds = min(segment.end, high) - max(segment.start, low)
+            if seconds > 0:
+                totals[segment.mood] = totals.get(segment.mood, 0.0) + seconds
         order = {label: i for i, label in enumerate(EMOTIONS)}
         return dict(sorted(totals.items(), key=lambda item: order.get(item[0], len(order))))
 
@@ -357,17 +324,24 @@ class Journal(SqliteFile):
             )
             .fetchall()
         )
-        return [
-            SongEvent(float(t), str(track), str(name), _artists(artists), mood, _song_kind(kind))
-            for t, track, name, artists, mood, kind in rows
-        ]
+        events: list[SongEvent] = []
+        for row in rows:
+            try:
+                events.append(song_row(row))
+            except BadRowError as error:
+                self.skipped.add(error)
+        return events
 
     @guarded("read the journal")
     def songs_per_mood(
         self, since: float | None = None, until: float | None = None, kinds: Sequence[SongKind] = ("opened",)
     ) -> dict[str, list[SongCount]]:
-        """Per mood, the songs opened (or other ``kinds``) in the range, most often first (counted by SQLite)."""
-        low, high = (_sql_bound(b) for b in _bounds(since, until))
+        """Per mood, the songs opened (or other ``kinds``) in the range, most often first (counted by SQLite).
+
+        Only times that can be right are counted (``stored_rows``): one text or infinite time
+        would otherwise be the MAX of its song."""
+        low, high = _bounds(since, until)
+        low, high = max(low, EARLIEST_TIME), min(high, LATEST_TIME)
         wanted = [k for k in kinds if k in SONG_KINDS]
         if not wanted:
             return {}
@@ -382,9 +356,10 @@ class Journal(SqliteFile):
         )
         grouped: dict[str, list[SongCount]] = {}
         for mood, track, name, artists, count, last in rows:
-            grouped.setdefault(str(mood), []).append(
-                SongCount(str(track), str(name), _artists(artists), int(count), float(last))
-            )
+            try:
+                grouped.setdefault(str(mood), []).append(song_count_row(track, name, artists, count, last))
+            except BadRowError as error:
+                self.skipped.add(error)
         return grouped
 
     @guarded("read the journal")
@@ -395,42 +370,45 @@ class Journal(SqliteFile):
             .execute("SELECT name, artists FROM songs WHERE track_id = ? ORDER BY time DESC LIMIT 1", (track_id,))
             .fetchone()
         )
-        return None if row is None else (str(row[0]), _artists(row[1]))
+        return None if row is None else (str(row[0]), stored_names(row[1]))
 
 
 def _clears(connection: sqlite3.Connection) -> int:
     """How many times history was forgotten in this journal (any process)."""
     row = connection.execute("SELECT value FROM meta WHERE key = 'clears'").fetchone()
-    return 0 if row is None else int(row[0])
+    return row[0] if row is not None and isinstance(row[0], int) else 0  # a damaged count reads as none
+
+
+def _forget_range(connection: sqlite3.Connection, low: float, high: float) -> Forgotten:
+    inside = connection.execute("DELETE FROM segments WHERE start_t >= ? AND end_t <= ?", (low, high)).rowcount
+    trimmed = 0
+    spanning = connection.execute(
+        "SELECT id, end_t, mood, source, scores FROM segments WHERE start_t < ? AND end_t > ?", (low, high)
+    ).fetchall()
+    for segment_id, end, mood, source, scores in spanning:
+        # A segment covering the whole range becomes two: before it and after it.
+        connection.execute("UPDATE segments SET end_t = ? WHERE id = ?", (low, segment_id))
+        connection.execute(
+            "INSERT INTO segments (start_t, end_t, mood, source, scores) VALUES (?, ?, ?, ?, ?)",
+            (high, end, mood, source, scores),
+        )
+        trimmed += 1
+    trimmed += connection.execute(
+        "UPDATE segments SET end_t = ? WHERE start_t < ? AND end_t > ? AND end_t <= ?",
+        (low, low, low, high),
+    ).rowcount
+    trimmed += connection.execute(
+        "UPDATE segments SET start_t = ? WHERE start_t >= ? AND start_t < ? AND end_t > ?",
+        (high, low, high, high),
+    ).rowcount
+    songs = connection.execute("DELETE FROM songs WHERE time >= ? AND time < ?", (low, high)).rowcount
+    return Forgotten(inside, trimmed, songs)
 
 
 def _scores_json(scores: Mapping[str, float] | None) -> str:
-    return json.dumps({label: round(float(value), 4) for label, value in (scores or {}).items()})
-
-
-def _scores(text: object) -> dict[str, float]:
-    try:
-        data = json.loads(str(text))
-    except (ValueError, RecursionError):  # a damaged row reads as empty, never as a crash
-        return {}
-    if not isinstance(data, dict):
-        return {}
-    return {str(k): float(v) for k, v in data.items() if isinstance(v, int | float)}
-
-
-def _artists(text: object) -> tuple[str, ...]:
-    try:
-        data = json.loads(str(text))
-    except (ValueError, RecursionError):  # a damaged row reads as empty, never as a crash
-        return ()
-    return tuple(str(a) for a in data) if isinstance(data, list) else ()
-
-
-def _song_kind(value: object) -> SongKind:
-    for kind in SONG_KINDS:
-        if value == kind:
-            return kind
-    return "shown"
+    # A score that is not finite (NaN from a broken model) would be a row no reader can show.
+    kept = {label: float(value) for label, value in (scores or {}).items() if math.isfinite(float(value))}
+    return json.dumps({label: round(value, 4) for label, value in kept.items()})
 
 
 def known_song(path: Path, track_id: str) -> tuple[str, tuple[str, ...]] | None:
