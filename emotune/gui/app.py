@@ -48,6 +48,7 @@ from emotune.gui.status_bar import StatusBar
 from emotune.gui.teach_dialog import FaceMenu, TeachDialog
 from emotune.gui.theme import apply_theme, ui_scale
 from emotune.gui.video_panel import VideoPanel
+from emotune.gui.window_state import WindowPlacement
 from emotune.labels import EMOTIONS
 from emotune.music import opener
 from emotune.music.opener import Opener
@@ -146,13 +147,8 @@ class EmotuneApp:
         # Sizes in 96-dpi pixels, scaled like the fonts, so the window fits its content at 100-200 %.
         scale = ui_scale(root)
         root.minsize(int(760 * scale), int(520 * scale))
-        if settings.window_geometry:
-            try:
-                root.geometry(settings.window_geometry)
-            except tk.TclError:
-                log.warning("ignoring the saved window geometry %r", settings.window_geometry)
-        else:
-            root.geometry(f"{int(1180 * scale)}x{int(720 * scale)}")
+        self.placement = WindowPlacement(root, self.controller.env.platform)
+        self.placement.restore(settings.window_geometry, settings.window_zoomed, (int(1180 * scale), int(720 * scale)))
         root.report_callback_exception = self._report_callback_exception
         root.protocol("WM_DELETE_WINDOW", self.close)
 
@@ -420,7 +416,8 @@ class EmotuneApp:
             self._after_id = None
         control = self.controller
         with contextlib.suppress(tk.TclError):
-            control.settings = control.settings.replace(window_geometry=self.root.geometry())
+            geometry, zoomed = self.placement.to_save()
+            control.settings = control.settings.replace(window_geometry=geometry, window_zoomed=zoomed)
         stopped = control.close()
         self.root.destroy()
         return stopped
