@@ -52,11 +52,11 @@ class WindowPlacement:
         self.normal_geometry = ""  # the last geometry the window had neither maximised nor minimised
         root.bind("<Configure>", self._on_configure, add="+")
 
-    def restore(self, saved: str, zoomed: bool, default_size: tuple[int, int]) -> None:
-        """Open at ``saved`` (Tk's "WxH+X+Y") fitted to the screen, else at ``default_size``;
-        then maximise if it was maximised."""
+    def restore(self, saved: str, zoomed: bool, minimum: tuple[int, int], default_size: tuple[int, int]) -> None:
+        """Open at ``saved`` (Tk's "WxH+X+Y") fitted to the screen, else at ``default_size``,
+        never below ``minimum``; then maximise if it was maximised."""
         root = self.root
-        minimum = root.minsize()
+        root.minsize(*minimum)
         screen = screen_of(root)
         geometry = restored_geometry(saved, screen, minimum) if saved else None
         if saved and geometry is None:
