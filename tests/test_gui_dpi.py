@@ -19,7 +19,7 @@ from emotune.gui.dpi import E_ACCESSDENIED, DpiCalls, open_root
 from emotune.gui.theme import SV_BODY_FONT, ui_scale
 from emotune.platforms import Platform
 from tests.support.gui import Running, pump_for
-from tests.support.screen import screenshot
+from tests.support.screen import covered_controls, read_text, readable, screenshot
 
 pytestmark = pytest.mark.gui
 
@@ -141,7 +141,9 @@ def test_at_150_percent_fonts_bars_and_sizes_grow_by_half_windows(
     at_150 = sizes(run)
     run.until(lambda: len(run.playlist_rows()) > 2, "a playlist")
     pump_for(run.root, 0.3)  # the titles are cut to their columns once the list is laid out
-    screenshot(run.root, "ui-scale-150")
+    seen = read_text(screenshot(run.root, "ui-scale-150"))
+    assert readable("Music for: happy", seen) and readable("Songs to match happy", seen), seen
+    assert covered_controls(run.root) == []
     assert at_100["scale"] == pytest.approx(1.0, rel=0.01) and at_150["scale"] == pytest.approx(1.5, rel=0.01)
     for name in ("font px", "row", "bar pitch", "bar thickness", "min width", "title column"):
         assert at_150[name] == pytest.approx(1.5 * at_100[name], rel=0.1), name

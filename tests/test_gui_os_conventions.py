@@ -19,8 +19,9 @@ from emotune.gui.help_view import HelpView
 from emotune.gui.journal_view import JournalWindow
 from emotune.gui.settings_dialog import SettingsDialog
 from emotune.platforms import Platform
-from tests.support.gui import Running
+from tests.support.gui import Running, pump_for
 from tests.support.paths import UserFolders
+from tests.support.screen import read_text, readable, screenshot
 
 pytestmark = pytest.mark.gui
 
@@ -72,6 +73,10 @@ def test_preferences_and_help_come_from_the_application_menu_macos(start: Callab
     assert len(helps) == 1
     keys = helps[0].sections["Keyboard"].cget("text")
     assert "Cmd+J" in keys and "Cmd+Q" in keys and "Right or Control-click" in keys and "Ctrl" not in keys
+    helps[0].notebook.select(1)
+    pump_for(run.root, 0.3)
+    seen = read_text(screenshot(helps[0], "help-macos-keyboard"))
+    assert readable("Cmd+J", seen) and readable("Right or Control-click", seen), seen
     helps[0].destroy()
 
 

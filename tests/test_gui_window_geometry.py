@@ -14,7 +14,7 @@ from emotune.gui.app import AppOptions
 from tests.support import windows_wm
 from tests.support.gui import Running
 from tests.support.paths import UserFolders
-from tests.support.screen import screenshot
+from tests.support.screen import covered_controls, read_text, readable, screenshot
 
 pytestmark = pytest.mark.gui
 
@@ -45,8 +45,10 @@ def test_a_saved_geometry_off_or_larger_than_the_screen_opens_on_it(
     assert 0 <= x <= screen_w - w and 0 <= y <= screen_h - h, (saved, root.winfo_geometry())
     min_w, min_h = root.minsize()
     assert w >= min(min_w, screen_w) and h >= min(min_h, screen_h)
-    if saved.startswith("40000"):
-        screenshot(root, "window-geometry-clamped")
+    assert covered_controls(root) == []
+    if saved.startswith("40000"):  # the narrowest case: what it shows can still be read
+        seen = read_text(screenshot(root, "window-geometry-clamped"))
+        assert readable("Music for: happy", seen) and readable("Songs to match happy", seen), seen
     run.app.close()
     assert saved_settings(user_dirs)["window_geometry"] == f"{w}x{h}+{x}+{y}"  # what it showed, not what was asked
 
