@@ -31,7 +31,7 @@ def saved_settings(folders: UserFolders) -> dict[str, object]:
     return loaded
 
 
-@pytest.mark.parametrize("saved", ["900x600+5000+4000", "99999x99999+0+0", "40000x300+-9000+0", "0x0+-1+-1"])
+@pytest.mark.parametrize("saved", ["900x600+5000+4000", "99999x99999+0+0", "40000x300+-9000+0", "0x0+-1+-1", "big"])
 def test_a_saved_geometry_off_or_larger_than_the_screen_opens_on_it(
     start: Callable[..., Running], user_dirs: UserFolders, saved: str
 ) -> None:
