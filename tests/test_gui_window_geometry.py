@@ -5,12 +5,15 @@ comes back maximised with the normal size it had kept for un-maximising."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Callable
 
 import pytest
 
 from emotune.environment import Environment
 from emotune.gui.app import AppOptions
+from testbed.paths import REPO
 from tests.support import windows_wm
 from tests.support.gui import Running
 from tests.support.paths import UserFolders
@@ -73,3 +76,29 @@ def test_a_maximised_window_saves_its_normal_size_and_comes_back_maximised_windo
     again.root.state("normal")  # un-maximised: the size it had, not the screen's
     again.until(lambda: again.root.winfo_width() == 900, "the window back to its normal size")
     assert (again.root.winfo_rootx(), again.root.winfo_rooty()) == (40, 30)
+
+
+def test_the_app_process_opens_an_off_screen_window_on_screen_and_ctrl_q_saves_it(
+    display: str, user_dirs: UserFolders
+) -> None:
+    write_settings(user_dirs, window_geometry="900x600+5000+4000")
+    command = [sys.executable, "-m", "emotune", "--source", "99", "--offline", "--mood", "happy"]
+    app = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        found = xdotool("search", "--sync", "--onlyvisible", "--name", "^Emotune$")
+        window = found.split()[0]
+        shape = dict(line.split("=") for line in xdotool("getwindowgeometry", "--shell", window).split())
+        x, y, w, h = (int(shape[k]) for k in ("X", "Y", "WIDTH", "HEIGHT"))
+        assert 0 <= x <= 1400 - w and 0 <= y <= 900 - h, shape  # testbed.display's Xvfb screen
+        xdotool("windowfocus", "--sync", window, "key", "ctrl+q")
+        output, _ = app.communicate(timeout=60)
+    finally:
+        if app.poll() is None:
+            app.kill()
+            app.communicate()
+    assert app.returncode == 0, output
+    assert saved_settings(user_dirs)["window_geometry"] == f"{w}x{h}+{x}+{y}"
+
+
+def xdotool(*args: str) -> str:
+    return subprocess.run(["xdotool", *args], capture_output=True, text=True, check=True, timeout=90).stdout
