@@ -71,6 +71,8 @@ class Settings:
     network_timeout_s: float = field(default=5.0, metadata={"range": (0.1, 5.0)})
     # The desktop app (emotune.gui). Window geometry is Tk's "WxH+X+Y"; empty means "let Tk decide".
     window_geometry: str = ""
+    # Maximised when it closed; window_geometry then holds the size it un-maximises to.
+    window_zoomed: bool = False
     theme: Theme = "light"
     mirror: bool = True  # show the camera as a mirror, as people expect of a selfie view
     detector: Detector = "yunet"

@@ -7,7 +7,8 @@ marked ``training`` are deselected and the header says how many and why; CI inst
 there every one of them runs.
 
 GUI fixtures: ``display`` (the X display: the one set, else a fresh Xvfb) and ``start`` (launch
-the real window with recording openers; closed and checked for Tk callback errors afterwards).
+the real window with recording openers; closed and checked for Tk callback errors afterwards;
+``prepare_root`` sets up the Tk root before the window is built on it).
 
 Every test runs with the user's folders pointed at temporary ones and every Emotune/Spotify
 variable cleared (``user_dirs``), so no test reads or writes the developer's own
@@ -99,12 +100,14 @@ def display() -> Iterator[str]:
 def start(display: str) -> Iterator[Callable[..., Running]]:
     started: list[Running] = []
 
-    def launch(options: AppOptions, **services: Any) -> Running:
+    def launch(options: AppOptions, *, prepare_root: Callable[[Any], None] | None = None, **services: Any) -> Running:
         import tkinter as tk  # here, not at the top: only GUI tests load tkinter
 
         from emotune.gui.app import EmotuneApp
 
         root = tk.Tk()
+        if prepare_root is not None:  # what the OS sets before the window is built (dpi, its window manager)
+            prepare_root(root)
         errors = CallbackErrors()
         errors.install(root)
         app_opener, browser = Recorder(), Recorder()

@@ -20,9 +20,7 @@ import logging
 import time
 import tkinter as tk
 import traceback
-from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from tkinter import ttk
 from types import TracebackType
 
@@ -40,19 +38,21 @@ from emotune.gui.help_view import HelpView
 from emotune.gui.journal_view import JournalWindow
 from emotune.gui.keys import install_shortcuts
 from emotune.gui.mood_panel import MoodPanel
+from emotune.gui.os_conventions import install_app_commands, shortcut
 from emotune.gui.playlist_panel import How, PlaylistPanel
 from emotune.gui.settings_dialog import SettingsDialog
 from emotune.gui.song_feedback import SongFeedback
 from emotune.gui.source_dialogs import ask_camera, ask_video_file
 from emotune.gui.status_bar import StatusBar
 from emotune.gui.teach_dialog import FaceMenu, TeachDialog
-from emotune.gui.theme import apply_theme, ui_scale
+from emotune.gui.theme import apply_theme, set_window_icon, ui_scale
+from emotune.gui.tick_stats import Stats
 from emotune.gui.video_panel import VideoPanel
+from emotune.gui.window_state import WindowPlacement
 from emotune.labels import EMOTIONS
 from emotune.music import opener
 from emotune.music.opener import Opener
 from emotune.music.tracks import Track
-from emotune.resources import resource_path
 from emotune.tasks import TaskRunner
 from emotune.vision.camera_access import CameraAccess
 from emotune.vision.messages import FrameResult
@@ -72,21 +72,6 @@ IDLE_TICK_MS = 100
 IDLE_AFTER_S = 0.5
 TIMELINE_EVERY_S = 0.5
 SONG_ROWS_WANTED = 10  # a whole list of songs in view before the mood panel keeps its full size
-
-
-@dataclass
-class Stats:
-    """What the benchmark reads: when the app started and drew its first frame, tick gaps."""
-
-    started: float
-    first_frame: float | None = None
-    frames_drawn: int = 0
-    ticks: int = 0
-    last_tick: float | None = None
-    max_tick_gap: float = 0.0
-    # The most recent gaps only (about two minutes of ticks): the app may run for days.
-    tick_gaps: deque[float] = field(default_factory=lambda: deque(maxlen=8192))
-    max_tick_work: float = 0.0  # the longest time one tick itself took (the rest of a gap is waiting for the CPU)
 
 
 class EmotuneApp:
@@ -142,22 +127,15 @@ class EmotuneApp:
         root = self.root
         root.title(TITLE)
         self.palette = apply_theme(root, settings.theme)
-        icon = resource_path("assets", "icon.png")
-        if icon.is_file():
-            self._icon = tk.PhotoImage(master=root, file=str(icon))
-            root.iconphoto(True, self._icon)
+        self._icon = set_window_icon(root)
         # Sizes in 96-dpi pixels, scaled like the fonts, so the window fits its content at 100-200 %.
         scale = ui_scale(root)
-        root.minsize(int(760 * scale), int(520 * scale))
-        if settings.window_geometry:
-            try:
-                root.geometry(settings.window_geometry)
-            except tk.TclError:
-                log.warning("ignoring the saved window geometry %r", settings.window_geometry)
-        else:
-            root.geometry(f"{int(1180 * scale)}x{int(720 * scale)}")
+        platform = self.controller.env.platform
+        self.placement = WindowPlacement(root, platform)
+        minimum, default = (int(760 * scale), int(520 * scale)), (int(1180 * scale), int(720 * scale))
+        self.placement.restore(settings.window_geometry, settings.window_zoomed, minimum, default)
         root.report_callback_exception = self._report_callback_exception
-        root.protocol("WM_DELETE_WINDOW", self.close)
+        install_app_commands(root, platform, close=self.close, preferences=self.open_settings, show_help=self.open_help)
 
         control = self.controller
         self.controls = Controls(
@@ -178,6 +156,7 @@ class EmotuneApp:
                 focus_home=self.focus_home,
             ),
             control.strategy,
+            platform=platform,
         )
         self.controls.grid(row=0, column=0, columnspan=2, sticky="ew")
         self.video = VideoPanel(root, self.palette)
@@ -187,12 +166,13 @@ class EmotuneApp:
         self.mood_panel = MoodPanel(side, self.palette)
         self.mood_panel.pack(fill="x")
         self.playlist = PlaylistPanel(
-            side, self.activate_track, control.play, control.save_playlist, playlist=control.playlist
+            side, self.activate_track, control.play, control.save_playlist, playlist=control.playlist, platform=platform
         )
         self.playlist.pack(fill="both", expand=True)
         self.song_feedback = SongFeedback(self.playlist, control.give_feedback, self.palette)
         self.more_like = MoreLike(self.playlist, control.more_like)
-        side.bind("<Configure>", lambda e: self._fit_side(e.height), add="+")
+        rows = SONG_ROWS_WANTED  # asked at each resize: the panel's own height changes with what it shows
+        side.bind("<Configure>", lambda e: self.mood_panel.fit(e.height, self.playlist.height_for_rows(rows)), add="+")
         self.status = StatusBar(root)
         self.face_menu = FaceMenu(self.status, control.profiles)
         self.status.add_menu(self.face_menu)
@@ -209,20 +189,13 @@ class EmotuneApp:
                 "<space>": control.toggle_pause,
                 "<KeyPress-r>": control.more_songs,
                 "<KeyPress-R>": control.more_songs,
-                "<Control-o>": self.choose_file,
-                "<Control-j>": self.open_journal,
+                shortcut(platform, "o"): self.choose_file,
+                shortcut(platform, "j"): self.open_journal,
                 "<F1>": self.open_help,
-                "<Control-q>": self.close,
+                shortcut(platform, "q"): self.close,
             },
         )
         self.focus_home()  # the keyboard's home: Down then Enter opens a song at once
-
-    def _fit_side(self, height: int) -> None:
-        # Songs come first: below this height the mood panel gives back its timeline and thick bars.
-        full = self.mood_panel.winfo_reqheight() + (
-            self.mood_panel.saved_by_compact() if self.mood_panel.compact else 0
-        )
-        self.mood_panel.set_compact(height < full + self.playlist.height_for_rows(SONG_ROWS_WANTED))
 
     def focus_home(self) -> None:
         self.playlist.tree.focus_set()
@@ -243,19 +216,13 @@ class EmotuneApp:
     def _tick(self) -> None:
         self._after_id = None
         now = self.clock()
-        stats = self.stats
-        if stats.last_tick is not None:
-            gap = now - stats.last_tick
-            stats.tick_gaps.append(gap)
-            stats.max_tick_gap = max(stats.max_tick_gap, gap)
-        stats.last_tick = now
-        stats.ticks += 1
+        self.stats.tick_started(now)
         if self.controller.poll():
             self._arrived_at = now
         if now - self._last_timeline_at >= TIMELINE_EVERY_S:
             self._last_timeline_at = now
             self.mood_panel.draw_timeline()
-        stats.max_tick_work = max(stats.max_tick_work, self.clock() - now)
+        self.stats.max_tick_work = max(self.stats.max_tick_work, self.clock() - now)
         if not self.closed:
             delay = TICK_MS if now - self._arrived_at < IDLE_AFTER_S else IDLE_TICK_MS
             self._after_id = self.root.after(delay, self._tick)
@@ -422,7 +389,8 @@ class EmotuneApp:
             self._after_id = None
         control = self.controller
         with contextlib.suppress(tk.TclError):
-            control.settings = control.settings.replace(window_geometry=self.root.geometry())
+            geometry, zoomed = self.placement.to_save()
+            control.settings = control.settings.replace(window_geometry=geometry, window_zoomed=zoomed)
         stopped = control.close()
         self.root.destroy()
         return stopped

@@ -20,7 +20,9 @@ from pathlib import Path
 from tkinter import ttk
 
 from emotune.choices import Strategy
+from emotune.gui.os_conventions import shortcut_name
 from emotune.labels import EMOTIONS
+from emotune.platforms import Platform
 
 AUTO_MOOD = "from my face"
 
@@ -43,9 +45,10 @@ class Actions:
 
 
 class Controls(ttk.Frame):
-    def __init__(self, master: tk.Misc, actions: Actions, strategy: Strategy) -> None:
+    def __init__(self, master: tk.Misc, actions: Actions, strategy: Strategy, *, platform: Platform) -> None:
         super().__init__(master, padding=(10, 8))
         self.actions = actions
+        self.platform = platform
         self.left = ttk.Frame(self)
         self.right = ttk.Frame(self)
         self.left.grid(row=0, column=0, sticky="w")
@@ -146,7 +149,9 @@ class Controls(ttk.Frame):
             )
         menu.add_command(label="Choose camera…", command=actions.choose_camera)
         menu.add_separator()
-        menu.add_command(label="Open video file…", accelerator="Ctrl+O", command=actions.open_file)
+        menu.add_command(
+            label="Open video file…", accelerator=shortcut_name(self.platform, "o"), command=actions.open_file
+        )
         if self._recent:
             menu.add_separator()
             for path in self._recent:

@@ -13,13 +13,16 @@ from tkinter import ttk
 
 from emotune import __version__
 from emotune.environment import Environment
+from emotune.gui.os_conventions import context_click_name, shortcut_name
+from emotune.platforms import Platform
 
+CONTEXT_CLICK = "Menu key or right click"
 SHORTCUTS: tuple[tuple[str, str], ...] = (
     ("Space", "pause or resume the video"),
     ("R", "more songs for the mood"),
     ("Up / Down", "move in the list (it has the keyboard when the window opens)"),
     ("Enter or double click", "open the selected song in Spotify"),
-    ("Menu key or right click", "open in the browser, copy the link, like, more like this"),
+    (CONTEXT_CLICK, "open in the browser, copy the link, like, more like this"),
     ("L / D", "like / dislike the selected song"),
     ("M", "more songs like the selected one"),
     ("N", "jump to the newest songs added to the list"),
@@ -57,9 +60,20 @@ Signed in to Spotify (Settings), “Play on Spotify” plays the list on your de
 “Save as playlist” saves it."""
 
 
+def shortcuts(platform: Platform) -> tuple[tuple[str, str], ...]:
+    """``SHORTCUTS`` as this OS names them (Cmd+ and Control-click on macOS)."""
+
+    def named(key: str) -> str:
+        if key == CONTEXT_CLICK:
+            return context_click_name(platform)
+        return shortcut_name(platform, key[len("Ctrl+") :]) if key.startswith("Ctrl+") else key
+
+    return tuple((named(key), what) for key, what in SHORTCUTS)
+
+
 def help_sections(env: Environment) -> list[tuple[str, str]]:
-    """(title, text) of each part of the help, with this machine's folders."""
-    keys = "\n".join(f"{key:<26}{what}" for key, what in SHORTCUTS)
+    """(title, text) of each part of the help, with this machine's folders and key names."""
+    keys = "\n".join(f"{key:<26}{what}" for key, what in shortcuts(env.platform))
     where = (
         f"Settings, Spotify sign-in and face profiles: {env.config_dir}\n"
         f"Mood journal and song feedback: {env.data_dir}\n"

@@ -1,9 +1,10 @@
 """Keyboard shortcuts that work whichever widget of the main window has the focus.
 
-Space (pause/resume), R (more songs), Ctrl+O, Ctrl+J, Ctrl+Q and F1 are bound on the main
-window; text fields keep their letters. Tk would let a focused button take Space for itself
-(a click on "Lock mood", then Space, toggled the lock), so buttons get the shortcuts first and
-Enter presses the focused button instead. A focused menu button ("Source", "Your face",
+Space (pause/resume), R (more songs), Ctrl+O, Ctrl+J, Ctrl+Q (Cmd on macOS:
+``emotune.gui.os_conventions``) and F1 are bound on the main window; text fields keep their
+letters. Tk would let a focused button take Space for itself (a click on "Lock mood", then
+Space, toggled the lock), so buttons get the shortcuts first and Enter presses the focused
+button instead. A focused menu button ("Source", "Your face",
 "Genres") opens its menu with Enter, Space or Down, as a menu button does everywhere; the arrow
 keys and Enter then work in the menu and Escape closes it.
 """

@@ -16,7 +16,7 @@ from tkinter import font as tkfont
 from tkinter import ttk
 
 from emotune.colours import mood_colour
-from emotune.gui.theme import MOOD_EMOJI, Palette
+from emotune.gui.theme import MOOD_EMOJI, Palette, ui_scale
 from emotune.labels import EMOTIONS
 
 TIMELINE_S = 60.0
@@ -41,10 +41,13 @@ class MoodPanel(ttk.Frame):
 
         # Canvas sizes follow the font, so the panel stays readable at 100-200 % scaling.
         text_font = tkfont.nametofont(palette.body_font, self)
-        self._row = text_font.metrics("linespace") + 6
+        # The gaps around them are 96-dpi pixels: scaled too, or the bars thin out at 150-200 %.
+        scale = ui_scale(self)
+        self._row = text_font.metrics("linespace") + round(6 * scale)
         self._compact_row = text_font.metrics("linespace") + 1
-        self.label_width = max(text_font.measure(label) for label in EMOTIONS) + 12
-        self.value_width = text_font.measure("100%") + 8
+        self._insets = (round(5 * scale), round(3 * scale))  # above and below a bar: full, compact
+        self.label_width = max(text_font.measure(label) for label in EMOTIONS) + round(12 * scale)
+        self.value_width = text_font.measure("100%") + round(8 * scale)
         self.timeline_height = self._row - 4
         self.bars = tk.Canvas(self, highlightthickness=0, background=palette.background)
         self.bars.pack(fill="x")
@@ -80,7 +83,7 @@ class MoodPanel(ttk.Frame):
             y = 2 + i * row
             self.bars.coords(name, 0, y + row / 2)
             self.bars.coords(value, self.label_width, y + row / 2)
-            inset = 5 if row == self._row else 3
+            inset = self._insets[0] if row == self._row else self._insets[1]
             self._rows.append((y + inset, y + row - inset))
         self.bars.configure(height=row * len(EMOTIONS) + 4)
 
@@ -98,6 +101,12 @@ class MoodPanel(ttk.Frame):
             self.timeline.pack(fill="x")
         self._laid_out = None
         self.set_scores(self.scores)
+
+    def fit(self, height: int, songs_height: int) -> None:
+        """Fit in ``height`` pixels above a song list that needs ``songs_height``: songs come
+        first, so below that the panel gives back its timeline and thick bars."""
+        full = self.winfo_reqheight() + (self.saved_by_compact() if self.compact else 0)
+        self.set_compact(height < full + songs_height)
 
     def saved_by_compact(self) -> int:
         """How many pixels of height the compact layout gives back."""

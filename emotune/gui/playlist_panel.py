@@ -27,9 +27,12 @@ from typing import Literal
 
 from emotune.colours import mood_colour
 from emotune.controller.playlist import Block, Playlist
+from emotune.gui.os_conventions import context_clicks
+from emotune.gui.text_fit import elide, list_font
 from emotune.gui.theme import ui_scale
 from emotune.gui.tooltip import Tooltip
 from emotune.music.tracks import Track
+from emotune.platforms import Platform
 
 How = Literal["default", "browser", "copy"]
 COLUMNS = ("n", "title", "artist", "mood")
@@ -52,6 +55,8 @@ class PlaylistPanel(ttk.Frame):
         on_save: Callable[[], None],
         clock: Callable[[], float] = time.monotonic,
         playlist: Playlist | None = None,
+        *,
+        platform: Platform,
     ) -> None:
         super().__init__(master, padding=(12, 4))
         self._on_activate = on_activate
@@ -95,7 +100,7 @@ class PlaylistPanel(ttk.Frame):
         self.rowconfigure(1, weight=1)
         self._full: dict[str, tuple[str, str]] = {}  # row -> the whole title and artist
         self._marker_words: dict[str, str] = {}  # marker row -> what it says whole
-        self._font = tkfont.nametofont("TkDefaultFont", self)
+        self._font = list_font(self)
         self.tooltip = Tooltip(self.tree, self._tooltip_text)
         self.tree.bind("<Configure>", lambda _e: self.after_idle(self._fit_columns), add="+")
         self.tree.bind("<ButtonRelease-1>", lambda _e: self.after_idle(self._elide_all), add="+")  # column drags
@@ -122,7 +127,8 @@ class PlaylistPanel(ttk.Frame):
         self.tree.bind("<Double-Button-1>", self._on_double_click)
         self.tree.bind("<Return>", lambda _e: self._activate_selected("default"))
         self.tree.bind("<KP_Enter>", lambda _e: self._activate_selected("default"))
-        self.tree.bind("<Button-3>", self._on_context)
+        for click in context_clicks(platform):
+            self.tree.bind(click, self._on_context)
         self.tree.bind("<Menu>", self._on_context_key)
         self.tree.bind("<FocusIn>", self._on_focus, add="+")
         self.tree.bind("<<TreeviewSelect>>", self._on_select, add="+")
@@ -414,12 +420,13 @@ class PlaylistPanel(ttk.Frame):
         self.tree.selection_set(row)
         return self._activate_selected("default")
 
-    def _on_context(self, event: tk.Event[ttk.Treeview]) -> None:
+    def _on_context(self, event: tk.Event[ttk.Treeview]) -> str:
         row = self.tree.identify_row(event.y)
         if row and not row.startswith(MARKER_PREFIX):
             self.tree.selection_set(row)
             self.tree.focus(row)
             self.menu.tk_popup(event.x_root, event.y_root)
+        return "break"  # a Control-click (macOS) must not go on to toggle the row's selection
 
     def _on_context_key(self, _event: tk.Event[ttk.Treeview]) -> None:
         row = self.tree.focus()
@@ -434,21 +441,3 @@ class PlaylistPanel(ttk.Frame):
         if not self.tree.focus() and self.tracks:
             self.tree.focus("0")
             self.tree.selection_set("0")
-
-
-def elide(text: str, width: int, font: tkfont.Font) -> str:
-    """``text`` cut to fit ``width`` pixels, ending in "…" when cut (whole words when it can)."""
-    if width <= 0 or font.measure(text) <= width:
-        return text
-    low, high = 0, len(text)
-    while low < high:  # the longest prefix that fits with the ellipsis
-        middle = (low + high + 1) // 2
-        if font.measure(text[:middle].rstrip() + "…") <= width:
-            low = middle
-        else:
-            high = middle - 1
-    cut = text[:low]
-    space = cut.rfind(" ")
-    if space > low * 0.6:  # end on a word boundary when that costs little
-        cut = cut[:space]
-    return cut.rstrip(" ,-–—(") + "…"

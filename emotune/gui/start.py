@@ -9,9 +9,10 @@ import logging
 import tkinter as tk
 from collections.abc import Callable
 
-from emotune import allocator
+from emotune import allocator, environment
 from emotune.errors import EmotuneError, ExitStatus
 from emotune.gui.app import TITLE, AppOptions, EmotuneApp
+from emotune.gui.dpi import open_root
 
 __all__ = ["run_app", "window_process"]
 
@@ -35,10 +36,11 @@ def window_process() -> Callable[[], None]:
 def run_app(args: argparse.Namespace) -> int:
     """Start the app and run until the window closes; the exit code."""
     logging.basicConfig(level=logging.WARNING, format="emotune: %(message)s")
+    env = environment.current()
     try:
-        root = tk.Tk(className=TITLE)
+        root = open_root(env.platform, TITLE)
     except tk.TclError as exc:
         raise EmotuneError(f"cannot open the window ({exc}); is a display available?") from None
-    EmotuneApp(root, AppOptions.from_args(args), after_music_built=window_process())
+    EmotuneApp(root, AppOptions.from_args(args), env=env, after_music_built=window_process())
     root.mainloop()
     return ExitStatus.OK

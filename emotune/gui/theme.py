@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from tkinter import font as tkfont
 from tkinter import ttk
 
+from emotune.resources import resource_path
+
 MOOD_EMOJI: dict[str, str] = {
     "angry": "\N{POUTING FACE}",
     "disgust": "\N{NAUSEATED FACE}",
@@ -40,6 +42,16 @@ DARK = Palette(
     background="#1c1c1c", foreground="#fafafa", muted="#a0a0a0", video_background="#101010", bar_track="#333333"
 )
 SV_BODY_FONT = "SunValleyBodyFont"
+
+
+def set_window_icon(root: tk.Tk) -> tk.PhotoImage | None:
+    """The app's icon on the window and its dialogs; the image, which must be kept alive."""
+    icon = resource_path("assets", "icon.png")
+    if not icon.is_file():
+        return None
+    image = tk.PhotoImage(master=root, file=str(icon))
+    root.iconphoto(True, image)
+    return image
 
 
 def ui_scale(root: tk.Misc) -> float:
