@@ -1,0 +1,63 @@
+"""The log file of the windowed app: ``emotune.log`` in the user cache folder.
+
+A windowed program has nowhere to print (on Windows ``sys.stderr`` is None), so ``emotune-gui``
+sends its warnings and errors here as well as to stderr when there is one. The file rotates at
+``MAX_BYTES`` with one older copy, so it never grows past about half a megabyte. Secrets are kept
+out twice over: nothing below WARNING is written (spotipy logs request headers at DEBUG), and each
+line is passed through the Spotify redaction (bearer/basic credentials, token fields) and has the
+environment's client secret masked.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
+
+from emotune.environment import Environment
+from emotune.music.spotify.redaction import redact
+
+LOG_FILE = "emotune.log"
+MAX_BYTES = 256 * 1024
+BACKUPS = 1
+_SECRET_VARIABLES = ("SPOTIPY_CLIENT_SECRET",)
+
+
+class _Redact(logging.Filter):
+    def __init__(self, secrets: tuple[str, ...]) -> None:
+        super().__init__()
+        self.secrets = secrets
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = redact(record.getMessage())
+        for secret in self.secrets:
+            text = text.replace(secret, "***")
+        record.msg, record.args = text, None
+        return True
+
+
+def log_path(env: Environment) -> Path:
+    return env.cache_dir / LOG_FILE
+
+
+def start_logging(env: Environment) -> logging.Handler | None:
+    """Send WARNING and above from every logger to the log file (and to stderr when the process
+    has one, as ``emotune: message``); the file's handler, or None when the cache folder cannot
+    be written (the app still runs: a log is no reason to stop it)."""
+    root = logging.getLogger()
+    root.setLevel(logging.WARNING)
+    if sys.stderr is not None:
+        console = logging.StreamHandler(sys.stderr)
+        console.setFormatter(logging.Formatter("emotune: %(message)s"))
+        root.addHandler(console)
+    secrets = tuple(value for variable, _, value in env.setting_overrides if variable in _SECRET_VARIABLES)
+    try:
+        env.cache_dir.mkdir(parents=True, exist_ok=True)
+        handler = RotatingFileHandler(log_path(env), maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")
+    except OSError:
+        return None
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(_Redact(secrets))
+    root.addHandler(handler)
+    return handler
