@@ -34,7 +34,7 @@ class Executable:
     console: bool
 
 
-# The windowed one first: a macOS .app runs the first executable of its folder. Windows shows no
+# The windowed one first: the spec gives it to macOS's .app. Windows shows no
 # output of a windowed program, not even in a terminal, so the command line needs its own console
 # executable; the window's, started by a double click, must not open a console beside it. On Linux
 # the flag changes nothing; the same two everywhere keep one layout for the docs and scripts.

@@ -68,8 +68,10 @@ def run_spec(platform: Platform, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         built.folders.append(parts)
         return parts
 
-    def bundle(folder: tuple[Any, ...], **options: Any) -> None:
-        built.apps.append({**options, "first": folder[0].options["name"]})
+    def bundle(*parts: Any, **options: Any) -> None:
+        # PyInstaller's BUNDLE runs the first executable among its parts; a folder's are sorted by name.
+        first = parts[0] if isinstance(parts[0], EXE) else sorted(parts[0][:2], key=lambda e: e.options["name"])[0]
+        built.apps.append({**options, "first": first.options["name"]})
 
     monkeypatch.setattr(sys, "argv", ["emotune.spec", *spec_args])
     monkeypatch.setattr(sys, "path", list(sys.path))  # the spec puts the repository first
@@ -133,6 +135,7 @@ def test_spec_app_runs_the_window_macos(tmp_path: Path, monkeypatch: pytest.Monk
     [app] = built.apps
     assert app["name"] == "Emotune.app" and app["first"] == GUI_NAME
     plist = app["info_plist"]
+    assert plist["LSBackgroundOnly"] is False  # a Dock icon and a menu bar
     assert plist["LSMinimumSystemVersion"] == macos_minimum(installed_tags())
     assert plist["NSCameraUsageDescription"].startswith("Emotune reads your facial expression")
 
