@@ -54,7 +54,11 @@ def start_logging(env: Environment) -> logging.Handler | None:
     secrets = tuple(value for variable, _, value in env.setting_overrides if variable in _SECRET_VARIABLES)
     try:
         env.cache_dir.mkdir(parents=True, exist_ok=True)
-        handler = RotatingFileHandler(log_path(env), maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")
+        # delay: the file appears with the first line, so a run with nothing to say leaves no trace
+        # (the self-test promises that).
+        handler = RotatingFileHandler(
+            log_path(env), maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8", delay=True
+        )
     except OSError:
         return None
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
