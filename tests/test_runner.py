@@ -5,6 +5,7 @@ up to date (``-o``), so nothing is installed or run twice here; ``.ci/run`` runs
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -14,6 +15,9 @@ import pytest
 from testbed.paths import REPO
 
 INSTALLED = ".venv/.installed-all"
+# Run from `make test`, the make below would inherit its parent's flags and print "make[1]:
+# Entering directory" lines.
+ALONE = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEFILES")}
 
 
 def readme_section(title: str) -> str:
@@ -33,7 +37,12 @@ def would_run(*targets: str) -> list[str]:
     make = shutil.which("make")
     assert make, "GNU Make is needed (apt-get install make)"
     result = subprocess.run(
-        [make, "-n", "-o", INSTALLED, *targets], cwd=REPO, capture_output=True, text=True, timeout=60
+        [make, "-n", "--no-print-directory", "-o", INSTALLED, *targets],
+        cwd=REPO,
+        env=ALONE,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     return result.stdout.splitlines()
@@ -83,7 +92,12 @@ def test_each_task_has_its_target(target: str, last: str) -> None:
 def test_a_fresh_checkout_installs_every_extra_once() -> None:
     # Without the installed marker, the first task installs; the next ones reuse it.
     result = subprocess.run(
-        ["make", "-n", "-W", "setup.cfg", "lint", "types", "test"], cwd=REPO, capture_output=True, text=True, timeout=60
+        ["make", "-n", "--no-print-directory", "-W", "setup.cfg", "lint", "types", "test"],
+        cwd=REPO,
+        env=ALONE,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     installs = [line for line in result.stdout.splitlines() if "pip install" in line]
     assert installs == ['.venv/bin/pip install -q -e ".[train,test,build]"'], result.stdout
