@@ -4,8 +4,8 @@ A windowed program has nowhere to print (on Windows ``sys.stderr`` is None), so 
 sends its warnings and errors here as well as to stderr when there is one. The file rotates at
 ``MAX_BYTES`` with one older copy, so it never grows past about half a megabyte. Secrets are kept
 out twice over: nothing below WARNING is written (spotipy logs request headers at DEBUG), and each
-line is passed through the Spotify redaction (bearer/basic credentials, token fields) and has the
-environment's client secret masked.
+line, traceback included, is passed through the Spotify redaction (bearer/basic credentials, token
+fields) and has the environment's client secret masked.
 """
 
 from __future__ import annotations
@@ -24,17 +24,18 @@ BACKUPS = 1
 _SECRET_VARIABLES = ("SPOTIPY_CLIENT_SECRET",)
 
 
-class _Redact(logging.Filter):
-    def __init__(self, secrets: tuple[str, ...]) -> None:
-        super().__init__()
+class _RedactingFormatter(logging.Formatter):
+    """Formats the whole line, traceback included, then masks what must not be kept."""
+
+    def __init__(self, fmt: str, secrets: tuple[str, ...]) -> None:
+        super().__init__(fmt)
         self.secrets = secrets
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        text = redact(record.getMessage())
+    def format(self, record: logging.LogRecord) -> str:
+        text = redact(super().format(record))
         for secret in self.secrets:
             text = text.replace(secret, "***")
-        record.msg, record.args = text, None
-        return True
+        return text
 
 
 def log_path(env: Environment) -> Path:
@@ -47,11 +48,11 @@ def start_logging(env: Environment) -> logging.Handler | None:
     be written (the app still runs: a log is no reason to stop it)."""
     root = logging.getLogger()
     root.setLevel(logging.WARNING)
+    secrets = tuple(value for variable, _, value in env.setting_overrides if variable in _SECRET_VARIABLES)
     if sys.stderr is not None:
         console = logging.StreamHandler(sys.stderr)
-        console.setFormatter(logging.Formatter("emotune: %(message)s"))
+        console.setFormatter(_RedactingFormatter("emotune: %(message)s", secrets))
         root.addHandler(console)
-    secrets = tuple(value for variable, _, value in env.setting_overrides if variable in _SECRET_VARIABLES)
     try:
         env.cache_dir.mkdir(parents=True, exist_ok=True)
         # delay: the file appears with the first line, so a run with nothing to say leaves no trace
@@ -61,7 +62,6 @@ def start_logging(env: Environment) -> logging.Handler | None:
         )
     except OSError:
         return None
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(_Redact(secrets))
+    handler.setFormatter(_RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", secrets))
     root.addHandler(handler)
     return handler

@@ -229,9 +229,14 @@ def test_log_file_rotates_and_keeps_secrets_out(tmp_path: Path, root_logger: log
     log = logging.getLogger("emotune.test")
     log.info("not kept: below WARNING")
     log.warning("sign-in failed with client secret %s and header Bearer abc.def", secret)
+    try:
+        raise RuntimeError(f"token refused: access_token='tok-123' for {secret}")
+    except RuntimeError:
+        log.exception("callback failed")
     handler.flush()
     text = (tmp_path / "cache" / LOG_FILE).read_text(encoding="utf-8")
-    assert "sign-in failed" in text and secret not in text and "abc.def" not in text
+    assert "sign-in failed" in text and "RuntimeError: token refused" in text
+    assert secret not in text and "abc.def" not in text and "tok-123" not in text
     assert "not kept" not in text
     for _ in range(2 * MAX_BYTES // 2000):
         log.warning("x" * 2000)
