@@ -10,7 +10,7 @@ import argparse
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from emotune import __version__, environment
 from emotune.choices import DETECTORS, STRATEGIES
@@ -94,9 +94,14 @@ def add_vision_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--align", action="store_true", help="rotate face crops so the eyes are level")
 
 
-def main(argv: Sequence[str] | None = None, platform: Platform | None = None) -> int:
-    """Run a command (``argv``: the arguments after the program's name) on ``platform`` (default:
-    this system; tests pass another); the exit status."""
+def main(
+    argv: Sequence[str] | None = None,
+    report: Callable[[str], None] | None = None,
+    platform: Platform | None = None,
+) -> int:
+    """The ``emotune`` command (a console program on Windows), run on ``platform`` (default: this
+    system; tests pass another); ``report`` takes the one line for bad input (default:
+    ``emotune: LINE`` on stderr). The exit status."""
     # First of all: OpenCV reads these when it loads, and the parser below already imports modules.
     set_opencv_variables(platform or environment.current().platform)
     args = build_parser().parse_args(argv)
@@ -108,12 +113,33 @@ def main(argv: Sequence[str] | None = None, platform: Platform | None = None) ->
             sys.stdout.flush()
         return status
     except EmotuneError as exc:
-        print(f"emotune: {exc}", file=sys.stderr)
+        (report or print_error)(str(exc))
         return ExitStatus.BAD_INPUT
     except KeyboardInterrupt:
         return ExitStatus.INTERRUPTED
     except BrokenPipeError:
         return reader_went_away()
+
+
+def print_error(line: str) -> None:
+    print(f"emotune: {line}", file=sys.stderr)
+
+
+def gui_main(argv: Sequence[str] | None = None) -> int:
+    """The ``emotune-gui`` program: the window (or any command, as ``emotune``), with warnings and
+    errors also written to ``emotune.log`` in the cache folder, since a windowed app on Windows
+    has no stderr to show them on. ``--self-test`` keeps its own result file (``emotune.selftest``)."""
+    import logging
+
+    from emotune.logfile import start_logging
+
+    start_logging(environment.current())
+    log = logging.getLogger("emotune")
+    try:
+        return main(argv, report=log.error)
+    except Exception:
+        log.exception("emotune stopped on an unexpected error")
+        raise
 
 
 def reader_went_away() -> int:

@@ -105,6 +105,29 @@ def test_bundle_self_test_passes(bundle: Bundle, user_dirs: dict[str, str], tmp_
     assert result.stderr == ""
 
 
+def test_bundle_window_program_self_tests_and_logs(bundle: Bundle, user_dirs: dict[str, str], tmp_path: Path) -> None:
+    window = bundle.root / ("emotune-gui.exe" if sys.platform == "win32" else "emotune-gui")
+    result = subprocess.run(
+        [str(window), "--self-test"], capture_output=True, text=True, cwd=tmp_path, env=user_dirs, timeout=120
+    )
+    assert result.returncode == 0, (result.stdout, result.stderr)
+    assert SELF_TEST_SUMMARY.match(result.stdout.strip()), result.stdout
+    # Without a display the window cannot open: the reason goes to the log file as well.
+    cache = tmp_path / "window-cache"
+    no_display = {k: v for k, v in user_dirs.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    result = subprocess.run(
+        [str(window)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**no_display, "EMOTUNE_CACHE_DIR": str(cache)},
+        timeout=120,
+    )
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    [line] = (cache / "emotune.log").read_text(encoding="utf-8").splitlines()
+    assert "ERROR emotune: cannot open the window (" in line
+
+
 def test_bundle_holds_the_models_assets_and_tk(bundle: Bundle) -> None:
     for folder, names in (("models", MODEL_FILES), ("assets", ASSET_FILES)):
         assert {*names} <= {p.name for p in (REPO / folder).iterdir()}, f"{folder}/ lacks a file the app needs"
