@@ -17,6 +17,7 @@ from emotune.choices import DETECTORS, STRATEGIES
 from emotune.errors import EmotuneError, ExitStatus
 from emotune.labels import EMOTIONS
 from emotune.moods import GENRES, check_genres
+from emotune.text import guard_stdout
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -94,6 +95,7 @@ def add_vision_flags(parser: argparse.ArgumentParser) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    guard_stdout(json_output=bool(getattr(args, "json", False)))
     command = "self-test" if args.self_test else (args.command or "gui")
     try:
         status = run_command(command, args)
