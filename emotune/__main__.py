@@ -17,7 +17,7 @@ from emotune.choices import DETECTORS, STRATEGIES
 from emotune.errors import EmotuneError, ExitStatus
 from emotune.labels import EMOTIONS
 from emotune.moods import GENRES, check_genres
-from emotune.text import guard_stdout
+from emotune.text import guard_stdout, printable
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -104,7 +104,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.stdout.flush()
         return status
     except EmotuneError as exc:
-        print(f"emotune: {exc}", file=sys.stderr)
+        # Messages quote paths and names from outside; an ESC in a file name must not reach the terminal.
+        print(f"emotune: {printable(str(exc))}", file=sys.stderr)
         return ExitStatus.BAD_INPUT
     except KeyboardInterrupt:
         return ExitStatus.INTERRUPTED

@@ -131,7 +131,7 @@ def _print_summary(book: Journal, since: float | None, until: float | None, genr
             f"  ({segment.source})"
         )
     if not any_segment:
-        print(f"No moods recorded in this range (journal: {book.path})")
+        print(f"No moods recorded in this range (journal: {printable(str(book.path))})")
         return
     totals = book.time_per_mood(since, until)
     print("Time per mood: " + ", ".join(f"{printable(mood)} {duration_words(s)}" for mood, s in totals.items()))
@@ -169,7 +169,7 @@ def journal(args: argparse.Namespace, env: Environment, genre_words: GenreWords)
                 print(json.dumps(segment.to_json(), ensure_ascii=False))
         elif not exporting and not args.clear:
             if book is None:
-                print(f"No moods recorded in this range (journal: {path})")
+                print(f"No moods recorded in this range (journal: {printable(str(path))})")
             else:
                 _print_summary(book, since, until, genre_words)
         if exporting:

@@ -81,7 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return run(args)
     except EmotuneError as exc:
-        print(f"emotune: {exc}", file=sys.stderr)
+        print(f"emotune: {printable(str(exc))}", file=sys.stderr)
         return int(ExitStatus.BAD_INPUT)
     except KeyboardInterrupt:
         return int(ExitStatus.INTERRUPTED)

@@ -22,6 +22,7 @@ import cv2
 
 from emotune.choices import Detector
 from emotune.errors import UsageError
+from emotune.text import printable
 from emotune.vision.faces import DEFAULT_MAX_SIDE
 from emotune.vision.messages import FaceResult, FrameResult, MoodState
 from emotune.vision.mood import MoodTracker
@@ -178,13 +179,15 @@ def classify(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
         if as_json:
             print(json.dumps({"path": path, "faces": [face.to_json() for face in faces]}), file=out, flush=True)
             continue
+        shown = printable(path)  # the JSON line keeps the name exact (json.dumps escapes controls)
         if not faces:
-            print(f"{path}: no face found", file=out)
+            print(f"{shown}: no face found", file=out)
         for i, face in enumerate(faces, 1):
             x, y, w, h = face.box
             ranked = sorted(face.scores_by_label().items(), key=lambda item: item[1], reverse=True)
             others = ", ".join(f"{label} {score:.2f}" for label, score in ranked[1:3])
-            print(f"{path}: face {i} at x={x} y={y} {w}x{h}: {face.emotion} {face.confidence:.2f} ({others})", file=out)
+            reading = f"{face.emotion} {face.confidence:.2f} ({others})"
+            print(f"{shown}: face {i} at x={x} y={y} {w}x{h}: {reading}", file=out)
     return 0
 
 
@@ -238,7 +241,7 @@ def bench(args: argparse.Namespace, out: TextIO = sys.stdout, clock: Callable[[]
     if getattr(args, "json", False):
         print(json.dumps({"frames": count, "ms_per_frame": medians, "mean_ms_per_frame": means}), file=out)
     else:
-        print(f"{count} frames of {source.name}, one thread, ms per frame (median / mean):", file=out)
+        print(f"{count} frames of {printable(source.name)}, one thread, ms per frame (median / mean):", file=out)
         for name in steps:
             print(f"  {name:<9} {medians[name]:8.2f} {means[name]:8.2f}", file=out)
         detect_classify = [d + c for d, c in zip(steps["detect"], steps["classify"], strict=True)]
