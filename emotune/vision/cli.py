@@ -41,6 +41,8 @@ from emotune.vision.sources import (
 NO_FACE = "no face"
 
 
+# A median needs a few hundred frames; 100,000 is minutes, while 10,000,000 ran for six hours.
+MAX_BENCH_FRAMES = 100_000
 MIN_MAX_SIDE, MAX_MAX_SIDE = 64, 4096  # below: faces too small to find; above: no detector gains
 
 
@@ -200,8 +202,8 @@ def bench(args: argparse.Namespace, out: TextIO = sys.stdout, clock: Callable[[]
     which count the work done every few frames that a median hides."""
     quiet_opencv()
     frames_wanted = int(args.frames)
-    if frames_wanted < 1:
-        raise UsageError(f"--frames {frames_wanted}: must be at least 1")
+    if not 1 <= frames_wanted <= MAX_BENCH_FRAMES:
+        raise UsageError(f"--frames {frames_wanted}: must be between 1 and {MAX_BENCH_FRAMES}")
     cv2.setNumThreads(1)
     source = make_source(str(args.source))
     settings = settings_from(args)
