@@ -18,6 +18,7 @@ The file handling (WAL, set aside when damaged, read-only, the integrity check) 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from pathlib import Path
 from typing import ClassVar
@@ -71,7 +72,8 @@ class FeedbackStore(SqliteFile):
             return False
         connection = self._live()
         try:
-            connection.execute("ATTACH DATABASE ? AS old", (str(old),))
+            # As bytes: a str binds as UTF-8, which a path with undecodable bytes (\xff) cannot be.
+            connection.execute("ATTACH DATABASE ? AS old", (os.fsencode(old),))
         except sqlite3.Error:
             return False
         try:
@@ -84,7 +86,9 @@ class FeedbackStore(SqliteFile):
         return False
 
     def migrated(self, connection: sqlite3.Connection, step: int) -> None:
-        if step == 0 and "old" in {str(row[1]) for row in connection.execute("PRAGMA database_list")}:
+        # Only the names: the "file" column of a folder whose path is not UTF-8 cannot be read as text.
+        attached = {str(row[0]) for row in connection.execute("SELECT name FROM pragma_database_list")}
+        if step == 0 and "old" in attached:
             connection.execute(f"INSERT OR REPLACE INTO main.feedback ({_COLUMNS}) SELECT {_COLUMNS} FROM old.feedback")
             connection.execute("DELETE FROM old.feedback")
 
