@@ -111,6 +111,7 @@ def main() -> None:
     out.mkdir(exist_ok=True)
     commands = [
         ["journal", "--since", "2026-01-01"],
+        ["journal"],  # the text summary of everything: 1,000,000 lines and the songs of 26 years
         ["journal", "--json"],
         ["journal", "--csv", str(out / "all.csv")],
         ["journal", "--png", str(out / "all.png")],

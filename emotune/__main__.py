@@ -19,6 +19,7 @@ from emotune.labels import EMOTIONS
 from emotune.moods import GENRES, check_genres
 from emotune.opencv_env import set_opencv_variables
 from emotune.platforms import Platform
+from emotune.text import guard_stdout, printable
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -105,6 +106,7 @@ def main(
     # First of all: OpenCV reads these when it loads, and the parser below already imports modules.
     set_opencv_variables(platform or environment.current().platform)
     args = build_parser().parse_args(argv)
+    guard_stdout(json_output=bool(getattr(args, "json", False)))
     command = "self-test" if args.self_test else (args.command or "gui")
     try:
         status = run_command(command, args)
@@ -113,7 +115,8 @@ def main(
             sys.stdout.flush()
         return status
     except EmotuneError as exc:
-        (report or print_error)(str(exc))
+        # Messages quote paths and names from outside; an ESC in a file name must not reach the terminal.
+        (report or print_error)(printable(str(exc)))
         return ExitStatus.BAD_INPUT
     except KeyboardInterrupt:
         return ExitStatus.INTERRUPTED

@@ -43,7 +43,7 @@ from emotune import moods
 from emotune.choices import Detector, OpenWith, Pace, Strategy, Theme
 from emotune.environment import Environment
 from emotune.errors import EmotuneError, one_line
-from emotune.files import atomic_write, set_aside
+from emotune.files import atomic_write, open_regular, set_aside
 
 log = logging.getLogger(__name__)
 
@@ -237,10 +237,11 @@ class DamagedFileError(ValueError):
 def read_json_file(path: Path, max_bytes: int = MAX_JSON_FILE_BYTES) -> Any:
     """The JSON value in ``path``, UTF-8 with or without a byte order mark.
 
-    ``OSError`` (FileNotFoundError included) passes through; every problem with the content is
-    one ``DamagedFileError``: larger than ``max_bytes``, not UTF-8, not JSON, nested too deeply for
-    the parser (``[[[[...]]]]`` raises RecursionError), or too large to decode."""
-    with path.open("rb") as stream:
+    ``OSError`` (FileNotFoundError; NotRegularFileError for a named pipe or a device) passes
+    through; every problem with the content is one ``DamagedFileError``: larger than
+    ``max_bytes``, not UTF-8, not JSON, nested too deeply for the parser (``[[[[...]]]]`` raises
+    RecursionError), or too large to decode."""
+    with open_regular(path) as stream:  # a named pipe there would block the read forever
         raw = stream.read(max_bytes + 1)
     if len(raw) > max_bytes:
         raise DamagedFileError(f"larger than {max_bytes // 1024} KB")

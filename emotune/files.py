@@ -10,12 +10,14 @@ delete a read-only file, and the temporary file takes the mode of the file it re
 A settings file, a token cache or a journal that cannot be read is never deleted and never
 silently overwritten: it is renamed beside itself to ``<name>.damaged-<local time>`` (with
 ``-2``, ``-3``, ... when that name is taken), so the user can look at it or send it in, and the
-app starts afresh.
+app starts afresh. And a file the app reads for the user is read only when it is a regular file
+(``open_regular``): a named pipe in its place must not hang a command.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import stat
 import tempfile
@@ -75,3 +77,48 @@ def set_aside(path: Path, now: float | None = None, companions: Sequence[str] = 
         if side.exists():
             os.replace(side, target.with_name(target.name + suffix))
     return target
+
+
+class NotRegularFileError(OSError):
+    """A path that should hold a file holds a named pipe, a device or a socket; its message is
+    the kind ("a named pipe (FIFO), not a regular file"), so it fits any caller's one line."""
+
+    def __str__(self) -> str:
+        return str(self.strerror)
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a file"
+
+
+def open_regular(path: Path) -> BinaryIO:
+    """``path`` opened for reading in binary, only if it is a regular file.
+
+    Reading a named pipe blocks until some other program writes to it (forever, if none does),
+    and a device such as /dev/zero never ends; so a settings file, a token cache or a profile
+    that is one is refused with ``NotRegularFileError`` (an ``OSError``) instead of hanging.
+    The kind is checked on the opened descriptor, not the name, so a file swapped in between
+    cannot slip through; O_NONBLOCK makes opening a pipe with no writer return at once (the
+    flag is cleared again before a regular file is read). ``IsADirectoryError`` for a folder;
+    other ``OSError`` s (FileNotFoundError, PermissionError) pass through.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    handle = os.open(path, flags)
+    try:
+        mode = os.fstat(handle).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, "is a folder, not a file", str(path))
+        if not stat.S_ISREG(mode):
+            raise NotRegularFileError(errno.EINVAL, f"{_kind(mode)}, not a regular file", str(path))
+        if hasattr(os, "O_NONBLOCK"):
+            os.set_blocking(handle, True)
+        return os.fdopen(handle, "rb")
+    except BaseException:
+        os.close(handle)
+        raise

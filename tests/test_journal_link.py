@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import itertools
 import json
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -26,6 +28,7 @@ from emotune.music.feedback import Feedback
 from emotune.music.feedback_store import FeedbackStore, feedback_path
 from emotune.music.tracks import Track
 from emotune.vision.messages import FrameResult, MessageQueue, MoodState
+from testbed.paths import REPO
 from tests.support.controller_fakes import FakeWorker, ManualTasks, NamedSource, RecordingView
 
 
@@ -333,3 +336,61 @@ def test_parse_range_reads_two_days_and_says_what_is_wrong() -> None:
         parse_range("1 March", "")
     with pytest.raises(ValueError, match="From must not be after To"):
         parse_range("2026-03-05", "2026-03-01")
+
+
+def test_two_windows_on_one_journal_one_records_and_the_other_says_why(app: Callable[..., App]) -> None:
+    first = app(source="0", offline=True)
+    first.tasks.finish_all()
+    first.frame("happy")
+    assert first.controller.journal.writer.flush(5.0)  # its writer has taken the journal's lock
+    second = app(source="0", offline=True)  # the same folders: a second window
+    second.tasks.finish_all()
+
+    def note_of_second() -> list[str]:
+        return [note for note in second.notes() if note.startswith("Mood journal: ")]
+
+    poll_until(second, lambda: bool(note_of_second()), "the second window's journal note")
+    assert note_of_second() == [
+        "Mood journal: another Emotune window is recording into this journal; this one records nothing"
+    ]
+    for _ in range(10):  # both see a happy face for 2 s
+        first.frame("happy")
+        second.frame("happy")
+    first.close()
+    second.close()
+    (segment,) = first.segments()
+    assert segment.mood == "happy" and segment.end - segment.start == pytest.approx(2.0, abs=0.01)
+    assert not any(note.startswith("Mood journal: ") for note in first.notes())
+
+
+def test_a_window_records_once_the_other_process_holding_the_journal_has_ended(
+    app: Callable[..., App], tmp_path: Path
+) -> None:
+    lock = tmp_path / "data" / f"{DB_FILE}.lock"
+    lock.parent.mkdir(parents=True)
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(lock)], stdout=subprocess.PIPE, text=True, cwd=REPO)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        blocked = app(source="0", offline=True)
+        blocked.tasks.finish_all()
+        poll_until(blocked, lambda: any("another Emotune window" in n for n in blocked.notes()), "the note")
+        blocked.close()
+    finally:
+        holder.kill()  # SIGKILL: the OS drops the lock with the process, no stale lock file counts
+        holder.wait(10)
+    later = app(source="0", offline=True)
+    later.tasks.finish_all()
+    for _ in range(5):
+        later.frame("sad")
+    later.close()
+    assert [s.mood for s in later.segments()] == ["sad"]
+    assert not any("another Emotune window" in n for n in later.notes())
+
+
+# Another process's window, as far as the lock goes: hold it, say so, wait to be killed.
+HOLD_LOCK = (
+    "import sys, time; from pathlib import Path; from emotune.journal.recording_lock import RecordingLock; "
+    "from emotune.platforms import platform_of\n"
+    "lock = RecordingLock(Path(sys.argv[1][: -len('.lock')]), platform_of())\n"
+    "assert lock.acquire(); print('held', flush=True); time.sleep(600)\n"
+)

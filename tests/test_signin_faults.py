@@ -1,4 +1,4 @@
-"""Spotify sign-in and commands under faults (issue 21): a silent connection on the callback port,
+"""Spotify sign-in and commands under faults: a silent or resetting connection on the callback port,
 a token file with an absurd sign-in time, an ``error=`` text with control characters, a 429
 after the code exchange, and a trickling server behind an expired token. Every command runs as
 ``python -m emotune`` in a child process against the stand-in Spotify server."""
@@ -164,3 +164,62 @@ def test_play_with_an_expired_token_on_a_trickling_server_has_one_deadline(
     # One 5 s deadline for the command (plus the start of Python), not 4 s + 5 s.
     assert elapsed < 7.5, elapsed
     assert fake.played == []
+
+
+@pytest.mark.slow
+def test_a_browser_connection_reset_leaves_no_traceback_and_the_sign_in_goes_on(
+    fake: FakeSpotify, tmp_path: Path, user_dirs: UserFolders
+) -> None:
+    port = free_port()
+    resets = (
+        "import struct\n"
+        "for request in (b'', b'GET /callback HTTP/1.1\\r\\nHost: x\\r\\n'):\n"
+        "    reset = socket.create_connection(('127.0.0.1', port))\n"
+        "    reset.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))\n"
+        "    reset.sendall(request)\n"
+        "    time.sleep(0.3)\n"
+        "    reset.close()  # with a zero linger: a reset, not a goodbye\n"
+        "time.sleep(0.3)\n"
+        "with urllib.request.urlopen(url, timeout=20) as answer:\n"
+        "    answer.read()\n"
+    )
+    login = run_emotune("spotify", "login", "--timeout", "30", env=login_env(fake, port, browser(tmp_path, resets)))
+    assert (login.returncode, login.stderr) == (0, "")
+    assert login.stdout == f"Signed in to Spotify as {USER_NAME} ({USER_ID})\n"
+
+
+def play_signed_in(fake: FakeSpotify, user_dirs: UserFolders) -> subprocess.CompletedProcess[str]:
+    TokenFileCache(user_token_path(user_dirs.config)).save_token_to_cache(fake.issue_user_token())
+    return run_emotune("play", "happy", "--limit", "3", env={**fake.env(), "SPOTIPY_CLIENT_ID": CLIENT_ID})
+
+
+def test_a_fault_seen_by_the_search_and_then_the_play_request_is_one_line(
+    fake: FakeSpotify, user_dirs: UserFolders
+) -> None:
+    fake.fail("/v1/search", 500, body=b"oops")
+    fake.fail("/v1/me/player/play", 500, body=b"oops")
+    assert one_error_line(play_signed_in(fake, user_dirs)) == "emotune: Spotify is having trouble (HTTP 500)"
+    assert fake.played == []
+
+
+def test_a_search_fallback_that_plays_says_so_once(fake: FakeSpotify, user_dirs: UserFolders) -> None:
+    fake.fail("/v1/search", 500, body=b"oops")
+    played = play_signed_in(fake, user_dirs)
+    assert played.returncode == 0
+    assert played.stderr == "emotune: Spotify is having trouble (HTTP 500); showing the bundled catalog\n"
+    assert len(played.stdout.splitlines()) == 3 and len(fake.played) == 1
+
+
+@pytest.mark.slow
+def test_a_slow_search_leaves_the_play_request_its_own_share_of_the_deadline(
+    fake: FakeSpotify, user_dirs: UserFolders
+) -> None:
+    fake.fail("/v1/search", 200, delay_s=30, then_normal=True)  # answers, but far too late
+    started = time.monotonic()
+    played = play_signed_in(fake, user_dirs)
+    elapsed = time.monotonic() - started
+    assert played.returncode == 0, played.stderr
+    # The search's share (60% of 5 s) is what it waited, and what its one line says.
+    assert played.stderr == "emotune: Spotify did not answer within 3 s; showing the bundled catalog\n"
+    assert len(fake.played) == 1 and len(played.stdout.splitlines()) == 3
+    assert elapsed < 7.5, elapsed  # still one 5 s budget for the command (plus Python's start)

@@ -253,10 +253,16 @@ def test_bench_json_and_table() -> None:
     assert medians["detect"] > 0 and medians["classify"] > 0 and means["detect"] > 0
     table = emotune("bench", str(ASTRONAUT), "--frames", "3")
     assert table.returncode == 0 and "3 frames of" in table.stdout and "total" in table.stdout
-    assert "--frames 0: must be at least 1" in one_error_line(
+    assert "--frames 0: must be between 1 and 100000" in one_error_line(
         emotune("bench", str(ASTRONAUT), "--frames", "0"), "emotune: "
     )
     assert "camera 99" in one_error_line(emotune("bench", "99", "--frames", "3"), "emotune: ")
+
+
+def test_bench_refuses_more_frames_than_minutes_can_measure() -> None:
+    # Refused before a frame is read, not after six hours.
+    line = one_error_line(emotune("bench", str(ASTRONAUT), "--frames", "10000000"), "emotune: ")
+    assert line == "emotune: --frames 10000000: must be between 1 and 100000"
 
 
 @pytest.mark.slow

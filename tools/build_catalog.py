@@ -99,8 +99,9 @@ SOURCE_RANK = {"data_moods.csv": 0, "playlist_2010to2022.csv": 1}
 
 
 def fix_mojibake(text: str) -> str:
-    """Undo UTF-8 read as cp1252 ("Camâ€™ron" -> "Cam’ron"), which some source rows carry."""
-    if not any(marker in text for marker in ("â€", "Ã", "Â")):
+    """Undo UTF-8 read as cp1252 ("Camâ€™ron" -> "Cam’ron", "ê°•ë‚¨" -> "강남"), which some source
+    rows carry; genuine accents ("Beyoncé") stay, since their cp1252 bytes are not valid UTF-8."""
+    if text.isascii():
         return text
     try:
         # cp1252 leaves five bytes undefined; those came through as the same latin-1 code points.

@@ -96,7 +96,7 @@ class AppController:
         self._started: Track | None = None  # the row the music was started from (kept when trimming)
         # The user's verdicts (read as the music side is built: it needs them) and the mood journal.
         self.feedback = FeedbackLink(view, tasks.lane("emotune-feedback"), feedback_path(env), wall_clock)
-        self.journal = JournalLink(view, tasks, env.data_dir, enabled=self.settings.journal_enabled, clock=wall_clock)
+        self.journal = JournalLink(view, tasks, env, enabled=self.settings.journal_enabled, clock=wall_clock)
         self.playback = Playback(view, tasks, env.config_dir, player_factory, on_played=self.songs_played)
         self.opening = TrackOpening(view, tasks, self.journal, app_opener, browser_opener)
         # Samples the worker posts while the user teaches Emotune their face; the teaching flow

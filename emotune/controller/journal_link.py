@@ -12,9 +12,10 @@ tells it what happens and it decides what is recorded:
 
 Song feedback is not the journal's: ``emotune.controller.feedback_link``.
 
-Start: ``start()`` starts the writer (on the music lane, as the music side is built). Problems (a damaged or locked
-journal) come from the writer's thread; they are queued and shown as one status-bar note by
-``poll()`` on the UI thread, and the app goes on without a journal. The "journal off" setting
+Start: ``start()`` starts the writer (on the music lane, as the music side is built). Problems (a
+damaged or locked journal, another window already recording into it) come from the writer's
+thread; they are queued and shown as one status-bar note by ``poll()`` on the UI thread, and the
+app goes on without a journal. The "journal off" setting
 stops recording moods and songs; it never deletes anything.
 
 Everything here except ``start`` runs on the UI thread. No toolkit.
@@ -33,6 +34,8 @@ from typing import Literal, Protocol
 from emotune.config import Settings
 from emotune.controller.journal_report import JournalReport, read_report
 from emotune.controller.mood_choice import MoodChoice
+from emotune.environment import Environment
+from emotune.journal.recording_lock import RecordingLock
 from emotune.journal.store import DB_FILE, Forgotten, Journal, JournalError, SegmentSource
 from emotune.journal.writer import JournalWriter
 from emotune.music.tracks import Track
@@ -42,14 +45,18 @@ from emotune.vision.messages import MoodState
 log = logging.getLogger(__name__)
 
 ExportKind = Literal["csv", "png"]
-# (path, record history, on_problem, clock) -> the writer
-WriterFactory = Callable[[Path, bool, Callable[[str], None], Callable[[], float]], JournalWriter]
+# (path, record history, on_problem, clock, the lock that decides which window records) -> the writer
+WriterFactory = Callable[[Path, bool, Callable[[str], None], Callable[[], float], RecordingLock], JournalWriter]
 
 
 def journal_writer(
-    path: Path, record_history: bool, on_problem: Callable[[str], None], clock: Callable[[], float]
+    path: Path,
+    record_history: bool,
+    on_problem: Callable[[str], None],
+    clock: Callable[[], float],
+    lock: RecordingLock,
 ) -> JournalWriter:
-    return JournalWriter(path, record_history=record_history, on_problem=on_problem, clock=clock)
+    return JournalWriter(path, record_history=record_history, on_problem=on_problem, clock=clock, lock=lock)
 
 
 class LinkView(Protocol):
@@ -63,7 +70,7 @@ class JournalLink:
         self,
         view: LinkView,
         tasks: Runner,
-        data_dir: Path,
+        env: Environment,
         *,
         enabled: bool = True,
         writer_factory: WriterFactory = journal_writer,
@@ -71,7 +78,8 @@ class JournalLink:
     ) -> None:
         self.view = view
         self.tasks = tasks
-        self.path = data_dir / DB_FILE
+        self.path = env.data_dir / DB_FILE
+        self._platform = env.platform
         self.enabled = enabled
         self._clock = clock
         self._writer_factory = writer_factory
@@ -86,7 +94,8 @@ class JournalLink:
         self._opening: dict[str, Track] = {}  # what the opener was asked to open -> the track
 
     def _new_writer(self) -> JournalWriter:
-        return self._writer_factory(self.path, self.enabled, self._problem_from_thread, self._clock)
+        lock = RecordingLock(self.path, self._platform)
+        return self._writer_factory(self.path, self.enabled, self._problem_from_thread, self._clock, lock)
 
     # -- start, the UI thread's inbox, close ---------------------------------------------------
 

@@ -18,24 +18,27 @@ Reading never creates a journal file. Nothing here touches the network.
 from __future__ import annotations
 
 import argparse
+import collections
+import itertools
 import json
 import os
 import re
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, timedelta
 from datetime import time as day_time
 from pathlib import Path
 
 from emotune.environment import Environment
 from emotune.errors import ExitStatus, UsageError
-from emotune.journal.store import Journal, Segment, journal_path
+from emotune.journal.store import Journal, Segment, SongCount, journal_path
 from emotune.journal.words import duration_words
 from emotune.text import printable
 
 # (track ID, times opened) of one mood's songs -> their genres in words ("rock 3, pop 1")
 GenreWords = Callable[[Iterable[tuple[str, int]]], str]
+SHOWN_SONGS = 5  # a mood's songs opened most often, named in the text summary
 DATE_HELP = "2026-03-01, 2026-03-01T14:30, today or yesterday (local time)"
 
 
@@ -131,14 +134,26 @@ def _print_summary(book: Journal, since: float | None, until: float | None, genr
             f"  ({segment.source})"
         )
     if not any_segment:
-        print(f"No moods recorded in this range (journal: {book.path})")
+        print(f"No moods recorded in this range (journal: {printable(str(book.path))})")
         return
     totals = book.time_per_mood(since, until)
     print("Time per mood: " + ", ".join(f"{printable(mood)} {duration_words(s)}" for mood, s in totals.items()))
-    for mood, songs in book.songs_per_mood(since, until).items():
-        listed = "; ".join(printable(f"{s.name} - {', '.join(s.artists)}") + f" ({s.count}x)" for s in songs[:5])
-        genres = genre_words((s.track_id, s.count) for s in songs)  # from the catalog, at report time
+    # Streamed, mood by mood: a million songs opened would not fit in memory as one table.
+    for mood, pairs in itertools.groupby(book.iter_song_counts(since, until), key=lambda pair: pair[0]):
+        first: list[SongCount] = []
+        counts = _keeping_first(pairs, first)
+        genres = genre_words(counts)  # from the catalog, at report time
+        collections.deque(counts, maxlen=0)  # what it left unread still fills the first few
+        listed = "; ".join(printable(f"{s.name} - {', '.join(s.artists)}") + f" ({s.count}x)" for s in first)
         print(f"Opened while {printable(mood) or 'no mood'} ({genres}): {listed}")
+
+
+def _keeping_first(pairs: Iterable[tuple[str, SongCount]], first: list[SongCount]) -> Iterator[tuple[str, int]]:
+    """(track ID, times) of each song of one mood; the first SHOWN_SONGS songs are kept in ``first``."""
+    for _, song in pairs:
+        if len(first) < SHOWN_SONGS:
+            first.append(song)
+        yield song.track_id, song.count
 
 
 def _export_path(value: Path | str | None, flag: str) -> Path | None:
@@ -169,7 +184,7 @@ def journal(args: argparse.Namespace, env: Environment, genre_words: GenreWords)
                 print(json.dumps(segment.to_json(), ensure_ascii=False))
         elif not exporting and not args.clear:
             if book is None:
-                print(f"No moods recorded in this range (journal: {path})")
+                print(f"No moods recorded in this range (journal: {printable(str(path))})")
             else:
                 _print_summary(book, since, until, genre_words)
         if exporting:

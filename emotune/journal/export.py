@@ -34,6 +34,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from emotune.colours import mood_rgb
 from emotune.journal.axis import DAY_S, round_axis, tick_label
+from emotune.journal.stale_temp import remove_stale_temporaries
 from emotune.journal.store import Segment
 from emotune.journal.words import duration_words, iso
 from emotune.labels import EMOTIONS
@@ -64,6 +65,7 @@ TEXT = (28, 28, 28)
 
 def write_csv(segments: Iterable[Segment], path: Path) -> int:
     """Write one row per segment (times ISO-8601, mean scores per label); returns the row count."""
+    remove_stale_temporaries(path)  # what an export killed halfway left beside the target
     count = 0
 
     def write(stream: BinaryIO) -> None:
@@ -241,5 +243,6 @@ def draw_timeline(
 def write_png(segments: Iterable[Segment], path: Path, since: float | None = None, until: float | None = None) -> Path:
     """Draw the timeline and save it as PNG at ``path`` (replaced in one step); returns ``path``."""
     image = draw_timeline(segments, since, until)
+    remove_stale_temporaries(path)
     write_export(path, lambda stream: image.save(stream, format="PNG"), "PNG")
     return path

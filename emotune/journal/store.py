@@ -332,35 +332,42 @@ class Journal(SqliteFile):
                 self.skipped.add(error)
         return events
 
-    @guarded("read the journal")
     def songs_per_mood(
         self, since: float | None = None, until: float | None = None, kinds: Sequence[SongKind] = ("opened",)
     ) -> dict[str, list[SongCount]]:
-        """Per mood, the songs opened (or other ``kinds``) in the range, most often first (counted by SQLite).
+        """Per mood, the songs opened (or other ``kinds``) in the range, most often first (counted by SQLite)."""
+        grouped: dict[str, list[SongCount]] = {}
+        for mood, song in self.iter_song_counts(since, until, kinds):
+            grouped.setdefault(mood, []).append(song)
+        return grouped
+
+    def iter_song_counts(
+        self, since: float | None = None, until: float | None = None, kinds: Sequence[SongKind] = ("opened",)
+    ) -> Iterator[tuple[str, SongCount]]:
+        """``songs_per_mood`` as (mood, song) pairs in the same order, one at a time: memory stays flat
+        with a million songs (the text summary shows a mood's first few and tallies the rest).
 
         Only times that can be right are counted (``stored_rows``): one text or infinite time
         would otherwise be the MAX of its song."""
         low, high = _bounds(since, until)
         low, high = max(low, EARLIEST_TIME), min(high, LATEST_TIME)
         wanted = [k for k in kinds if k in SONG_KINDS]
-        if not wanted:
-            return {}
         marks = ", ".join("?" for _ in wanted)
-        # SQLite takes the bare columns (name, artists) from the row that gave MAX(time): the
-        # names the song had when last seen.
-        rows = self._live().execute(
-            "SELECT COALESCE(mood, ''), track_id, name, artists, COUNT(*), MAX(time) FROM songs"
-            f" WHERE time >= ? AND time < ? AND kind IN ({marks})"
-            " GROUP BY COALESCE(mood, ''), track_id ORDER BY 1, 5 DESC, 6 DESC",
-            (low, high, *wanted),
-        )
-        grouped: dict[str, list[SongCount]] = {}
-        for mood, track, name, artists, count, last in rows:
-            try:
-                grouped.setdefault(str(mood), []).append(song_count_row(track, name, artists, count, last))
-            except BadRowError as error:
-                self.skipped.add(error)
-        return grouped
+        with self.guard("read the journal"):
+            # SQLite takes the bare columns (name, artists) from the row that gave MAX(time): the
+            # names the song had when last seen.
+            for mood, track, name, artists, count, last in self._live().execute(
+                "SELECT COALESCE(mood, ''), track_id, name, artists, COUNT(*), MAX(time) FROM songs"
+                f" WHERE time >= ? AND time < ? AND kind IN ({marks})"
+                " GROUP BY COALESCE(mood, ''), track_id ORDER BY 1, 5 DESC, 6 DESC",
+                (low, high, *wanted),
+            ):
+                try:
+                    song = song_count_row(track, name, artists, count, last)
+                except BadRowError as error:
+                    self.skipped.add(error)
+                    continue
+                yield str(mood), song
 
     @guarded("read the journal")
     def known_song(self, track_id: str) -> tuple[str, tuple[str, ...]] | None:

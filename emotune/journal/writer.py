@@ -32,6 +32,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from emotune.errors import reason
+from emotune.journal.recording_lock import RecordingLock
 from emotune.journal.store import Forgotten, Journal, JournalError, SegmentSource, SongEvent, SongKind
 from emotune.labels import EMOTIONS
 
@@ -51,6 +53,8 @@ class Song(Protocol):
     def artists(self) -> Sequence[str]: ...
 
 
+# Why a second window on the same journal records nothing (its status bar shows it).
+ANOTHER_WINDOW = "another Emotune window is recording into this journal; this one records nothing"
 # A wake-up this many checkpoints late means the process was suspended, not busy.
 SUSPEND_FACTOR = 5.0
 
@@ -125,10 +129,12 @@ class JournalWriter:
         on_problem: Callable[[str], None] | None = None,
         max_queue: int = 10_000,
         timeout_s: float = 5.0,
+        lock: RecordingLock | None = None,
     ) -> None:
         """``path``: the journal file (``store.journal_path(env)``). ``clock``: Unix seconds now (tests
         pass a fake one). ``record_history=False`` (the "journal off" setting) records no moods or
-        songs; forgetting still works."""
+        songs; forgetting still works. ``lock``: a window's writer records only while it holds
+        this lock (another window holding it: a problem, ``ANOTHER_WINDOW``, and nothing recorded)."""
         self._path = path
         self._clock = clock
         self._checkpoint_s = checkpoint_s
@@ -143,6 +149,7 @@ class JournalWriter:
         self._segment: _OpenSegment | None = None
         self._last_write = 0.0
         self._stopping = False
+        self._lock = lock if record_history else None  # the journal off records nothing: no lock
 
     # --- the window's side (never blocks) -------------------------------------------------------
 
@@ -250,10 +257,11 @@ class JournalWriter:
     # --- the writer thread ----------------------------------------------------------------------
 
     def _run(self) -> None:
-        try:
-            self._journal = Journal.open(self._path, timeout_s=self._timeout_s)
-        except JournalError as exc:
-            self._fail(exc)
+        if self._take_lock():
+            try:
+                self._journal = Journal.open(self._path, timeout_s=self._timeout_s)
+            except JournalError as exc:
+                self._fail(exc)
         while True:
             try:
                 message: _Message | None = self._queue.get(timeout=self._checkpoint_s)
@@ -272,6 +280,23 @@ class JournalWriter:
         journal, self._journal = self._journal, None
         if journal is not None:
             journal.close()
+        if self._lock is not None:
+            self._lock.release()
+
+    def _take_lock(self) -> bool:
+        if self._lock is None:
+            return True
+        try:
+            if self._lock.acquire():
+                return True
+            problem = ANOTHER_WINDOW
+        except OSError as exc:
+            problem = f"cannot lock {self._lock.path} ({reason(exc)}); not recording"
+        self._problem = problem
+        log.warning("%s", problem)
+        if self._on_problem is not None:
+            self._on_problem(problem)
+        return False
 
     def _safely(self, action: Callable[..., None], *args: object) -> None:
         if self._journal is None:

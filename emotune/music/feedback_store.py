@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -108,7 +109,8 @@ class FeedbackStore(SqliteFile):
             return False
         connection = self._live()
         try:
-            connection.execute("ATTACH DATABASE ? AS old", (str(old),))
+            # As bytes: a str binds as UTF-8, which a path with undecodable bytes (\xff) cannot be.
+            connection.execute("ATTACH DATABASE ? AS old", (os.fsencode(old),))
         except sqlite3.Error as exc:
             self._unless_locked(exc)
             return False
@@ -136,7 +138,9 @@ class FeedbackStore(SqliteFile):
             ) from None
 
     def migrated(self, connection: sqlite3.Connection, step: int) -> None:
-        if step == 0 and "old" in {str(row[1]) for row in connection.execute("PRAGMA database_list")}:
+        # Only the names: the "file" column of a folder whose path is not UTF-8 cannot be read as text.
+        attached = {str(row[0]) for row in connection.execute("SELECT name FROM pragma_database_list")}
+        if step == 0 and "old" in attached:
             # Row by row through the checks: one row an older version or another program left odd
             # is skipped (and stays in the journal), never the reason nothing moves.
             rows = connection.execute(f"SELECT {_COLUMNS} FROM old.feedback").fetchall()

@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from emotune.music.spotify import Credentials
 
 MAX_LIMIT = 50
+# What part of ``play``'s network budget finding the songs may use; the play request has the rest.
+SEARCH_SHARE = 0.6
 DEFAULT_LOGIN_TIMEOUT_S = 300.0
 
 
@@ -81,7 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return run(args)
     except EmotuneError as exc:
-        print(f"emotune: {exc}", file=sys.stderr)
+        print(f"emotune: {printable(str(exc))}", file=sys.stderr)
         return int(ExitStatus.BAD_INPUT)
     except KeyboardInterrupt:
         return int(ExitStatus.INTERRUPTED)
@@ -188,6 +190,7 @@ def status_command(args: argparse.Namespace) -> int:
 
 
 def play_command(args: argparse.Namespace) -> int:
+    from emotune.music.playback import track_uris
     from emotune.music.spotify import command_deadline, is_signed_in
 
     emotion = str(args.emotion).strip().lower()
@@ -199,16 +202,33 @@ def play_command(args: argparse.Namespace) -> int:
     credentials, settings, token_dir = _settings_and_dir()
     if not is_signed_in(token_dir):
         raise SpotifyCommandError("not signed in to Spotify: sign in first with: emotune spotify login")
-    # One deadline for the whole command, not one per exchange: a token refresh, the search and
-    # the play request together end within the network timeout (5 s at most).
-    with command_deadline(credentials.timeout_s):
-        return _play(args, emotion, limit, credentials, settings, token_dir)
+    # One budget for the whole command (the network timeout, 5 s at most), not one per exchange;
+    # finding the songs may spend only SEARCH_SHARE of it, so that a slow search falls back to
+    # the catalog in time for the play request to have the rest, which it then always gets.
+    total_s = credentials.timeout_s
+    ends_at = time.monotonic() + total_s
+    with command_deadline(total_s * SEARCH_SHARE):
+        player, device_id, result, notes = _choose(args, emotion, limit, credentials, settings, token_dir)
+    with command_deadline(max(0.0, ends_at - time.monotonic())):
+        woken = player.play(track_uris(result.tracks), device_id=device_id)
+    # Said only now: had playing failed, its one line would have been the one that mattered (a
+    # fault seen by the search and then by the play request is one fault, told once).
+    for note in notes:
+        print(f"emotune: {note}", file=sys.stderr)
+    if woken is not None:
+        print(f"emotune: started on {woken.name}", file=sys.stderr)
+    for track in result.tracks:
+        print(track.json_line() if args.json else track.text_line())
+    return int(ExitStatus.OK)
 
 
-def _play(args: argparse.Namespace, emotion: str, limit: int, credentials: Any, settings: Any, token_dir: Any) -> int:
+def _choose(
+    args: argparse.Namespace, emotion: str, limit: int, credentials: Any, settings: Any, token_dir: Any
+) -> tuple[Any, str | None, Any, list[str]]:
+    """(player, device ID or None, the songs, notes on a fallback to the catalog) for ``play``."""
     from emotune import environment, moods
     from emotune.music.feedback_cli import stored_preferences
-    from emotune.music.playback import SpotifyPlayer, track_uris
+    from emotune.music.playback import SpotifyPlayer
     from emotune.music.service import build_music
 
     player = SpotifyPlayer.as_user(credentials, token_dir)
@@ -217,19 +237,14 @@ def _play(args: argparse.Namespace, emotion: str, limit: int, credentials: Any, 
     # The music side `recommend` uses, so `play` plays what `recommend` would list.
     env = environment.current()
     music = build_music(settings, env, offline=False, feedback=stored_preferences(env))
+    notes: list[str] = []
     if music.account.kind == "catalog" and music.account.reason:
-        print(f"emotune: {music.account.reason}; using the bundled catalog", file=sys.stderr)
+        notes.append(f"{music.account.reason}; using the bundled catalog")
     strategy = moods.check_strategy(settings.music_strategy)
     result = music.recommender.recommend(emotion, limit, strategy, genres=tuple(getattr(args, "genres", ())))
     if music.spotify is not None and result.source == "catalog":
-        print(f"emotune: {result.status}", file=sys.stderr)
-
-    woken = player.play(track_uris(result.tracks), device_id=device_id)
-    if woken is not None:
-        print(f"emotune: started on {woken.name}", file=sys.stderr)
-    for track in result.tracks:
-        print(track.json_line() if args.json else track.text_line())
-    return int(ExitStatus.OK)
+        notes.append(str(result.status))
+    return player, device_id, result, notes
 
 
 def _device_id(player: Any, wanted: str) -> str:

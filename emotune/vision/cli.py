@@ -22,6 +22,7 @@ import cv2
 
 from emotune.choices import Detector
 from emotune.errors import UsageError
+from emotune.text import printable
 from emotune.vision.faces import DEFAULT_MAX_SIDE
 from emotune.vision.messages import FaceResult, FrameResult, MoodState
 from emotune.vision.mood import MoodTracker
@@ -40,6 +41,8 @@ from emotune.vision.sources import (
 NO_FACE = "no face"
 
 
+# A median needs a few hundred frames; 100,000 is minutes, while 10,000,000 ran for six hours.
+MAX_BENCH_FRAMES = 100_000
 MIN_MAX_SIDE, MAX_MAX_SIDE = 64, 4096  # below: faces too small to find; above: no detector gains
 
 
@@ -178,13 +181,15 @@ def classify(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
         if as_json:
             print(json.dumps({"path": path, "faces": [face.to_json() for face in faces]}), file=out, flush=True)
             continue
+        shown = printable(path)  # the JSON line keeps the name exact (json.dumps escapes controls)
         if not faces:
-            print(f"{path}: no face found", file=out)
+            print(f"{shown}: no face found", file=out)
         for i, face in enumerate(faces, 1):
             x, y, w, h = face.box
             ranked = sorted(face.scores_by_label().items(), key=lambda item: item[1], reverse=True)
             others = ", ".join(f"{label} {score:.2f}" for label, score in ranked[1:3])
-            print(f"{path}: face {i} at x={x} y={y} {w}x{h}: {face.emotion} {face.confidence:.2f} ({others})", file=out)
+            reading = f"{face.emotion} {face.confidence:.2f} ({others})"
+            print(f"{shown}: face {i} at x={x} y={y} {w}x{h}: {reading}", file=out)
     return 0
 
 
@@ -197,8 +202,8 @@ def bench(args: argparse.Namespace, out: TextIO = sys.stdout, clock: Callable[[]
     which count the work done every few frames that a median hides."""
     quiet_opencv()
     frames_wanted = int(args.frames)
-    if frames_wanted < 1:
-        raise UsageError(f"--frames {frames_wanted}: must be at least 1")
+    if not 1 <= frames_wanted <= MAX_BENCH_FRAMES:
+        raise UsageError(f"--frames {frames_wanted}: must be between 1 and {MAX_BENCH_FRAMES}")
     cv2.setNumThreads(1)
     source = make_source(str(args.source))
     settings = settings_from(args)
@@ -238,7 +243,7 @@ def bench(args: argparse.Namespace, out: TextIO = sys.stdout, clock: Callable[[]
     if getattr(args, "json", False):
         print(json.dumps({"frames": count, "ms_per_frame": medians, "mean_ms_per_frame": means}), file=out)
     else:
-        print(f"{count} frames of {source.name}, one thread, ms per frame (median / mean):", file=out)
+        print(f"{count} frames of {printable(source.name)}, one thread, ms per frame (median / mean):", file=out)
         for name in steps:
             print(f"  {name:<9} {medians[name]:8.2f} {means[name]:8.2f}", file=out)
         detect_classify = [d + c for d, c in zip(steps["detect"], steps["classify"], strict=True)]

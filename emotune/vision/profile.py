@@ -242,7 +242,7 @@ class Profile:
     def describe(self) -> list[str]:
         """Lines for ``profile show``: who, which model, which expressions from how many samples."""
         lines = [
-            f"profile {self.name!r}" + (f" ({self.source})" if self.source is not None else ""),
+            f"profile {self.name!r}" + (f" ({printable(str(self.source))})" if self.source is not None else ""),
             f"model sha256 {self.model_sha256[:12]}, embedding {self.embedding_size}, "
             f"flip averaging {'on' if self.flip_average else 'off'}",
         ]

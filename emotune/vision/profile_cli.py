@@ -32,6 +32,7 @@ from numpy.typing import NDArray
 from emotune.errors import EmotuneError, reason
 from emotune.labels import EMOTIONS
 from emotune.safe_file import ExportError, export_target
+from emotune.text import printable
 from emotune.vision.crops import crop_faces
 from emotune.vision.emotions import EmotionClassifier
 from emotune.vision.pipeline import FacePipeline
@@ -158,7 +159,7 @@ def profile_build(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
     saved = profile.save(target, named_by_user=True)
     total = sum(scan.images.values())
     print(
-        f"wrote {saved.source}: profile {saved.name!r}, {len(saved.expressions)} expressions "
+        f"wrote {printable(str(saved.source))}: profile {saved.name!r}, {len(saved.expressions)} expressions "
         f"from {scan.faces} faces in {total} images",
         file=out,
     )
@@ -168,7 +169,8 @@ def profile_build(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
             print(f"  {label:<9} {shown.samples if shown else 0:>4} of {scan.images[label]} images", file=out)
     for what, paths in (("no face found", scan.no_face), ("several faces, the largest used", scan.several_faces)):
         if paths:
-            names = ", ".join(str(p) for p in paths[:SHOWN_PATHS]) + (" ..." if len(paths) > SHOWN_PATHS else "")
+            names = ", ".join(printable(str(p)) for p in paths[:SHOWN_PATHS])
+            names += " ..." if len(paths) > SHOWN_PATHS else ""
             print(f"{what} in {len(paths)} images: {names}", file=out)
     return 0
 

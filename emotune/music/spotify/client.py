@@ -42,7 +42,7 @@ from emotune.music.spotify.errors import (
 )
 from emotune.music.spotify.redaction import redact
 from emotune.music.spotify.token_cache import RUN_TOKENS, TokenMemory, is_signed_in
-from emotune.music.spotify.transport import MAX_TIMEOUT_S, session
+from emotune.music.spotify.transport import MAX_TIMEOUT_S, session, waited_at_most
 from emotune.music.tracks import Track, is_track_id
 
 SEARCH_PAGE_LIMIT = 10  # February 2026: more gives 400 "Invalid limit"
@@ -140,7 +140,9 @@ class SpotifyClient:
         except SpotifyOauthError as exc:
             raise self._oauth_error(exc) from None
         except requests.exceptions.Timeout:
-            raise SpotifyTimeoutError(f"Spotify did not answer within {self._timeout_s:g} s") from None
+            # A command's share of its budget (``play``'s search) may be shorter than the timeout.
+            waited = waited_at_most(self._timeout_s)
+            raise SpotifyTimeoutError(f"Spotify did not answer within {waited:.2g} s") from None
         except requests.exceptions.JSONDecodeError:
             raise SpotifyBadResponseError("Spotify's sign-in server sent an answer that is not JSON") from None
         except requests.exceptions.RequestException as exc:

@@ -11,6 +11,7 @@ import contextlib
 import logging
 import secrets
 import socket
+import sys
 import threading
 import time
 import webbrowser
@@ -83,6 +84,15 @@ class _CallbackServer(ThreadingMixIn, HTTPServer):
         self.expected_path = expected_path
         self.expected_state = expected_state
         self.result: dict[str, str] | None = None
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A connection the browser reset or dropped (a preconnect, a closed tab) is no fault of
+        # the sign-in, which keeps waiting for the redirect; socketserver would print a traceback
+        # on stderr before the command's one line. Anything else is a bug and keeps its traceback.
+        if isinstance(sys.exc_info()[1], OSError):
+            log.debug("sign-in callback: a connection from %s failed", client_address, exc_info=True)
+            return
+        super().handle_error(request, client_address)
 
 
 def check_redirect_uri(uri: str) -> tuple[str, int, str]:

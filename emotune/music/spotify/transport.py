@@ -36,18 +36,25 @@ _exchange_of_thread = threading.local()
 # (``command_deadline``): a token refresh and the request after it share one budget. Process-wide
 # on purpose: a command's helper threads (a search) count against it too. The window never sets it.
 _command_deadline: float | None = None
+_command_seconds: float | None = None  # the budget that deadline was set with, for messages
 
 
 @contextlib.contextmanager
 def command_deadline(seconds: float) -> Iterator[None]:
     """Within the block, all Spotify exchanges together end within ``seconds`` (command lines)."""
-    global _command_deadline
-    before = _command_deadline
-    _command_deadline = time.monotonic() + seconds
+    global _command_deadline, _command_seconds
+    before = _command_deadline, _command_seconds
+    _command_deadline, _command_seconds = time.monotonic() + seconds, seconds
     try:
         yield
     finally:
-        _command_deadline = before
+        _command_deadline, _command_seconds = before
+
+
+def waited_at_most(total_s: float) -> float:
+    """How long an exchange with ``total_s`` of its own could wait under the command's budget."""
+    budget = _command_seconds
+    return total_s if budget is None else min(total_s, budget)
 
 
 def _time_left(total_s: float) -> float:
