@@ -23,7 +23,9 @@ def test_the_text_summary_of_many_songs_opened_runs_in_flat_memory(user_dirs: Us
     path = user_dirs.data / DB_FILE
     Journal.open(path).close()
     with sqlite3.connect(path) as raw:
-        raw.execute("INSERT INTO segments (start_t, end_t, mood, source) VALUES (1e9, 2e9, 'happy', 'face')")
+        raw.execute(
+            "INSERT INTO segments (start_t, end_t, mood, source) VALUES (1e9, 1e9 + ?, 'happy', 'face')", (SONGS,)
+        )
         raw.executemany(
             "INSERT INTO songs (time, track_id, name, artists, mood, kind) VALUES (?, ?, ?, '[\"Ann\"]', ?, 'opened')",
             ((1e9 + i, f"{i:022d}", f"Song {i}", ("happy", "sad")[i % 2]) for i in range(SONGS)),
