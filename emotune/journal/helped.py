@@ -218,8 +218,9 @@ CAVEATS = (
 )
 
 
-def _signed(value: float) -> str:
-    return f"{value:+.2f}"
+def signed(value: float) -> str:
+    text = f"{value:+.2f}"
+    return "+0.00" if text == "-0.00" else text  # a change that rounds to nothing has no sign
 
 
 def group_words(group: Group) -> str:
@@ -236,8 +237,8 @@ def group_words(group: Group) -> str:
         more = group.needed
         return f"{what} {more} more occasion{'s' if more != 1 else ''} needed before Emotune gives a figure."
     return (
-        f"{what} Mean change {_signed(group.change)} on a scale of -1 to +1"
-        f" (95% interval {_signed(group.low)} to {_signed(group.high)})."
+        f"{what} Mean change {signed(group.change)} on a scale of -1 to +1"
+        f" (95% interval {signed(group.low)} to {signed(group.high)})."
     )
 
 
@@ -252,7 +253,7 @@ def verdict(answer: Answer) -> str:
             " (turn on 'Find out what helps me' in Settings)."
         )
     mean, low, high = diff
-    span = f"Lift minus Match: {_signed(mean)} (95% interval {_signed(low)} to {_signed(high)})"
+    span = f"Lift minus Match: {signed(mean)} (95% interval {signed(low)} to {signed(high)})"
     if low > 0:
         return f"{span}. Lift lists helped you more than Match lists."
     if high < 0:
@@ -260,8 +261,9 @@ def verdict(answer: Answer) -> str:
     return f"{span}. No clear difference between Lift and Match yet: too few to be sure."
 
 
-def answer_words(answer: Answer) -> list[str]:
-    """The whole answer as lines of text (empty for a journal without a list begun from a low mood)."""
+def answer_words(answer: Answer, *, finer: bool = True) -> list[str]:
+    """The whole answer as lines of text (empty for a journal without a list begun from a low mood);
+    ``finer=False`` leaves out the groups per mood and per genre (a table shows them)."""
     if answer.empty:
         return []
     if not answer.groups:
@@ -271,4 +273,5 @@ def answer_words(answer: Answer) -> list[str]:
             verdict(answer),
             *CAVEATS,
         ]
-    return [*(group_words(g) for g in answer.groups), verdict(answer), *CAVEATS]
+    shown = [g for g in answer.groups if finer or (g.from_mood == ANY_LOW and g.genre is None)]
+    return [*(group_words(g) for g in shown), verdict(answer), *CAVEATS]
