@@ -12,6 +12,7 @@ import pytest
 
 from emotune.journal import helped, series
 from emotune.journal.store import MIGRATIONS, Journal
+from emotune.journal.writer import JournalWriter
 from testbed.helped_sim import START, Truth, means_for, write_journal
 
 LIFT_HELPS = Truth(lift_effect=0.3, match_effect=0.0, occasions=60, noise=0.15, baseline_spread=0.1)
@@ -196,3 +197,34 @@ def test_forgetting_a_range_erases_the_series_and_the_lists_in_it(tmp_path: Path
     with sqlite3.connect(path) as raw:  # gone from the file, not only from the answers
         assert raw.execute("SELECT COUNT(*) FROM face_series").fetchone()[0] == 0
     raw.close()
+
+
+def test_the_writer_keeps_windows_ends_one_when_the_face_goes_and_forgets_cleanly(tmp_path: Path) -> None:
+    path = tmp_path / "journal.sqlite3"
+    now = [START]
+    writer = JournalWriter(path, clock=lambda: now[0]).start()
+    writer.list_begun("sad", "lift", ("rock",), True)
+    happy = tuple(0.6 if label == "happy" else 0.4 / 6 for label in series.EMOTIONS)
+    for _ in range(50):  # 50 s of face at 2 readings a second: one full window, then 20 s more
+        for _ in range(2):
+            writer.observe("sad", happy)
+            now[0] += 0.5
+    writer.observe(None)  # the face went: the 20 s so far become a row of their own
+    assert writer.flush()
+    with Journal.open(path) as journal:
+        before = series.samples(journal)
+        assert [s.readings for s in before] == [60, 40] and {s.list_id for s in before} == {1}
+        assert before[0].brightness == pytest.approx(0.6 - 4 * 0.4 / 6, abs=3e-3)  # means kept to 3 decimals
+    writer.observe("sad", happy)  # a reading the forget must not carry over
+    writer.forget()
+    writer.observe("sad", happy)
+    now[0] += 40
+    writer.observe("sad", happy)
+    assert writer.stop()
+    assert writer.problem is None
+    with Journal.open(path) as journal:
+        stored, begun = series.samples(journal), series.lists(journal)
+    assert begun == []  # forgotten with the rest
+    # After the forget: one reading, then one 40 s later closing its window (the last row at stop).
+    assert [s.readings for s in stored] == [1, 1]
+    assert all(s.list_id is None for s in stored)
