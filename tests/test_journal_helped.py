@@ -228,3 +228,17 @@ def test_the_writer_keeps_windows_ends_one_when_the_face_goes_and_forgets_cleanl
     # After the forget: one reading, then one 40 s later closing its window (the last row at stop).
     assert [s.readings for s in stored] == [1, 1]
     assert all(s.list_id is None for s in stored)
+
+
+def test_lists_without_enough_face_say_so_rather_than_give_a_figure(tmp_path: Path) -> None:
+    path = tmp_path / "journal.sqlite3"
+    with Journal.open(path) as journal:
+        one_list(journal, START)
+        windows(journal, START - 290, START - 200, -0.4)  # the camera went off after the list began
+    answer = helped.read_answer(path)
+    assert answer.groups == () and not answer.empty
+    words = helped.answer_words(answer)
+    assert words[0] == (
+        "1 list began from a low mood, but none had enough face read before and 10-15 minutes after to count."
+    )
+    assert words[1].startswith("Too few to be sure: 0 fair occasions so far; Emotune needs 5 after Lift and 5")
