@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -104,13 +103,8 @@ class App:
         assert self.controller.close()
 
 
-@pytest.fixture()
-def folder(tmp_path: Path) -> Iterator[Path]:
-    yield tmp_path
-
-
-def test_the_app_records_the_lists_drawn_and_a_coarse_face_series(folder: Path) -> None:
-    running = App(folder, {"find_what_helps": True, "genres": ["pop"]})
+def test_the_app_records_the_lists_drawn_and_a_coarse_face_series(tmp_path: Path) -> None:
+    running = App(tmp_path, {"find_what_helps": True, "genres": ["pop"]})
     assert isinstance(running.controller.songs, FairTrial)
     running.controller.songs.rng = random.Random(2)
     running.tasks.finish_all()
@@ -139,8 +133,8 @@ def test_the_app_records_the_lists_drawn_and_a_coarse_face_series(folder: Path) 
     assert samples[-1].brightness == pytest.approx(0.1 - 4 * 0.9 / 6, abs=1e-3)
 
 
-def test_with_the_setting_off_the_persons_choice_is_recorded_as_such(folder: Path) -> None:
-    running = App(folder, {"music_strategy": "lift"})
+def test_with_the_setting_off_the_persons_choice_is_recorded_as_such(tmp_path: Path) -> None:
+    running = App(tmp_path, {"music_strategy": "lift"})
     running.tasks.finish_all()
     running.frames("fear", 5.0, 0.1)
     assert not str(running.view.last("show_music_status")[0]).endswith(TRIAL_NOTE)  # type: ignore[index]
@@ -149,8 +143,8 @@ def test_with_the_setting_off_the_persons_choice_is_recorded_as_such(folder: Pat
         assert [(b.mood, b.strategy, b.randomised) for b in series.lists(journal)] == [("fear", "lift", False)]
 
 
-def test_journal_off_records_no_lists_and_no_series(folder: Path) -> None:
-    running = App(folder, {"find_what_helps": True, "journal_enabled": False})
+def test_journal_off_records_no_lists_and_no_series(tmp_path: Path) -> None:
+    running = App(tmp_path, {"find_what_helps": True, "journal_enabled": False})
     running.tasks.finish_all()
     running.frames("sad", 40.0, 0.1)
     running.close()
