@@ -131,6 +131,8 @@ def test_an_occasion_needs_face_both_before_and_after_and_a_low_mood(tmp_path: P
         windows(journal, START + 19_710, START + 20_890, 0.0)
         one_list(journal, START + 30_000)
         one_list(journal, START + 30_120)  # "More songs": the same list going on
+        one_list(journal, START + 30_200, mood="neutral")
+        one_list(journal, START + 30_260)  # the face flickered back to sad: still the same occasion
         windows(journal, START + 29_710, START + 30_890, -0.3)
         one_list(journal, START + 40_000)
         windows(journal, START + 39_710, START + 39_740, -0.3)  # two windows before: too few
@@ -138,7 +140,7 @@ def test_an_occasion_needs_face_both_before_and_after_and_a_low_mood(tmp_path: P
     answer = helped.read_answer(path)
     assert [o.time for o in answer.occasions] == [START, START + 30_000]
     assert answer.occasions[0].change == pytest.approx(0.0, abs=1e-3)
-    assert answer.lists == 5
+    assert answer.lists == 6
 
 
 def test_an_empty_or_missing_journal_has_no_answer(tmp_path: Path) -> None:

@@ -121,15 +121,11 @@ def find_occasions(begun: Iterable[ListBegun], series: Sequence[tuple[float, flo
     times = [t for t, _ in series]
     values = [b for _, b in series]
     found: list[Occasion] = []
-    previous: ListBegun | None = None
+    last_begun: dict[tuple[str, Strategy], float] = {}  # (mood, strategy) -> when its last list began
     for item in sorted(begun, key=lambda b: b.time):
-        same_list = (
-            previous is not None
-            and previous.mood == item.mood
-            and previous.strategy == item.strategy
-            and item.time - previous.time < SAME_LIST_S
-        )
-        previous = item
+        key = (item.mood, item.strategy)
+        same_list = item.time - last_begun.get(key, -SAME_LIST_S) < SAME_LIST_S
+        last_begun[key] = item.time
         if not item.from_low or same_list:
             continue
         before = _mean_between(times, values, item.time - BEFORE_S, item.time)
