@@ -88,6 +88,8 @@ class Settings:
     genres: list[str] = field(default_factory=list, metadata={"max_items": 100})
     # Record music moods and songs in the local journal (emotune.journal); off keeps what is there.
     journal_enabled: bool = True
+    # "Find out what helps me": Match or Lift drawn at random for low moods (controller.fair_trial).
+    find_what_helps: bool = False
     # Whose face profile reads faces (a file in <config dir>/profiles, emotune.vision.profile);
     # empty: the plain model. Set from the window's "Your face" menu.
     profile_name: str = ""

@@ -120,14 +120,14 @@ def no_writer_threads() -> bool:
 def test_a_new_journal_is_at_the_latest_schema_in_wal_mode_and_private(tmp_path: Path) -> None:
     path = tmp_path / "deep" / "folder" / DB_FILE
     with Journal.open(path) as journal:
-        assert journal.schema_version() == SCHEMA_VERSION == 3
+        assert journal.schema_version() == SCHEMA_VERSION == 4
         assert journal.journal_mode() == "wal"
         segment(journal, "happy", 10.0, 20.0)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     with sqlite3.connect(path) as raw:
         tables = {row[0] for row in raw.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        assert tables == {"segments", "songs", "feedback", "meta"}
+        assert tables == {"segments", "songs", "feedback", "meta", "lists", "face_series"}
         assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"  # persistent, not per connection
 
 

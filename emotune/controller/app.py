@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from emotune.choices import Strategy
 from emotune.config import Settings, SettingsStore
 from emotune.controller.face_profiles import FaceProfiles
+from emotune.controller.fair_trial import FairTrial
 from emotune.controller.feedback_link import FeedbackLink
 from emotune.controller.journal_link import JournalLink
 from emotune.controller.mood_choice import MoodChoice
@@ -31,7 +32,7 @@ from emotune.controller.opening import OpenHow, TrackOpening
 from emotune.controller.playback import Playback, PlayerFactory, playlist_name, spotify_player
 from emotune.controller.playlist import Playlist
 from emotune.controller.settings import SettingsKeeper, SpotifySignIn
-from emotune.controller.song_requests import SongRequest, SongRequests, playlist_heading
+from emotune.controller.song_requests import SongRequest
 from emotune.controller.sources import SourceOpening, Sources
 from emotune.controller.view import View
 from emotune.controller.wiring import AppOptions, MusicFactory, Tasks, WorkerFactory, build_music_for, vision_worker
@@ -89,7 +90,7 @@ class AppController:
         self.sign_in_flow = SpotifySignIn(view, tasks, env, self._start_music)
         self.mood = MoodChoice(options.mood)
         self.strategy: Strategy = self.effective.music_strategy
-        self.songs = SongRequests()
+        self.songs = FairTrial(lambda: self.settings.find_what_helps)  # Match or Lift at random, if asked
         self.music = MusicSide(view, tasks.lane("emotune-music"), music_factory, env, after_music_built)
         self.recommendation: Recommendation | None = None
         self.playlist = Playlist()  # the rows as shown; the window draws this same object
@@ -316,7 +317,7 @@ class AppController:
         fresh, next_request = self.songs.answered(request)
         if fresh:
             self.recommendation = answer
-            heading = playlist_heading(answer.emotion, answer.strategy)
+            heading = self.songs.heading(request, answer)
             if answer.like is not None:
                 heading = f"Songs like “{answer.like.name}” for {answer.emotion}"
             if request.append and self.playlist.tracks:
@@ -333,13 +334,14 @@ class AppController:
                     # music they hear follows what they see, from its first song.
                     self.playback.play(answer.tracks)
             self.journal.songs_shown(answer.tracks, answer.emotion)
+            self.songs.list_shown(request, answer, self.settings.genres, self.journal)
             self.feedback.shown(answer.tracks)
             if answer.pool_restarted:
                 self.view.show_note(
                     f"Every song for {answer.emotion} has been shown: starting again from the best fits"
                 )
             signed_in = answer.source == "spotify" and self.music.signed_in
-            self.view.show_music_status(f"{answer.status} · signed in" if signed_in else answer.status)
+            self.view.show_music_status(self.songs.status(answer.status, signed_in))
         if next_request is not None:
             self._submit(next_request)
 

@@ -28,6 +28,7 @@ import platformdirs
 from emotune.colours import mood_colour
 from emotune.controller.journal_link import ExportKind, JournalLink
 from emotune.controller.journal_report import JournalReport, day_rows, parse_range, time_axis
+from emotune.gui.helped_view import HelpedWindow
 from emotune.gui.theme import Palette
 from emotune.journal.words import Period, duration_words, period_bounds
 from emotune.music.catalog import tally_words
@@ -120,6 +121,9 @@ class JournalWindow(tk.Toplevel):
         actions.grid(row=5, column=0, columnspan=2, sticky="ew", pady=(12, 0))
         ttk.Button(actions, text="Export CSV…", command=lambda: self.export("csv")).pack(side="left")
         ttk.Button(actions, text="Export PNG…", command=lambda: self.export("png")).pack(side="left", padx=(6, 0))
+        self.helped: HelpedWindow | None = None  # "Did the music help?" (emotune.gui.helped_view)
+        self.helped_button = ttk.Button(actions, text="Did the music help?…", command=self.open_helped)
+        self.helped_button.pack(side="left", padx=(6, 0))
         ttk.Button(actions, text="Close", command=self.destroy).pack(side="right")
         ttk.Button(actions, text="Forget everything…", command=lambda: self.forget_history("all")).pack(
             side="right", padx=(0, 6)
@@ -148,6 +152,9 @@ class JournalWindow(tk.Toplevel):
             current.refresh()
             return current
         return cls(master, link, palette)
+
+    def open_helped(self) -> None:
+        self.helped = HelpedWindow.open(self.helped, self, self.link, self.palette)
 
     def destroy(self) -> None:
         self.closed = True  # answers still on their way find nothing to update

@@ -20,6 +20,7 @@ CLIENT_ID_HELP = (
     "redirect URI below to it, and paste its Client ID here. Then Sign in. Without one,\n"
     "songs come from the bundled catalog."
 )
+FIND_WHAT_HELPS = "Find out what helps me (Match or Lift at random when my mood is low)"
 
 
 class SettingsDialog(tk.Toplevel):
@@ -56,6 +57,7 @@ class SettingsDialog(tk.Toplevel):
         self.theme = tk.StringVar(value=settings.theme)
         self.pace = tk.StringVar(value=settings.music_pace)
         self.journal = tk.BooleanVar(value=settings.journal_enabled)
+        self.find_what_helps = tk.BooleanVar(value=settings.find_what_helps)
 
         row = 0
         ttk.Label(body, text="Spotify", style="Heading.TLabel").grid(row=row, column=0, columnspan=3, sticky="w")
@@ -123,6 +125,10 @@ class SettingsDialog(tk.Toplevel):
         ttk.Checkbutton(body, text="Keep a mood journal on this computer", variable=self.journal).grid(
             row=row, column=0, columnspan=3, sticky="w", pady=(8, 2)
         )
+        row += 1  # the n-of-1 comparison (emotune.controller.fair_trial); its answer is in the Journal
+        ttk.Checkbutton(body, text=FIND_WHAT_HELPS, variable=self.find_what_helps).grid(
+            row=row, column=0, columnspan=3, sticky="w", pady=2
+        )
 
         row += 1
         self.error = ttk.Label(body, text="", foreground="#c0392b", wraplength=420)
@@ -160,6 +166,7 @@ class SettingsDialog(tk.Toplevel):
             open_with=self.open_with.get(),
             theme=self.theme.get(),
             journal_enabled=bool(self.journal.get()),
+            find_what_helps=bool(self.find_what_helps.get()),
         )
 
     def save(self) -> None:

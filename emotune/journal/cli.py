@@ -57,6 +57,9 @@ def add_journal_parsers(commands: argparse._SubParsersAction[argparse.ArgumentPa
     journal_parser.add_argument("--csv", metavar="FILE", type=Path, help="write the segments as CSV")
     journal_parser.add_argument("--png", metavar="FILE", type=Path, help="draw the mood timeline as PNG")
     journal_parser.add_argument(
+        "--helped", action="store_true", help="did the music help? Lift and Match after low moods, with figures"
+    )
+    journal_parser.add_argument(
         "--clear",
         action="store_true",
         help="then forget the mood and song history in the range (all of it without --since/--until)",
@@ -172,6 +175,11 @@ def journal(args: argparse.Namespace, env: Environment, genre_words: GenreWords)
     csv_path = _export_path(getattr(args, "csv", None), "--csv")
     png_path = _export_path(getattr(args, "png", None), "--png")
     path = journal_path(env)
+    if getattr(args, "helped", False):
+        from emotune.journal.helped_cli import print_helped  # numpy only when the answer is asked for
+
+        mixed = [flag for flag in ("clear", "csv", "png") if getattr(args, flag, None)]
+        return print_helped(path, bool(args.json), since, until, [f"--{flag}" for flag in mixed])
     exporting = csv_path is not None or png_path is not None
     reading = bool(args.json) or exporting or not args.clear
     book: Journal | None = Journal.open(path) if path.exists() and reading else None

@@ -7,9 +7,9 @@ someone felt and when.
 
 What is kept (and nothing else): mood *segments* (start, end, mood, whether the face or the user
 set it, the mean reading score per label over the segment), song events (time, track ID, name,
-artists, the mood of the list, and whether the song was shown, opened or played). Never images,
-never per-frame readings. Song feedback is not here: ``emotune.music.feedback_store`` keeps it
-in a file of its own (the journal and music do not import each other).
+artists, the mood of the list, and whether the song was shown, opened or played), the 30-s face
+series and the lists begun (``emotune.journal.series``). Never images, never per-frame readings.
+Song feedback is not here: ``emotune.music.feedback_store`` keeps it in a file of its own.
 
 How: ``emotune.sqlite_file`` (WAL, ``synchronous=FULL``, small transactions, the schema upgraded
 by ``MIGRATIONS``, append only), so a crash or a power cut loses at most what was not yet
@@ -51,6 +51,7 @@ from emotune.journal.records import (
     song_count_row,
     song_row,
 )
+from emotune.journal.series import SERIES_STEP, forget_series
 from emotune.labels import EMOTIONS
 from emotune.sqlite_file import (
     SqliteFile,
@@ -119,6 +120,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)",
         "INSERT INTO meta (key, value) VALUES ('clears', 0)",
     ),
+    SERIES_STEP,  # the coarse face series and the lists begun (``emotune.journal.series``)
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -254,6 +256,7 @@ class Journal(SqliteFile):
                 )
             else:
                 forgotten = _forget_range(connection, low, high)
+            forget_series(connection, low, high)
             connection.execute("UPDATE meta SET value = value + 1 WHERE key = 'clears'")
         # Forgotten rows must not linger in the WAL either (secure_delete covers the main file).
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -13,6 +13,10 @@ kill loses at most the last ``checkpoint_s`` seconds of the open segment. If the
 suspended (a laptop asleep: the writer wakes far later than it should), the segment is closed at
 the last checkpoint before the gap, and a new one starts on waking.
 
+The face series (``emotune.journal.series``): the face's readings are also summed into windows of
+about 30 s, each written as one row of means when it closes (or when the face goes), with the
+list in play (``list_begun``) and the song last played from it. Only sums live in memory.
+
 Failure: if the journal cannot be opened or written (damaged: set aside by the store; locked;
 disk full) the writer says so once (``problem``, and ``on_problem`` called on the writer thread:
 hand it to the Tk thread through a queue) and drops everything after, so the app goes on without
@@ -23,6 +27,7 @@ This module must not import tkinter, cv2 or onnxruntime.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import queue
 import threading
@@ -32,7 +37,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from emotune.choices import Strategy
 from emotune.errors import reason
+from emotune.journal import series
 from emotune.journal.recording_lock import RecordingLock
 from emotune.journal.store import Forgotten, Journal, JournalError, SegmentSource, SongEvent, SongKind
 from emotune.labels import EMOTIONS
@@ -90,7 +97,12 @@ class _Stop:
     t: float
 
 
-_Message = _Observe | _Songs | _Forget | _Flush | _Stop
+@dataclass(frozen=True)
+class _List:
+    begun: series.ListBegun
+
+
+_Message = _Observe | _Songs | _List | _Forget | _Flush | _Stop
 
 
 class _OpenSegment:
@@ -150,6 +162,9 @@ class JournalWriter:
         self._last_write = 0.0
         self._stopping = False
         self._lock = lock if record_history else None  # the journal off records nothing: no lock
+        self._window = series.SeriesWindow()
+        self._list_id: int | None = None  # the list in play, for the face series
+        self._played: str | None = None  # the song last played from it
 
     # --- the window's side (never blocks) -------------------------------------------------------
 
@@ -203,6 +218,11 @@ class JournalWriter:
         events = tuple(SongEvent(now, t.id, t.name, tuple(t.artists), mood, kind) for t in tracks)
         if events:
             self._put(_Songs(events))
+
+    def list_begun(self, mood: str, strategy: Strategy, genres: Sequence[str], randomised: bool) -> None:
+        """A song list was shown for ``mood`` (``randomised``: Match or Lift was drawn at random)."""
+        if self._record_history:
+            self._put(_List(series.ListBegun(self._clock(), mood, strategy, tuple(genres), randomised)))
 
     def forget(
         self,
@@ -273,6 +293,7 @@ class JournalWriter:
                 continue
             if isinstance(message, _Stop):
                 self._safely(self._close_segment, message.t)
+                self._safely(self._write_window, self._window.take())
                 break
             if message is not None:
                 self._safely(self._handle, message)
@@ -328,6 +349,12 @@ class JournalWriter:
             self._observe(message)
         elif isinstance(message, _Songs):
             journal.add_songs(message.events)
+            played = [e.track_id for e in message.events if e.kind == "played"]
+            if played and self._list_id is not None:
+                self._played = played[0]
+                series.mark_played(journal, self._list_id, played[0])
+        elif isinstance(message, _List):
+            self._list_id, self._played = series.begin_list(journal, message.begun), None
         elif isinstance(message, _Forget):
             self._forget(message)
 
@@ -337,10 +364,18 @@ class JournalWriter:
             self._close_segment(message.t)
             segment = None
         if message.mood is None:
+            self._write_window(self._window.take())  # the face went: its window ends here
             return
         if segment is None:
             segment = self._begin(message.mood, message.source, message.t)
         segment.add(message.scores)
+        if message.source == "face" and message.scores:
+            self._write_window(self._window.add(message.t, message.scores))
+
+    def _write_window(self, sample: series.FaceSample | None) -> None:
+        if sample is not None:
+            sample = dataclasses.replace(sample, list_id=self._list_id, played=self._played)
+            series.add_samples(self._live(), [sample])
 
     def _begin(self, mood: str, source: SegmentSource, start: float) -> _OpenSegment:
         segment_id, clears = self._live().open_segment(mood, source, start)
@@ -381,6 +416,8 @@ class JournalWriter:
         now = message.t
         if segment is not None:
             self._close_segment(now)
+        self._window.take()  # readings from before the forget are not written after it
+        self._list_id = self._played = None
         try:
             result: Forgotten | JournalError = self._live().forget(message.since, message.until)
         except JournalError as exc:

@@ -53,7 +53,7 @@ _MARKS = "?, ?, ?, ?, ?, ?, ?"
 # The journal schemas that may hold verdicts to move: its feedback table came with step 2 and is in
 # every step up to the last this version knows (``emotune.journal.store.SCHEMA_VERSION``, which a
 # test keeps equal to it). A later schema was written by a newer Emotune, which is left untouched.
-OLD_JOURNAL_SCHEMA = 3
+OLD_JOURNAL_SCHEMA = 4
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     (
         """CREATE TABLE feedback (
