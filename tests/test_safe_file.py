@@ -10,7 +10,7 @@ from typing import BinaryIO
 
 import pytest
 
-from emotune.config import atomic_write_text
+from emotune.files import atomic_write_text
 from emotune.safe_file import ExportError, write_export
 
 
