@@ -25,7 +25,6 @@ import numpy as np
 import PIL.Image
 from numpy.typing import NDArray
 
-from emotune import environment
 from emotune.errors import EmotuneError
 from emotune.platforms import Platform, is_windows, platform_of
 from emotune.vision.cameras import CameraOpener, CameraOpenError, shared_opener
@@ -255,7 +254,7 @@ class VideoFileSource(_CaptureSource):
     On Windows OpenCV may take the path as a narrow (ANSI) string, and then cannot open a file
     whose path has letters outside ASCII; such a file is opened by its 8.3 short path where the
     drive has one that is ASCII, and otherwise, if it fails to open, the one line says why and
-    what to do. ``platform`` (``Environment.platform`` by default) and ``short_path`` are
+    what to do. ``platform`` (this system's by default) and ``short_path`` are
     arguments so the tests drive that branch on Linux."""
 
     live = False
@@ -263,7 +262,7 @@ class VideoFileSource(_CaptureSource):
     def __init__(self, path: Path, platform: Platform | None = None, short_path: ShortPath | None = None) -> None:
         super().__init__()
         self.path = path
-        self.platform = platform if platform is not None else environment.current().platform
+        self.platform = platform if platform is not None else platform_of()
         self._short_path = short_path or windows_short_path
         self.name = str(path)
         self.fps = 0.0
@@ -272,9 +271,6 @@ class VideoFileSource(_CaptureSource):
     def open(self) -> None:
         if not self.path.is_file():
             raise FrameSourceError(f"{self.path}: no such file")
-        # FFmpeg prints decoder complaints (truncated files) straight to stderr; our callers report
-        # those as one clear line instead. OpenCV reads this when its FFmpeg backend first opens a file.
-        os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
         # FFmpeg explicitly: OpenCV's other backends "open" text files as image sequences.
         narrow_path_trouble = is_windows(self.platform) and not str(self.path).isascii()
         target = str(self.path)
