@@ -12,14 +12,19 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 
-from emotune import __version__, environment
+from emotune import __version__
 from emotune.choices import DETECTORS, STRATEGIES
+from emotune.environment import Environment
 from emotune.errors import EmotuneError, ExitStatus
 from emotune.labels import EMOTIONS
 from emotune.moods import GENRES, check_genres
 from emotune.opencv_env import set_opencv_variables
-from emotune.platforms import Platform
 from emotune.text import guard_stdout, printable
+
+# A command: the parsed arguments and the environment the entry point read once -> exit status.
+# Each parser names its own (``set_defaults(func=...)``); the handlers import the command's
+# module only when it runs, so that `--help` and each command load only what they use.
+Handler = Callable[[argparse.Namespace, Environment], int]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,15 +39,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--offline", action="store_true", help="music from the bundled catalog only")
     parser.add_argument("--mood", choices=EMOTIONS, help="start with this mood locked")
     parser.add_argument("--self-test", action="store_true", help="headless check of models, pipeline and catalog")
+    parser.set_defaults(func=run_window)  # no command: the desktop app
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     analyze = commands.add_parser("analyze", help="faces, emotions and mood for every frame of SOURCE")
     analyze.add_argument("source", metavar="SOURCE", help="camera index or a video, image or folder of images")
     analyze.add_argument("--json", action="store_true", help="one JSON object per processed frame")
+    analyze.set_defaults(func=run_analyze)
 
     classify = commands.add_parser("classify", help="faces and emotions in still images")
     classify.add_argument("images", nargs="+", metavar="IMAGE")
     classify.add_argument("--json", action="store_true", help="one JSON object per image")
+    classify.set_defaults(func=run_classify)
 
     from emotune.vision.profile_cli import add_profile_flag, add_profile_parser
 
@@ -54,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("source", metavar="SOURCE")
     bench.add_argument("--frames", type=int, default=300, metavar="N")
     bench.add_argument("--json", action="store_true")
+    bench.set_defaults(func=run_bench)
     add_vision_flags(bench)
 
     recommend = commands.add_parser("recommend", help="tracks that fit an emotion")
@@ -63,17 +72,22 @@ def build_parser() -> argparse.ArgumentParser:
     recommend.add_argument("--strategy", choices=STRATEGIES, help="mirror the mood or lift it (default: settings)")
     recommend.add_argument("--like", metavar="TRACK", help="songs near this catalog track (ID, URI or link)")
     recommend.add_argument("--json", action="store_true", help="one JSON object per track")
+    recommend.set_defaults(func=run_recommend)
 
     from emotune.journal.cli import add_journal_parsers
     from emotune.music.feedback_cli import add_feedback_parser
     from emotune.music.spotify_cli import add_spotify_parsers
 
     add_spotify_parsers(commands)
+    commands.choices["spotify"].set_defaults(func=run_spotify)
+    commands.choices["play"].set_defaults(func=run_play)
     for name in ("recommend", "play"):
         add_genre_flag(commands.choices[name])
     add_journal_parsers(commands)
+    commands.choices["journal"].set_defaults(func=run_journal)
     add_feedback_parser(commands)
-    add_profile_parser(commands)
+    commands.choices["feedback"].set_defaults(func=run_feedback)
+    add_profile_parser(commands).set_defaults(func=run_profile)
     return parser
 
 
@@ -98,18 +112,21 @@ def add_vision_flags(parser: argparse.ArgumentParser) -> None:
 def main(
     argv: Sequence[str] | None = None,
     report: Callable[[str], None] | None = None,
-    platform: Platform | None = None,
+    env: Environment | None = None,
 ) -> int:
-    """The ``emotune`` command (a console program on Windows), run on ``platform`` (default: this
-    system; tests pass another); ``report`` takes the one line for bad input (default:
-    ``emotune: LINE`` on stderr). The exit status."""
+    """The ``emotune`` command (a console program on Windows); ``report`` takes the one line for
+    bad input (default: ``emotune: LINE`` on stderr). The exit status.
+
+    ``env``: the environment, read from the process here (once, for every command) unless given;
+    tests give one, e.g. with another ``platform``."""
+    env = Environment.from_os() if env is None else env
     # First of all: OpenCV reads these when it loads, and the parser below already imports modules.
-    set_opencv_variables(platform or environment.current().platform)
+    set_opencv_variables(env.platform)
     args = build_parser().parse_args(argv)
     guard_stdout(json_output=bool(getattr(args, "json", False)))
-    command = "self-test" if args.self_test else (args.command or "gui")
+    handler: Handler = run_self_test_command if args.self_test else args.func
     try:
-        status = run_command(command, args)
+        status = handler(args, env)
         if sys.stdout is not None:  # None in a windowed app without a console
             # Here, not in the interpreter's last flush, a reader that went away is seen.
             sys.stdout.flush()
@@ -136,10 +153,11 @@ def gui_main(argv: Sequence[str] | None = None) -> int:
 
     from emotune.logfile import start_logging
 
-    start_logging(environment.current())
+    env = Environment.from_os()
+    start_logging(env)
     log = logging.getLogger("emotune")
     try:
-        return main(argv, report=log.error)
+        return main(argv, report=log.error, env=env)
     except Exception:
         log.exception("emotune stopped on an unexpected error")
         raise
@@ -160,47 +178,77 @@ def reader_went_away() -> int:
     return ExitStatus.BROKEN_PIPE
 
 
-def run_command(command: str, args: argparse.Namespace) -> int:
-    # Imported per command so that `--help` and each command load only what they use.
-    if command in ("recommend", "play"):
-        args.genres = check_genres(args.genre)  # an unknown genre: GenreError, exit 2 with the valid ones
-    if command == "recommend":
-        from emotune.music.cli import recommend
+# -- the commands: each imports its module only when it runs ----------------------------------------
 
-        return recommend(args)
-    if command in ("spotify", "play"):
-        from emotune.music.spotify_cli import run
 
-        return run(args)
-    if command == "profile":
-        from emotune.vision.profile_cli import run_profile_command
-
-        return run_profile_command(args)
-    if command == "journal":
-        from emotune.journal.cli import journal
-        from emotune.music.catalog import genre_tally, tally_words
-
-        # The genres per mood are music's; the journal does not import music, so they come in here.
-        return journal(args, environment.current(), lambda counts: tally_words(genre_tally(counts)))
-    if command == "feedback":
-        from emotune.journal.store import journal_path, known_song
-        from emotune.music.feedback_cli import feedback
-
-        env = environment.current()
-        # A track the catalog lacks is named from the journal's songs; music does not import the journal.
-        return feedback(args, env, time.time, lambda track_id: known_song(journal_path(env), track_id))
-    if command in ("analyze", "classify", "bench"):
-        from emotune.vision import cli
-
-        handlers = {"analyze": cli.analyze, "classify": cli.classify, "bench": cli.bench}
-        return handlers[command](args)
-    if command == "self-test":
-        from emotune.selftest import run_self_test
-
-        return run_self_test()
+def run_window(args: argparse.Namespace, env: Environment) -> int:
     from emotune.gui.start import run_app
 
-    return run_app(args)
+    return run_app(args)  # the window's own entry point reads the environment (gui/start.py)
+
+
+def run_self_test_command(args: argparse.Namespace, env: Environment) -> int:
+    from emotune.selftest import run_self_test
+
+    return run_self_test(env)
+
+
+def run_analyze(args: argparse.Namespace, env: Environment) -> int:
+    from emotune.vision.cli import analyze
+
+    return analyze(args)
+
+
+def run_classify(args: argparse.Namespace, env: Environment) -> int:
+    from emotune.vision.cli import classify
+
+    return classify(args)
+
+
+def run_bench(args: argparse.Namespace, env: Environment) -> int:
+    from emotune.vision.cli import bench
+
+    return bench(args)
+
+
+def run_recommend(args: argparse.Namespace, env: Environment) -> int:
+    args.genres = check_genres(args.genre)  # an unknown genre: GenreError, exit 2 with the valid ones
+    from emotune.music.cli import recommend
+
+    return recommend(args, env)
+
+
+def run_spotify(args: argparse.Namespace, env: Environment) -> int:
+    from emotune.music.spotify_cli import run
+
+    return run(args, env)
+
+
+def run_play(args: argparse.Namespace, env: Environment) -> int:
+    args.genres = check_genres(args.genre)
+    return run_spotify(args, env)
+
+
+def run_profile(args: argparse.Namespace, env: Environment) -> int:
+    from emotune.vision.profile_cli import run_profile_command
+
+    return run_profile_command(args, env)
+
+
+def run_journal(args: argparse.Namespace, env: Environment) -> int:
+    from emotune.journal.cli import journal
+    from emotune.music.catalog import genre_tally, tally_words
+
+    # The genres per mood are music's; the journal does not import music, so they come in here.
+    return journal(args, env, lambda counts: tally_words(genre_tally(counts)))
+
+
+def run_feedback(args: argparse.Namespace, env: Environment) -> int:
+    from emotune.journal.store import journal_path, known_song
+    from emotune.music.feedback_cli import feedback
+
+    # A track the catalog lacks is named from the journal's songs; music does not import the journal.
+    return feedback(args, env, time.time, lambda track_id: known_song(journal_path(env), track_id))
 
 
 if __name__ == "__main__":

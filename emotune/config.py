@@ -8,7 +8,7 @@ Loading never fails: a missing file gives the defaults; a corrupt or unreadable 
 value, gives a warning (logged, and kept in ``SettingsStore.warnings`` for the GUI to show) and
 the default for what could not be read. Corrupt means anything that stops the file decoding to
 a JSON object: not UTF-8 (a UTF-8 byte order mark is fine), not JSON, nested too deeply, larger
-than ``MAX_JSON_FILE_BYTES``. A corrupt file is never overwritten silently: the next save first
+than ``emotune.files.MAX_JSON_FILE_BYTES``. A corrupt file is never overwritten silently: the next save first
 sets it aside as ``settings.json.damaged-<time>`` (``emotune.files.set_aside``) and says so.
 Every field is checked at load, so no value of the wrong type reaches the window: its type (the
 items of a list too), its range, a list's length, a window geometry Tk can take. A warning quotes
@@ -43,7 +43,7 @@ from emotune import moods
 from emotune.choices import Detector, OpenWith, Pace, Strategy, Theme
 from emotune.environment import Environment
 from emotune.errors import EmotuneError, one_line
-from emotune.files import atomic_write, open_regular, set_aside
+from emotune.files import DamagedFileError, atomic_write_text, read_json_file, set_aside
 
 log = logging.getLogger(__name__)
 
@@ -225,45 +225,6 @@ def effective_settings(stored: Settings, env: Environment) -> Settings:
         except SettingsError as exc:
             log.warning("%s (from %s); ignoring it", exc, variable)
     return settings
-
-
-# Largest JSON file any loader reads (settings, model cards): theirs are a few KB to tens of KB;
-# anything far larger is damaged, and reading it whole could exhaust memory.
-MAX_JSON_FILE_BYTES = 4 * 2**20
-
-
-class DamagedFileError(ValueError):
-    """A file exists but its content cannot be used; the message says why (no path: callers add it)."""
-
-
-def read_json_file(path: Path, max_bytes: int = MAX_JSON_FILE_BYTES) -> Any:
-    """The JSON value in ``path``, UTF-8 with or without a byte order mark.
-
-    ``OSError`` (FileNotFoundError; NotRegularFileError for a named pipe or a device) passes
-    through; every problem with the content is one ``DamagedFileError``: larger than
-    ``max_bytes``, not UTF-8, not JSON, nested too deeply for the parser (``[[[[...]]]]`` raises
-    RecursionError), or too large to decode."""
-    with open_regular(path) as stream:  # a named pipe there would block the read forever
-        raw = stream.read(max_bytes + 1)
-    if len(raw) > max_bytes:
-        raise DamagedFileError(f"larger than {max_bytes // 1024} KB")
-    try:
-        return json.loads(raw.decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        raise DamagedFileError("not UTF-8 text") from None
-    except RecursionError:
-        raise DamagedFileError("nested too deeply") from None
-    except MemoryError:
-        raise DamagedFileError("too large to decode") from None
-    except ValueError as exc:
-        raise DamagedFileError(f"not valid JSON: {exc}") from None
-
-
-def atomic_write_text(path: Path, text: str, mode: int = 0o600) -> None:
-    """Replace ``path`` with ``text`` in one step; the file is created with ``mode`` from the start."""
-    # 700: the folder holds tokens and maybe a client secret.
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    atomic_write(path, lambda stream: stream.write(text.encode("utf-8")), mode)
 
 
 class SettingsStore:

@@ -11,6 +11,11 @@ Variables:
   stored settings for this run (``apply``), never written back.
 - ``EMOTUNE_SPOTIFY_API_URL``, ``EMOTUNE_SPOTIFY_ACCOUNTS_URL``: where Spotify is (tests, proxies).
 - ``EMOTUNE_SELF_TEST_MODELS_DIR``: models for ``--self-test`` to check instead of the shipped ones.
+- ``TZ`` (the C library's, not ours, so not in ``VARIABLES``): only quoted, when the journal
+  cannot use the local time zone it names.
+
+Read once, by the entry points (``emotune.__main__``, ``emotune.gui.start``), and handed to each
+command and part from there (httpie's ``main(args, env)``): a test builds the one it wants.
 """
 
 from __future__ import annotations
@@ -61,6 +66,7 @@ class Environment:
     platform: Platform = field(default_factory=platform_of)
     # (variable, settings field, value) for each override set; repr=False: it may hold a secret.
     setting_overrides: tuple[tuple[str, str, str], ...] = field(default=(), repr=False)
+    time_zone: str | None = None  # TZ as set (None: unset), for the journal's one line about it
 
     @classmethod
     def from_os(cls, environ: Mapping[str, str] | None = None, platform: Platform | None = None) -> Environment:
@@ -86,9 +92,10 @@ class Environment:
                 for variable, name in SETTING_OVERRIDES.items()
                 if env.get(variable, "").strip()
             ),
+            time_zone=env.get("TZ"),
         )
 
 
 def current() -> Environment:
-    """The environment as it is now (read afresh: tests and callers may have changed it)."""
+    """The environment as it is now (read afresh); for the entry points only, which hand it on."""
     return Environment.from_os()

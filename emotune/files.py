@@ -1,5 +1,7 @@
 """Files the app keeps for the user: the one way any file is written in one step
-(``atomic_write``), and how a damaged one is set aside (one way, one name for all).
+(``atomic_write``, ``atomic_write_text``), the one way a JSON file is read (``read_json_file``:
+settings, model cards, face profiles, tokens), and how a damaged one is set aside (one way, one
+name for all).
 
 ``atomic_write(path, write, mode)`` sends the bytes to a temporary file with a short name
 (``.emotune-XXXXXXXX.tmp``) in the target's own folder, flushes them to the disk, and renames it
@@ -18,13 +20,14 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import json
 import os
 import stat
 import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 DAMAGED_MARK = ".damaged-"
 TEMPORARY_PREFIX = ".emotune-"
@@ -122,3 +125,42 @@ def open_regular(path: Path) -> BinaryIO:
     except BaseException:
         os.close(handle)
         raise
+
+
+# Largest JSON file any loader reads (settings, model cards): theirs are a few KB to tens of KB;
+# anything far larger is damaged, and reading it whole could exhaust memory.
+MAX_JSON_FILE_BYTES = 4 * 2**20
+
+
+class DamagedFileError(ValueError):
+    """A file exists but its content cannot be used; the message says why (no path: callers add it)."""
+
+
+def read_json_file(path: Path, max_bytes: int = MAX_JSON_FILE_BYTES) -> Any:
+    """The JSON value in ``path``, UTF-8 with or without a byte order mark.
+
+    ``OSError`` (FileNotFoundError; NotRegularFileError for a named pipe or a device) passes
+    through; every problem with the content is one ``DamagedFileError``: larger than
+    ``max_bytes``, not UTF-8, not JSON, nested too deeply for the parser (``[[[[...]]]]`` raises
+    RecursionError), or too large to decode."""
+    with open_regular(path) as stream:  # a named pipe there would block the read forever
+        raw = stream.read(max_bytes + 1)
+    if len(raw) > max_bytes:
+        raise DamagedFileError(f"larger than {max_bytes // 1024} KB")
+    try:
+        return json.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise DamagedFileError("not UTF-8 text") from None
+    except RecursionError:
+        raise DamagedFileError("nested too deeply") from None
+    except MemoryError:
+        raise DamagedFileError("too large to decode") from None
+    except ValueError as exc:
+        raise DamagedFileError(f"not valid JSON: {exc}") from None
+
+
+def atomic_write_text(path: Path, text: str, mode: int = 0o600) -> None:
+    """Replace ``path`` with ``text`` in one step; the file is created with ``mode`` from the start."""
+    # 700: the folder holds tokens and maybe a client secret.
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    atomic_write(path, lambda stream: stream.write(text.encode("utf-8")), mode)

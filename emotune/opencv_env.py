@@ -1,8 +1,11 @@
-"""The variables OpenCV's camera backends read, set by the entry point before ``cv2`` is imported.
+"""The variables OpenCV reads, set by the entry point before ``cv2`` is imported.
 
-OpenCV reads them from the process environment (``getenv``) when a backend loads or opens a
-camera; ``emotune.__main__.main`` sets them before anything imports cv2, so both moments see
-them. A value the user set already stays.
+OpenCV reads them from the process environment (``getenv``) when a backend loads, opens a camera
+or opens a video file; ``emotune.__main__.main`` sets them before anything imports cv2, so every
+moment sees them. A value the user set already stays.
+
+- Every system, ``OPENCV_FFMPEG_LOGLEVEL=-8``: FFmpeg prints decoder complaints (truncated
+  files) straight to stderr; our callers report those as one clear line instead.
 
 - Windows, ``OPENCV_VIDEOIO_MSMF_ENABLE_HW_TRANSFORMS=0``: Media Foundation's hardware
   transforms make opening a webcam take 5-20 s on many laptops (opencv/opencv#17687, #26495);
@@ -26,13 +29,18 @@ SKIP_AUTH = "OPENCV_AVFOUNDATION_SKIP_AUTH"
 MSMF_HW_TRANSFORMS = "OPENCV_VIDEOIO_MSMF_ENABLE_HW_TRANSFORMS"
 
 
+FFMPEG_LOGLEVEL = "OPENCV_FFMPEG_LOGLEVEL"
+QUIET_FFMPEG = {FFMPEG_LOGLEVEL: "-8"}  # AV_LOG_QUIET
+
+
 def opencv_variables(platform: Platform) -> dict[str, str]:
     """The variables (name -> value) the camera needs on ``platform``."""
     return {MSMF_HW_TRANSFORMS: "0"} if is_windows(platform) else {}
 
 
 def set_opencv_variables(platform: Platform, environ: MutableMapping[str, str] | None = None) -> None:
-    """Put ``opencv_variables(platform)`` into ``environ`` (the process's), keeping values set."""
+    """Put ``QUIET_FFMPEG`` and ``opencv_variables(platform)`` into ``environ`` (the process's),
+    keeping values set."""
     target = os.environ if environ is None else environ
-    for name, value in opencv_variables(platform).items():
+    for name, value in {**QUIET_FFMPEG, **opencv_variables(platform)}.items():
         target.setdefault(name, value)

@@ -1,10 +1,11 @@
-"""The one way a file the user names reaches the disk: ``write_export(path, write, what)`` (the
-journal's CSV and PNG exports, ``profile build``).
+"""The one way a file the user names reaches the disk: ``write_export(path, write, what, folders)``
+(the journal's CSV and PNG exports, ``profile build``).
 
-- Refused (``ExportError``, one line): any file in Emotune's own folders (the data folder with
-  the journal and the song feedback, the config folder with settings, profiles and tokens, the
-  cache folder), the journal itself under another name (a hard link), and anything that is not
-  a regular file or a new one (a folder, a device such as ``/dev/full``, a FIFO).
+- Refused (``ExportError``, one line): any file in Emotune's own folders, those of the
+  ``Environment`` passed as ``folders`` (the data folder with the journal and the song feedback,
+  the config folder with settings, profiles and tokens, the cache folder), the journal itself
+  under another name (a hard link), and anything that is not a regular file or a new one (a
+  folder, a device such as ``/dev/full``, a FIFO).
 - A symbolic link is followed: the export replaces the file it points to (the same refusals
   apply to that file), and the link stays. A dangling link creates its target. With
   ``links="refuse"`` a link is refused instead (``profile build``: a profile is the app's own
@@ -26,7 +27,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO, Literal
 
-from emotune import environment
+from emotune.environment import Environment
 from emotune.errors import EmotuneError
 from emotune.files import Replace, atomic_write
 
@@ -49,9 +50,12 @@ def _inside(path: Path, folder: Path) -> bool:
     return True
 
 
-def export_target(path: Path, what: str, links: Links = "follow", make_folders: bool = False) -> Path:
-    """The real file an export to ``path`` writes (links followed), or ExportError saying why not.
-    ``make_folders``: a missing folder is no reason to refuse (``write_export`` makes it)."""
+def export_target(
+    path: Path, what: str, folders: Environment, links: Links = "follow", make_folders: bool = False
+) -> Path:
+    """The real file an export to ``path`` writes (links followed), or ExportError saying why not:
+    ``folders`` are Emotune's own, where no export goes. ``make_folders``: a missing folder is no
+    reason to refuse (``write_export`` makes it)."""
     if not str(path):
         raise ExportError(f"{what}: no file name given")
     path = path.expanduser()
@@ -61,7 +65,6 @@ def export_target(path: Path, what: str, links: Links = "follow", make_folders: 
         real = path.resolve()
     except (OSError, RuntimeError) as exc:  # a symlink loop
         raise ExportError(f"{path}: cannot follow the path ({exc})") from None
-    folders = environment.current()
     for folder in (folders.data_dir, folders.config_dir, folders.cache_dir):
         if _inside(real, folder):
             raise ExportError(f"{path}: is in Emotune's own folder {folder}; write the {what} somewhere else")
@@ -101,6 +104,7 @@ def write_export(
     path: Path,
     write: Callable[[BinaryIO], object],
     what: str,
+    folders: Environment,
     links: Links = "follow",
     make_folders: bool = False,
     replace: Replace = os.replace,
@@ -109,7 +113,7 @@ def write_export(
     ``make_folders``: create missing folders (private: mode 700) once the target passed the
     checks. ``replace`` renames the finished temporary file over the target (``os.replace``;
     tests pass one that fails as Windows does over a file another program holds)."""
-    real = export_target(path, what, links, make_folders)
+    real = export_target(path, what, folders, links, make_folders)
     try:
         mode = stat.S_IMODE(real.stat().st_mode)
     except OSError:

@@ -18,9 +18,10 @@ has no console, so ``sys.stdout``/``sys.stderr`` are None there; then the line i
 the previous result, and the exit code tells the outcome (``Start-Process -Wait -PassThru``).
 A message box would be wrong for a headless check run by scripts and CI.
 
-``EMOTUNE_SELF_TEST_MODELS_DIR`` (or the ``models_dir`` argument) points the check at another
-folder holding ``emotion.onnx`` (+ ``emotion.json``) and ``face_detection_yunet_2023mar.onnx``:
-for checking a freshly exported model, and for the tests of the failure path.
+``EMOTUNE_SELF_TEST_MODELS_DIR`` (``Environment.self_test_models_dir``, or the ``models_dir``
+argument) points the check at another folder holding ``emotion.onnx`` (+ ``emotion.json``) and
+``face_detection_yunet_2023mar.onnx``: for checking a freshly exported model, and for the tests
+of the failure path.
 
 This module must not import tkinter, and imports the vision and music code only inside the check,
 so that a bundle with a broken native library still reports one clear line.
@@ -37,7 +38,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from emotune import __version__, environment
+from emotune import __version__
+from emotune.environment import Environment
 from emotune.errors import ExitStatus, one_line
 
 RESULT_FILE = "self-test.txt"
@@ -72,16 +74,21 @@ class SelfTestResult:
         )
 
 
-def run_self_test(models_dir: Path | None = None, clock: Callable[[], float] = time.perf_counter) -> int:
-    """Run the check, report one line (see the module docstring for where) and return the exit code."""
+def run_self_test(
+    env: Environment, models_dir: Path | None = None, clock: Callable[[], float] = time.perf_counter
+) -> int:
+    """Run the check, report one line (see the module docstring for where) and return the exit
+    code. ``env`` gives the models to check instead of the shipped ones (unless ``models_dir``
+    does) and the cache folder for the result file."""
     if models_dir is None:
-        models_dir = environment.current().self_test_models_dir
+        models_dir = env.self_test_models_dir
     try:
         result = check(models_dir, clock)
     except SelfTestError as failure:
-        _report(f"emotune {__version__} self-test FAILED ({failure.step}): {one_line(failure)}", sys.stderr)
+        line = f"emotune {__version__} self-test FAILED ({failure.step}): {one_line(failure)}"
+        _report(line, sys.stderr, env.cache_dir)
         return ExitStatus.FAILED
-    _report(result.summary(), sys.stdout)
+    _report(result.summary(), sys.stdout, env.cache_dir)
     return ExitStatus.OK
 
 
@@ -151,16 +158,16 @@ def check(models_dir: Path | None = None, clock: Callable[[], float] = time.perf
     return SelfTestResult(emotion, confidence, len(faces), len(tracks), len(catalog), clock() - start)
 
 
-def result_file() -> Path:
+def result_file(cache_dir: Path) -> Path:
     """Where the line goes when there is no console (windowed app on Windows)."""
-    return environment.current().cache_dir / RESULT_FILE
+    return cache_dir / RESULT_FILE
 
 
-def _report(line: str, stream: TextIO | None) -> None:
+def _report(line: str, stream: TextIO | None, cache_dir: Path) -> None:
     if stream is not None:
         print(line, file=stream, flush=True)
         return
-    path = result_file()
+    path = result_file(cache_dir)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(line + "\n", encoding="utf-8")

@@ -29,7 +29,7 @@ import pytest
 from numpy.typing import NDArray
 
 from emotune.controller.app import AppOptions
-from emotune.environment import VARIABLES
+from emotune.environment import VARIABLES, Environment
 from testbed.display import x_display
 from testbed.paths import FER_ZIP, SHARED
 from tests.support.fake_spotify import FakeSpotify
@@ -73,6 +73,13 @@ def user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monk
     monkeypatch.setenv("EMOTUNE_CACHE_DIR", str(folders.cache))
     monkeypatch.setenv("EMOTUNE_DATA_DIR", str(folders.data))
     return folders
+
+
+@pytest.fixture
+def env(user_dirs: UserFolders) -> Environment:
+    """The environment as the entry point reads it: this test's folders, none of the user's
+    variables (a test that sets a variable reads its own with ``Environment.from_os()``)."""
+    return Environment.from_os()
 
 
 @pytest.fixture(scope="session")

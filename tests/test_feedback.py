@@ -25,7 +25,7 @@ from emotune.music.feedback import (
     region_of,
 )
 from emotune.music.recommender import Recommender
-from emotune.music.spotify import Credentials, SpotifyClient
+from emotune.music.spotify import SpotifyClient
 from emotune.music.tracks import Features, Track
 from tests.support.fake_spotify import CLIENT_ID, CLIENT_SECRET, FakeSpotify, fake_id
 
@@ -257,16 +257,18 @@ def test_liked_regions_get_a_gentle_boost_within_the_mood(catalog: Catalog) -> N
 # --- the recommender: Spotify results and cached lists -------------------------------------------
 
 
-def spotify_client(token_dir: Path) -> SpotifyClient:
-    return SpotifyClient.as_app(Credentials(CLIENT_ID, CLIENT_SECRET, timeout_s=5.0), token_dir)
+def spotify_client(server: FakeSpotify, token_dir: Path) -> SpotifyClient:
+    return SpotifyClient.as_app(server.credentials(CLIENT_ID, CLIENT_SECRET, timeout_s=5.0), token_dir)
 
 
 def test_spotify_results_drop_disliked_tracks_and_artists(fake: FakeSpotify, tmp_path: Path) -> None:
-    first = Recommender(CatalogSession(load_catalog(), seed=1), spotify=spotify_client(tmp_path)).recommend("happy", 10)
+    first = Recommender(CatalogSession(load_catalog(), seed=1), spotify=spotify_client(fake, tmp_path)).recommend(
+        "happy", 10
+    )
     assert first.source == "spotify" and all(t.source == "spotify" for t in first.tracks)
     disliked, banned = first.tracks[0], first.tracks[1]
     prefs = Preferences([verdict_on(disliked, "dislike", "happy"), verdict_on(banned, "never_artist", "happy")])
-    rec = Recommender(CatalogSession(load_catalog(), seed=1), spotify=spotify_client(tmp_path), feedback=prefs)
+    rec = Recommender(CatalogSession(load_catalog(), seed=1), spotify=spotify_client(fake, tmp_path), feedback=prefs)
     again = rec.recommend("happy", 10)
     ids = {t.id for t in again.tracks}
     assert disliked.id not in ids and not any(t.artist_keys() & banned.artist_keys() for t in again.tracks)
@@ -276,7 +278,7 @@ def test_spotify_results_drop_disliked_tracks_and_artists(fake: FakeSpotify, tmp
 def test_spotify_lists_start_with_a_due_liked_catalog_track(fake: FakeSpotify, tmp_path: Path) -> None:
     favourite = CatalogSession(load_catalog(), seed=1).pool("happy")[-1]
     prefs = Preferences([verdict_on(favourite, "like", "happy")])
-    rec = Recommender(CatalogSession(load_catalog(), seed=1, feedback=prefs), spotify=spotify_client(tmp_path))
+    rec = Recommender(CatalogSession(load_catalog(), seed=1, feedback=prefs), spotify=spotify_client(fake, tmp_path))
     result = rec.recommend("happy", 10)
     assert result.tracks[0] == favourite and len(result.tracks) == 10
     assert [t.source for t in result.tracks].count("spotify") == 9
@@ -286,7 +288,7 @@ def test_spotify_lists_start_with_a_due_liked_catalog_track(fake: FakeSpotify, t
 def test_the_offline_catalog_honours_dislikes(fake: FakeSpotify, tmp_path: Path) -> None:
     prefs = Preferences()
     session = CatalogSession(load_catalog(), seed=1, feedback=prefs)
-    rec = Recommender(session, spotify=spotify_client(tmp_path))  # feedback taken from the session
+    rec = Recommender(session, spotify=spotify_client(fake, tmp_path))  # feedback taken from the session
     offline_first = CatalogSession(load_catalog(), seed=1).recommend("sad", 10)[0]
     prefs.record(verdict_on(offline_first, "dislike", "sad", at=2000.0))
     assert offline_first not in rec.recommend("sad", 10, offline=True).tracks

@@ -551,10 +551,10 @@ def today_and_yesterday(journal: Journal) -> tuple[date, date]:
     return today, yesterday
 
 
-def test_csv_export_has_one_row_per_segment_with_iso_times(book: Journal, tmp_path: Path) -> None:
+def test_csv_export_has_one_row_per_segment_with_iso_times(book: Journal, tmp_path: Path, env: Environment) -> None:
     today_and_yesterday(book)
     target = tmp_path / "moods.csv"
-    assert export.write_csv(book.segments(), target) == 3
+    assert export.write_csv(book.segments(), target, env) == 3
     with target.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert list(rows[0]) == list(export.CSV_COLUMNS)
@@ -564,12 +564,12 @@ def test_csv_export_has_one_row_per_segment_with_iso_times(book: Journal, tmp_pa
     assert rows[1]["score_happy"] == "0.7500" and rows[1]["score_sad"] == "" and rows[0]["score_neutral"] == ""
     assert datetime.fromisoformat(rows[2]["end"]).timestamp() == pytest.approx(book.segments()[2].end, abs=1e-3)
     with pytest.raises(export.ExportError, match="cannot write"):
-        export.write_csv(book.segments(), tmp_path / "missing-folder" / "x.csv")
+        export.write_csv(book.segments(), tmp_path / "missing-folder" / "x.csv", env)
 
 
-def test_png_timeline_has_a_row_per_day_in_the_mood_colours(book: Journal, tmp_path: Path) -> None:
+def test_png_timeline_has_a_row_per_day_in_the_mood_colours(book: Journal, tmp_path: Path, env: Environment) -> None:
     today, yesterday = today_and_yesterday(book)
-    target = export.write_png(book.segments(), tmp_path / "moods.png")
+    target = export.write_png(book.segments(), tmp_path / "moods.png", env)
     image = Image.open(target).convert("RGB")
     assert image.width == export.WIDTH
     assert image.height == export.TOP + 2 * (export.ROW_HEIGHT + export.ROW_GAP) + export.LEGEND_HEIGHT
@@ -592,14 +592,14 @@ def test_png_timeline_has_a_row_per_day_in_the_mood_colours(book: Journal, tmp_p
     assert one_day.height == export.TOP + (export.ROW_HEIGHT + export.ROW_GAP) + export.LEGEND_HEIGHT
 
 
-def test_png_of_a_short_session_zooms_to_its_minutes_as_the_window_does(tmp_path: Path) -> None:
+def test_png_of_a_short_session_zooms_to_its_minutes_as_the_window_does(tmp_path: Path, env: Environment) -> None:
     start = datetime(2026, 12, 1, 14, 3, 20).timestamp()
     session = [
         Segment(start, start + 35, "happy", "face"),
         Segment(start + 35, start + 155, "sad", "face"),
         Segment(start + 155, start + 400, "neutral", "user"),
     ]
-    image = Image.open(export.write_png(session, tmp_path / "session.png")).convert("RGB")
+    image = Image.open(export.write_png(session, tmp_path / "session.png", env)).convert("RGB")
     y = export.TOP + export.ROW_HEIGHT // 2
     row = [image.getpixel((x, y)) for x in range(export.LEFT, export.WIDTH - export.RIGHT)]
     coloured = [p for p in row if p != export.EMPTY_ROW]

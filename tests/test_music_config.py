@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from emotune import config
+from emotune import files
 from emotune.config import Settings, SettingsError, SettingsStore, effective_settings
 from emotune.environment import Environment
 
@@ -93,7 +93,7 @@ def test_bad_values_fall_back_one_by_one_and_unknown_keys_survive_a_save(tmp_pat
     [
         (b"[" * 2000 + b"]" * 2000, "nested too deeply"),  # 4 KB that made json raise RecursionError
         (b'{"theme": "dark", "x": "\xff\xfe"}', "not UTF-8 text"),
-        (b"{" + b" " * config.MAX_JSON_FILE_BYTES + b"}", "larger than 4096 KB"),
+        (b"{" + b" " * files.MAX_JSON_FILE_BYTES + b"}", "larger than 4096 KB"),
         (b"[1, 2, 3]", "the top level is not an object"),
     ],
 )

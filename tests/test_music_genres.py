@@ -28,7 +28,7 @@ from emotune.labels import EMOTIONS
 from emotune.music.catalog import Catalog, CatalogSession, load_catalog, path_distances
 from emotune.music.feedback import GENRE_PULL, Feedback, FeedbackRules, Preferences
 from emotune.music.recommender import Recommender
-from emotune.music.spotify import Credentials, SpotifyClient
+from emotune.music.spotify import SpotifyClient
 from emotune.music.tracks import Track, is_track_id
 from tests.support.fake_spotify import CLIENT_ID, CLIENT_SECRET, FakeSpotify, FakeTrack, default_tracks
 from tests.support.files import one_error_line
@@ -182,8 +182,8 @@ def test_the_genres_setting_is_checked_and_stored_in_its_own_names() -> None:
 # --- Spotify: the genre: filter and the catalog's knowledge -------------------------------------
 
 
-def spotify_recommender(token_dir: Path, seed: int = SEED) -> Recommender:
-    client = SpotifyClient.as_app(Credentials(CLIENT_ID, CLIENT_SECRET, timeout_s=5.0), token_dir)
+def spotify_recommender(server: FakeSpotify, token_dir: Path, seed: int = SEED) -> Recommender:
+    client = SpotifyClient.as_app(server.credentials(CLIENT_ID, CLIENT_SECRET, timeout_s=5.0), token_dir)
     return Recommender(CatalogSession(load_catalog(), seed=seed), spotify=client)
 
 
@@ -206,7 +206,7 @@ def test_spotify_searches_carry_the_genre_filter_and_keep_to_the_genre(
     with FakeSpotify(library(catalog)) as server:
         for name, value in server.env().items():
             monkeypatch.setenv(name, value)
-        result = spotify_recommender(tmp_path).recommend("happy", 10, genres=("rock",))
+        result = spotify_recommender(server, tmp_path).recommend("happy", 10, genres=("rock",))
         queries = [r.query["q"] for r in server.requests_to("/v1/search")]
     assert queries and all(q.endswith(' genre:"rock"') for q in queries)
     assert result.source == "spotify" and result.genres == ("rock",)
@@ -224,7 +224,7 @@ def test_a_refused_filter_falls_back_to_the_catalogs_genres(
         server.genre_filter = "refused"
         for name, value in server.env().items():
             monkeypatch.setenv(name, value)
-        recommender = spotify_recommender(tmp_path)
+        recommender = spotify_recommender(server, tmp_path)
         result = recommender.recommend("happy", 10, genres=("pop",))
         again = recommender.recommend("happy", 10, genres=("pop",))
         queries = [r.query["q"] for r in server.requests_to("/v1/search")]

@@ -19,7 +19,6 @@ from emotune.music.catalog import CatalogSession, load_catalog
 from emotune.music.recommender import Recommender
 from emotune.music.spotify import (
     USER_SCOPE,
-    Credentials,
     SpotifyAuthError,
     SpotifyBadResponseError,
     SpotifyClient,
@@ -36,8 +35,10 @@ from emotune.music.tracks import is_track_id
 from tests.support.fake_spotify import CLIENT_ID, CLIENT_SECRET, FakeSpotify, FakeTrack, default_tracks, fake_id
 
 
-def app_client(token_dir: Path, timeout_s: float = 5.0, secret: str = CLIENT_SECRET) -> SpotifyClient:
-    return SpotifyClient.as_app(Credentials(CLIENT_ID, secret, timeout_s=timeout_s), token_dir)
+def app_client(
+    server: FakeSpotify, token_dir: Path, timeout_s: float = 5.0, secret: str = CLIENT_SECRET
+) -> SpotifyClient:
+    return SpotifyClient.as_app(server.credentials(CLIENT_ID, secret, timeout_s=timeout_s), token_dir)
 
 
 def recommender(client: SpotifyClient) -> Recommender:
@@ -48,7 +49,7 @@ def recommender(client: SpotifyClient) -> Recommender:
 
 
 def test_token_request_uses_client_credentials_and_is_cached_with_mode_600(fake: FakeSpotify, tmp_path: Path) -> None:
-    client = app_client(tmp_path)
+    client = app_client(fake, tmp_path)
     client.search_tracks("happy", 5)
     client.search_tracks("sad", 5)
     (token_request,) = fake.requests_to("/api/token")  # one token, reused
@@ -63,7 +64,7 @@ def test_token_request_uses_client_credentials_and_is_cached_with_mode_600(fake:
 
 
 def test_search_pages_ten_at_a_time_with_offset(fake: FakeSpotify, tmp_path: Path) -> None:
-    tracks = app_client(tmp_path).search_tracks("calm piano", 25)
+    tracks = app_client(fake, tmp_path).search_tracks("calm piano", 25)
     assert len(tracks) == 25 and len({t.id for t in tracks}) == 25
     pages = [(r.query["limit"], r.query["offset"], r.query["type"]) for r in fake.requests_to("/v1/search")]
     assert pages == [("10", "0", "track"), ("10", "10", "track"), ("5", "20", "track")]
@@ -73,13 +74,13 @@ def test_search_pages_ten_at_a_time_with_offset(fake: FakeSpotify, tmp_path: Pat
 
 
 def test_search_stops_at_the_last_page(fake: FakeSpotify, tmp_path: Path) -> None:
-    tracks = app_client(tmp_path).search_tracks("x", 100)
+    tracks = app_client(fake, tmp_path).search_tracks("x", 100)
     assert len(tracks) == len(fake.tracks) == 45
     assert len(fake.requests_to("/v1/search")) == 5
 
 
 def test_the_stand_in_enforces_the_2026_search_limit(fake: FakeSpotify, tmp_path: Path) -> None:
-    app_client(tmp_path).search_tracks("warm up", 1)  # gets a token
+    app_client(fake, tmp_path).search_tracks("warm up", 1)  # gets a token
     token = json.loads((tmp_path / "spotify-app-token.json").read_text())["access_token"]
     answer = requests.get(
         fake.api_url + "search",
@@ -92,7 +93,7 @@ def test_the_stand_in_enforces_the_2026_search_limit(fake: FakeSpotify, tmp_path
 
 
 def test_bad_client_secret_is_an_auth_error_without_the_secret(fake: FakeSpotify, tmp_path: Path) -> None:
-    client = app_client(tmp_path, secret="wrong-secret-value")
+    client = app_client(fake, tmp_path, secret="wrong-secret-value")
     with pytest.raises(SpotifyAuthError) as caught:
         client.search_tracks("happy", 5)
     assert "invalid_client" in str(caught.value)
@@ -105,16 +106,16 @@ def test_bad_client_secret_is_an_auth_error_without_the_secret(fake: FakeSpotify
 def test_401_is_an_auth_error_and_the_recommender_falls_back(fake: FakeSpotify, tmp_path: Path) -> None:
     fake.fail("/v1/search", 401, body={"error": {"status": 401, "message": "The access token expired"}})
     with pytest.raises(SpotifyAuthError, match="HTTP 401: The access token expired"):
-        app_client(tmp_path).search_tracks("happy", 5)
+        app_client(fake, tmp_path).search_tracks("happy", 5)
     fake.fail("/v1/search", 401, body={"error": {"status": 401, "message": "The access token expired"}})
-    result = recommender(app_client(tmp_path)).recommend("happy", 10)
+    result = recommender(app_client(fake, tmp_path)).recommend("happy", 10)
     assert result.source == "catalog" and len(result.tracks) == 10
     assert all(t.source == "catalog" for t in result.tracks)
     assert "HTTP 401" in result.status and "bundled catalog" in result.status
 
 
 def test_429_reports_retry_after_returns_fast_and_stops_asking(fake: FakeSpotify, tmp_path: Path) -> None:
-    client = app_client(tmp_path)
+    client = app_client(fake, tmp_path)
     fake.fail(
         "/v1/search",
         429,
@@ -141,7 +142,7 @@ def test_429_reports_retry_after_returns_fast_and_stops_asking(fake: FakeSpotify
 
 def test_429_wait_ends_with_the_clock(fake: FakeSpotify, tmp_path: Path) -> None:
     now = [1000.0]
-    client = SpotifyClient.as_app(Credentials(CLIENT_ID, CLIENT_SECRET), tmp_path, clock=lambda: now[0])
+    client = SpotifyClient.as_app(fake.credentials(CLIENT_ID, CLIENT_SECRET), tmp_path, clock=lambda: now[0])
     fake.fail("/v1/search", 429, headers={"Retry-After": "120"}, body={"error": {"status": 429, "message": "x"}})
     with pytest.raises(SpotifyRateLimitedError):
         client.search_tracks("happy", 5)
@@ -152,7 +153,7 @@ def test_429_wait_ends_with_the_clock(fake: FakeSpotify, tmp_path: Path) -> None
 
 @pytest.mark.parametrize("status", [500, 502, 503])
 def test_5xx_is_reported_once_without_retries_and_falls_back(fake: FakeSpotify, tmp_path: Path, status: int) -> None:
-    client = app_client(tmp_path)
+    client = app_client(fake, tmp_path)
     fake.fail("/v1/search", status, body={"error": {"status": status, "message": "Server error"}})
     with pytest.raises(SpotifyUnavailableError, match=f"HTTP {status}"):
         client.search_tracks("happy", 5)
@@ -164,7 +165,7 @@ def test_5xx_is_reported_once_without_retries_and_falls_back(fake: FakeSpotify, 
 
 
 def test_a_slow_answer_times_out_quickly_and_falls_back(fake: FakeSpotify, tmp_path: Path) -> None:
-    client = app_client(tmp_path, timeout_s=0.3)
+    client = app_client(fake, tmp_path, timeout_s=0.3)
     client.search_tracks("warm up", 1)  # the token request is not what this test times
     fake.fail("/v1/search", delay_s=3.0, then_normal=True)
     started = time.monotonic()
@@ -183,7 +184,7 @@ def test_a_slow_token_server_times_out_too(fake: FakeSpotify, tmp_path: Path) ->
     fake.fail("/api/token", delay_s=3.0, then_normal=True)
     started = time.monotonic()
     with pytest.raises(SpotifyTimeoutError):
-        app_client(tmp_path, timeout_s=0.3).search_tracks("happy", 5)
+        app_client(fake, tmp_path, timeout_s=0.3).search_tracks("happy", 5)
     assert time.monotonic() - started < 1.5
 
 
@@ -197,7 +198,7 @@ def test_a_slow_token_server_times_out_too(fake: FakeSpotify, tmp_path: Path) ->
     ],
 )
 def test_a_malformed_body_is_a_bad_response_and_falls_back(fake: FakeSpotify, tmp_path: Path, body: bytes) -> None:
-    client = app_client(tmp_path)
+    client = app_client(fake, tmp_path)
     fake.fail("/v1/search", 200, body=body, headers={"Content-Type": "application/json"})
     with pytest.raises(SpotifyBadResponseError):
         client.search_tracks("happy", 5)
@@ -210,24 +211,22 @@ def test_a_malformed_body_is_a_bad_response_and_falls_back(fake: FakeSpotify, tm
 def test_a_malformed_token_answer_is_a_bad_response(fake: FakeSpotify, tmp_path: Path) -> None:
     fake.fail("/api/token", 200, body=b"{not json", headers={"Content-Type": "application/json"})
     with pytest.raises(SpotifyBadResponseError):
-        app_client(tmp_path).search_tracks("happy", 5)
+        app_client(fake, tmp_path).search_tracks("happy", 5)
     fake.fail("/api/token", 200, body={"token_type": "Bearer"})
     with pytest.raises(SpotifyBadResponseError):
-        app_client(tmp_path).search_tracks("happy", 5)
+        app_client(fake, tmp_path).search_tracks("happy", 5)
 
 
-def test_an_unreachable_server_is_unavailable(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_an_unreachable_server_is_unavailable(tmp_path: Path) -> None:
     with FakeSpotify() as gone:
-        url = gone.base_url
-    monkeypatch.setenv("EMOTUNE_SPOTIFY_ACCOUNTS_URL", url)
-    monkeypatch.setenv("EMOTUNE_SPOTIFY_API_URL", url + "/v1/")
+        pass  # started and stopped: nothing listens at its address any more
     with pytest.raises(SpotifyUnavailableError, match="cannot reach Spotify"):
-        app_client(tmp_path).search_tracks("happy", 5)
+        app_client(gone, tmp_path).search_tracks("happy", 5)
 
 
 def test_secrets_never_reach_the_logs(fake: FakeSpotify, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.DEBUG):
-        client = app_client(tmp_path)
+        client = app_client(fake, tmp_path)
         client.search_tracks("happy", 12)
         fake.fail("/v1/search", 500, body={"error": {"status": 500, "message": "boom"}})
         with pytest.raises(SpotifyError):
@@ -237,7 +236,7 @@ def test_secrets_never_reach_the_logs(fake: FakeSpotify, tmp_path: Path, caplog:
     assert "Sending GET" in caplog.text  # spotipy did log the requests, headers included
     for secret in (CLIENT_SECRET, token, basic):
         assert secret not in caplog.text
-    assert CLIENT_SECRET not in repr(Credentials(CLIENT_ID, CLIENT_SECRET))
+    assert CLIENT_SECRET not in repr(fake.credentials(CLIENT_ID, CLIENT_SECRET))
 
 
 # --- recommender with live results --------------------------------------------------------------
@@ -246,7 +245,7 @@ def test_secrets_never_reach_the_logs(fake: FakeSpotify, tmp_path: Path, caplog:
 def test_recommender_gives_spotify_tracks_deduplicated_and_more_gives_new_ones(
     fake: FakeSpotify, tmp_path: Path
 ) -> None:
-    rec = recommender(app_client(tmp_path))
+    rec = recommender(app_client(fake, tmp_path))
     first = rec.recommend("happy", 10)
     assert first.source == "spotify" and first.status == "Spotify"
     assert len(first.tracks) == 10 and all(t.source == "spotify" for t in first.tracks)
@@ -267,7 +266,7 @@ def test_catalog_knowledge_drops_off_mood_results_and_tops_up(monkeypatch: pytes
     with FakeSpotify(library) as server:
         for name, value in server.env().items():
             monkeypatch.setenv(name, value)
-        result = recommender(app_client(tmp_path)).recommend("happy", 10)
+        result = recommender(app_client(server, tmp_path)).recommend("happy", 10)
     ids = [t.id for t in result.tracks]
     assert not {t.id for t in gloomy} & set(ids)  # Spotify found them for "happy"; the catalog knows better
     assert [t.source for t in result.tracks].count("spotify") == 3
@@ -282,7 +281,7 @@ def test_save_as_playlist_creates_a_private_playlist_with_the_list(fake: FakeSpo
     TokenFileCache(user_token_path(tmp_path)).save_token_to_cache(fake.issue_user_token())
     assert is_signed_in(tmp_path)
     tracks = load_catalog().tracks[:130]  # more than one request's worth (100)
-    user = SpotifyClient.as_user(Credentials(CLIENT_ID), tmp_path)
+    user = SpotifyClient.as_user(fake.credentials(CLIENT_ID), tmp_path)
     playlist = user.save_playlist("Emotune: happy", tracks, "Made by Emotune")
     stored = fake.playlists[playlist.id]
     assert stored["public"] is False and stored["name"] == "Emotune: happy"
@@ -294,12 +293,12 @@ def test_save_as_playlist_creates_a_private_playlist_with_the_list(fake: FakeSpo
 
 def test_save_as_playlist_needs_sign_in_and_scope(fake: FakeSpotify, tmp_path: Path) -> None:
     with pytest.raises(SpotifyAuthError, match="not signed in"):
-        SpotifyClient.as_user(Credentials(CLIENT_ID), tmp_path)
+        SpotifyClient.as_user(fake.credentials(CLIENT_ID), tmp_path)
     # The cache claims the playlist scope but the server granted less: a clear 403, no new sign-in.
     info = fake.issue_user_token(scope="user-read-email")
     info["scope"] = USER_SCOPE
     TokenFileCache(user_token_path(tmp_path)).save_token_to_cache(info)
-    user = SpotifyClient.as_user(Credentials(CLIENT_ID), tmp_path)
+    user = SpotifyClient.as_user(fake.credentials(CLIENT_ID), tmp_path)
     with pytest.raises(SpotifyAuthError, match="HTTP 403"):
         user.save_playlist("x", load_catalog().tracks[:3])
 
@@ -325,7 +324,7 @@ def _wait_until(condition: Callable[[], bool], guard_s: float = 5.0) -> bool:
 def test_a_trickling_api_answer_ends_at_the_deadline_and_falls_back(
     fake: FakeSpotify, tmp_path: Path, body_only: bool
 ) -> None:
-    client = app_client(tmp_path, timeout_s=1.0)
+    client = app_client(fake, tmp_path, timeout_s=1.0)
     client.search_tracks("warm up", 1)  # the token request is not what this test times
     # A byte every 0.25 s never lets a 1 s read timeout fire: only a deadline on the whole
     # exchange ends this (400+ bytes would take minutes).
@@ -350,10 +349,10 @@ def test_a_trickling_token_endpoint_ends_at_the_deadline(fake: FakeSpotify, tmp_
     fake.trickle("/api/token", 2.0)
     started = time.monotonic()
     with pytest.raises(SpotifyTimeoutError):
-        app_client(tmp_path, timeout_s=3.0).search_tracks("happy", 5)
+        app_client(fake, tmp_path, timeout_s=3.0).search_tracks("happy", 5)
     assert time.monotonic() - started < 3.0 + 1.0
     assert not (tmp_path / "spotify-app-token.json").exists()
-    assert len(app_client(tmp_path).search_tracks("happy", 5)) == 5  # the next call works
+    assert len(app_client(fake, tmp_path).search_tracks("happy", 5)) == 5  # the next call works
 
 
 @pytest.mark.slow
@@ -361,7 +360,7 @@ def test_a_trickling_refresh_ends_at_the_deadline(fake: FakeSpotify, tmp_path: P
     expired = fake.issue_user_token()
     expired["expires_at"] = int(time.time()) - 10
     TokenFileCache(user_token_path(tmp_path)).save_token_to_cache(expired)
-    user = SpotifyClient.as_user(Credentials(CLIENT_ID, timeout_s=1.0), tmp_path)
+    user = SpotifyClient.as_user(fake.credentials(CLIENT_ID, timeout_s=1.0), tmp_path)
     fake.trickle("/api/token", 0.25)
     started = time.monotonic()
     with pytest.raises(SpotifyTimeoutError):
@@ -392,9 +391,9 @@ def test_a_token_cache_that_cannot_be_written_never_costs_the_music(
 ) -> None:
     token_dir = token_dir_for(tmp_path)
     with caplog.at_level(logging.WARNING, logger="emotune.music.spotify"):
-        client = app_client(token_dir)
+        client = app_client(fake, token_dir)
         assert len(client.search_tracks("happy", 5)) == 5
-        assert len(app_client(token_dir).search_tracks("sad", 5)) == 5  # another client, same run
+        assert len(app_client(fake, token_dir).search_tracks("sad", 5)) == 5  # another client, same run
     assert len(fake.requests_to("/api/token")) == 1  # the token was kept in memory
     saves = [r for r in caplog.records if "cannot save the Spotify token" in r.getMessage()]
     assert len(saves) == 1 and "kept in memory" in saves[0].getMessage()
@@ -424,8 +423,8 @@ def test_a_damaged_app_token_cache_is_set_aside_once_and_a_new_token_fetched(
     cache = tmp_path / "spotify-app-token.json"
     cache.write_bytes(content)
     with caplog.at_level(logging.WARNING, logger="emotune.music.spotify"):
-        assert len(app_client(tmp_path).search_tracks("happy", 5)) == 5
-        assert len(app_client(tmp_path).search_tracks("sad", 5)) == 5
+        assert len(app_client(fake, tmp_path).search_tracks("happy", 5)) == 5
+        assert len(app_client(fake, tmp_path).search_tracks("sad", 5)) == 5
     (aside,) = tmp_path.glob("spotify-app-token.json.damaged-*")
     assert aside.read_bytes() == content  # kept for a look, never deleted
     warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
@@ -445,13 +444,13 @@ def test_a_damaged_user_token_cache_means_signed_out_not_disabled(
     user_token_path(tmp_path).write_bytes(content)
     assert not is_signed_in(tmp_path)
     with pytest.raises(SpotifyAuthError, match="not signed in"):
-        SpotifyClient.as_user(Credentials(CLIENT_ID), tmp_path)
+        SpotifyClient.as_user(fake.credentials(CLIENT_ID), tmp_path)
     assert not user_token_path(tmp_path).exists()
     assert len(list(tmp_path.glob("spotify-user-token.json.damaged-*"))) == 1
     # A new sign-in (here: its token) works at once: nothing stays disabled.
     TokenFileCache(user_token_path(tmp_path)).save_token_to_cache(fake.issue_user_token())
     assert is_signed_in(tmp_path)
-    assert SpotifyClient.as_user(Credentials(CLIENT_ID), tmp_path).current_user()["id"] == "emotune-tester"
+    assert SpotifyClient.as_user(fake.credentials(CLIENT_ID), tmp_path).current_user()["id"] == "emotune-tester"
 
 
 # --- token endpoint trouble is not a refusal; Retry-After is sane (issue 14, item 11) --------------
@@ -461,14 +460,14 @@ def test_a_damaged_user_token_cache_means_signed_out_not_disabled(
 def test_token_endpoint_5xx_is_trouble_not_refused_credentials(fake: FakeSpotify, tmp_path: Path, status: int) -> None:
     fake.fail("/api/token", status, body=b"<html>Bad gateway</html>", headers={"Content-Type": "text/html"})
     with pytest.raises(SpotifyUnavailableError) as caught:
-        app_client(tmp_path).search_tracks("happy", 5)
+        app_client(fake, tmp_path).search_tracks("happy", 5)
     assert f"HTTP {status}" in str(caught.value)
     assert "refused" not in str(caught.value) and "html" not in str(caught.value).lower()
 
 
 def test_token_endpoint_429_is_rate_limiting_with_its_retry_after(fake: FakeSpotify, tmp_path: Path) -> None:
     fake.fail("/api/token", 429, body={"error": "rate_limited"}, headers={"Retry-After": "120"})
-    client = app_client(tmp_path)
+    client = app_client(fake, tmp_path)
     with pytest.raises(SpotifyRateLimitedError) as caught:
         client.search_tracks("happy", 5)
     assert caught.value.retry_after == 120 and "2 min" in str(caught.value)
@@ -494,7 +493,7 @@ def test_odd_retry_after_values_give_a_sane_wait(
 ) -> None:
     fake.fail("/v1/search", 429, body={"error": {"status": 429, "message": "x"}}, headers={"Retry-After": header})
     with pytest.raises(SpotifyRateLimitedError) as caught:
-        app_client(tmp_path).search_tracks("happy", 5)
+        app_client(fake, tmp_path).search_tracks("happy", 5)
     assert caught.value.retry_after == expected_s
     assert str(caught.value) == f"Spotify is rate limiting us: retry in {shown}"
     assert "inf" not in str(caught.value) and "nan" not in str(caught.value)

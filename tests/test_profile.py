@@ -25,6 +25,7 @@ import pytest
 from numpy.typing import NDArray
 
 from benchmarks.calibration_bench import PROTOCOLS, Person, load_people, run_protocol, summarise
+from emotune.environment import Environment
 from emotune.errors import EmotuneError, ModelError
 from emotune.labels import EMOTIONS
 from emotune.resources import resource_path
@@ -411,18 +412,18 @@ def copy_person(person: str, target: Path, labels: tuple[str, ...]) -> Path:
     return target
 
 
-def test_profile_build_and_show_commands(tmp_path: Path) -> None:
+def test_profile_build_and_show_commands(tmp_path: Path, env: Environment) -> None:
     folder = copy_person("KM", tmp_path / "KM", ("neutral", "happy", "sad"))
     (folder / "notes.txt").write_text("stray files are ignored")
     target = tmp_path / "profiles" / "km.json"
     out = io.StringIO()
-    assert run_profile_command(parse(["profile", "build", str(target), str(folder), "--name", "Kim"]), out) == 0
+    assert run_profile_command(parse(["profile", "build", str(target), str(folder), "--name", "Kim"]), env, out) == 0
     lines = out.getvalue().splitlines()
     assert lines[0] == f"wrote {target}: profile 'Kim', 3 expressions from 11 faces in 11 images"
     assert "  happy        4 of 4 images" in lines
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     out = io.StringIO()
-    assert run_profile_command(parse(["profile", "show", str(target)]), out) == 0
+    assert run_profile_command(parse(["profile", "show", str(target)]), env, out) == 0
     shown = out.getvalue()
     assert "profile 'Kim'" in shown and "expressions: 3 of 7, 11 samples" in shown
     assert "  neutral      3 samples" in shown and "  angry     -  (not shown" in shown
@@ -432,7 +433,7 @@ def test_profile_build_and_show_commands(tmp_path: Path) -> None:
     assert classifier.profile is profile and profile.name == "Kim"
 
 
-def test_profile_build_refuses_bad_input_with_one_line(tmp_path: Path) -> None:
+def test_profile_build_refuses_bad_input_with_one_line(tmp_path: Path, env: Environment) -> None:
     blank = tmp_path / "blank"
     (blank / "neutral").mkdir(parents=True)
     assert cv2.imwrite(str(blank / "neutral" / "grey.png"), np.full((120, 120), 128, np.uint8))
@@ -450,10 +451,10 @@ def test_profile_build_refuses_bad_input_with_one_line(tmp_path: Path) -> None:
     (tmp_path / "none").mkdir()
     for folder, message in cases:
         with pytest.raises(ProfileError, match=message) as caught:
-            run_profile_command(parse(["profile", "build", str(tmp_path / "p.json"), str(folder)]), io.StringIO())
+            run_profile_command(parse(["profile", "build", str(tmp_path / "p.json"), str(folder)]), env, io.StringIO())
         assert "\n" not in str(caught.value)
     with pytest.raises(ProfileError, match="is a folder; give the profile file to write"):
-        run_profile_command(parse(["profile", "build", str(tmp_path), str(typo)]), io.StringIO())
+        run_profile_command(parse(["profile", "build", str(tmp_path), str(typo)]), env, io.StringIO())
     assert not (tmp_path / "p.json").exists()
 
 

@@ -10,7 +10,8 @@ from typing import BinaryIO
 
 import pytest
 
-from emotune.config import atomic_write_text
+from emotune.environment import Environment
+from emotune.files import atomic_write_text
 from emotune.safe_file import ExportError, write_export
 
 
@@ -32,7 +33,7 @@ def temporary_files(folder: Path) -> list[str]:
 
 @pytest.mark.parametrize("error", [SharingViolationError, AccessDeniedError])
 def test_an_export_over_a_file_another_program_holds_says_close_it_and_leaves_no_temporary_file_windows(
-    tmp_path: Path, error: type[PermissionError]
+    tmp_path: Path, error: type[PermissionError], env: Environment
 ) -> None:
     target = tmp_path / "moods.csv"
     target.write_text("the earlier export")
@@ -42,7 +43,7 @@ def test_an_export_over_a_file_another_program_holds_says_close_it_and_leaves_no
         raise error(13, "Access is denied", str(real))
 
     with pytest.raises(ExportError) as raised:
-        write_export(target, lambda stream: stream.write(b"new rows"), "CSV", replace=held_by_excel)
+        write_export(target, lambda stream: stream.write(b"new rows"), "CSV", env, replace=held_by_excel)
     message = str(raised.value)
     assert message.startswith(f"{target}: ") and "\n" not in message
     assert "close it in the other program" in message
@@ -50,7 +51,7 @@ def test_an_export_over_a_file_another_program_holds_says_close_it_and_leaves_no
     assert temporary_files(tmp_path) == []
 
 
-def test_a_rename_that_fails_for_real_leaves_the_target_and_no_temporary_file(tmp_path: Path) -> None:
+def test_a_rename_that_fails_for_real_leaves_the_target_and_no_temporary_file(tmp_path: Path, env: Environment) -> None:
     target = tmp_path / "moods.png"
 
     def write_while_a_folder_takes_the_name(stream: BinaryIO) -> None:
@@ -61,14 +62,16 @@ def test_a_rename_that_fails_for_real_leaves_the_target_and_no_temporary_file(tm
         (target / "kept.txt").write_text("theirs")
 
     with pytest.raises(ExportError) as raised:
-        write_export(target, write_while_a_folder_takes_the_name, "PNG")
+        write_export(target, write_while_a_folder_takes_the_name, "PNG", env)
     assert str(raised.value).startswith(f"{target}: cannot write the PNG file (")
     assert "close it" not in str(raised.value)
     assert (target / "kept.txt").read_text() == "theirs"
     assert temporary_files(tmp_path) == []
 
 
-def test_a_writer_that_fails_midway_leaves_the_earlier_file_and_no_temporary_file(tmp_path: Path) -> None:
+def test_a_writer_that_fails_midway_leaves_the_earlier_file_and_no_temporary_file(
+    tmp_path: Path, env: Environment
+) -> None:
     target = tmp_path / "moods.csv"
     target.write_text("the earlier export")
 
@@ -77,7 +80,7 @@ def test_a_writer_that_fails_midway_leaves_the_earlier_file_and_no_temporary_fil
         raise OSError(28, "No space left on device")
 
     with pytest.raises(ExportError, match="No space left on device"):
-        write_export(target, fails_midway, "CSV")
+        write_export(target, fails_midway, "CSV", env)
     assert target.read_text() == "the earlier export"
     assert temporary_files(tmp_path) == []
 

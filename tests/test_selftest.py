@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from emotune import __version__, selftest
+from emotune.environment import Environment
 from emotune.errors import ExitStatus
 from emotune.labels import EMOTIONS
 from testbed.paths import REPO
@@ -58,8 +59,9 @@ def test_self_test_stays_headless(environment: dict[str, str]) -> None:
     result = self_test(
         environment,
         "import sys",
+        "from emotune.environment import Environment",
         "from emotune.selftest import run_self_test",
-        "code = run_self_test()",
+        "code = run_self_test(Environment.from_os())",
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('tkinter', '_tkinter', 'tensorflow', 'keras')))",
         "sys.exit(code)",
     )
@@ -126,11 +128,12 @@ def test_without_a_console_the_line_goes_to_the_cache_folder(
     monkeypatch.setenv("EMOTUNE_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setattr(sys, "stdout", None)
     monkeypatch.setattr(sys, "stderr", None)
-    assert selftest.run_self_test(models_dir=tmp_path / "missing") == ExitStatus.FAILED
+    env = Environment.from_os()
+    assert selftest.run_self_test(env, models_dir=tmp_path / "missing") == ExitStatus.FAILED
     failure = (tmp_path / "cache" / selftest.RESULT_FILE).read_text(encoding="utf-8")
     assert failure.count("\n") == 1 and "self-test FAILED (models)" in failure and "not found" in failure
 
-    assert selftest.run_self_test() == ExitStatus.OK
+    assert selftest.run_self_test(env) == ExitStatus.OK
     summary = (tmp_path / "cache" / selftest.RESULT_FILE).read_text(encoding="utf-8")
     assert summary.endswith("\n") and SELF_TEST_SUMMARY.match(summary.strip()), summary  # replaced, not appended
 

@@ -6,14 +6,15 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from emotune.environment import Environment
 from emotune.labels import EMOTIONS
 from emotune.music.playback import Device, PlayerState, SpotifyPlayer, track_uris
 from emotune.music.spotify import (
-    Credentials,
     SpotifyAuthError,
     SpotifyNoActiveDeviceError,
     SpotifyPremiumRequiredError,
@@ -42,7 +43,7 @@ def signed_in(fake: FakeSpotify, token_dir: Path, **token: object) -> None:
 
 def player(fake: FakeSpotify, token_dir: Path, timeout_s: float = 5.0) -> SpotifyPlayer:
     signed_in(fake, token_dir)
-    return SpotifyPlayer.as_user(Credentials(CLIENT_ID, timeout_s=timeout_s), token_dir)
+    return SpotifyPlayer.as_user(fake.credentials(CLIENT_ID, timeout_s=timeout_s), token_dir)
 
 
 # --- devices and state ----------------------------------------------------------------------------
@@ -190,8 +191,8 @@ def test_5xx_on_player_commands_is_unavailable(fake: FakeSpotify, tmp_path: Path
 def test_a_network_fault_is_unavailable(fake: FakeSpotify, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     signed_in(fake, tmp_path)  # a valid cached token: no token request is needed
     with FakeSpotify() as gone:
-        monkeypatch.setenv("EMOTUNE_SPOTIFY_API_URL", gone.api_url)
-    user = SpotifyPlayer.as_user(Credentials(CLIENT_ID), tmp_path)
+        api_url = gone.api_url
+    user = SpotifyPlayer.as_user(replace(fake.credentials(), api_url=api_url), tmp_path)
     for action in (lambda: user.play(URIS), user.state, user.devices):
         with pytest.raises(SpotifyUnavailableError, match="cannot reach Spotify"):
             action()
@@ -210,7 +211,7 @@ def test_a_trickling_player_ends_at_the_deadline(fake: FakeSpotify, tmp_path: Pa
 def test_an_expired_access_token_is_refreshed_on_the_way(fake: FakeSpotify, tmp_path: Path) -> None:
     signed_in(fake, tmp_path, expires_at=int(time.time()) - 10)
     fake.expire_access_tokens()
-    user = SpotifyPlayer.as_user(Credentials(CLIENT_ID), tmp_path)
+    user = SpotifyPlayer.as_user(fake.credentials(CLIENT_ID), tmp_path)
     user.play(URIS)
     (refresh,) = fake.requests_to("/api/token")
     assert b"grant_type=refresh_token" in refresh.body and b"client_id=" + CLIENT_ID.encode() in refresh.body
@@ -222,7 +223,7 @@ def test_an_expired_access_token_is_refreshed_on_the_way(fake: FakeSpotify, tmp_
 def test_an_expired_sign_in_says_sign_in_again_and_forgets_the_token(fake: FakeSpotify, tmp_path: Path) -> None:
     signed_in(fake, tmp_path, expires_at=int(time.time()) - 10)
     fake.expire_sign_ins()  # six months after sign-in: invalid_grant on refresh
-    user = SpotifyPlayer.as_user(Credentials(CLIENT_ID), tmp_path)
+    user = SpotifyPlayer.as_user(fake.credentials(CLIENT_ID), tmp_path)
     started = time.monotonic()
     with pytest.raises(SpotifySignInExpiredError) as caught:
         user.play(URIS)
@@ -236,7 +237,7 @@ def test_a_sign_in_without_the_playback_scopes_does_not_count(fake: FakeSpotify,
     signed_in(fake, tmp_path, scope="playlist-modify-private")  # an Emotune sign-in from before playback
     assert not is_signed_in(tmp_path)
     with pytest.raises(SpotifyAuthError, match="not signed in"):
-        SpotifyPlayer.as_user(Credentials(CLIENT_ID), tmp_path)
+        SpotifyPlayer.as_user(fake.credentials(CLIENT_ID), tmp_path)
 
 
 def test_save_playlist_uses_the_2026_endpoints(fake: FakeSpotify, tmp_path: Path) -> None:
@@ -271,7 +272,7 @@ def test_play_command_plays_the_moods_songs_and_prints_them_like_recommend(
     fake: FakeSpotify, cli_env: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     signed_in(fake, cli_env)
-    assert run(parse("play", "happy", "--limit", "6", "--json")) == 0
+    assert run(parse("play", "happy", "--limit", "6", "--json"), Environment.from_os()) == 0
     out = capsys.readouterr().out
     records = [json.loads(line) for line in out.splitlines()]
     assert len(records) == 6 and all(list(r) == list(JSON_KEYS) for r in records)
@@ -283,12 +284,12 @@ def test_play_command_text_output_and_a_named_device(
     fake: FakeSpotify, cli_env: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     signed_in(fake, cli_env)
-    assert run(parse("play", "Sad", "--limit", "3", "--device", "kitchen")) == 0
+    assert run(parse("play", "Sad", "--limit", "3", "--device", "kitchen"), Environment.from_os()) == 0
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 3 and all(" — " in line and "https://open.spotify.com/track/" in line for line in lines)
     assert fake.played[0].device_id == fake.devices[1]["id"]
     with pytest.raises(SpotifyCommandError, match="no Spotify device called 'Garage'; devices: Test Laptop, Kitchen"):
-        run(parse("play", "sad", "--device", "Garage"))
+        run(parse("play", "sad", "--device", "Garage"), Environment.from_os())
 
 
 def test_play_command_without_an_active_device_is_one_line_and_exit_2(
@@ -301,7 +302,7 @@ def test_play_command_without_an_active_device_is_one_line_and_exit_2(
     assert captured.out == ""
     assert captured.err == "emotune: No active Spotify device: open Spotify on a phone or computer first\n"
     with pytest.raises(SpotifyNoActiveDeviceError):
-        run(parse("play", "happy"))
+        run(parse("play", "happy"), Environment.from_os())
 
 
 def test_play_command_needs_premium_and_a_sign_in(

@@ -45,8 +45,8 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def credentials(port: int | None = None) -> Credentials:
-    return Credentials(CLIENT_ID, redirect_uri=f"http://127.0.0.1:{port or free_port()}/callback")
+def credentials(server: FakeSpotify, port: int | None = None) -> Credentials:
+    return server.credentials(redirect_uri=f"http://127.0.0.1:{port or free_port()}/callback")
 
 
 def following_browser(opened: list[str]) -> object:
@@ -68,7 +68,7 @@ def test_sign_in_asks_for_the_playback_scopes_and_caches_the_token_with_mode_600
 ) -> None:
     opened: list[str] = []
     before = time.time()
-    profile = sign_in(credentials(), tmp_path, open_url=following_browser(opened), timeout_s=10)  # type: ignore[arg-type]
+    profile = sign_in(credentials(fake), tmp_path, open_url=following_browser(opened), timeout_s=10)  # type: ignore[arg-type]
     assert profile == {"id": USER_ID, "display_name": USER_NAME}
     assert opened and opened[0].startswith(fake.accounts_url + "/authorize?")
     (authorize,) = fake.requests_to("/authorize")
@@ -87,14 +87,14 @@ def test_sign_in_asks_for_the_playback_scopes_and_caches_the_token_with_mode_600
 
 
 def test_the_sign_in_time_survives_refreshes(fake: FakeSpotify, tmp_path: Path) -> None:
-    sign_in(credentials(), tmp_path, open_url=following_browser([]), timeout_s=10)  # type: ignore[arg-type]
+    sign_in(credentials(fake), tmp_path, open_url=following_browser([]), timeout_s=10)  # type: ignore[arg-type]
     expires_at = sign_in_expires_at(tmp_path)
     cache = TokenFileCache(user_token_path(tmp_path))
     token = cache.get_cached_token()
     assert token is not None
     token["expires_at"] = int(time.time()) - 10
     cache.save_token_to_cache(token)
-    SpotifyClient.as_user(Credentials(CLIENT_ID), tmp_path).current_user()
+    SpotifyClient.as_user(fake.credentials(CLIENT_ID), tmp_path).current_user()
     assert len(fake.requests_to("/api/token")) == 2  # the code exchange, then a refresh
     assert sign_in_expires_at(tmp_path) == expires_at  # refreshing does not extend a sign-in
 
@@ -102,7 +102,7 @@ def test_the_sign_in_time_survives_refreshes(fake: FakeSpotify, tmp_path: Path) 
 def test_a_refused_consent_is_one_clear_error(fake: FakeSpotify, tmp_path: Path) -> None:
     fake.deny_authorization = True
     with pytest.raises(SpotifyAuthError, match=r"sign-in was refused \(access_denied\)"):
-        sign_in(credentials(), tmp_path, open_url=following_browser([]), timeout_s=10)  # type: ignore[arg-type]
+        sign_in(credentials(fake), tmp_path, open_url=following_browser([]), timeout_s=10)  # type: ignore[arg-type]
     assert not user_token_path(tmp_path).exists()
 
 
@@ -117,7 +117,7 @@ def test_a_stray_request_to_the_catcher_is_turned_away(fake: FakeSpotify, tmp_pa
         answers.append(requests.get(url, timeout=5).status_code)
         return True
 
-    profile = sign_in(credentials(port), tmp_path, open_url=browse, timeout_s=10)
+    profile = sign_in(credentials(fake, port), tmp_path, open_url=browse, timeout_s=10)
     assert profile["id"] == USER_ID and answers == [400, 200]
     assert b"code=forged" not in b"".join(r.body for r in fake.requests_to("/api/token"))
 
@@ -126,10 +126,10 @@ def test_sign_in_can_be_cancelled_and_rejects_localhost(fake: FakeSpotify, tmp_p
     cancel = threading.Event()
     started = time.monotonic()
     with pytest.raises(SpotifyAuthError, match="not completed"):
-        sign_in(credentials(), tmp_path, open_url=lambda url: cancel.set(), cancel=cancel)
+        sign_in(credentials(fake), tmp_path, open_url=lambda url: cancel.set(), cancel=cancel)
     assert time.monotonic() - started < 2
     with pytest.raises(SpotifyAuthError, match=r"127\.0\.0\.1"):
-        sign_in(Credentials(CLIENT_ID, redirect_uri="http://localhost:8765/callback"), tmp_path, open_url=print)
+        sign_in(fake.credentials(CLIENT_ID, redirect_uri="http://localhost:8765/callback"), tmp_path, open_url=print)
     assert check_redirect_uri("http://[::1]:8765/callback") == ("::1", 8765, "/callback")
     with pytest.raises(SpotifyAuthError):
         check_redirect_uri("https://127.0.0.1:8765/callback")
@@ -142,7 +142,7 @@ def test_a_browser_that_fails_to_open_is_a_warning_with_the_address(
         raise RuntimeError("no display")
 
     with pytest.raises(SpotifyAuthError, match="not completed"):
-        sign_in(credentials(), tmp_path, open_url=broken, timeout_s=0.5)
+        sign_in(credentials(fake), tmp_path, open_url=broken, timeout_s=0.5)
     (warning,) = [r.getMessage() for r in caplog.records if r.name == "emotune.music.spotify"]
     assert "no display" in warning and fake.accounts_url + "/authorize?" in warning
 
@@ -150,10 +150,10 @@ def test_a_browser_that_fails_to_open_is_a_warning_with_the_address(
 def test_sign_in_with_an_unwritable_config_dir_lasts_for_the_run(fake: FakeSpotify, tmp_path: Path) -> None:
     token_dir = tmp_path / "config"
     token_dir.write_text("a file where the config dir should be", encoding="utf-8")
-    profile = sign_in(credentials(), token_dir, open_url=following_browser([]), timeout_s=10)  # type: ignore[arg-type]
+    profile = sign_in(credentials(fake), token_dir, open_url=following_browser([]), timeout_s=10)  # type: ignore[arg-type]
     assert profile["id"] == USER_ID
     assert is_signed_in(token_dir) and not sign_in_is_saved(token_dir)
-    assert SpotifyClient.as_user(Credentials(CLIENT_ID), token_dir).current_user()["id"] == USER_ID
+    assert SpotifyClient.as_user(fake.credentials(CLIENT_ID), token_dir).current_user()["id"] == USER_ID
     sign_out(token_dir)
     assert not is_signed_in(token_dir)
 
@@ -163,11 +163,11 @@ def test_an_unusable_user_token_never_starts_a_console_sign_in(fake: FakeSpotify
     cache.save_token_to_cache(fake.issue_user_token(scope="user-read-email"))
     assert not is_signed_in(tmp_path)  # an old sign-in without the scopes Emotune needs
     with pytest.raises(SpotifyAuthError, match="not signed in"):
-        SpotifyClient.as_user(Credentials(CLIENT_ID), tmp_path)
+        SpotifyClient.as_user(fake.credentials(CLIENT_ID), tmp_path)
     expired = fake.issue_user_token()
     expired.update(expires_at=int(time.time()) - 10, refresh_token="revoked-refresh-token")
     cache.save_token_to_cache(expired)
-    user = SpotifyClient.as_user(Credentials(CLIENT_ID), tmp_path)
+    user = SpotifyClient.as_user(fake.credentials(CLIENT_ID), tmp_path)
     started = time.monotonic()
     with pytest.raises(SpotifySignInExpiredError, match="sign-in has expired; sign in again"):
         user.current_user()

@@ -19,7 +19,13 @@ import cv2
 import numpy as np
 import pytest
 
-from emotune.opencv_env import MSMF_HW_TRANSFORMS, SKIP_AUTH, opencv_variables
+from emotune.opencv_env import (
+    FFMPEG_LOGLEVEL,
+    MSMF_HW_TRANSFORMS,
+    SKIP_AUTH,
+    opencv_variables,
+    set_opencv_variables,
+)
 from emotune.vision.cameras import SLOW_OPEN_S, CameraOpener, camera_backends
 from emotune.vision.sources import CameraSource, FrameSourceError, find_cameras
 from testbed.media import write_video
@@ -144,6 +150,17 @@ def test_opencv_variables_are_none_elsewhere_macos() -> None:
     assert opencv_variables("macos") == {} and opencv_variables("linux") == {}
 
 
+def test_the_entry_point_quiets_ffmpeg_on_every_system_and_keeps_what_the_user_set_windows() -> None:
+    # FFmpeg's own complaints about a truncated video would stand beside our one line on stderr.
+    for platform in ("windows", "macos", "linux"):
+        environ: dict[str, str] = {}
+        set_opencv_variables(platform, environ)
+        assert environ[FFMPEG_LOGLEVEL] == "-8"
+    chosen = {FFMPEG_LOGLEVEL: "32", MSMF_HW_TRANSFORMS: "1"}
+    set_opencv_variables("windows", chosen)
+    assert chosen == {FFMPEG_LOGLEVEL: "32", MSMF_HW_TRANSFORMS: "1"}
+
+
 # Runs ``main`` in a fresh interpreter and notes the variables as they stand when cv2 is first
 # imported: what OpenCV reads as it loads.
 SEEN_AT_IMPORT = """
@@ -156,7 +173,8 @@ class Watch(importlib.abc.MetaPathFinder):
         return None
 sys.meta_path.insert(0, Watch())
 from emotune.__main__ import main
-status = main(["classify", %r, "--json"], platform=sys.argv[1])
+from emotune.environment import Environment
+status = main(["classify", %r, "--json"], env=Environment.from_os(platform=sys.argv[1]))
 print(json.dumps({"status": status, "seen": seen}), file=sys.stderr)
 """
 

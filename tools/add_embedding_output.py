@@ -18,9 +18,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a plain script from anywhere: the repo's packages first
     sys.path.insert(0, str(ROOT))
 
+from emotune.files import atomic_write  # noqa: E402
 from emotune.vision.emotions import EMBEDDING_OUTPUT, REFERENCE_KEY  # noqa: E402
 from training.card import card_json  # noqa: E402
 from training.onnx_embedding import (  # noqa: E402
@@ -109,15 +108,8 @@ def check(
 
 
 def write_atomically(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    # 644: a shipped file, read by everyone who installs it.
+    atomic_write(path, lambda stream: stream.write(data), 0o644)
 
 
 def main(argv: list[str] | None = None) -> int:

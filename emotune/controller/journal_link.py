@@ -80,6 +80,7 @@ class JournalLink:
         self.tasks = tasks
         self.path = env.data_dir / DB_FILE
         self._platform = env.platform
+        self._env = env  # whose folders an export must not write into
         self.enabled = enabled
         self._clock = clock
         self._writer_factory = writer_factory
@@ -254,7 +255,7 @@ class JournalLink:
         on_error: OnError,
     ) -> None:
         """Write the range as CSV or as a PNG timeline to ``target``; ``on_ok`` gets a note."""
-        writer, path = self.writer, self.path
+        writer, path, env = self.writer, self.path, self._env
 
         def run() -> str:
             from emotune.journal import export  # Pillow only when a picture is asked for
@@ -262,9 +263,9 @@ class JournalLink:
             writer.flush(1.0)
             report = read_report(path, since, until)
             if kind == "csv":
-                count = export.write_csv(report.segments, target)
+                count = export.write_csv(report.segments, target, env)
                 return f"Wrote {count} mood segments to {target}"
-            export.write_png(report.segments, target, since, until)
+            export.write_png(report.segments, target, env, since, until)
             return f"Drew the mood timeline in {target}"
 
         self.tasks.run_in_thread(run, on_ok, on_error, name="emotune-journal-export")

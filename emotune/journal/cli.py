@@ -21,7 +21,6 @@ import argparse
 import collections
 import itertools
 import json
-import os
 import re
 import sys
 import time
@@ -71,13 +70,13 @@ def add_journal_parsers(commands: argparse._SubParsersAction[argparse.ArgumentPa
 FIRST_DAY, LAST_DAY = date(1970, 1, 2), date(9998, 12, 30)
 
 
-def check_time_zone() -> None:
+def check_time_zone(zone: str | None) -> None:
     """JournalInputError when the local time zone cannot be used (``TZ=XXX-99``: a UTC offset of a
-    day or more, which Python's datetime refuses), so no journal command fails halfway."""
+    day or more, which Python's datetime refuses), so no journal command fails halfway. ``zone``:
+    the TZ variable as set (``Environment.time_zone``), quoted in the line."""
     try:
         datetime.now().astimezone()
     except (ValueError, OverflowError, OSError):
-        zone = os.environ.get("TZ")
         named = f"TZ={zone!r}" if zone is not None else "the local time zone"
         raise JournalInputError(
             f"{named} cannot be used for dates (its UTC offset is a day or more); set a real zone, e.g. TZ=Europe/Paris"
@@ -170,7 +169,7 @@ def _export_path(value: Path | str | None, flag: str) -> Path | None:
 def journal(args: argparse.Namespace, env: Environment, genre_words: GenreWords) -> int:
     """The ``journal`` command; see the module docstring. Reads stream: a journal of a million
     segments prints, exports or clears in flat memory."""
-    check_time_zone()
+    check_time_zone(env.time_zone)
     since, until = _range(args)
     csv_path = _export_path(getattr(args, "csv", None), "--csv")
     png_path = _export_path(getattr(args, "png", None), "--png")
@@ -199,10 +198,10 @@ def journal(args: argparse.Namespace, env: Environment, genre_words: GenreWords)
             from emotune.journal import export  # Pillow only when a picture is asked for
 
             if csv_path is not None:
-                count = export.write_csv(segments(), csv_path)
+                count = export.write_csv(segments(), csv_path, env)
                 print(f"emotune: wrote {count} segments to {printable(str(csv_path))}", file=sys.stderr)
             if png_path is not None:
-                export.write_png(segments(), png_path, since, until)
+                export.write_png(segments(), png_path, env, since, until)
                 print(f"emotune: drew the mood timeline in {printable(str(png_path))}", file=sys.stderr)
     finally:
         if book is not None:

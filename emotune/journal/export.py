@@ -33,6 +33,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from emotune.colours import mood_rgb
+from emotune.environment import Environment
 from emotune.journal.axis import DAY_S, round_axis, tick_label
 from emotune.journal.stale_temp import remove_stale_temporaries
 from emotune.journal.store import Segment
@@ -63,8 +64,9 @@ GRID = (200, 204, 210)
 TEXT = (28, 28, 28)
 
 
-def write_csv(segments: Iterable[Segment], path: Path) -> int:
-    """Write one row per segment (times ISO-8601, mean scores per label); returns the row count."""
+def write_csv(segments: Iterable[Segment], path: Path, env: Environment) -> int:
+    """Write one row per segment (times ISO-8601, mean scores per label); returns the row count.
+    ``env``: whose folders the file must not be in (``emotune.safe_file``)."""
     remove_stale_temporaries(path)  # what an export killed halfway left beside the target
     count = 0
 
@@ -82,7 +84,7 @@ def write_csv(segments: Iterable[Segment], path: Path) -> int:
         text.flush()
         text.detach()  # the stream is closed by write_export, not by the wrapper
 
-    write_export(path, write, "CSV")
+    write_export(path, write, "CSV", env)
     return count
 
 
@@ -240,9 +242,12 @@ def draw_timeline(
     return image
 
 
-def write_png(segments: Iterable[Segment], path: Path, since: float | None = None, until: float | None = None) -> Path:
-    """Draw the timeline and save it as PNG at ``path`` (replaced in one step); returns ``path``."""
+def write_png(
+    segments: Iterable[Segment], path: Path, env: Environment, since: float | None = None, until: float | None = None
+) -> Path:
+    """Draw the timeline and save it as PNG at ``path`` (replaced in one step, never in ``env``'s
+    folders); returns ``path``."""
     image = draw_timeline(segments, since, until)
     remove_stale_temporaries(path)
-    write_export(path, lambda stream: image.save(stream, format="PNG"), "PNG")
+    write_export(path, lambda stream: image.save(stream, format="PNG"), "PNG", env)
     return path

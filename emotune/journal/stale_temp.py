@@ -15,9 +15,11 @@ import stat
 import time
 from pathlib import Path
 
+from emotune.files import TEMPORARY_PREFIX, TEMPORARY_SUFFIX
+
 STALE_AFTER_S = 60.0
-# tempfile.mkstemp(prefix=".emotune-", suffix=".tmp"): eight characters from its alphabet between.
-_TEMPORARY = re.compile(r"\.emotune-[a-z0-9_]{8}\.tmp")
+# atomic_write's tempfile.mkstemp names: eight characters from its alphabet between the two.
+_TEMPORARY = re.compile(re.escape(TEMPORARY_PREFIX) + "[a-z0-9_]{8}" + re.escape(TEMPORARY_SUFFIX))
 
 
 def remove_stale_temporaries(target: Path, now: float | None = None) -> int:

@@ -15,7 +15,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from emotune import config, environment, moods
+from emotune import config, moods
+from emotune.environment import Environment
 from emotune.errors import ExitStatus, UsageError
 from emotune.labels import EMOTIONS
 from emotune.music.feedback_cli import stored_preferences
@@ -40,7 +41,8 @@ def liked_track(args: argparse.Namespace, recommender: Recommender) -> Track | N
     return track
 
 
-def recommend(args: argparse.Namespace) -> int:
+def recommend(args: argparse.Namespace, env: Environment) -> int:
+    """The ``recommend`` command, with ``env``'s settings, overrides, feedback and Spotify."""
     emotion = str(args.emotion).strip().lower()
     if emotion not in EMOTIONS:
         print(f"emotune: unknown emotion {args.emotion!r}; valid emotions: {', '.join(EMOTIONS)}", file=sys.stderr)
@@ -49,7 +51,6 @@ def recommend(args: argparse.Namespace) -> int:
     if not 1 <= limit <= MAX_LIMIT:
         raise UsageError(f"--limit {limit}: must be between 1 and {MAX_LIMIT}")
 
-    env = environment.current()
     settings = config.effective_settings(config.SettingsStore(env.config_dir).load(), env)
     strategy = moods.check_strategy(getattr(args, "strategy", None) or settings.music_strategy)
     music = build_music(settings, env, offline=bool(args.offline), feedback=stored_preferences(env))

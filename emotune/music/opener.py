@@ -1,7 +1,7 @@
 """Open a track in Spotify: the desktop app through the OS handler, else the web player.
 
 ``spotify:track:ID`` goes to the OS URL handler (``os.startfile`` on Windows, ``open`` on macOS,
-``xdg-open`` elsewhere; the platform is an argument, ``Environment.platform`` by default). On
+``xdg-open`` elsewhere; the platform is an argument, this system's by default). On
 Windows only when a ``spotify:`` handler is registered: without one, ``os.startfile`` raises
 Windows' own "get an app to open this link" dialog instead of failing. If the handler fails,
 or the user chose the browser (the effective setting ``open_with``, in which
@@ -19,11 +19,10 @@ import webbrowser
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from emotune import environment
 from emotune.choices import OpenWith
 from emotune.errors import EmotuneError
 from emotune.music.tracks import Track, is_track_id
-from emotune.platforms import Platform, is_macos, is_windows
+from emotune.platforms import Platform, is_macos, is_windows, platform_of
 
 Opener = Callable[[str], bool]
 HandlerLookup = Callable[[str], bool]  # a URL scheme -> whether the OS has a handler for it
@@ -60,7 +59,7 @@ def os_handler(
     """Hand ``uri`` to the OS URL handler; False when there is none or it reports failure.
     ``has_handler`` (does a handler for a URL scheme exist?) and ``starter`` (``os.startfile``)
     are Windows' and default to the real ones; tests pass their own to drive that branch."""
-    platform = platform if platform is not None else environment.current().platform
+    platform = platform if platform is not None else platform_of()
     if is_windows(platform):
         scheme = uri.partition(":")[0]
         if not (has_handler or windows_has_url_handler)(scheme):

@@ -25,6 +25,7 @@ import webbrowser
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
+from emotune.environment import Environment
 from emotune.errors import EmotuneError, ExitStatus
 from emotune.labels import EMOTIONS
 from emotune.text import printable
@@ -45,7 +46,8 @@ class SpotifyCommandError(EmotuneError):
 def add_spotify_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register ``spotify login|logout|status`` and ``play`` on ``parser.add_subparsers()``'s result.
 
-    Each parser sets ``handler`` (a function of the parsed arguments returning the exit status).
+    Each parser sets ``handler`` (a function of the parsed arguments and the ``Environment``
+    returning the exit status).
     """
     spotify = commands.add_parser("spotify", help="sign in to Spotify, sign out, or show who is signed in")
     actions = spotify.add_subparsers(dest="spotify_action", metavar="ACTION", required=True)
@@ -69,10 +71,10 @@ def add_spotify_parsers(commands: argparse._SubParsersAction[argparse.ArgumentPa
     play.set_defaults(handler=play_command)
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, env: Environment) -> int:
     """Run the handler ``add_spotify_parsers`` attached, with warnings as ``emotune: ...`` lines."""
     with _warnings_on_stderr():
-        return int(args.handler(args))
+        return int(args.handler(args, env))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -81,7 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     add_spotify_parsers(parser.add_subparsers(dest="command", metavar="COMMAND", required=True))
     args = parser.parse_args(argv)
     try:
-        return run(args)
+        return run(args, Environment.from_os())  # an entry point: the environment is read here
     except EmotuneError as exc:
         print(f"emotune: {printable(str(exc))}", file=sys.stderr)
         return int(ExitStatus.BAD_INPUT)
@@ -105,11 +107,10 @@ def _warnings_on_stderr() -> Iterator[None]:
         logger.removeHandler(handler)
 
 
-def _settings_and_dir() -> tuple[Credentials, Any, Any]:
-    from emotune import config, environment
+def _settings_and_dir(env: Environment) -> tuple[Credentials, Any, Any]:
+    from emotune import config
     from emotune.music.spotify import Credentials
 
-    env = environment.current()
     settings = config.effective_settings(config.SettingsStore(env.config_dir).load(), env)
     return Credentials.from_settings(settings, env), settings, env.config_dir
 
@@ -117,13 +118,13 @@ def _settings_and_dir() -> tuple[Credentials, Any, Any]:
 # --- spotify login | logout | status ------------------------------------------------------------
 
 
-def login_command(args: argparse.Namespace) -> int:
+def login_command(args: argparse.Namespace, env: Environment) -> int:
     from emotune.music.spotify import sign_in, sign_in_is_saved
 
     timeout_s = float(args.timeout)
     if not 0 < timeout_s <= 3600:
         raise SpotifyCommandError(f"--timeout {args.timeout}: must be between 0 and 3600 seconds")
-    credentials, _, token_dir = _settings_and_dir()
+    credentials, _, token_dir = _settings_and_dir(env)
     profile = sign_in(credentials, token_dir, open_url=_open_in_browser, timeout_s=timeout_s)
     print(f"Signed in to Spotify as {_who(profile)}")
     if not sign_in_is_saved(token_dir):
@@ -145,18 +146,17 @@ def _who(profile: dict[str, str]) -> str:
     return f"{name} ({user_id})" if name and name != user_id else user_id
 
 
-def logout_command(args: argparse.Namespace) -> int:
-    from emotune import environment
+def logout_command(args: argparse.Namespace, env: Environment) -> int:
     from emotune.music.spotify import is_signed_in, sign_out, user_token_path
 
-    token_dir = environment.current().config_dir
+    token_dir = env.config_dir
     had_sign_in = is_signed_in(token_dir) or user_token_path(token_dir).exists()
     sign_out(token_dir)
     print("Signed out of Spotify" if had_sign_in else "Not signed in to Spotify")
     return int(ExitStatus.OK)
 
 
-def status_command(args: argparse.Namespace) -> int:
+def status_command(args: argparse.Namespace, env: Environment) -> int:
     from emotune.music.spotify import (
         SpotifyClient,
         SpotifyError,
@@ -166,7 +166,7 @@ def status_command(args: argparse.Namespace) -> int:
         sign_in_expires_at,
     )
 
-    credentials, _, token_dir = _settings_and_dir()
+    credentials, _, token_dir = _settings_and_dir(env)
     if not is_signed_in(token_dir):
         print("Not signed in to Spotify (sign in with: emotune spotify login)")
         return int(ExitStatus.FAILED)
@@ -189,7 +189,7 @@ def status_command(args: argparse.Namespace) -> int:
 # --- play EMOTION ---------------------------------------------------------------------------------
 
 
-def play_command(args: argparse.Namespace) -> int:
+def play_command(args: argparse.Namespace, env: Environment) -> int:
     from emotune.music.playback import track_uris
     from emotune.music.spotify import command_deadline, is_signed_in
 
@@ -199,7 +199,7 @@ def play_command(args: argparse.Namespace) -> int:
     limit = int(args.limit)
     if not 1 <= limit <= MAX_LIMIT:
         raise SpotifyCommandError(f"--limit {limit}: must be between 1 and {MAX_LIMIT}")
-    credentials, settings, token_dir = _settings_and_dir()
+    credentials, settings, token_dir = _settings_and_dir(env)
     if not is_signed_in(token_dir):
         raise SpotifyCommandError("not signed in to Spotify: sign in first with: emotune spotify login")
     # One budget for the whole command (the network timeout, 5 s at most), not one per exchange;
@@ -208,7 +208,7 @@ def play_command(args: argparse.Namespace) -> int:
     total_s = credentials.timeout_s
     ends_at = time.monotonic() + total_s
     with command_deadline(total_s * SEARCH_SHARE):
-        player, device_id, result, notes = _choose(args, emotion, limit, credentials, settings, token_dir)
+        player, device_id, result, notes = _choose(args, env, emotion, limit, credentials, settings, token_dir)
     with command_deadline(max(0.0, ends_at - time.monotonic())):
         woken = player.play(track_uris(result.tracks), device_id=device_id)
     # Said only now: had playing failed, its one line would have been the one that mattered (a
@@ -223,10 +223,16 @@ def play_command(args: argparse.Namespace) -> int:
 
 
 def _choose(
-    args: argparse.Namespace, emotion: str, limit: int, credentials: Any, settings: Any, token_dir: Any
+    args: argparse.Namespace,
+    env: Environment,
+    emotion: str,
+    limit: int,
+    credentials: Any,
+    settings: Any,
+    token_dir: Any,
 ) -> tuple[Any, str | None, Any, list[str]]:
     """(player, device ID or None, the songs, notes on a fallback to the catalog) for ``play``."""
-    from emotune import environment, moods
+    from emotune import moods
     from emotune.music.feedback_cli import stored_preferences
     from emotune.music.playback import SpotifyPlayer
     from emotune.music.service import build_music
@@ -235,7 +241,6 @@ def _choose(
     device_id = _device_id(player, args.device) if args.device else None
 
     # The music side `recommend` uses, so `play` plays what `recommend` would list.
-    env = environment.current()
     music = build_music(settings, env, offline=False, feedback=stored_preferences(env))
     notes: list[str] = []
     if music.account.kind == "catalog" and music.account.reason:

@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import NDArray
 
-from emotune.config import DamagedFileError, read_json_file
 from emotune.errors import ModelError, last_line, reason
+from emotune.files import DamagedFileError, read_json_file
 from emotune.labels import EMOTIONS
 from emotune.resources import resource_path
 from emotune.vision.preprocess import INPUT_SIZE, faces_to_batch

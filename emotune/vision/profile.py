@@ -58,6 +58,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from emotune.environment import Environment
 from emotune.errors import reason
 from emotune.files import atomic_write
 from emotune.labels import EMOTIONS
@@ -212,14 +213,14 @@ class Profile:
             },
         }
 
-    def save(self, path: Path, named_by_user: bool = False) -> Profile:
+    def save(self, path: Path, own_folders: Environment | None = None) -> Profile:
         """Write the profile to ``path`` (atomically, mode 600); returns it with ``source`` set.
-        ``named_by_user`` (``profile build``): ``path`` came from the user, so it goes through
-        ``emotune.safe_file``, which refuses the app's own files, links, devices and folders."""
+        Given ``own_folders`` (``profile build``), ``path`` came from the user: ``emotune.safe_file``
+        refuses a file in those folders (the app's own), links, devices and folders."""
         text = json.dumps(self.to_json(), indent=1).encode() + b"\n"
         try:
-            if named_by_user:
-                write_export(path, lambda out: out.write(text), "profile", "refuse", make_folders=True)
+            if own_folders is not None:
+                write_export(path, lambda out: out.write(text), "profile", own_folders, "refuse", make_folders=True)
             else:
                 path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # the config folder: private
                 atomic_write(path, lambda out: out.write(text), 0o600)

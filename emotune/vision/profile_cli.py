@@ -12,8 +12,8 @@
   the classifier, attaches it (refused when made for another model), so the output is the same
   as without, personalised.
 
-``add_profile_parser(subparsers)`` registers the ``profile`` command; ``run_profile_command(args)``
-runs it. Bad input raises ``ProfileError`` (an ``EmotuneError``) with one line naming the thing
+``add_profile_parser(subparsers)`` registers the ``profile`` command; ``run_profile_command(args,
+env)`` runs it. Bad input raises ``ProfileError`` (an ``EmotuneError``) with one line naming the thing
 and the problem; the main entry prints it and exits 2. No tkinter here.
 """
 
@@ -29,6 +29,7 @@ from typing import TextIO
 import numpy as np
 from numpy.typing import NDArray
 
+from emotune.environment import Environment
 from emotune.errors import EmotuneError, reason
 from emotune.labels import EMOTIONS
 from emotune.safe_file import ExportError, export_target
@@ -148,15 +149,15 @@ def load_profile_arg(path: str | Path, classifier: EmotionClassifier | None = No
 # -- the commands --------------------------------------------------------------------------------
 
 
-def profile_build(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+def profile_build(args: argparse.Namespace, env: Environment, out: TextIO = sys.stdout) -> int:
     target = Path(args.profile)
     # Refused before the photos are read, so a slip costs no wait; checked again when written.
     try:
-        export_target(target, "profile", links="refuse", make_folders=True)
+        export_target(target, "profile", env, links="refuse", make_folders=True)
     except ExportError as exc:
         raise ProfileError(str(exc)) from None
     profile, scan = build_from_folder(Path(args.dir), name=getattr(args, "name", None) or "")
-    saved = profile.save(target, named_by_user=True)
+    saved = profile.save(target, own_folders=env)
     total = sum(scan.images.values())
     print(
         f"wrote {printable(str(saved.source))}: profile {saved.name!r}, {len(saved.expressions)} expressions "
@@ -175,7 +176,7 @@ def profile_build(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
     return 0
 
 
-def profile_show(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+def profile_show(args: argparse.Namespace, env: Environment, out: TextIO = sys.stdout) -> int:
     profile = Profile.load(Path(args.profile))
     print("\n".join(profile.describe()), file=out)
     try:
@@ -205,9 +206,9 @@ def add_profile_flag(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--profile", metavar="PROFILE", help="personalise with this profile (profile build)")
 
 
-def run_profile_command(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
-    handlers: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
+def run_profile_command(args: argparse.Namespace, env: Environment, out: TextIO = sys.stdout) -> int:
+    handlers: dict[str, Callable[[argparse.Namespace, Environment, TextIO], int]] = {
         "build": profile_build,
         "show": profile_show,
     }
-    return handlers[args.profile_command](args, out)
+    return handlers[args.profile_command](args, env, out)

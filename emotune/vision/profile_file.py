@@ -19,8 +19,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from emotune.config import DamagedFileError, read_json_file
 from emotune.errors import EmotuneError, reason
+from emotune.files import DamagedFileError, read_json_file
 from emotune.labels import EMOTIONS
 
 FORMAT = "emotune-profile"

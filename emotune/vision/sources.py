@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import os
-import re
 import sys
 import threading
 import time
@@ -26,7 +25,6 @@ import numpy as np
 import PIL.Image
 from numpy.typing import NDArray
 
-from emotune import environment
 from emotune.errors import EmotuneError
 from emotune.platforms import Platform, is_windows, platform_of
 from emotune.vision.cameras import CameraOpener, CameraOpenError, shared_opener
@@ -127,12 +125,11 @@ def _header_size(path: Path, data: bytes) -> tuple[int, int]:
     try:
         with PIL.Image.open(io.BytesIO(data)) as image:
             width, height = image.size
-    except PIL.Image.DecompressionBombError as exc:
-        # Pillow's own refusal (about 179 megapixels) comes before it tells the size; its message
-        # gives the pixel count ("Image size (900000000 pixels) exceeds limit of ...").
-        count = re.search(r"\((\d+) pixels\)", str(exc))
-        what = f"{int(count.group(1)) / 10**6:.0f} megapixels" if count else "image"
-        raise FrameSourceError(f"{path}: {what} is {_over_the_limit()}") from None
+    except PIL.Image.DecompressionBombError:
+        # Pillow refuses, before it tells the size, an image over twice its MAX_IMAGE_PIXELS (about
+        # 179 megapixels, above ours): that bound is all the line can say.
+        pillow_limit = 2 * (PIL.Image.MAX_IMAGE_PIXELS or 0) // 10**6
+        raise FrameSourceError(f"{path}: more than {pillow_limit} megapixels is {_over_the_limit()}") from None
     except Exception:  # Pillow raises many unrelated types for damaged or foreign headers
         raise FrameSourceError(f"{path}: not a readable image") from None
     return int(width), int(height)
@@ -257,7 +254,7 @@ class VideoFileSource(_CaptureSource):
     On Windows OpenCV may take the path as a narrow (ANSI) string, and then cannot open a file
     whose path has letters outside ASCII; such a file is opened by its 8.3 short path where the
     drive has one that is ASCII, and otherwise, if it fails to open, the one line says why and
-    what to do. ``platform`` (``Environment.platform`` by default) and ``short_path`` are
+    what to do. ``platform`` (this system's by default) and ``short_path`` are
     arguments so the tests drive that branch on Linux."""
 
     live = False
@@ -265,7 +262,7 @@ class VideoFileSource(_CaptureSource):
     def __init__(self, path: Path, platform: Platform | None = None, short_path: ShortPath | None = None) -> None:
         super().__init__()
         self.path = path
-        self.platform = platform if platform is not None else environment.current().platform
+        self.platform = platform if platform is not None else platform_of()
         self._short_path = short_path or windows_short_path
         self.name = str(path)
         self.fps = 0.0
@@ -274,9 +271,6 @@ class VideoFileSource(_CaptureSource):
     def open(self) -> None:
         if not self.path.is_file():
             raise FrameSourceError(f"{self.path}: no such file")
-        # FFmpeg prints decoder complaints (truncated files) straight to stderr; our callers report
-        # those as one clear line instead. OpenCV reads this when its FFmpeg backend first opens a file.
-        os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
         # FFmpeg explicitly: OpenCV's other backends "open" text files as image sequences.
         narrow_path_trouble = is_windows(self.platform) and not str(self.path).isascii()
         target = str(self.path)

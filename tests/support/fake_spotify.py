@@ -37,6 +37,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlparse
 
+from emotune.music.spotify import Credentials
+
 CLIENT_ID = "fake-client-id-0123456789abcdef"
 CLIENT_SECRET = "fake-client-secret-s3cr3t-value-42"
 USER_ID = "emotune-tester"
@@ -173,6 +175,10 @@ class FakeSpotify:
 
     def env(self) -> dict[str, str]:
         return {"EMOTUNE_SPOTIFY_API_URL": self.api_url, "EMOTUNE_SPOTIFY_ACCOUNTS_URL": self.accounts_url}
+
+    def credentials(self, client_id: str = CLIENT_ID, client_secret: str = "", **fields: Any) -> Credentials:
+        """Credentials that reach this server (``fields``: the other ``Credentials`` fields)."""
+        return Credentials(client_id, client_secret, api_url=self.api_url, accounts_url=self.accounts_url, **fields)
 
     def __enter__(self) -> FakeSpotify:
         self._thread.start()

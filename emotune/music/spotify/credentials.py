@@ -5,27 +5,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from emotune import environment
 from emotune.config import Settings
+from emotune.environment import Environment
 from emotune.music.spotify.transport import MAX_TIMEOUT_S
 
 DEFAULT_REDIRECT_URI = "http://127.0.0.1:8765/callback"
-
-
-def _process_api_url() -> str:
-    return environment.current().spotify_api_url
-
-
-def _process_accounts_url() -> str:
-    return environment.current().spotify_accounts_url
 
 
 @dataclass(frozen=True)
 class Credentials:
     """What the app knows to reach Spotify. The secret is optional (PKCE needs none).
 
-    The app builds one with ``from_settings(settings, env)``; one built by hand without the two
-    URLs takes them from the process's ``Environment`` (tests point them at a local server).
+    The app builds one with ``from_settings(settings, env)``; one built by hand names the two
+    URLs (tests point them at a local server): this reads no environment.
     """
 
     client_id: str
@@ -33,11 +25,11 @@ class Credentials:
     redirect_uri: str = DEFAULT_REDIRECT_URI
     market: str = ""
     timeout_s: float = MAX_TIMEOUT_S
-    api_url: str = field(default_factory=_process_api_url)  # ends with "/"
-    accounts_url: str = field(default_factory=_process_accounts_url)  # no "/" at the end
+    api_url: str = field(kw_only=True)  # ends with "/"
+    accounts_url: str = field(kw_only=True)  # no "/" at the end
 
     @classmethod
-    def from_settings(cls, settings: Settings, env: environment.Environment) -> Credentials:
+    def from_settings(cls, settings: Settings, env: Environment) -> Credentials:
         """From effective settings (the environment's SPOTIPY_* already applied) and ``env``'s URLs."""
         return cls(
             settings.spotify_client_id.strip(),
@@ -45,8 +37,8 @@ class Credentials:
             settings.spotify_redirect_uri.strip() or DEFAULT_REDIRECT_URI,
             settings.spotify_market.strip(),
             min(settings.network_timeout_s, MAX_TIMEOUT_S),
-            env.spotify_api_url,
-            env.spotify_accounts_url,
+            api_url=env.spotify_api_url,
+            accounts_url=env.spotify_accounts_url,
         )
 
     @property

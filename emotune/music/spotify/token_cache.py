@@ -16,9 +16,8 @@ from typing import Any
 
 from spotipy.cache_handler import CacheHandler
 
-from emotune.config import DamagedFileError, atomic_write_text, read_json_file
 from emotune.errors import reason
-from emotune.files import set_aside
+from emotune.files import DamagedFileError, atomic_write_text, read_json_file, set_aside
 from emotune.music.spotify.errors import SpotifyError
 
 APP_TOKEN_FILE = "spotify-app-token.json"
