@@ -28,7 +28,9 @@ import platformdirs
 from emotune.colours import mood_colour
 from emotune.controller.journal_link import ExportKind, JournalLink
 from emotune.controller.journal_report import JournalReport, day_rows, parse_range, time_axis
+from emotune.gui.elide import elide, style_font
 from emotune.gui.theme import Palette
+from emotune.gui.tooltip import Tooltip
 from emotune.journal.words import Period, duration_words, period_bounds
 from emotune.music.catalog import tally_words
 
@@ -115,6 +117,9 @@ class JournalWindow(tk.Toplevel):
         self.songs.heading("count", text="Opened", anchor="e")
         self.songs.column("count", width=70, stretch=False, anchor="e")
         self.songs.grid(row=4, column=1, sticky="nsew", padx=(12, 0))
+        self._song_titles: dict[str, str] = {}  # row -> the whole text, which the row shows cut to fit
+        self.songs.bind("<Configure>", lambda _e: self.after_idle(self._fit_songs), add="+")
+        self.songs_tooltip = Tooltip(self.songs, self._song_tooltip)
 
         actions = ttk.Frame(body)
         actions.grid(row=5, column=0, columnspan=2, sticky="ew", pady=(12, 0))
@@ -287,6 +292,7 @@ class JournalWindow(tk.Toplevel):
     def _fill_songs(self) -> None:
         tree = self.songs
         tree.delete(*tree.get_children())
+        self._song_titles.clear()
         if self.report is None:
             return
         for mood, songs in self.report.opened.items():
@@ -295,7 +301,27 @@ class JournalWindow(tk.Toplevel):
             parent = tree.insert("", "end", text=label, values=(sum(s.count for s in songs),), open=True)
             for song in songs:
                 title = f"{song.name} – {', '.join(song.artists)}" if song.artists else song.name
-                tree.insert(parent, "end", text=title, values=(song.count,))
+                row = tree.insert(parent, "end", text=title, values=(song.count,))
+                self._song_titles[row] = title
+        self._fit_songs()
+
+    def _fit_songs(self) -> None:
+        """Each song's row cut to the column with "…", measured in the font the rows are drawn in."""
+        if self.closed or not self.songs.winfo_exists():
+            return
+        tree = self.songs
+        # The column's width less the indent of a song under its mood and the cell's padding.
+        indent = int(float(ttk.Style(self).lookup("Treeview", "indent") or 20))
+        room = int(tree.column("#0", "width")) - 2 * indent - 8
+        font = style_font(self, "Treeview")
+        for row, title in self._song_titles.items():
+            if tree.exists(row):
+                tree.item(row, text=elide(title, room, font))
+
+    def _song_tooltip(self, event: tk.Event[tk.Misc]) -> str | None:
+        row = self.songs.identify_row(event.y)
+        title = self._song_titles.get(row)
+        return title if title and self.songs.item(row, "text") != title else None
 
     # -- export and forget ---------------------------------------------------------------------
 

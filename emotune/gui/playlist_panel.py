@@ -6,7 +6,8 @@ the top of the view, and a "New songs ↓" button (or N in the list) jumps to th
 list scrolls there by itself only when nobody has touched it for ``SCROLL_BY_ITSELF_AFTER_S``.
 
 Long titles and artists end in an ellipsis that fits the column, and the whole title shows on
-hover; the scrollbar shows only when the rows do not fit; a border shows when the list has the
+hover (``emotune.gui.song_columns``); a long heading ends in one too, and the buttons beside it
+keep their size; the scrollbar shows only when the rows do not fit; a border shows when the list has the
 keyboard focus. Double click or Enter asks the app to open the track in Spotify; a context menu (right click or
 the Menu key) offers "Open in Spotify", "Open in browser" and "Copy link". The tree takes focus
 with Tab, and the arrow keys move the selection. Opening itself is the app's business (it
@@ -21,12 +22,13 @@ from __future__ import annotations
 import time
 import tkinter as tk
 from collections.abc import Callable, Sequence
-from tkinter import font as tkfont
 from tkinter import ttk
 from typing import Literal
 
 from emotune.colours import mood_colour
 from emotune.controller.playlist import Block, Playlist
+from emotune.gui.elide import ElidingLabel
+from emotune.gui.song_columns import SongColumns
 from emotune.gui.theme import ui_scale
 from emotune.gui.tooltip import Tooltip
 from emotune.music.tracks import Track
@@ -65,8 +67,9 @@ class PlaylistPanel(ttk.Frame):
         header = ttk.Frame(self)
         header.grid(row=0, column=0, columnspan=2, sticky="ew", pady=(0, 4))
         self.header = header
-        self.heading = ttk.Label(header, text="Songs", style="Heading.TLabel")
-        self.heading.pack(side="left")
+        # The heading takes the room the buttons beside it leave, and ends in "…" when that is short.
+        self.heading = ElidingLabel(header, text="Songs", style="Heading.TLabel")
+        self.heading.pack(side="left", fill="x", expand=True)
         # Under the list, only while a newer block waits below the view: what came, and the way there.
         self.jump_button = ttk.Button(self, text="", style="Accent.TButton", command=self.jump_to_new)
         self.tree = ttk.Treeview(self, columns=COLUMNS, show="headings", selectmode="browse", height=10)
@@ -93,15 +96,12 @@ class PlaylistPanel(ttk.Frame):
         self.columnconfigure(1, minsize=self.scroll.winfo_reqwidth())
         self.columnconfigure(0, weight=1)
         self.rowconfigure(1, weight=1)
-        self._full: dict[str, tuple[str, str]] = {}  # row -> the whole title and artist
-        self._marker_words: dict[str, str] = {}  # marker row -> what it says whole
-        self._font = tkfont.nametofont("TkDefaultFont", self)
-        self.tooltip = Tooltip(self.tree, self._tooltip_text)
+        self.columns = SongColumns(self.tree)
+        self._full, self._marker_words = self.columns.full, self.columns.marker_words
+        self.tooltip = Tooltip(self.tree, self.columns.tooltip_text)
         self.tree.bind("<Configure>", lambda _e: self.after_idle(self._fit_columns), add="+")
         self.tree.bind("<ButtonRelease-1>", lambda _e: self.after_idle(self._elide_all), add="+")  # column drags
         self.tree.bind("<FocusOut>", lambda _e: self._show_focus(False), add="+")
-        family, size = self._font.cget("family"), int(self._font.cget("size"))
-        self._marker_font = tkfont.Font(self, family=family, size=size, weight="bold")
         self.set_focus_colour("#3a78c2")
 
         # Spotify playback (signed in): play the list from the selected row, save it, what plays.
@@ -135,7 +135,7 @@ class PlaylistPanel(ttk.Frame):
     def set_heading(self, heading: str) -> None:
         """A heading about the list's state ("Finding songs for sad…", "No songs") until the next list."""
         self._status_heading = heading
-        self.heading.configure(text=heading)
+        self.heading.set_text(heading)
 
     @property
     def tracks(self) -> tuple[Track, ...]:
@@ -183,15 +183,15 @@ class PlaylistPanel(ttk.Frame):
         block, marker = self.blocks[number], marker_of(number)
         if marker is not None:
             tag = f"marker-{block.mood}"
-            self.tree.tag_configure(tag, foreground=mood_colour(block.mood), font=self._marker_font)
+            self.tree.tag_configure(tag, foreground=mood_colour(block.mood), font=self.columns.marker_font)
             self._marker_words[marker] = f"New songs for {block.mood}"
             self.tree.insert(
-                "", "end", iid=marker, values=("", self._elided_marker(marker), "", block.mood), tags=(tag,)
+                "", "end", iid=marker, values=("", self.columns.elided_marker(marker), "", block.mood), tags=(tag,)
             )
         for i in range(block.start, self.playlist.end_of(number)):
             track = self.tracks[i]
             self._full[str(i)] = (track.name, ", ".join(track.artists))
-            self.tree.insert("", "end", iid=str(i), values=(i + 1, *self._elided(str(i)), block.mood))
+            self.tree.insert("", "end", iid=str(i), values=(i + 1, *self.columns.elided(str(i)), block.mood))
         self._drawn_blocks = number + 1
         self.after_idle(self._view_changed)
         if marker is not None and follow:
@@ -222,11 +222,11 @@ class PlaylistPanel(ttk.Frame):
             return
         in_view = self.rows_in_view()
         if self._status_heading:
-            self.heading.configure(text=self._status_heading)
+            self.heading.set_text(self._status_heading)
         elif in_view:
             top = self.block_of(in_view[0])
             if top is not None:
-                self.heading.configure(text=top.heading)
+                self.heading.set_text(top.heading)
         # The newest block counts as seen once one of its rows has been in view.
         last = len(self.blocks) - 1
         if last > self._seen_block and any(self._block_index(row) == last for row in in_view):
@@ -344,45 +344,12 @@ class PlaylistPanel(ttk.Frame):
         self.after_idle(self._view_changed)
 
     def _fit_columns(self) -> None:
-        """Share the list's width between title and artist: the number and mood columns keep
-        theirs, and nothing is cut at the right edge in a narrow window."""
-        if not self.winfo_exists():
-            return
-        fixed = sum(int(self.tree.column(column, "width")) for column in ("#0", "n", "mood"))
-        room = self.tree.winfo_width() - fixed - 4
-        if room > 60:
-            title = int(room * 0.58)
-            self.tree.column("title", width=title)
-            self.tree.column("artist", width=room - title)
-        self._elide_all()
-        self._view_changed()
-
-    def _elided(self, row: str) -> tuple[str, str]:
-        title, artist = self._full[row]
-        return elide(title, self._width("title"), self._font), elide(artist, self._width("artist"), self._font)
-
-    def _width(self, column: str) -> int:
-        return int(self.tree.column(column, "width")) - 12  # the cell's padding
+        if self.winfo_exists():
+            self.columns.fit()
+            self._view_changed()
 
     def _elide_all(self) -> None:
-        for row in self.tree.get_children():
-            if row in self._full:
-                title, artist = self._elided(row)
-                self.tree.set(row, "title", title)
-                self.tree.set(row, "artist", artist)
-            elif row in self._marker_words:
-                self.tree.set(row, "title", self._elided_marker(row))
-
-    def _elided_marker(self, marker: str) -> str:
-        return elide(self._marker_words[marker], self._width("title"), self._marker_font)
-
-    def _tooltip_text(self, event: tk.Event[tk.Misc]) -> str | None:
-        row = self.tree.identify_row(event.y)
-        if row not in self._full:
-            return None
-        title, artist = self._full[row]
-        shown = (self.tree.set(row, "title"), self.tree.set(row, "artist"))
-        return f"{title} — {artist}" if shown != (title, artist) else None
+        self.columns.elide_all()
 
     def set_player(self, can_play: bool, now_playing: str) -> None:
         state = "!disabled" if can_play else "disabled"
@@ -434,21 +401,3 @@ class PlaylistPanel(ttk.Frame):
         if not self.tree.focus() and self.tracks:
             self.tree.focus("0")
             self.tree.selection_set("0")
-
-
-def elide(text: str, width: int, font: tkfont.Font) -> str:
-    """``text`` cut to fit ``width`` pixels, ending in "…" when cut (whole words when it can)."""
-    if width <= 0 or font.measure(text) <= width:
-        return text
-    low, high = 0, len(text)
-    while low < high:  # the longest prefix that fits with the ellipsis
-        middle = (low + high + 1) // 2
-        if font.measure(text[:middle].rstrip() + "…") <= width:
-            low = middle
-        else:
-            high = middle - 1
-    cut = text[:low]
-    space = cut.rfind(" ")
-    if space > low * 0.6:  # end on a word boundary when that costs little
-        cut = cut[:space]
-    return cut.rstrip(" ,-–—(") + "…"

@@ -52,7 +52,8 @@ class SongFeedback:
         self.set_palette(palette)
 
         buttons = ttk.Frame(panel.header)
-        buttons.pack(side="right")
+        # Packed before the heading, the buttons get their room first: a long heading is cut, not them.
+        buttons.pack(side="right", before=panel.heading)
         self.like_button = ttk.Button(buttons, text="Like", width=7, command=lambda: self.give_selected("like"))
         self.like_button.pack(side="left")
         self.dislike_button = ttk.Button(

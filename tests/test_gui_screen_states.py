@@ -1,0 +1,146 @@
+"""The window in the states that pushed things out of it: a long heading over the songs, a long
+note beside "calibrated for …", long titles in the list and in the Journal. Screenshots of the
+real window on Xvfb read with OCR, and ``winfo_containing`` at the centre of each control, in
+both themes, at the default size, 900x600 and the window's minimum.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import date, datetime
+
+import pytest
+
+from emotune.config import Settings, SettingsStore
+from emotune.gui.app import AppOptions
+from emotune.gui.elide import style_font
+from emotune.gui.journal_view import JournalWindow
+from emotune.journal.store import DB_FILE, Journal, SongEvent
+from emotune.music.catalog import load_catalog
+from tests.support.gui import Running, pump_for
+from tests.support.paths import UserFolders
+from tests.support.screen import control_text, covered_controls, read_text, readable, screenshot
+
+pytestmark = [pytest.mark.gui, pytest.mark.slow]
+
+SIZES = {"default": (1180, 720), "small": (900, 600), "minimum": (0, 0)}
+SPIKE_MIX = "4hfIVhq0F0zFUcrbecsYmo"  # "Let's Get It Started - Spike Mix"
+THE_MOON = "4ZLzoOkj0MPWrTLvooIuaa"  # "Get You The Moon (feat. Snøw)"
+GET_LUCKY = "2Foc5Q5nqNiosCNqttzHof"  # "Get Lucky (feat. Pharrell Williams & Nile Rodgers) - Radio Edit"
+LONG_NOTE = "Saved root's face profile: Emotune reads faces with it now, and with no other"
+
+
+def resize(run: Running, size: str) -> None:
+    width, height = run.root.minsize() if size == "minimum" else SIZES[size]
+    run.root.geometry(f"{width}x{height}")
+    pump_for(run.root, 0.6)
+    assert (run.root.winfo_width(), run.root.winfo_height()) == (width, height)
+
+
+def whole_inside(widget: object, window: object) -> bool:
+    """Whether ``widget`` is drawn whole inside ``window``'s right edge."""
+    from tkinter import Misc
+
+    assert isinstance(widget, Misc) and isinstance(window, Misc)
+    right = widget.winfo_rootx() + widget.winfo_width()
+    return widget.winfo_ismapped() and right <= window.winfo_rootx() + window.winfo_width()
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_a_long_heading_or_note_is_cut_and_like_dislike_and_the_menus_keep_their_size(
+    start: Callable[..., Running], user_dirs: UserFolders, theme: str
+) -> None:
+    SettingsStore(user_dirs.config).save(Settings().replace(theme=theme))
+    run = start(AppOptions(source="99", offline=True, mood="happy"))
+    app = run.app
+    run.until(lambda: len(run.playlist_rows()) == 10, "a playlist")
+    spike_mix = load_catalog().get(SPIKE_MIX)
+    assert spike_mix is not None
+    app.controller.more_like(spike_mix)  # what M on that song does
+    heading = app.playlist.heading
+    expected = "Songs like “Let's Get It Started - Spike Mix” for happy"
+    run.until(lambda: heading.full_text == expected, "the heading of the songs like it")
+    app.show_profile("root")
+    app.status.set_note(LONG_NOTE, seconds=600)  # stays while the test looks at every size
+    feedback, status = app.song_feedback, app.status
+    for size in SIZES:
+        resize(run, size)
+        assert covered_controls(run.root) == [], size
+        image = screenshot(run.root, f"states-heading-{theme}-{size}")
+        for button in (feedback.like_button, feedback.dislike_button):
+            label = str(button.cget("text"))
+            assert button.winfo_width() >= button.winfo_reqwidth(), f"{label} squeezed at {size}"
+            assert whole_inside(button, run.root), f"{label} out of the window at {size}"
+            assert readable(label, control_text(image, button)), f"{label!r} not read at {size}"
+        shown = str(heading.cget("text"))
+        assert shown == expected or (shown.endswith("…") and expected.startswith(shown[:-1])), shown
+        assert readable(shown.rstrip("…"), control_text(image, heading)), f"heading at {size}"
+        # The status bar: the note in the message's place, cut with "…", apart from the profile.
+        for control in (app.face_menu, app.genre_menu, status.profile):
+            assert whole_inside(control, run.root), f"{control} out of the window at {size}"
+        note = status.note
+        assert not status.music.winfo_ismapped() and note.winfo_ismapped()
+        assert note.winfo_rootx() + note.winfo_width() <= app.face_menu.winfo_rootx(), size
+        note_shown = str(note.cget("text"))
+        assert note_shown == LONG_NOTE or (note_shown.endswith("…") and LONG_NOTE.startswith(note_shown[:-1]))
+        assert readable(note_shown.rstrip("…"), control_text(image, note)), f"the note at {size}: {note_shown}"
+        assert readable("calibrated for root", control_text(image, status.profile)), size
+    assert heading.cut  # at the minimum size at least: the whole heading shows on hover
+    x, y = heading.winfo_width() // 2, heading.winfo_height() // 2
+    heading.event_generate("<Motion>", x=x, y=y, warp=True)
+    run.until(lambda: heading.tooltip.text == expected, "the whole heading on hover")
+
+    # Lift at the minimum size: "Songs to brighten a neutral mood" pushed Dislike out.
+    app.controller.choose_mood("neutral")
+    app.set_strategy("lift")
+    run.until(lambda: heading.full_text == "Songs to brighten a neutral mood", "the neutral heading")
+    image = screenshot(run.root, f"states-neutral-{theme}-minimum")
+    for button in (feedback.like_button, feedback.dislike_button):
+        assert button.winfo_width() >= button.winfo_reqwidth() and whole_inside(button, run.root)
+        assert readable(str(button.cget("text")), control_text(image, button))
+
+
+def test_titles_are_cut_by_the_width_of_the_font_that_draws_them(
+    start: Callable[..., Running], user_dirs: UserFolders
+) -> None:
+    """The list measured titles in Tk's default font while the theme draws them in its own, a
+    little wider: "Get You The Moon (feat. Snøw)" lost its ")" with no "…"."""
+    catalog = load_catalog()
+    tracks = [catalog.get(THE_MOON), catalog.get(GET_LUCKY)]
+    assert all(tracks)
+    run = start(AppOptions(source="99", offline=True, mood="happy"))
+    app = run.app
+    run.until(lambda: len(run.playlist_rows()) == 10, "a playlist")
+    panel, tree = app.playlist, app.playlist.tree
+    panel.set_tracks([t for t in tracks if t is not None], "happy", "Songs to match happy")
+    font = style_font(tree, "Treeview")
+    for width in range(200, 260, 4):  # around the width the whole title needs
+        tree.column("title", width=width)
+        panel._elide_all()
+        shown = tree.set("0", "title")
+        room = width - 12
+        assert shown.endswith("…") or shown == tracks[0].name, shown  # type: ignore[union-attr]
+        assert font.measure(shown) <= room, f"{shown!r} is {font.measure(shown)} px in a {room} px column"
+
+    # The Journal's songs, cut the same way, whole on hover.
+    midnight = datetime.combine(date.today(), datetime.min.time()).timestamp()
+    at = max(time.time() - 60.0, midnight + 1.0)
+    lucky = tracks[1]
+    assert lucky is not None
+    with Journal.open(user_dirs.data / DB_FILE) as book:
+        book.add_songs([SongEvent(at, lucky.id, lucky.name, lucky.artists, "happy", "opened")])
+    app.open_journal()
+    window = app._journal_window
+    assert isinstance(window, JournalWindow)
+    run.until(lambda: window.report is not None and bool(window.songs.get_children()), "the journal")
+    pump_for(run.root, 0.4)
+    (mood_row,) = window.songs.get_children()
+    (song_row,) = window.songs.get_children(mood_row)
+    whole = f"{lucky.name} – {', '.join(lucky.artists)}"
+    shown = str(window.songs.item(song_row, "text"))
+    assert shown.endswith("…") and whole.startswith(shown[:-1].rstrip()), shown
+    column = int(window.songs.column("#0", "width"))
+    assert font.measure(shown) <= column - 40, f"{shown!r} in a {column} px column"
+    image = screenshot(window, "states-journal-songs")
+    assert readable("Get Lucky", read_text(image)), "the song in the Journal"
