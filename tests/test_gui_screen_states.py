@@ -144,3 +144,29 @@ def test_titles_are_cut_by_the_width_of_the_font_that_draws_them(
     assert font.measure(shown) <= column - 40, f"{shown!r} in a {column} px column"
     image = screenshot(window, "states-journal-songs")
     assert readable("Get Lucky", read_text(image)), "the song in the Journal"
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_a_song_that_cannot_be_opened_says_so_and_offers_its_link(
+    start: Callable[..., Running], user_dirs: UserFolders, theme: str
+) -> None:
+    SettingsStore(user_dirs.config).save(Settings().replace(theme=theme))
+    run = start(AppOptions(source="99", offline=True, mood="happy"))
+    app = run.app
+    run.until(lambda: len(run.playlist_rows()) == 10, "a playlist")
+    run.app_opener.works = run.browser.works = False  # no Spotify app, no browser: nothing opens
+    first = app.playlist.tracks[0]
+    run.press(app.playlist.tree, "<Return>")
+    note, copy = app.status.note, app.status.action
+    run.until(lambda: note.full_text.startswith("Could not open"), "the failure in the status bar")
+    assert note.full_text.startswith(f"Could not open “{first.name}”: ") and "Opened" not in note.full_text
+    assert run.app_opener.opened == [first.uri] and run.browser.opened == [first.url]
+    for size in ("default", "minimum"):
+        resize(run, size)
+        assert covered_controls(run.root) == [] and whole_inside(copy, run.root), size
+        image = screenshot(run.root, f"states-open-failed-{theme}-{size}")
+        assert readable("Copy link", control_text(image, copy)), size
+        assert readable("Could not open", control_text(image, note)), size
+    copy.invoke()
+    assert run.root.clipboard_get() == first.url
+    assert note.full_text == f"Copied {first.url}" and not copy.winfo_ismapped()

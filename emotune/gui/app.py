@@ -342,6 +342,9 @@ class EmotuneApp:
     def show_note(self, text: str) -> None:
         self.status.set_note(text)
 
+    def show_open_failed(self, track: Track, reason: str) -> None:
+        self.status.offer(reason, "Copy link", lambda: self.activate_track(track, "copy"))
+
     def show_player(self, can_play: bool, now_playing: str) -> None:
         self.playlist.set_player(can_play, now_playing)
 

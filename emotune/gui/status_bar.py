@@ -7,11 +7,13 @@ about. The menus and the profile keep their size; the message between them is cu
 from __future__ import annotations
 
 import tkinter as tk
+from collections.abc import Callable
 from tkinter import ttk
 
 from emotune.gui.elide import ElidingLabel
 
 NOTE_SECONDS = 8.0
+OFFER_SECONDS = 30.0  # a note with something to do stays long enough to do it
 
 
 class StatusBar(ttk.Frame):
@@ -29,6 +31,10 @@ class StatusBar(ttk.Frame):
         self.note.grid(row=0, column=2, sticky="ew")
         self.note.grid_remove()
         self.columnconfigure(2, weight=1)
+        # Beside a note that leaves the person something to do ("Copy link" when nothing opened).
+        self.action = ttk.Button(self, text="")
+        self.action.grid(row=0, column=3, padx=(8, 0))
+        self.action.grid_remove()
         self._menus = 0
         self.profile = ttk.Label(self, text="")  # "calibrated for <name>" while a face profile is in use
         self.profile.grid(row=0, column=9, padx=(8, 0))
@@ -44,12 +50,19 @@ class StatusBar(ttk.Frame):
     def add_menu(self, button: ttk.Menubutton) -> None:
         """The "Your face" and "Genres" menus, made by the app, go after the message, before the profile."""
         self._menus += 1
-        button.grid(row=0, column=2 + self._menus, padx=(16, 0))
+        button.grid(row=0, column=3 + self._menus, padx=(16, 0))
 
     def set_profile(self, name: str | None) -> None:
         self.profile.configure(text=f"calibrated for {name}" if name else "")
 
+    def offer(self, text: str, label: str, action: Callable[[], None], seconds: float = OFFER_SECONDS) -> None:
+        """A note with a button beside it that does ``action``; both go when the note fades."""
+        self.set_note(text, seconds)
+        self.action.configure(text=label, command=action)
+        self.action.grid()
+
     def set_note(self, text: str, seconds: float = NOTE_SECONDS) -> None:
+        self.action.grid_remove()
         if self._note_after is not None:
             self.after_cancel(self._note_after)
         self.note.set_text(text)
@@ -65,6 +78,7 @@ class StatusBar(ttk.Frame):
     def _clear_note(self) -> None:
         self._note_after = None
         self.note.set_text("")
+        self.action.grid_remove()
         self._show_note(False)
 
     def _show_note(self, shown: bool) -> None:
