@@ -9,15 +9,19 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 
 from emotune.config import Settings, SettingsStore
+from emotune.controller.teaching import NO_PICTURE
 from emotune.gui.app import AppOptions
 from emotune.gui.elide import style_font
 from emotune.gui.journal_view import JournalWindow
+from emotune.gui.teach_dialog import TeachDialog
 from emotune.journal.store import DB_FILE, Journal, SongEvent
 from emotune.music.catalog import load_catalog
+from testbed.media import talking_head_frames, write_video
 from tests.support.gui import Running, pump_for
 from tests.support.paths import UserFolders
 from tests.support.screen import control_text, covered_controls, read_text, readable, screenshot
@@ -170,3 +174,33 @@ def test_a_song_that_cannot_be_opened_says_so_and_offers_its_link(
     copy.invoke()
     assert run.root.clipboard_get() == first.url
     assert note.full_text == f"Copied {first.url}" and not copy.winfo_ismapped()
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_teaching_without_a_picture_says_so_and_offers_a_camera_or_a_video(
+    start: Callable[..., Running], user_dirs: UserFolders, tmp_path: Path, theme: str
+) -> None:
+    SettingsStore(user_dirs.config).save(Settings().replace(theme=theme))
+    run = start(AppOptions(source="99", offline=True, mood="happy"))  # no such camera
+    app = run.app
+    run.until(lambda: app.video.problem_visible, "no picture")
+    app.controller.profiles.teach()
+    run.until(lambda: isinstance(app._teach_dialog, TeachDialog), "the dialog")
+    dialog = app._teach_dialog
+    assert isinstance(dialog, TeachDialog)
+    pump_for(run.root, 0.4)
+    assert dialog.warning.cget("text") == NO_PICTURE
+    assert [b.cget("text") for b in dialog.source_buttons] == ["Choose camera…", "Open video file…"]
+    assert all(b.winfo_ismapped() for b in dialog.source_buttons)
+    assert covered_controls(dialog) == []
+    image = screenshot(dialog, f"states-teach-no-picture-{theme}")
+    seen = read_text(image)
+    assert readable("No picture", seen) and readable("Open one to teach your face", seen), seen
+    for button in dialog.source_buttons:
+        assert readable(str(button.cget("text")), control_text(image, button))
+    # A video opened: the buttons go, and the steps read the faces in it.
+    clip = write_video(tmp_path / "face.avi", talking_head_frames(120), fps=30.0)
+    app.controller.open_source(str(clip))
+    run.until(lambda: dialog.warning.cget("text") != NO_PICTURE, "the picture")
+    run.until(lambda: not dialog.sources_row.winfo_ismapped(), "the buttons to go")
+    app.controller.profiles.cancel()

@@ -106,9 +106,9 @@ class AppController:
             view, tasks, self.settings_keeper, lambda: self.worker, source_factory, clock, self.journal.watching_stopped
         )
         # The person's face profile (the setting chooses it) and the teaching flow.
-        self.profiles = FaceProfiles(
-            view, tasks, env.config_dir / "profiles", lambda: self.worker, self.settings_keeper.remember_profile, clock
-        )
+        folder, picture = env.config_dir / "profiles", lambda: self.sources.problem is None
+        remember = self.settings_keeper.remember_profile
+        self.profiles = FaceProfiles(view, tasks, folder, lambda: self.worker, remember, clock, picture=picture)
 
     # -- the parts' state the window and tests read --------------------------------------------
 

@@ -356,7 +356,8 @@ class EmotuneApp:
         self.status.set_profile(name)
 
     def show_teaching(self, state: TeachingState | None) -> None:
-        self._teach_dialog = TeachDialog.follow(self._teach_dialog, self.root, state, self.controller.profiles)
+        sources = (("Choose camera…", self.choose_camera), ("Open video file…", self.choose_file))
+        self._teach_dialog = TeachDialog.follow(self._teach_dialog, self.root, state, self.controller.profiles, sources)
 
     # -- what only the window can do: dialogs and the clipboard ----------------------------------
 

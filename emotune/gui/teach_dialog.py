@@ -3,7 +3,8 @@
 ``TeachDialog`` shows the teaching flow's state as the controller computes it
 (``emotune.controller.teaching.TeachingState``): the step and its prompt, the countdown (from the
 controller's clock, never a timer of its own), the capture's progress bar, the warning about no
-face or several faces, which expressions are taught, and at the end the profile's name and
+face or several faces (or no picture at all, with buttons to open a camera or a video),
+which expressions are taught, and at the end the profile's name and
 "Save". Its buttons only forward clicks (Back, Redo, Skip, Finish, Cancel, Save); the flow's
 rules live in the controller. Not modal: the video behind it is what the person watches.
 
@@ -14,6 +15,7 @@ reads faces, and has "Forget my face".
 from __future__ import annotations
 
 import tkinter as tk
+from collections.abc import Callable, Sequence
 from tkinter import ttk
 from typing import Protocol
 
@@ -69,8 +71,11 @@ def steps_line(steps: tuple[StepState, ...]) -> str:
     return "   ".join(parts)
 
 
+SourceButtons = Sequence[tuple[str, Callable[[], None]]]  # "Choose camera…", "Open video file…"
+
+
 class TeachDialog(tk.Toplevel):
-    def __init__(self, master: tk.Misc, actions: TeachActions, default_name: str) -> None:
+    def __init__(self, master: tk.Misc, actions: TeachActions, default_name: str, sources: SourceButtons = ()) -> None:
         super().__init__(master)
         self.title(TITLE)
         self.actions = actions
@@ -88,6 +93,11 @@ class TeachDialog(tk.Toplevel):
         self.progress.pack(fill="x", pady=(6, 0))
         self.warning = ttk.Label(body, text="", foreground=WARNING_COLOUR, wraplength=460)
         self.warning.pack(anchor="w", pady=(6, 0))
+        # Shown only while no camera or video plays: without a picture the steps would wait forever.
+        self.sources_row = ttk.Frame(body)
+        self.source_buttons = [ttk.Button(self.sources_row, text=label, command=command) for label, command in sources]
+        for button in self.source_buttons:
+            button.pack(side="left", padx=(0, 6))
         self.steps = ttk.Label(body, text="", style="Muted.TLabel", wraplength=460, justify="left")
         self.steps.pack(anchor="w", pady=(6, 0))
 
@@ -130,6 +140,10 @@ class TeachDialog(tk.Toplevel):
         self.countdown.configure(text=str(state.seconds_left) if state.phase == "countdown" else " ")
         self.progress.configure(value=state.progress)
         self.warning.configure(text=state.warning)
+        if state.no_picture and not self.sources_row.winfo_manager():
+            self.sources_row.pack(anchor="w", pady=(6, 0), after=self.warning)
+        elif not state.no_picture and self.sources_row.winfo_manager():
+            self.sources_row.pack_forget()
         self.steps.configure(text=steps_line(state.steps))
         self.error.configure(text=state.error)
         if naming and not self.name_row.winfo_ismapped():
@@ -148,7 +162,12 @@ class TeachDialog(tk.Toplevel):
 
     @classmethod
     def follow(
-        cls, dialog: TeachDialog | None, master: tk.Misc, state: TeachingState | None, actions: TeachActions
+        cls,
+        dialog: TeachDialog | None,
+        master: tk.Misc,
+        state: TeachingState | None,
+        actions: TeachActions,
+        sources: SourceButtons = (),
     ) -> TeachDialog | None:
         """The view's ``show_teaching``: open the dialog on the first state, update it, close it on None."""
         alive = dialog is not None and dialog.winfo_exists()
@@ -157,7 +176,7 @@ class TeachDialog(tk.Toplevel):
                 dialog.destroy()
             return None
         if dialog is None or not alive:
-            dialog = cls(master, actions, state.default_name)
+            dialog = cls(master, actions, state.default_name, sources)
         dialog.show(state)
         return dialog
 
