@@ -6,10 +6,14 @@ both themes, at the default size, 900x600 and the window's minimum.
 
 from __future__ import annotations
 
+import contextlib
+import subprocess
 import time
+import tkinter as tk
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
+from tkinter import ttk
 
 import pytest
 
@@ -17,9 +21,13 @@ from emotune.config import Settings, SettingsStore
 from emotune.controller.teaching import NO_PICTURE
 from emotune.gui.app import AppOptions
 from emotune.gui.elide import style_font
+from emotune.gui.glyphs import mood_emoji
 from emotune.gui.journal_view import JournalWindow
+from emotune.gui.song_feedback import MARKS
+from emotune.gui.teach_dialog import MARKS as TEACH_MARKS
 from emotune.gui.teach_dialog import TeachDialog
 from emotune.journal.store import DB_FILE, Journal, SongEvent
+from emotune.labels import EMOTIONS
 from emotune.music.catalog import load_catalog
 from testbed.media import talking_head_frames, write_video
 from tests.support.gui import Running, pump_for
@@ -204,3 +212,54 @@ def test_teaching_without_a_picture_says_so_and_offers_a_camera_or_a_video(
     run.until(lambda: dialog.warning.cget("text") != NO_PICTURE, "the picture")
     run.until(lambda: not dialog.sources_row.winfo_ismapped(), "the buttons to go")
     app.controller.profiles.cancel()
+
+
+def texts_shown(window: tk.Misc) -> str:
+    """Every text the window's widgets, menus and lists hold."""
+    found: list[str] = []
+    pending: list[tk.Misc] = [window]
+    while pending:
+        widget = pending.pop()
+        pending.extend(widget.winfo_children())
+        if isinstance(widget, tk.Menu):
+            for index in range(int(widget.index("end") or -1) + 1):
+                if widget.type(index) not in ("separator", "tearoff"):
+                    found += [str(widget.entrycget(index, "label")), str(widget.entrycget(index, "accelerator"))]
+        elif isinstance(widget, ttk.Treeview):
+            for row in widget.get_children():
+                found += [str(widget.item(row, "text")), *map(str, widget.item(row, "values"))]
+        else:
+            with contextlib.suppress(tk.TclError):
+                found.append(str(widget.cget("text")))
+    return "".join(found)
+
+
+def no_font_has(character: str) -> bool:
+    """What fontconfig (Xft's source of fonts for Tk on X11) says: no font has ``character``."""
+    listed = subprocess.run(["fc-list", f":charset={ord(character):x}"], capture_output=True, text=True, check=True)
+    return not listed.stdout.strip()
+
+
+def test_every_glyph_the_window_shows_is_in_a_font(start: Callable[..., Running]) -> None:
+    """DejaVu, the usual Linux fallback, has no 🤢: the disgust emoji was an empty box."""
+    run = start(AppOptions(source="99", offline=True, mood="disgust"))
+    app = run.app
+    run.until(lambda: len(run.playlist_rows()) == 10, "a playlist")
+    app.song_feedback.set_marks({app.playlist.tracks[i].id: v for i, v in enumerate(MARKS)})
+    drawn = texts_shown(run.root) + "".join(MARKS.values()) + "".join(TEACH_MARKS.values())
+    for mood in EMOTIONS:
+        app.mood_panel.set_mood(mood, "")
+        drawn += str(app.mood_panel.emoji.cget("text"))
+        assert app.mood_panel.emoji.cget("text"), f"no emoji at all for {mood}"
+    lacking = sorted({c for c in drawn if ord(c) > 0x7F and not c.isspace() and no_font_has(c)})
+    assert lacking == [], f"no font has {lacking}"
+    app.mood_panel.set_mood("disgust", "")
+    screenshot(app.mood_panel, "states-disgust-emoji")
+
+
+def test_the_disgust_emoji_is_kept_where_the_system_has_emoji_fonts_windows() -> None:
+    assert mood_emoji("disgust", "windows") == "\N{NAUSEATED FACE}"
+
+
+def test_the_disgust_emoji_is_kept_where_the_system_has_emoji_fonts_macos() -> None:
+    assert mood_emoji("disgust", "macos") == "\N{NAUSEATED FACE}"

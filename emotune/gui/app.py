@@ -181,7 +181,7 @@ class EmotuneApp:
         self.video.grid(row=1, column=0, sticky="nsew", padx=(10, 0), pady=(0, 6))
         side = ttk.Frame(root)
         side.grid(row=1, column=1, sticky="nsew", padx=(0, 4))
-        self.mood_panel = MoodPanel(side, self.palette)
+        self.mood_panel = MoodPanel(side, self.palette, platform=control.env.platform)
         self.mood_panel.pack(fill="x")
         self.playlist = PlaylistPanel(
             side, self.activate_track, control.play, control.save_playlist, playlist=control.playlist

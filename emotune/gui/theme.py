@@ -1,5 +1,5 @@
 """The app's look: the ttk theme (Sun Valley light/dark when ``sv-ttk`` is installed, else a
-tidied "clam"), the colour and emoji of each mood, and the fonts panels share.
+tidied "clam"), the palette, and the fonts panels share (each mood's emoji: ``glyphs``).
 
 Only appearance lives here; no panel logic. Colours are chosen to read on both light and dark
 backgrounds (mid-saturation, with white text on top).
@@ -11,16 +11,6 @@ import tkinter as tk
 from dataclasses import dataclass
 from tkinter import font as tkfont
 from tkinter import ttk
-
-MOOD_EMOJI: dict[str, str] = {
-    "angry": "\N{POUTING FACE}",
-    "disgust": "\N{NAUSEATED FACE}",
-    "fear": "\N{FEARFUL FACE}",
-    "happy": "\N{SMILING FACE WITH SMILING EYES}",
-    "neutral": "\N{NEUTRAL FACE}",
-    "sad": "\N{PENSIVE FACE}",
-    "surprise": "\N{FACE WITH OPEN MOUTH}",
-}
 
 
 @dataclass(frozen=True)
