@@ -25,7 +25,7 @@ from emotune.gui.glyphs import mood_emoji
 from emotune.gui.journal_view import JournalWindow
 from emotune.gui.song_feedback import MARKS
 from emotune.gui.teach_dialog import MARKS as TEACH_MARKS
-from emotune.gui.teach_dialog import TeachDialog
+from emotune.gui.teach_dialog import WARNING_COLOUR, TeachDialog
 from emotune.journal.store import DB_FILE, Journal, SongEvent
 from emotune.labels import EMOTIONS
 from emotune.music.catalog import load_catalog
@@ -263,3 +263,38 @@ def test_the_disgust_emoji_is_kept_where_the_system_has_emoji_fonts_windows() ->
 
 def test_the_disgust_emoji_is_kept_where_the_system_has_emoji_fonts_macos() -> None:
     assert mood_emoji("disgust", "macos") == "\N{NAUSEATED FACE}"
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_the_journal_window_follows_the_journal_and_names_a_bad_date_by_its_field(
+    start: Callable[..., Running], user_dirs: UserFolders, tmp_path: Path, theme: str
+) -> None:
+    SettingsStore(user_dirs.config).save(Settings().replace(theme=theme))
+    clip = write_video(tmp_path / "face.avi", talking_head_frames(900), fps=30.0)
+    run = start(AppOptions(source=str(clip), offline=True))
+    app = run.app
+    run.until(lambda: app.controller.mood_in_force is not None, "a mood")
+    app.open_journal()
+    window = app._journal_window
+    assert isinstance(window, JournalWindow)
+    run.until(lambda: window.report is not None and window.report.total_s > 0, "the mood so far")
+    first = window.report.total_s if window.report is not None else 0.0
+    # Nobody touches the window: it reads the journal again by itself, and the mood has gone on.
+    run.until(lambda: window.report is not None and window.report.total_s >= first + 2.0, "the journal, read again", 30)
+    assert window.status.cget("text").endswith("in all")
+
+    window.since_text.set("yesterday-ish")
+    window.show_button.invoke()
+    run.root.update()
+    error = window.range_error
+    assert error.winfo_ismapped() and str(error.cget("foreground")) == WARNING_COLOUR
+    assert window.since_entry.instate(["invalid"]) and not window.until_entry.instate(["invalid"])
+    # Under the fields it names, not somewhere else in the window.
+    assert abs(error.winfo_rooty() - (window.since_entry.winfo_rooty() + window.since_entry.winfo_height())) < 20
+    assert covered_controls(window) == []
+    image = screenshot(window, f"states-journal-bad-date-{theme}")
+    assert readable("yesterday ish is not a date like", control_text(image, error)), "the error"
+    window.since_text.set(date.today().isoformat())
+    window.show_button.invoke()
+    run.root.update()
+    assert not error.winfo_ismapped() and not window.since_entry.instate(["invalid"])
