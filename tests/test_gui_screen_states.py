@@ -23,6 +23,7 @@ from emotune.gui.app import AppOptions
 from emotune.gui.elide import style_font
 from emotune.gui.glyphs import mood_emoji
 from emotune.gui.journal_view import JournalWindow
+from emotune.gui.settings_dialog import ERROR_COLOUR, SettingsDialog
 from emotune.gui.song_feedback import MARKS
 from emotune.gui.teach_dialog import MARKS as TEACH_MARKS
 from emotune.gui.teach_dialog import WARNING_COLOUR, TeachDialog
@@ -298,3 +299,39 @@ def test_the_journal_window_follows_the_journal_and_names_a_bad_date_by_its_fiel
     window.show_button.invoke()
     run.root.update()
     assert not error.winfo_ismapped() and not window.since_entry.instate(["invalid"])
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_settings_say_by_each_spotify_field_what_is_wrong_and_keep_the_dialog_open(
+    start: Callable[..., Running], user_dirs: UserFolders, theme: str
+) -> None:
+    SettingsStore(user_dirs.config).save(Settings().replace(theme=theme))
+    run = start(AppOptions(source="99", offline=True, mood="happy"))
+    app = run.app
+    run.until(lambda: len(run.playlist_rows()) == 10, "a playlist")
+    app.open_settings()
+    dialog = app._settings_dialog
+    assert isinstance(dialog, SettingsDialog)
+    dialog.client_id.set("my-emotune-app")
+    dialog.redirect_uri.set("http://localhost:8888/callback")
+    dialog.save()
+    run.root.update()
+    assert dialog.winfo_exists() and SettingsStore(user_dirs.config).load().spotify_client_id == ""
+    id_error, uri_error = dialog.field_errors["spotify_client_id"], dialog.field_errors["spotify_redirect_uri"]
+    for field, error in (("spotify_client_id", id_error), ("spotify_redirect_uri", uri_error)):
+        entry = dialog.entries[field]
+        assert error.winfo_ismapped() and str(error.cget("foreground")) == ERROR_COLOUR
+        assert entry.instate(["invalid"])
+        below = entry.winfo_rooty() + entry.winfo_height()
+        assert 0 <= error.winfo_rooty() - below < 10, f"the {field} error is not under its field"
+    assert covered_controls(dialog) == []
+    image = screenshot(dialog, f"states-settings-errors-{theme}")
+    seen = read_text(image)
+    assert readable("only the digits 0-9 and the letters a-f", seen), seen
+    assert readable("Spotify does not accept localhost", seen), seen
+    dialog.client_id.set("0123456789abcdef0123456789abcdef")
+    dialog.redirect_uri.set("http://127.0.0.1:8888/callback")
+    dialog.save()
+    run.root.update()
+    assert not dialog.winfo_exists()
+    assert SettingsStore(user_dirs.config).load().spotify_client_id == "0123456789abcdef0123456789abcdef"
