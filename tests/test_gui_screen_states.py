@@ -22,6 +22,7 @@ from emotune.controller.teaching import NO_PICTURE
 from emotune.gui.app import AppOptions
 from emotune.gui.elide import style_font
 from emotune.gui.glyphs import mood_emoji
+from emotune.gui.help_view import HelpView
 from emotune.gui.journal_view import JournalWindow
 from emotune.gui.settings_dialog import ERROR_COLOUR, SettingsDialog
 from emotune.gui.song_feedback import MARKS
@@ -335,3 +336,40 @@ def test_settings_say_by_each_spotify_field_what_is_wrong_and_keep_the_dialog_op
     run.root.update()
     assert not dialog.winfo_exists()
     assert SettingsStore(user_dirs.config).load().spotify_client_id == "0123456789abcdef0123456789abcdef"
+
+
+def help_windows(run: Running) -> list[HelpView]:
+    return [w for w in run.root.winfo_children() if isinstance(w, HelpView) and w.winfo_exists()]
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_help_tells_a_newcomer_how_to_connect_spotify_and_what_each_mood_plays(
+    start: Callable[..., Running], user_dirs: UserFolders, theme: str
+) -> None:
+    SettingsStore(user_dirs.config).save(Settings().replace(theme=theme))
+    run = start(AppOptions(source="99", offline=True, mood="happy"))
+    app = run.app
+    run.until(lambda: len(run.playlist_rows()) == 10, "a playlist")
+    run.press(app.playlist.tree, "<F1>")
+    run.press(app.playlist.tree, "<F1>")  # again: the same window, raised
+    assert len(help_windows(run)) == 1
+    view = help_windows(run)[0]
+    tabs = [str(view.notebook.tab(i, "text")) for i in range(view.notebook.index("end"))]
+    pump_for(run.root, 0.3)
+    view.notebook.select(tabs.index("Spotify"))
+    pump_for(run.root, 0.3)
+    assert covered_controls(view) == []
+    seen = read_text(screenshot(view, f"states-help-spotify-{theme}"))
+    for text in ("developer spotify com dashboard", "Create an app", "http 127 0 0 1 8765 callback", "Client ID"):
+        assert readable(text, seen), f"{text!r} not read: {seen}"
+    view.notebook.select(tabs.index("Moods and music"))
+    pump_for(run.root, 0.3)
+    seen = read_text(screenshot(view, f"states-help-moods-{theme}"))
+    for text in ("Match", "Lift", "slow sad acoustic songs", "then warmer and brighter"):
+        assert readable(text, seen), f"{text!r} not read: {seen}"
+    view.notebook.select(tabs.index("Keyboard"))
+    pump_for(run.root, 0.3)
+    seen = read_text(screenshot(view, f"states-help-keyboard-{theme}"))
+    assert readable("Escape close a dialog a menu or this help", seen), seen
+    run.press(view, "<Escape>")
+    assert help_windows(run) == []

@@ -116,6 +116,7 @@ class EmotuneApp:
         self._settings_dialog: SettingsDialog | None = None
         self._journal_window: JournalWindow | None = None
         self._teach_dialog: TeachDialog | None = None
+        self._help_view: HelpView | None = None
         self.controller = AppController(
             self,
             options,
@@ -225,7 +226,7 @@ class EmotuneApp:
         self.playlist.tree.focus_set()
 
     def open_help(self) -> None:
-        HelpView(self.root, self.controller.env)
+        self._help_view = HelpView.open(self._help_view, self.root, self.controller.env)
 
     def _report_callback_exception(
         self, kind: type[BaseException], value: BaseException, tb: TracebackType | None
