@@ -373,3 +373,47 @@ def test_help_tells_a_newcomer_how_to_connect_spotify_and_what_each_mood_plays(
     assert readable("Escape close a dialog a menu or this help", seen), seen
     run.press(view, "<Escape>")
     assert help_windows(run) == []
+
+
+def marked_rows(run: Running, menu: tk.Menu, name: str) -> list[str]:
+    """The labels of the entries of ``menu`` drawn with a mark (radio dot or tick) beside them:
+    the menu is posted and its pixels left of the labels are looked at."""
+    button = menu.master
+    assert isinstance(button, tk.Misc)
+    menu.tk_popup(button.winfo_rootx(), button.winfo_rooty() - 300)
+    pump_for(run.root, 0.3)
+    try:
+        image = screenshot(menu, name).convert("L")
+        background = image.getpixel((2, image.height // 2))
+        marked = []
+        last = menu.index("end")
+        assert last is not None
+        for index in range(last + 1):
+            if menu.type(index) == "separator":
+                continue
+            top = menu.yposition(index)
+            bottom = menu.yposition(index + 1) if index < last else image.height
+            box = image.crop((4, top + 2, 22, bottom - 2))
+            if sum(abs(int(p) - int(background)) > 60 for p in box.get_flattened_data()) > 6:
+                marked.append(str(menu.entrycget(index, "label")))
+        return marked
+    finally:
+        menu.unpost()
+        pump_for(run.root, 0.2)
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_any_genre_and_no_profile_are_marked_when_chosen(
+    start: Callable[..., Running], user_dirs: UserFolders, theme: str
+) -> None:
+    SettingsStore(user_dirs.config).save(Settings().replace(theme=theme))
+    run = start(AppOptions(source="99", offline=True, mood="happy"))
+    app = run.app
+    run.until(lambda: len(run.playlist_rows()) == 10, "a playlist")
+    app.face_menu.refresh()
+    assert marked_rows(run, app.face_menu.menu, f"states-face-menu-{theme}") == ["No profile (the plain model)"]
+    assert marked_rows(run, app.genre_menu.menu, f"states-genre-menu-{theme}") == ["Any genre"]
+    app.genre_menu.choose(("rock",))
+    assert marked_rows(run, app.genre_menu.menu, f"states-genre-menu-rock-{theme}") == ["Rock"]
+    app.genre_menu.menu.invoke("Any genre")
+    assert app.genre_menu.chosen == () and marked_rows(run, app.genre_menu.menu, "states-genre-any") == ["Any genre"]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import tkinter as tk
 from collections.abc import Callable, Sequence
-from tkinter import ttk
+from tkinter import messagebox, ttk
 from typing import Protocol
 
 from emotune.controller.teaching import StepState, TeachingState
@@ -29,6 +29,9 @@ INTRO = (
 WARNING_COLOUR = "#c0392b"
 MARKS = {"taught": "✓", "skipped": "–", "current": "▸", "waiting": "·"}
 MENU_STYLE = "Status.TMenubutton"
+# The "No profile" entry's value: Tk never marks a radio entry whose value is the empty string.
+NO_PROFILE = "\u2205none"
+FORGET_LABEL = "Forget my face…"
 
 
 class TeachActions(Protocol):
@@ -215,6 +218,18 @@ def flat_style(widget: tk.Misc) -> None:
     style.configure(MENU_STYLE, padding=(4, 0))
 
 
+def visible_marks(menu: tk.Menu) -> None:
+    """Draw ``menu``'s radio and check marks in its text colour. Sun Valley colours menus on each
+    theme change with the selection's text colour for the marks: white, on a light grey menu."""
+
+    def recolour() -> None:
+        if menu.winfo_exists():
+            menu.configure(selectcolor=menu.cget("foreground"))
+
+    menu.bind("<<ThemeChanged>>", lambda _e: menu.after_idle(recolour), add="+")  # after Sun Valley's
+    recolour()
+
+
 class FaceMenu(ttk.Menubutton):
     """ "Your face": teach Emotune, choose whose profile reads faces, forget the face in use."""
 
@@ -223,8 +238,11 @@ class FaceMenu(ttk.Menubutton):
         super().__init__(master, text="Your face", style=MENU_STYLE)
         self.faces = faces
         self.bind("<<ThemeChanged>>", self._theme_changed, add="+")
-        self.chosen = tk.StringVar(value="")
+        self.chosen = tk.StringVar(value=NO_PROFILE)
+        # Asks before the profile is deleted (tests answer in its place).
+        self.ask: Callable[[str, str], bool] = lambda title, text: messagebox.askyesno(title, text, parent=self)
         self.menu = tk.Menu(self, tearoff=False, postcommand=self.refresh)
+        visible_marks(self.menu)
         self.configure(menu=self.menu)
         self.refresh()
 
@@ -238,9 +256,12 @@ class FaceMenu(ttk.Menubutton):
         menu.delete(0, "end")
         menu.add_command(label=f"{TITLE}…", command=faces.teach)
         menu.add_separator()
-        self.chosen.set(faces.chosen_stem)
+        self.chosen.set(faces.chosen_stem or NO_PROFILE)
         menu.add_radiobutton(
-            label="No profile (the plain model)", variable=self.chosen, value="", command=lambda: faces.choose(None)
+            label="No profile (the plain model)",
+            variable=self.chosen,
+            value=NO_PROFILE,
+            command=lambda: faces.choose(None),
         )
         for name in faces.names():
             menu.add_radiobutton(
@@ -250,6 +271,11 @@ class FaceMenu(ttk.Menubutton):
                 command=lambda n=name: faces.choose(n),  # type: ignore[misc]
             )
         menu.add_separator()
-        menu.add_command(
-            label="Forget my face", command=faces.forget, state="normal" if faces.chosen_stem else "disabled"
-        )
+        menu.add_command(label=FORGET_LABEL, command=self.forget, state="normal" if faces.chosen_stem else "disabled")
+
+    def forget(self) -> None:
+        """Forget my face, once the person says yes: the profile cannot be brought back."""
+        name = self.faces.chosen_stem
+        question = f"Delete the face profile “{name}” from this computer? Emotune then reads faces as it did before."
+        if name and self.ask("Forget my face", question):
+            self.faces.forget()
