@@ -417,3 +417,30 @@ def test_any_genre_and_no_profile_are_marked_when_chosen(
     assert marked_rows(run, app.genre_menu.menu, f"states-genre-menu-rock-{theme}") == ["Rock"]
     app.genre_menu.menu.invoke("Any genre")
     assert app.genre_menu.chosen == () and marked_rows(run, app.genre_menu.menu, "states-genre-any") == ["Any genre"]
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_two_batches_of_new_songs_are_both_counted_and_n_goes_to_the_first(
+    start: Callable[..., Running], user_dirs: UserFolders, theme: str
+) -> None:
+    SettingsStore(user_dirs.config).save(Settings().replace(theme=theme))
+    run = start(AppOptions(source="99", offline=True, mood="happy"))
+    run.root.geometry("900x600")
+    run.until(lambda: len(run.playlist_rows()) == 10, "a playlist")
+    panel, tree = run.app.playlist, run.app.playlist.tree
+    run.press(tree, "<Down>")  # the person is using the list: it does not move by itself
+    tracks = panel.tracks
+    panel.append_tracks(tracks, "sad", "Songs to match sad")  # two mood changes meanwhile
+    panel.append_tracks(tracks[:5], "angry", "Songs to match angry")
+    pump_for(run.root, 0.3)
+    button = panel.jump_button
+    assert button.cget("text") == "↓  15 new songs for sad and angry below (N)"
+    image = screenshot(run.root, f"states-two-batches-{theme}")
+    assert readable("15 new songs for sad and angry below", control_text(image, button))
+    run.press(tree, "<KeyPress-n>")
+    pump_for(run.root, 0.3)
+    assert tree.selection() == ("10",) and panel.rows_in_view()[:2] == ["new-1", "10"]
+    assert button.winfo_ismapped() and button.cget("text") == "↓  5 new songs for angry below (N)"
+    run.press(tree, "<KeyPress-n>")
+    pump_for(run.root, 0.3)
+    assert tree.selection() == ("20",) and not button.winfo_ismapped()

@@ -1,17 +1,14 @@
 """The playlist panel: a ``ttk.Treeview`` of tracks (number, title, artist, and the mood each
 song was chosen for). When the music mood changes, the new songs are appended: the rows the user
 is looking at, the selection and the scroll position never move under their hand. A marker row
-("New songs for happy") opens each appended block, the heading always names the block at
-the top of the view, and a "New songs ↓" button (or N in the list) jumps to the newest block; the
-list scrolls there by itself only when nobody has touched it for ``SCROLL_BY_ITSELF_AFTER_S``.
-
-Long titles and artists end in an ellipsis that fits the column, and the whole title shows on
-hover (``emotune.gui.song_columns``); a long heading ends in one too, and the buttons beside it
-keep their size; the scrollbar shows only when the rows do not fit; a border shows when the list has the
-keyboard focus. Double click or Enter asks the app to open the track in Spotify; a context menu (right click or
-the Menu key) offers "Open in Spotify", "Open in browser" and "Copy link". The tree takes focus
-with Tab, and the arrow keys move the selection. Opening itself is the app's business (it
-blocks, so it runs off the Tk thread there); this panel only reports which track and how.
+("New songs for happy") opens each appended block, the heading names the block at the top of the
+view, and a "New songs ↓" button (or N) counts the songs of every block not seen yet and goes to
+the first of them (``new_songs``); the list scrolls there by itself only when nobody has touched
+it for ``SCROLL_BY_ITSELF_AFTER_S``. Long titles, artists and headings end in "…" (whole on
+hover, ``song_columns``); the buttons beside the heading keep their size. The scrollbar shows
+only when needed; a border shows when the list has the keyboard focus. Double click or Enter
+asks the app to open the track; a context menu (right click or the Menu key) offers "Open in
+Spotify", "Open in browser" and "Copy link". Opening itself is the app's business.
 
 The rows are the controller's ``Playlist`` (``emotune.controller.playlist``): the panel draws it
 (row iid = the track's index, marker rows ``new-N`` open block N) and keeps no list of its own.
@@ -28,6 +25,7 @@ from typing import Literal
 from emotune.colours import mood_colour
 from emotune.controller.playlist import Block, Playlist
 from emotune.gui.elide import ElidingLabel
+from emotune.gui.new_songs import SeenBlocks
 from emotune.gui.song_columns import SongColumns
 from emotune.gui.theme import ui_scale
 from emotune.gui.tooltip import Tooltip
@@ -61,12 +59,12 @@ class PlaylistPanel(ttk.Frame):
         self.playlist = playlist if playlist is not None else Playlist()  # the app's: its controller changes it
         self._drawn_blocks = 0  # how many blocks the tree shows
         self._touched_at = clock()  # the last time the user used the list (key, click, wheel)
-        self._seen_block = 0  # blocks up to this one have been in view
+        self.seen = SeenBlocks()  # the blocks that have been in view
+        self._drawn_starts: list[int] = []  # the first row of each block the tree shows
         self._follow_id: str | None = None
         self._status_heading = ""  # "Finding songs…" or "No songs" while there is no list to describe
-        header = ttk.Frame(self)
+        self.header = header = ttk.Frame(self)
         header.grid(row=0, column=0, columnspan=2, sticky="ew", pady=(0, 4))
-        self.header = header
         # The heading takes the room the buttons beside it leave, and ends in "…" when that is short.
         self.heading = ElidingLabel(header, text="Songs", style="Heading.TLabel")
         self.heading.pack(side="left", fill="x", expand=True)
@@ -158,7 +156,7 @@ class PlaylistPanel(ttk.Frame):
 
     def show_list(self) -> None:
         """Draw the playlist anew (it was replaced): the first row is selected."""
-        self._seen_block = 0
+        self.seen.reset()
         self._redraw()
         if self.tracks:
             self.tree.selection_set("0")
@@ -175,6 +173,7 @@ class PlaylistPanel(ttk.Frame):
         self._marker_words.clear()
         self.tree.delete(*self.tree.get_children())
         self._drawn_blocks = 0
+        self._drawn_starts.clear()
         for number in range(len(self.blocks)):
             self._draw_block(number, follow=False)
 
@@ -193,6 +192,7 @@ class PlaylistPanel(ttk.Frame):
             self._full[str(i)] = (track.name, ", ".join(track.artists))
             self.tree.insert("", "end", iid=str(i), values=(i + 1, *self.columns.elided(str(i)), block.mood))
         self._drawn_blocks = number + 1
+        self._drawn_starts.append(block.start)
         self.after_idle(self._view_changed)
         if marker is not None and follow:
             self._follow_later()
@@ -227,14 +227,11 @@ class PlaylistPanel(ttk.Frame):
             top = self.block_of(in_view[0])
             if top is not None:
                 self.heading.set_text(top.heading)
-        # The newest block counts as seen once one of its rows has been in view.
-        last = len(self.blocks) - 1
-        if last > self._seen_block and any(self._block_index(row) == last for row in in_view):
-            self._seen_block = last
-        if last > self._seen_block:
-            newest = self.blocks[last]
-            count = len(self.tracks) - newest.start
-            self.jump_button.configure(text=f"↓  {count} new songs for {newest.mood} below (N)")
+        # A block counts as seen once one of its rows has been in view.
+        self.seen.saw(self._block_index(row) for row in in_view)
+        waiting = self.seen.button_text(self.playlist)
+        if waiting:
+            self.jump_button.configure(text=waiting)
             self.jump_button.grid(row=2, column=0, columnspan=2, sticky="ew", pady=(4, 0))
         else:
             self.jump_button.grid_remove()
@@ -243,11 +240,13 @@ class PlaylistPanel(ttk.Frame):
         return self.playlist.block_at(self._index_after(row))
 
     def jump_to_new(self) -> str:
-        """Show the newest block at the top of the list and select its first song."""
+        """Show the first block not seen yet (else the newest) at the top of the list and select
+        its first song."""
         if len(self.blocks) < 2:
             return "break"
-        newest, marker = self.blocks[-1], marker_of(len(self.blocks) - 1)
-        first = str(newest.start)
+        number = next(iter(self.seen.unseen(self.playlist)), len(self.blocks) - 1)
+        block, marker = self.blocks[number], marker_of(number)
+        first = str(block.start)
         if marker is not None and self.tree.exists(first):
             self.tree.selection_set(first)
             self.tree.focus(first)
@@ -257,7 +256,7 @@ class PlaylistPanel(ttk.Frame):
             # a move, without it, worked from the old position and ended at the bottom of the list.
             self.tree.yview()
             self.tree.see(first)
-        self._seen_block = len(self.blocks) - 1
+        self.seen.saw((number,))
         self.after_idle(self._view_changed)
         return "break"
 
@@ -271,7 +270,7 @@ class PlaylistPanel(ttk.Frame):
             self._follow_id = None
         idle = self._clock() - self._touched_at
         if idle >= SCROLL_BY_ITSELF_AFTER_S:
-            if len(self.blocks) - 1 > self._seen_block:
+            if self.seen.unseen(self.playlist):
                 self.jump_to_new()
             return
         self._follow_id = self.after(int((SCROLL_BY_ITSELF_AFTER_S - idle) * 1000) + 50, self._follow_due)
@@ -314,10 +313,8 @@ class PlaylistPanel(ttk.Frame):
         gone = set(rows)
         selection = self.tree.selection()
         selected = self._index_after(selection[0]) if selection else None
-        all_seen = self._seen_block >= self._drawn_blocks - 1
+        self.seen.after_drop(list(self._drawn_starts), len(self._full), gone)
         self._redraw()
-        if all_seen:
-            self._seen_block = len(self.blocks) - 1
         if selected is not None and selected not in gone:
             row = str(selected - sum(1 for r in gone if r < selected))
             self.tree.selection_set(row)
