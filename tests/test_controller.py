@@ -414,3 +414,16 @@ def test_saving_a_setting_neither_replays_an_ended_video_nor_replaces_the_list(
     assert h.list_changes() == [("show_tracks", "happy")]
     h.controller.retry_source()  # Play again plays it
     assert h.workers[1].sources == ["clip.mp4"]
+
+
+def test_trying_again_gives_way_to_the_picture_once_it_plays(harness: Callable[..., Harness]) -> None:
+    h = harness(source="ka_teach.mp4")
+    h.controller.messages.post(SourceEnded("ka_teach.mp4", 42))
+    h.controller.poll()
+    h.controller.retry_source()
+    assert h.view.last("show_note") == ("Trying ka_teach.mp4 again…",)
+    h.post_frame("happy", source="ka_teach.mp4")
+    assert h.view.last("show_note") == ("ka_teach.mp4 plays again",)
+    notes = h.view.count("show_note")
+    h.post_frame("happy", source="ka_teach.mp4")
+    assert h.view.count("show_note") == notes  # said once
