@@ -444,3 +444,54 @@ def test_two_batches_of_new_songs_are_both_counted_and_n_goes_to_the_first(
     run.press(tree, "<KeyPress-n>")
     pump_for(run.root, 0.3)
     assert tree.selection() == ("20",) and not button.winfo_ismapped()
+
+
+def test_tab_from_the_list_goes_down_the_screen_to_the_status_bar_before_the_toolbar(
+    start: Callable[..., Running],
+) -> None:
+    run = start(AppOptions(source="99", offline=True, mood="happy"))
+    app = run.app
+    run.root.geometry("900x600")
+    run.until(lambda: len(run.playlist_rows()) == 10, "a playlist")
+    panel = app.playlist
+    panel.append_tracks(panel.tracks, "sad", "Songs to match sad")  # the button under the list shows
+    pump_for(run.root, 0.3)
+    assert panel.jump_button.winfo_ismapped()
+    panel.tree.focus_force()
+    run.root.update()
+    visited: list[tk.Misc] = []
+    for _ in range(4):
+        widget = run.root.focus_get()
+        assert widget is not None
+        widget.event_generate("<Tab>")
+        run.root.update()
+        visited.append(run.root.focus_get() or run.root)
+    assert visited[:3] == [panel.jump_button, app.face_menu, app.genre_menu], [str(w) for w in visited]
+    assert str(visited[3]).startswith(str(app.controls))  # then round to the toolbar
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_the_song_menu_shows_the_keys_beside_like_dislike_and_more_like_this(
+    start: Callable[..., Running], user_dirs: UserFolders, theme: str
+) -> None:
+    SettingsStore(user_dirs.config).save(Settings().replace(theme=theme))
+    run = start(AppOptions(source="99", offline=True, mood="happy"))
+    run.until(lambda: len(run.playlist_rows()) == 10, "a playlist")
+    menu = run.app.playlist.menu
+    last = menu.index("end")
+    assert last is not None
+    keys = {
+        str(menu.entrycget(i, "label")): str(menu.entrycget(i, "accelerator"))
+        for i in range(last + 1)
+        if menu.type(i) == "command"
+    }
+    assert keys["Like"] == "L" and keys["Dislike"] == "D" and keys["More like this"] == "M"
+    tree = run.app.playlist.tree
+    menu.tk_popup(tree.winfo_rootx() + 40, tree.winfo_rooty() - 200)
+    pump_for(run.root, 0.3)
+    try:
+        seen = read_text(screenshot(menu, f"states-song-menu-{theme}"), sparse=False)
+    finally:
+        menu.unpost()
+    for line in ("Like L", "Dislike D", "More like this M"):
+        assert readable(line, seen), f"{line!r} not read: {seen}"

@@ -68,8 +68,6 @@ class PlaylistPanel(ttk.Frame):
         # The heading takes the room the buttons beside it leave, and ends in "…" when that is short.
         self.heading = ElidingLabel(header, text="Songs", style="Heading.TLabel")
         self.heading.pack(side="left", fill="x", expand=True)
-        # Under the list, only while a newer block waits below the view: what came, and the way there.
-        self.jump_button = ttk.Button(self, text="", style="Accent.TButton", command=self.jump_to_new)
         self.tree = ttk.Treeview(self, columns=COLUMNS, show="headings", selectmode="browse", height=10)
         scale = ui_scale(self)  # column widths are pixels: grow them with the fonts at 150-200 %
         for column, text, width, stretch in (
@@ -87,6 +85,8 @@ class PlaylistPanel(ttk.Frame):
         self.ring.grid(row=1, column=0, sticky="nsew")
         self.tree.grid(in_=self.ring, row=0, column=0, sticky="nsew")
         self.tree.lift(self.ring)  # made before the ring, the tree would be drawn under it
+        # Under the list (made after it, so Tab reaches it next), only while new songs wait unseen.
+        self.jump_button = ttk.Button(self, text="", style="Accent.TButton", command=self.jump_to_new)
         self.ring.columnconfigure(0, weight=1)
         self.ring.rowconfigure(0, weight=1)
         self.scroll.grid(row=1, column=1, sticky="ns")

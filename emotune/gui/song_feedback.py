@@ -28,6 +28,7 @@ from emotune.music.tracks import Track
 MARKS: dict[str, str] = {"like": "♥", "dislike": "✕", "never_track": "⊘", "never_artist": "⊘"}
 LIKED_COLOUR = "#c2185b"
 TAG_PREFIX = "verdict-"
+ACCELERATORS = {"like": "L", "dislike": "D"}
 MENU_ITEMS: tuple[tuple[str, Verdict | None], ...] = (
     ("Like", "like"),
     ("Dislike", "dislike"),
@@ -63,7 +64,11 @@ class SongFeedback:
 
         panel.menu.add_separator()
         for label, verdict in MENU_ITEMS:
-            panel.menu.add_command(label=label, command=lambda v=verdict: self.give_selected(v))  # type: ignore[misc]
+            panel.menu.add_command(
+                label=label,
+                accelerator=ACCELERATORS.get(verdict or "", ""),  # the key that does it in the list
+                command=lambda v=verdict: self.give_selected(v),  # type: ignore[misc]
+            )
         keys: tuple[tuple[str, Verdict], ...] = (("l", "like"), ("d", "dislike"))
         for key, verdict_key in keys:
             for name in (key, key.upper()):
