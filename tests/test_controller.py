@@ -391,3 +391,39 @@ def test_the_playlist_keeps_at_most_its_cap_dropping_the_oldest_rows_but_the_sel
     # The view was told exactly what the controller holds: every row shown, less every row dropped.
     shown = sum(len(args[0]) for name, args in h.view.calls if name in ("show_tracks", "append_tracks"))
     assert shown - sum(len(d) for d in drops) == MAX_ROWS
+
+
+def test_saving_a_setting_neither_replays_an_ended_video_nor_replaces_the_list(
+    harness: Callable[..., Harness],
+) -> None:
+    h = harness(source="clip.mp4")
+    h.tasks.finish()
+    h.post_frame("happy", source="clip.mp4")
+    h.tasks.finish_all()
+    assert h.list_changes() == [("show_tracks", "happy")]
+    h.controller.messages.post(SourceEnded("clip.mp4", 42))
+    h.controller.poll()
+    old = h.controller.settings
+    h.controller.apply_settings(old.replace(music_pace="quickly"))  # the worker restarts for it
+    h.tasks.finish_all()
+    assert len(h.workers) == 2 and h.workers[1].sources == []  # the ended video is not played again
+    assert h.controller.sources.problem is not None and h.controller.sources.problem.kind == "ended"
+    # A client ID with no sign-in: the songs still come from the catalog, so the list stays.
+    h.controller.apply_settings(h.controller.settings.replace(spotify_client_id="0123456789abcdef0123456789abcdef"))
+    h.tasks.finish_all()
+    assert h.list_changes() == [("show_tracks", "happy")]
+    h.controller.retry_source()  # Play again plays it
+    assert h.workers[1].sources == ["clip.mp4"]
+
+
+def test_trying_again_gives_way_to_the_picture_once_it_plays(harness: Callable[..., Harness]) -> None:
+    h = harness(source="ka_teach.mp4")
+    h.controller.messages.post(SourceEnded("ka_teach.mp4", 42))
+    h.controller.poll()
+    h.controller.retry_source()
+    assert h.view.last("show_note") == ("Trying ka_teach.mp4 again…",)
+    h.post_frame("happy", source="ka_teach.mp4")
+    assert h.view.last("show_note") == ("ka_teach.mp4 plays again",)
+    notes = h.view.count("show_note")
+    h.post_frame("happy", source="ka_teach.mp4")
+    assert h.view.count("show_note") == notes  # said once

@@ -90,7 +90,7 @@ def test_more_like_this_from_the_key_and_the_context_menu(start: Callable[..., R
     first_list = {t.id for t in app.playlist.tracks}
     run.press(tree, "<KeyPress-m>")
     heading = f"Songs like “{seed.name}” for happy"
-    run.until(lambda: app.playlist.heading.cget("text") == heading, "the list of songs like the selected one")
+    run.until(lambda: app.playlist.heading.full_text == heading, "the list of songs like the selected one")
     like = app.playlist.tracks
     assert len(like) == 10 and seed.id not in {t.id for t in like}
     assert {t.id for t in like} <= fitting and not {t.id for t in like} & first_list
@@ -100,5 +100,5 @@ def test_more_like_this_from_the_key_and_the_context_menu(start: Callable[..., R
     second_seed = app.playlist.tracks[0]
     app.playlist.menu.invoke(menu_index(app.playlist.menu, MORE_LIKE_LABEL))
     heading = f"Songs like “{second_seed.name}” for happy"
-    run.until(lambda: app.playlist.heading.cget("text") == heading, "the list like the first row")
+    run.until(lambda: app.playlist.heading.full_text == heading, "the list like the first row")
     assert second_seed.id not in {t.id for t in app.playlist.tracks}

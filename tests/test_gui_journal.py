@@ -222,7 +222,7 @@ def test_the_journal_window_draws_the_history_exports_and_forgets(
     assert len(window.timeline.find_withtag("band")) == 3
     window.since_text.set("yesterday-ish")
     window.show_button.invoke()
-    assert window.status.cget("text") == "From: yesterday-ish is not a date like 2026-03-01"
+    assert window.range_error.cget("text") == "From: yesterday-ish is not a date like 2026-03-01"
 
     table, picture = tmp_path / "journal.csv", tmp_path / "journal.png"
     window.export("csv", table)

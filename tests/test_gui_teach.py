@@ -119,13 +119,17 @@ def test_teaching_a_face_in_the_window(
     profile = worker.pipeline.classifier.profile
     assert profile is not None and sorted(profile.expressions) == ["happy", "neutral"]
 
-    # The menu lists the profile, chosen; "Forget my face" deletes it and the plain model reads faces.
+    # The menu lists the profile, chosen; "Forget my face…" asks, then deletes it and the plain model reads faces.
     app.face_menu.refresh()
     last = menu.index("end")
     assert last is not None
     labels = [menu.entrycget(i, "label") for i in range(last + 1) if menu.type(i) != "separator"]
     assert "Ada" in labels and app.face_menu.chosen.get() == "Ada"
-    menu.invoke("Forget my face")
+    app.face_menu.ask = lambda _title, _question: False  # "No": the profile stays
+    menu.invoke("Forget my face…")
+    assert path.exists() and control.settings.profile_name
+    app.face_menu.ask = lambda _title, _question: True
+    menu.invoke("Forget my face…")
     assert not path.exists() and worker.pipeline.classifier.profile is None
     assert app.status.profile.cget("text") == "" and control.settings.profile_name == ""
     assert app.status.note.cget("text").startswith("Forgot Ada's face")

@@ -24,6 +24,7 @@ from emotune.controller.teaching import (
     COUNTDOWN_S,
     MIN_SAMPLES,
     NO_FACE,
+    NO_PICTURE,
     SEVERAL_FACES,
     STEPS,
     TeachingFlow,
@@ -449,3 +450,10 @@ def test_the_controller_hands_samples_to_the_flow_and_holds_the_music_mood(
 
 def test_steps_cover_the_seven_labels_neutral_first() -> None:
     assert STEPS[0].label == "neutral" and sorted(s.label for s in STEPS) == sorted(EMOTIONS)
+
+
+def test_without_a_picture_the_flow_says_so_instead_of_no_face() -> None:
+    flow = TeachingFlow(now=0.0)
+    state = flow.state(5.0, picture=False)
+    assert state.warning == NO_PICTURE and state.no_picture
+    assert flow.state(5.0).warning == NO_FACE and not flow.state(5.0).no_picture

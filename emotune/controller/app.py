@@ -8,9 +8,8 @@ and ``profiles``. It drives a ``View`` through narrow verbs and never touches a 
 unit-tested with a fake view, a fake worker and hand-run tasks, without a display.
 
 Threads: the vision worker posts frozen messages to ``messages``; blocking work (building the
-music side, finding songs, opening a track, sign-in) runs through the task runner. ``poll()``,
-called by the window's ``after()`` loop on the UI thread, drains both, a few per call, and
-shows only the newest frame.
+music side, finding songs, opening a track, sign-in) runs through the task runner. ``poll()``, called
+by the window's ``after()`` loop on the UI thread, drains both, a few per call, and shows the newest frame.
 """
 
 from __future__ import annotations
@@ -110,9 +109,9 @@ class AppController:
             view, tasks, self.settings_keeper, lambda: self.worker, opening, clock, self.journal.watching_stopped
         )
         # The person's face profile (the setting chooses it) and the teaching flow.
-        self.profiles = FaceProfiles(
-            view, tasks, env.config_dir / "profiles", lambda: self.worker, self.settings_keeper.remember_profile, clock
-        )
+        folder, picture = env.config_dir / "profiles", lambda: self.sources.problem is None
+        remember = self.settings_keeper.remember_profile
+        self.profiles = FaceProfiles(view, tasks, folder, lambda: self.worker, remember, clock, picture=picture)
 
     # -- the parts' state the window and tests read --------------------------------------------
 
@@ -278,7 +277,8 @@ class AppController:
 
     def _start_music(self) -> None:
         self.playback.set_account(None)
-        self.music.build(self.effective, self.options.offline, self._verdicts, self._music_ready)
+        before = self.music.signed_in if self.music.account is not None else None  # None: first build
+        self.music.build(self.effective, self.options.offline, self._verdicts, lambda: self._music_ready(before))
 
     def _verdicts(self) -> Preferences:
         """On the music lane, as the music side is built: the stored verdicts, and the journal starts."""
@@ -286,12 +286,13 @@ class AppController:
         self.journal.start()
         return preferences
 
-    def _music_ready(self) -> None:
+    def _music_ready(self, signed_in_before: bool | None = None) -> None:
         from emotune.music.spotify import Credentials
 
         self.playback.set_account(Credentials.from_settings(self.effective, self.env) if self.music.signed_in else None)
-        # A request made while the catalog loaded is already queued behind it on the lane.
-        if self.mood.in_force is not None and self.songs.running is None:
+        # A request made meanwhile is queued behind the build; the list stays unless signing in/out changed it.
+        same_songs = signed_in_before == self.music.signed_in and bool(self.playlist.tracks)
+        if self.mood.in_force is not None and self.songs.running is None and not same_songs:
             self._ask_songs(self.mood.in_force, force=True)
 
     def _ask_songs(self, mood: str | None, *, more: bool = False, force: bool = False, append: bool = False) -> None:
@@ -418,7 +419,8 @@ class AppController:
         self.profiles.worker_replaced()
 
         def started(_stopped: bool) -> None:
-            if not self.closed:
+            # A video that had ended stays ended (with Play again): a setting saved is not a replay.
+            if not self.closed and (self.sources.problem is None or self.sources.problem.kind != "ended"):
                 self.open_source(self.sources.spec or "0")
 
         self.tasks.run_in_thread(lambda: old.stop(), started, self._note_error, name="emotune-restart")

@@ -92,6 +92,7 @@ class FaceProfiles:
         *,
         model: Callable[[], Model] = EmotionClassifier,
         user_name: Callable[[], str] = os_user_name,
+        picture: Callable[[], bool] = lambda: True,
     ) -> None:
         self.view = view
         self.tasks = tasks
@@ -103,6 +104,7 @@ class FaceProfiles:
         self._model: Model | None = None
         self._model_lock = threading.Lock()
         self._user_name = user_name
+        self._picture = picture  # whether a camera or video plays (without one, no face can be taught)
         self.chosen = ""  # the setting: the profile chosen, even when it could not be used
         self.active: Profile | None = None  # the profile the classifier applies
         self.flow: TeachingFlow | None = None
@@ -296,7 +298,7 @@ class FaceProfiles:
         if label != self._capturing:
             self._capturing = label
             self._worker().capture(label)
-        state = flow.state(self._clock() if now is None else now) if flow is not None else None
+        state = flow.state(self._clock() if now is None else now, self._picture()) if flow is not None else None
         if state != self._shown:
             self._shown = state
             self.view.show_teaching(state)

@@ -1,7 +1,8 @@
 """Opening a track in Spotify (the app or the browser, as the setting says) off the UI thread.
 
 ``TrackOpening.open`` runs the opener on a thread (it may block while the system starts an app),
-tells the journal what was asked and what opened, and says so in the status bar. No toolkit.
+tells the journal what was asked and what opened, and says so in the status bar: what opened, or
+that nothing did and why, and then the view offers to copy the link. No toolkit.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ OpenHow = str  # "default" (the setting decides) or "browser"
 
 class NoteView(Protocol):
     def show_note(self, text: str) -> None: ...
+
+    def show_open_failed(self, track: Track, reason: str) -> None: ...
 
 
 class OpenedLog(Protocol):
@@ -49,7 +52,11 @@ class TrackOpening:
 
         self.view.show_note(f"Opening “{track.name}”…")
         self.journal.opening(track)
-        self.tasks.run_in_thread(do_open, self._done, lambda error: self.view.show_note(str(error)), "emotune-open")
+        self.tasks.run_in_thread(do_open, self._done, lambda error: self._failed(track, error), "emotune-open")
+
+    def _failed(self, track: Track, error: Exception) -> None:
+        # Never "Opened": the person must know nothing came up, and the link still gets them there.
+        self.view.show_open_failed(track, f"Could not open “{track.name}”: {error}")
 
     def _done(self, opened: Opened) -> None:
         self.opened.append(opened)

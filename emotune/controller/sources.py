@@ -92,6 +92,7 @@ class Sources:
         self.problem: SourceProblem | None = None
         self.cameras: tuple[int, ...] | None = None  # the cameras found (None: still looking)
         self.latest: FrameResult | None = None
+        self._retried = ""  # the source retried, until its first frame is drawn
         self.frames_shown = 0
         self.frames_skipped = 0  # frame results replaced by a newer one before they were shown
         self._draw_times: deque[float] = deque(maxlen=120)
@@ -101,7 +102,7 @@ class Sources:
 
     def open(self, spec: str) -> None:
         """Show ``spec`` (camera index or path); a problem shows in the video area, not as an error."""
-        self.spec = spec
+        self.spec, self._retried = spec, ""
         self.view.show_source(spec, self.mirrored(spec))
         self.view.hide_source_problem()
         self.problem = None
@@ -167,6 +168,7 @@ class Sources:
         spec = self.spec or "0"
         self.view.show_note(f"Trying {source_label(spec)} again…")  # a sign that it tried, whatever comes
         self.open(spec)
+        self._retried = spec if self.problem is None else ""
 
     def mirrored(self, spec: str) -> bool:
         # A mirror is what people expect of a camera looking at them; a film stays the right way round.
@@ -197,6 +199,9 @@ class Sources:
         return result.source == self.name and self.problem is None
 
     def frame_drawn(self, result: FrameResult, now: float) -> None:
+        if self._retried:  # "Trying … again…" must not linger once the picture is back
+            self.view.show_note(f"{source_label(self._retried)} plays again")
+            self._retried = ""
         self.latest = result
         self.frames_shown += 1
         self._draw_times.append(now)

@@ -30,6 +30,7 @@ MIN_SAMPLES = 5  # one-face readings a step needs at least (the worker gives abo
 FACE_GAP_S = 0.5  # capture time runs only while the last one-face reading is at most this old
 NO_READING_S = 1.0  # no reading for this long: nothing to read a face from
 NO_FACE = "No face in view"
+NO_PICTURE = "No picture: no camera or video is playing. Open one to teach your face."
 SEVERAL_FACES = "Several faces: only you in front of the camera, please"
 
 
@@ -70,6 +71,7 @@ class TeachingState:
     steps: tuple[StepState, ...]
     default_name: str
     error: str = ""  # why the last "Save" failed
+    no_picture: bool = False  # no camera or video plays: the dialog offers to open one
 
     @property
     def taught(self) -> tuple[str, ...]:
@@ -126,7 +128,8 @@ class TeachingFlow:
     def kept(self, label: str) -> int:
         return self.builder.counts().get(label, 0)
 
-    def state(self, now: float) -> TeachingState:
+    def state(self, now: float, picture: bool = True) -> TeachingState:
+        """What the dialog shows at ``now``; ``picture``: whether a camera or video plays."""
         counts = self.builder.counts()
         steps = tuple(StepState(s.label, self.status[i], counts.get(s.label, 0)) for i, s in enumerate(self.steps))
         seconds_left, progress = 0, 0.0
@@ -151,10 +154,11 @@ class TeachingFlow:
             prompt=prompt,
             seconds_left=seconds_left,
             progress=round(progress, 2),
-            warning=self.warning(now),
+            warning=NO_PICTURE if self.capturing and not picture else self.warning(now),
             steps=steps,
             default_name=self.default_name,
             error=self.error,
+            no_picture=self.capturing and not picture,
         )
 
     def warning(self, now: float) -> str:

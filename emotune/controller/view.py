@@ -83,6 +83,9 @@ class View(Protocol):
 
     def show_note(self, text: str) -> None: ...
 
+    def show_open_failed(self, track: Track, reason: str) -> None:
+        """Opening ``track`` failed (``reason`` says so in a sentence): say it, and offer to copy its link."""
+
     def show_player(self, can_play: bool, now_playing: str) -> None:
         """Whether "Play" and "Save as playlist" can work (signed in), and what Spotify plays."""
 

@@ -1,6 +1,6 @@
 """The Emotune desktop window: a thin Tk view over ``emotune.controller.app.AppController``.
 
-``EmotuneApp`` lays out the panels, binds keys, runs the dialogs, and implements the
+``EmotuneApp`` lays out the panels, binds keys, runs the dialogs (``window_actions``), and implements the
 controller's ``View`` verbs by telling each panel what to show. The logic (which mood is in
 force, when to ask for songs, which answers are stale, sources, settings, sign-in) lives in the
 controller, which has no tkinter. The rules kept here:
@@ -25,7 +25,6 @@ from tkinter import ttk
 from types import TracebackType
 
 from emotune import environment
-from emotune.choices import Strategy
 from emotune.config import Settings, SettingsStore
 from emotune.controller.app import AppController
 from emotune.controller.feedback_link import Verdicts
@@ -39,15 +38,15 @@ from emotune.gui.journal_view import JournalWindow
 from emotune.gui.keys import install_shortcuts
 from emotune.gui.mood_panel import MoodPanel
 from emotune.gui.os_conventions import install_app_commands, shortcut
-from emotune.gui.playlist_panel import How, PlaylistPanel
+from emotune.gui.playlist_panel import PlaylistPanel
 from emotune.gui.settings_dialog import SettingsDialog
 from emotune.gui.song_feedback import SongFeedback
-from emotune.gui.source_dialogs import ask_camera, ask_video_file
 from emotune.gui.status_bar import StatusBar
 from emotune.gui.teach_dialog import FaceMenu, TeachDialog
 from emotune.gui.theme import apply_theme, set_window_icon, ui_scale
 from emotune.gui.tick_stats import Stats
 from emotune.gui.video_panel import VideoPanel
+from emotune.gui.window_actions import WindowActions
 from emotune.gui.window_state import WindowPlacement
 from emotune.labels import EMOTIONS
 from emotune.music import opener
@@ -74,7 +73,7 @@ TIMELINE_EVERY_S = 0.5
 SONG_ROWS_WANTED = 10  # a whole list of songs in view before the mood panel keeps its full size
 
 
-class EmotuneApp:
+class EmotuneApp(WindowActions):
     """The main window. Everything here runs on the Tk thread."""
 
     def __init__(
@@ -103,6 +102,7 @@ class EmotuneApp:
         self._settings_dialog: SettingsDialog | None = None
         self._journal_window: JournalWindow | None = None
         self._teach_dialog: TeachDialog | None = None
+        self._help_view: HelpView | None = None
         self.controller = AppController(
             self,
             options,
@@ -163,7 +163,7 @@ class EmotuneApp:
         self.video.grid(row=1, column=0, sticky="nsew", padx=(10, 0), pady=(0, 6))
         side = ttk.Frame(root)
         side.grid(row=1, column=1, sticky="nsew", padx=(0, 4))
-        self.mood_panel = MoodPanel(side, self.palette)
+        self.mood_panel = MoodPanel(side, self.palette, platform=control.env.platform)
         self.mood_panel.pack(fill="x")
         self.playlist = PlaylistPanel(
             side, self.activate_track, control.play, control.save_playlist, playlist=control.playlist, platform=platform
@@ -199,9 +199,6 @@ class EmotuneApp:
 
     def focus_home(self) -> None:
         self.playlist.tree.focus_set()
-
-    def open_help(self) -> None:
-        HelpView(self.root, self.controller.env)
 
     def _report_callback_exception(
         self, kind: type[BaseException], value: BaseException, tb: TracebackType | None
@@ -311,6 +308,9 @@ class EmotuneApp:
     def show_note(self, text: str) -> None:
         self.status.set_note(text)
 
+    def show_open_failed(self, track: Track, reason: str) -> None:
+        self.status.offer(reason, "Copy link", lambda: self.activate_track(track, "copy"))
+
     def show_player(self, can_play: bool, now_playing: str) -> None:
         self.playlist.set_player(can_play, now_playing)
 
@@ -322,60 +322,8 @@ class EmotuneApp:
         self.status.set_profile(name)
 
     def show_teaching(self, state: TeachingState | None) -> None:
-        self._teach_dialog = TeachDialog.follow(self._teach_dialog, self.root, state, self.controller.profiles)
-
-    # -- what only the window can do: dialogs and the clipboard ----------------------------------
-
-    def choose_camera(self) -> None:
-        control = self.controller
-        index = ask_camera(self.root, control.sources.spec, control.sources.cameras)
-        if index is not None:
-            control.open_source(str(index))
-
-    def choose_file(self) -> None:
-        path = ask_video_file(self.root, self.controller.settings.last_source)
-        if path:
-            self.controller.open_source(path)
-
-    def activate_track(self, track: Track, how: How) -> None:
-        if how == "copy":
-            self.root.clipboard_clear()
-            self.root.clipboard_append(track.url)
-            self.status.set_note(f"Copied {track.url}")
-        else:
-            self.controller.activate_track(track, how)
-
-    def set_strategy(self, strategy: Strategy) -> None:
-        self.controls.strategy.set(strategy)
-        self.controller.set_strategy(strategy)
-
-    def open_journal(self) -> None:
-        self._journal_window = JournalWindow.open(
-            self._journal_window, self.root, self.controller.journal, self.palette
-        )
-
-    def open_settings(self) -> None:
-        if self._settings_dialog is not None and self._settings_dialog.winfo_exists():
-            self._settings_dialog.lift()
-            return
-        control = self.controller
-        overrides = {name: (variable, value) for variable, name, value in control.env.setting_overrides}
-        self._settings_dialog = SettingsDialog(
-            self.root,
-            control.settings,
-            control.spotify_state(),
-            self.apply_settings,
-            control.sign_in,
-            control.sign_out,
-            overrides,
-        )
-
-    def apply_settings(self, settings: Settings) -> None:
-        old = self.controller.apply_settings(settings)
-        if settings.theme != old.theme:
-            self.palette = apply_theme(self.root, settings.theme)
-            self.mood_panel.set_palette(self.palette)
-            self.song_feedback.set_palette(self.palette)
+        sources = (("Choose camera…", self.choose_camera), ("Open video file…", self.choose_file))
+        self._teach_dialog = TeachDialog.follow(self._teach_dialog, self.root, state, self.controller.profiles, sources)
 
     # -- closing -------------------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from tkinter import ttk
 
 from emotune.gui.playlist_panel import PlaylistPanel
-from emotune.gui.teach_dialog import MENU_STYLE, flat_style
+from emotune.gui.teach_dialog import MENU_STYLE, flat_style, visible_marks
 from emotune.moods import GENRES
 from emotune.music.tracks import Track
 
@@ -42,7 +42,10 @@ class GenreMenu(ttk.Menubutton):
         self.bind("<<ThemeChanged>>", self._theme_changed, add="+")
         self.ticks = {genre: tk.BooleanVar(self, value=genre in chosen) for genre in GENRES}
         self.menu = tk.Menu(self, tearoff=False)
-        self.menu.add_command(label="Any genre", command=lambda: self.choose(()))
+        visible_marks(self.menu)
+        # Marked while no genre is ticked, like the genres beside it are when ticked.
+        self.any_genre = tk.BooleanVar(self, value=not self.chosen)
+        self.menu.add_checkbutton(label="Any genre", variable=self.any_genre, command=lambda: self.choose(()))
         self.menu.add_separator()
         for genre in GENRES:
             self.menu.add_checkbutton(label=LABELS[genre], variable=self.ticks[genre], command=self._changed)
@@ -63,6 +66,7 @@ class GenreMenu(ttk.Menubutton):
         self._changed()
 
     def _changed(self) -> None:
+        self.any_genre.set(not self.chosen)
         self.configure(text=describe(self.chosen))
         self._on_change(self.chosen)
 

@@ -1,6 +1,7 @@
-"""The Help window (F1): what the window shows and what each control does, the keyboard
-shortcuts, and where Emotune keeps what it keeps, privacy and the version. Read-only text in
-tabs (so it fits a small screen); Escape closes it.
+"""The Help window (F1): what the window shows and what each control does, what music each mood
+gets, how to connect Spotify (``help_guides``), the keyboard shortcuts, and where Emotune keeps
+what it keeps, privacy and the version. Read-only text in tabs (so it fits a small screen);
+Escape closes it. F1 again raises the one window (``HelpView.open``).
 
 Every control the text names in quotes is the label a person sees on screen (a test checks
 that each one exists).
@@ -13,6 +14,7 @@ from tkinter import ttk
 
 from emotune import __version__
 from emotune.environment import Environment
+from emotune.gui.help_guides import SPOTIFY_STEPS, mood_music_text
 from emotune.gui.os_conventions import context_click_name, shortcut_name
 from emotune.platforms import Platform
 
@@ -31,6 +33,7 @@ SHORTCUTS: tuple[tuple[str, str], ...] = (
     ("Ctrl+O", "open a video file"),
     ("Ctrl+J", "the mood journal"),
     ("F1", "this help"),
+    ("Escape", "close a dialog, a menu or this help"),
     ("Ctrl+Q", "quit"),
 )
 
@@ -90,6 +93,8 @@ def help_sections(env: Environment) -> list[tuple[str, str]]:
     about = f"Emotune {__version__}: music for your face. MIT licence; see README and assets/NOTICE.md."
     return [
         ("The window", WINDOW),
+        ("Moods and music", mood_music_text()),
+        ("Connect Spotify", SPOTIFY_STEPS),
         ("Keyboard", keys),
         ("Where your data lives", where),
         ("Privacy", privacy),
@@ -99,6 +104,8 @@ def help_sections(env: Environment) -> list[tuple[str, str]]:
 
 TABS = (
     ("The window", ("The window",)),
+    ("Moods and music", ("Moods and music",)),
+    ("Spotify", ("Connect Spotify",)),
     ("Keyboard", ("Keyboard",)),
     ("Your data", ("Where your data lives", "Privacy", "About")),
 )
@@ -121,7 +128,7 @@ class HelpView(tk.Toplevel):
                 if len(titles) > 1:
                     ttk.Label(page, text=title, style="Heading.TLabel").pack(anchor="w", pady=(6, 2))
                 label = ttk.Label(page, text=texts[title], justify="left")
-                if title == "Keyboard":
+                if title in ("Keyboard", "Moods and music"):
                     label.configure(font="TkFixedFont")  # the keys line up in a column
                 label.pack(anchor="w")
                 self.sections[title] = label
@@ -130,3 +137,12 @@ class HelpView(tk.Toplevel):
         close.focus_set()
         self.bind("<Escape>", lambda _e: self.destroy())
         self.transient(master.winfo_toplevel())
+
+    @classmethod
+    def open(cls, current: HelpView | None, master: tk.Misc, env: Environment) -> HelpView:
+        """The Help window, raised if it is open already, else a new one."""
+        if current is not None and current.winfo_exists():
+            current.deiconify()
+            current.lift()
+            return current
+        return cls(master, env)

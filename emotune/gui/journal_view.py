@@ -5,7 +5,9 @@ It shows a timeline of the music moods (one row per day, colour bands as in the 
 strip, hours across, zoomed to the hours that have moods), the time spent in each mood (bars),
 and the songs opened per mood. "Export CSV…" and "Export PNG…" write files where the user says;
 "Forget today…" and "Forget everything…" erase history after a confirmation (song feedback
-stays). Turning the journal off is in Settings.
+stays). Turning the journal off is in Settings. While open, the window reads the journal again
+every ``FOLLOW_MS`` (the mood playing now goes on), and at once after a Forget; a date in the
+range fields that cannot be read is named under them, in the error colour, and its field marked.
 
 Reading, exporting and forgetting block on SQLite, so the window only asks the controller's
 ``JournalLink``, which runs them off the Tk thread; the answers come back through the app's
@@ -29,14 +31,17 @@ from emotune.colours import mood_colour
 from emotune.controller.journal_link import ExportKind, JournalLink
 from emotune.controller.journal_report import JournalReport, day_rows, parse_range, time_axis
 from emotune.gui.helped_view import HelpedWindow
+from emotune.gui.journal_songs import OpenedSongs
+from emotune.gui.teach_dialog import WARNING_COLOUR
 from emotune.gui.theme import Palette
 from emotune.journal.words import Period, duration_words, period_bounds
-from emotune.music.catalog import tally_words
 
 Choice = Literal["today", "week", "all", "range"]
 EMPTY_ROW = "#e4e7eb"
 GRID = "#b8bec6"
 PERIODS: tuple[tuple[str, Choice], ...] = (("Today", "today"), ("This week", "week"), ("All", "all"))
+# While open, the window reads the journal again this often: the mood playing now goes on growing.
+FOLLOW_MS = 3000
 
 
 def export_folder(last: Path | None) -> Path:
@@ -75,10 +80,13 @@ class JournalWindow(tk.Toplevel):
         bar = ttk.Frame(body)
         bar.grid(row=0, column=0, columnspan=2, sticky="ew")
         self.period = tk.StringVar(value="today")
-        for text, value in PERIODS:
-            ttk.Radiobutton(bar, text=text, value=value, variable=self.period, command=self.refresh).pack(
-                side="left", padx=(0, 8)
-            )
+        radios = [
+            ttk.Radiobutton(bar, text=text, value=value, variable=self.period, command=self.refresh)
+            for text, value in PERIODS
+        ]
+        for radio in radios:
+            radio.pack(side="left", padx=(0, 8))
+        self.bar_first = radios[0]
         ttk.Label(bar, text="From").pack(side="left", padx=(12, 4))
         self.since_text = tk.StringVar()
         self.since_entry = ttk.Entry(bar, textvariable=self.since_text, width=11)
@@ -91,6 +99,8 @@ class JournalWindow(tk.Toplevel):
         self.show_button.pack(side="left", padx=(6, 0))
         for entry in (self.since_entry, self.until_entry):
             entry.bind("<Return>", lambda _e: self.show_range())
+        # Under the fields, in the error colour, while a date in them cannot be read.
+        self.range_error = ttk.Label(bar, text="", foreground=WARNING_COLOUR)
 
         ttk.Label(body, text="Music moods", style="Heading.TLabel").grid(row=1, column=0, sticky="w", pady=(10, 4))
         frame = ttk.Frame(body)
@@ -111,10 +121,8 @@ class JournalWindow(tk.Toplevel):
         self.totals = tk.Canvas(body, height=7 * (self._line + 6), highlightthickness=0, background=palette.background)
         self.totals.grid(row=4, column=0, sticky="nsew")
         self.totals.bind("<Configure>", lambda _e: self.draw_totals())
-        self.songs = ttk.Treeview(body, columns=("count",), show="tree headings", height=7, selectmode="browse")
-        self.songs.heading("#0", text="Song", anchor="w")
-        self.songs.heading("count", text="Opened", anchor="e")
-        self.songs.column("count", width=70, stretch=False, anchor="e")
+        self.opened_songs = OpenedSongs(body)
+        self.songs = self.opened_songs.tree
         self.songs.grid(row=4, column=1, sticky="nsew", padx=(12, 0))
 
         actions = ttk.Frame(body)
@@ -142,7 +150,10 @@ class JournalWindow(tk.Toplevel):
 
         self.bind("<Escape>", lambda _e: self.destroy())
         self.geometry("860x600")
+        self._summary = ""  # the status line a read wrote (a later note replaces it until the next)
+        self._follow_id: str | None = None
         self.refresh()
+        self._follow_id = self.after(FOLLOW_MS, self._follow)
 
     @classmethod
     def open(cls, current: JournalWindow | None, master: tk.Misc, link: JournalLink, palette: Palette) -> JournalWindow:
@@ -158,7 +169,16 @@ class JournalWindow(tk.Toplevel):
 
     def destroy(self) -> None:
         self.closed = True  # answers still on their way find nothing to update
+        if self._follow_id is not None:
+            self.after_cancel(self._follow_id)
+            self._follow_id = None
         super().destroy()
+
+    def _follow(self) -> None:
+        """Read again quietly: the drawing follows the journal while the window is open."""
+        self._follow_id = self.after(FOLLOW_MS, self._follow)
+        if self.status.cget("text") != "Reading the journal…":
+            self.refresh(quiet=True)
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -173,19 +193,31 @@ class JournalWindow(tk.Toplevel):
         self.period.set("range")
         self.refresh()
 
-    def refresh(self) -> None:
-        """Read the chosen range again (off the Tk thread)."""
+    def refresh(self, quiet: bool = False) -> None:
+        """Read the chosen range again (off the Tk thread); ``quiet``: no "Reading…" meanwhile."""
         try:
             since, until = self._range()
         except ValueError as exc:
-            self.status.configure(text=str(exc))
+            self._range_problem(str(exc))
             return
+        self._range_problem("")
         self._asked += 1
         asked = self._asked
-        self.status.configure(text="Reading the journal…")
-        self.link.read(since, until, lambda report: self._show(asked, report), self._failed)
+        if not quiet:
+            self.status.configure(text="Reading the journal…")
+        self.link.read(since, until, lambda report: self._show(asked, report, quiet), self._failed)
 
-    def _show(self, asked: int, report: JournalReport) -> None:
+    def _range_problem(self, text: str) -> None:
+        """Say by the fields why a date cannot be read, and mark the field (nothing: all is well)."""
+        self.range_error.configure(text=text)
+        if text and not self.range_error.winfo_manager():
+            self.range_error.pack(side="bottom", anchor="w", pady=(4, 0), before=self.bar_first)
+        elif not text:
+            self.range_error.pack_forget()
+        for entry, name in ((self.since_entry, "From"), (self.until_entry, "To")):
+            entry.state(["invalid"] if text.startswith(name) else ["!invalid"])
+
+    def _show(self, asked: int, report: JournalReport, quiet: bool = False) -> None:
         if self.closed or asked != self._asked:
             return
         self.report = report
@@ -197,11 +229,15 @@ class JournalWindow(tk.Toplevel):
         )
         if report.skipped:
             summary += f". {report.skipped[:1].upper()}{report.skipped[1:]}"
-        self.status.configure(text=f"{self._then}. {summary}" if self._then else summary)
+        summary = f"{self._then}. {summary}" if self._then else summary
+        # A quiet read leaves a note (an export's) in place; it replaces only its own summary.
+        if not quiet or self.status.cget("text") in (self._summary, ""):
+            self.status.configure(text=summary)
+        self._summary = summary
         self._then = ""
         self.draw()
         self.draw_totals()
-        self._fill_songs()
+        self.opened_songs.fill(self.report)
 
     def _failed(self, error: Exception) -> None:
         if not self.closed:
@@ -292,19 +328,6 @@ class JournalWindow(tk.Toplevel):
                 font=self.palette.body_font,
             )
         canvas.configure(height=max(row * len(report.time_per_mood) + 4, row))
-
-    def _fill_songs(self) -> None:
-        tree = self.songs
-        tree.delete(*tree.get_children())
-        if self.report is None:
-            return
-        for mood, songs in self.report.opened.items():
-            genres = tally_words(self.report.opened_genres.get(mood, {}))
-            label = f"{mood or 'no mood'} ({genres})" if genres else mood or "no mood"
-            parent = tree.insert("", "end", text=label, values=(sum(s.count for s in songs),), open=True)
-            for song in songs:
-                title = f"{song.name} – {', '.join(song.artists)}" if song.artists else song.name
-                tree.insert(parent, "end", text=title, values=(song.count,))
 
     # -- export and forget ---------------------------------------------------------------------
 

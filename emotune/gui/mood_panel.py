@@ -16,15 +16,24 @@ from tkinter import font as tkfont
 from tkinter import ttk
 
 from emotune.colours import mood_colour
-from emotune.gui.theme import MOOD_EMOJI, Palette, ui_scale
+from emotune.gui.glyphs import mood_emoji
+from emotune.gui.theme import Palette, ui_scale
 from emotune.labels import EMOTIONS
+from emotune.platforms import Platform
 
 TIMELINE_S = 60.0
 
 
 class MoodPanel(ttk.Frame):
-    def __init__(self, master: tk.Misc, palette: Palette, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        master: tk.Misc,
+        palette: Palette,
+        clock: Callable[[], float] = time.monotonic,
+        platform: Platform = "linux",
+    ) -> None:
         super().__init__(master, padding=(12, 8))
+        self._platform = platform  # which fonts draw the emoji (``emotune.gui.glyphs``)
         self._palette = palette
         self._clock = clock
         self.mood: str | None = None
@@ -117,7 +126,7 @@ class MoodPanel(ttk.Frame):
         if mood != self.mood and mood is not None:
             self.history.append((self._clock(), mood))
         self.mood = mood
-        self.emoji.configure(text=MOOD_EMOJI.get(mood or "", ""))
+        self.emoji.configure(text=mood_emoji(mood, self._platform))
         self.word.configure(text=f"Music for: {mood}" if mood else "No mood yet", foreground=mood_colour(mood))
         self.detail.configure(text=detail)
         self.draw_timeline()

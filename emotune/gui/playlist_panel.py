@@ -1,16 +1,14 @@
 """The playlist panel: a ``ttk.Treeview`` of tracks (number, title, artist, and the mood each
 song was chosen for). When the music mood changes, the new songs are appended: the rows the user
 is looking at, the selection and the scroll position never move under their hand. A marker row
-("New songs for happy") opens each appended block, the heading always names the block at
-the top of the view, and a "New songs ↓" button (or N in the list) jumps to the newest block; the
-list scrolls there by itself only when nobody has touched it for ``SCROLL_BY_ITSELF_AFTER_S``.
-
-Long titles and artists end in an ellipsis that fits the column, and the whole title shows on
-hover; the scrollbar shows only when the rows do not fit; a border shows when the list has the
-keyboard focus. Double click or Enter asks the app to open the track in Spotify; a context menu (right click or
-the Menu key) offers "Open in Spotify", "Open in browser" and "Copy link". The tree takes focus
-with Tab, and the arrow keys move the selection. Opening itself is the app's business (it
-blocks, so it runs off the Tk thread there); this panel only reports which track and how.
+("New songs for happy") opens each appended block, the heading names the block at the top of the
+view, and a "New songs ↓" button (or N) counts the songs of every block not seen yet and goes to
+the first of them (``new_songs``); the list scrolls there by itself only when nobody has touched
+it for ``SCROLL_BY_ITSELF_AFTER_S``. Long titles, artists and headings end in "…" (whole on
+hover, ``song_columns``); the buttons beside the heading keep their size. The scrollbar shows
+only when needed; a border shows when the list has the keyboard focus. Double click or Enter
+asks the app to open the track; a context menu (right click or the Menu key) offers "Open in
+Spotify", "Open in browser" and "Copy link". Opening itself is the app's business.
 
 The rows are the controller's ``Playlist`` (``emotune.controller.playlist``): the panel draws it
 (row iid = the track's index, marker rows ``new-N`` open block N) and keeps no list of its own.
@@ -21,14 +19,15 @@ from __future__ import annotations
 import time
 import tkinter as tk
 from collections.abc import Callable, Sequence
-from tkinter import font as tkfont
 from tkinter import ttk
 from typing import Literal
 
 from emotune.colours import mood_colour
 from emotune.controller.playlist import Block, Playlist
+from emotune.gui.elide import ElidingLabel
+from emotune.gui.new_songs import SeenBlocks
 from emotune.gui.os_conventions import context_clicks
-from emotune.gui.text_fit import elide, list_font
+from emotune.gui.song_columns import SongColumns
 from emotune.gui.theme import ui_scale
 from emotune.gui.tooltip import Tooltip
 from emotune.music.tracks import Track
@@ -64,16 +63,15 @@ class PlaylistPanel(ttk.Frame):
         self.playlist = playlist if playlist is not None else Playlist()  # the app's: its controller changes it
         self._drawn_blocks = 0  # how many blocks the tree shows
         self._touched_at = clock()  # the last time the user used the list (key, click, wheel)
-        self._seen_block = 0  # blocks up to this one have been in view
+        self.seen = SeenBlocks()  # the blocks that have been in view
+        self._drawn_starts: list[int] = []  # the first row of each block the tree shows
         self._follow_id: str | None = None
         self._status_heading = ""  # "Finding songs…" or "No songs" while there is no list to describe
-        header = ttk.Frame(self)
+        self.header = header = ttk.Frame(self)
         header.grid(row=0, column=0, columnspan=2, sticky="ew", pady=(0, 4))
-        self.header = header
-        self.heading = ttk.Label(header, text="Songs", style="Heading.TLabel")
-        self.heading.pack(side="left")
-        # Under the list, only while a newer block waits below the view: what came, and the way there.
-        self.jump_button = ttk.Button(self, text="", style="Accent.TButton", command=self.jump_to_new)
+        # The heading takes the room the buttons beside it leave, and ends in "…" when that is short.
+        self.heading = ElidingLabel(header, text="Songs", style="Heading.TLabel")
+        self.heading.pack(side="left", fill="x", expand=True)
         self.tree = ttk.Treeview(self, columns=COLUMNS, show="headings", selectmode="browse", height=10)
         scale = ui_scale(self)  # column widths are pixels: grow them with the fonts at 150-200 %
         for column, text, width, stretch in (
@@ -91,6 +89,8 @@ class PlaylistPanel(ttk.Frame):
         self.ring.grid(row=1, column=0, sticky="nsew")
         self.tree.grid(in_=self.ring, row=0, column=0, sticky="nsew")
         self.tree.lift(self.ring)  # made before the ring, the tree would be drawn under it
+        # Under the list (made after it, so Tab reaches it next), only while new songs wait unseen.
+        self.jump_button = ttk.Button(self, text="", style="Accent.TButton", command=self.jump_to_new)
         self.ring.columnconfigure(0, weight=1)
         self.ring.rowconfigure(0, weight=1)
         self.scroll.grid(row=1, column=1, sticky="ns")
@@ -98,15 +98,12 @@ class PlaylistPanel(ttk.Frame):
         self.columnconfigure(1, minsize=self.scroll.winfo_reqwidth())
         self.columnconfigure(0, weight=1)
         self.rowconfigure(1, weight=1)
-        self._full: dict[str, tuple[str, str]] = {}  # row -> the whole title and artist
-        self._marker_words: dict[str, str] = {}  # marker row -> what it says whole
-        self._font = list_font(self)
-        self.tooltip = Tooltip(self.tree, self._tooltip_text)
+        self.columns = SongColumns(self.tree)
+        self._full, self._marker_words = self.columns.full, self.columns.marker_words
+        self.tooltip = Tooltip(self.tree, self.columns.tooltip_text)
         self.tree.bind("<Configure>", lambda _e: self.after_idle(self._fit_columns), add="+")
         self.tree.bind("<ButtonRelease-1>", lambda _e: self.after_idle(self._elide_all), add="+")  # column drags
         self.tree.bind("<FocusOut>", lambda _e: self._show_focus(False), add="+")
-        family, size = self._font.cget("family"), int(self._font.cget("size"))
-        self._marker_font = tkfont.Font(self, family=family, size=size, weight="bold")
         self.set_focus_colour("#3a78c2")
 
         # Spotify playback (signed in): play the list from the selected row, save it, what plays.
@@ -141,7 +138,7 @@ class PlaylistPanel(ttk.Frame):
     def set_heading(self, heading: str) -> None:
         """A heading about the list's state ("Finding songs for sad…", "No songs") until the next list."""
         self._status_heading = heading
-        self.heading.configure(text=heading)
+        self.heading.set_text(heading)
 
     @property
     def tracks(self) -> tuple[Track, ...]:
@@ -164,7 +161,7 @@ class PlaylistPanel(ttk.Frame):
 
     def show_list(self) -> None:
         """Draw the playlist anew (it was replaced): the first row is selected."""
-        self._seen_block = 0
+        self.seen.reset()
         self._redraw()
         if self.tracks:
             self.tree.selection_set("0")
@@ -181,6 +178,7 @@ class PlaylistPanel(ttk.Frame):
         self._marker_words.clear()
         self.tree.delete(*self.tree.get_children())
         self._drawn_blocks = 0
+        self._drawn_starts.clear()
         for number in range(len(self.blocks)):
             self._draw_block(number, follow=False)
 
@@ -189,16 +187,17 @@ class PlaylistPanel(ttk.Frame):
         block, marker = self.blocks[number], marker_of(number)
         if marker is not None:
             tag = f"marker-{block.mood}"
-            self.tree.tag_configure(tag, foreground=mood_colour(block.mood), font=self._marker_font)
+            self.tree.tag_configure(tag, foreground=mood_colour(block.mood), font=self.columns.marker_font)
             self._marker_words[marker] = f"New songs for {block.mood}"
             self.tree.insert(
-                "", "end", iid=marker, values=("", self._elided_marker(marker), "", block.mood), tags=(tag,)
+                "", "end", iid=marker, values=("", self.columns.elided_marker(marker), "", block.mood), tags=(tag,)
             )
         for i in range(block.start, self.playlist.end_of(number)):
             track = self.tracks[i]
             self._full[str(i)] = (track.name, ", ".join(track.artists))
-            self.tree.insert("", "end", iid=str(i), values=(i + 1, *self._elided(str(i)), block.mood))
+            self.tree.insert("", "end", iid=str(i), values=(i + 1, *self.columns.elided(str(i)), block.mood))
         self._drawn_blocks = number + 1
+        self._drawn_starts.append(block.start)
         self.after_idle(self._view_changed)
         if marker is not None and follow:
             self._follow_later()
@@ -228,19 +227,16 @@ class PlaylistPanel(ttk.Frame):
             return
         in_view = self.rows_in_view()
         if self._status_heading:
-            self.heading.configure(text=self._status_heading)
+            self.heading.set_text(self._status_heading)
         elif in_view:
             top = self.block_of(in_view[0])
             if top is not None:
-                self.heading.configure(text=top.heading)
-        # The newest block counts as seen once one of its rows has been in view.
-        last = len(self.blocks) - 1
-        if last > self._seen_block and any(self._block_index(row) == last for row in in_view):
-            self._seen_block = last
-        if last > self._seen_block:
-            newest = self.blocks[last]
-            count = len(self.tracks) - newest.start
-            self.jump_button.configure(text=f"↓  {count} new songs for {newest.mood} below (N)")
+                self.heading.set_text(top.heading)
+        # A block counts as seen once one of its rows has been in view.
+        self.seen.saw(self._block_index(row) for row in in_view)
+        waiting = self.seen.button_text(self.playlist)
+        if waiting:
+            self.jump_button.configure(text=waiting)
             self.jump_button.grid(row=2, column=0, columnspan=2, sticky="ew", pady=(4, 0))
         else:
             self.jump_button.grid_remove()
@@ -249,11 +245,13 @@ class PlaylistPanel(ttk.Frame):
         return self.playlist.block_at(self._index_after(row))
 
     def jump_to_new(self) -> str:
-        """Show the newest block at the top of the list and select its first song."""
+        """Show the first block not seen yet (else the newest) at the top of the list and select
+        its first song."""
         if len(self.blocks) < 2:
             return "break"
-        newest, marker = self.blocks[-1], marker_of(len(self.blocks) - 1)
-        first = str(newest.start)
+        number = next(iter(self.seen.unseen(self.playlist)), len(self.blocks) - 1)
+        block, marker = self.blocks[number], marker_of(number)
+        first = str(block.start)
         if marker is not None and self.tree.exists(first):
             self.tree.selection_set(first)
             self.tree.focus(first)
@@ -263,7 +261,7 @@ class PlaylistPanel(ttk.Frame):
             # a move, without it, worked from the old position and ended at the bottom of the list.
             self.tree.yview()
             self.tree.see(first)
-        self._seen_block = len(self.blocks) - 1
+        self.seen.saw((number,))
         self.after_idle(self._view_changed)
         return "break"
 
@@ -277,7 +275,7 @@ class PlaylistPanel(ttk.Frame):
             self._follow_id = None
         idle = self._clock() - self._touched_at
         if idle >= SCROLL_BY_ITSELF_AFTER_S:
-            if len(self.blocks) - 1 > self._seen_block:
+            if self.seen.unseen(self.playlist):
                 self.jump_to_new()
             return
         self._follow_id = self.after(int((SCROLL_BY_ITSELF_AFTER_S - idle) * 1000) + 50, self._follow_due)
@@ -320,10 +318,8 @@ class PlaylistPanel(ttk.Frame):
         gone = set(rows)
         selection = self.tree.selection()
         selected = self._index_after(selection[0]) if selection else None
-        all_seen = self._seen_block >= self._drawn_blocks - 1
+        self.seen.after_drop(list(self._drawn_starts), len(self._full), gone)
         self._redraw()
-        if all_seen:
-            self._seen_block = len(self.blocks) - 1
         if selected is not None and selected not in gone:
             row = str(selected - sum(1 for r in gone if r < selected))
             self.tree.selection_set(row)
@@ -350,45 +346,12 @@ class PlaylistPanel(ttk.Frame):
         self.after_idle(self._view_changed)
 
     def _fit_columns(self) -> None:
-        """Share the list's width between title and artist: the number and mood columns keep
-        theirs, and nothing is cut at the right edge in a narrow window."""
-        if not self.winfo_exists():
-            return
-        fixed = sum(int(self.tree.column(column, "width")) for column in ("#0", "n", "mood"))
-        room = self.tree.winfo_width() - fixed - 4
-        if room > 60:
-            title = int(room * 0.58)
-            self.tree.column("title", width=title)
-            self.tree.column("artist", width=room - title)
-        self._elide_all()
-        self._view_changed()
-
-    def _elided(self, row: str) -> tuple[str, str]:
-        title, artist = self._full[row]
-        return elide(title, self._width("title"), self._font), elide(artist, self._width("artist"), self._font)
-
-    def _width(self, column: str) -> int:
-        return int(self.tree.column(column, "width")) - 12  # the cell's padding
+        if self.winfo_exists():
+            self.columns.fit()
+            self._view_changed()
 
     def _elide_all(self) -> None:
-        for row in self.tree.get_children():
-            if row in self._full:
-                title, artist = self._elided(row)
-                self.tree.set(row, "title", title)
-                self.tree.set(row, "artist", artist)
-            elif row in self._marker_words:
-                self.tree.set(row, "title", self._elided_marker(row))
-
-    def _elided_marker(self, marker: str) -> str:
-        return elide(self._marker_words[marker], self._width("title"), self._marker_font)
-
-    def _tooltip_text(self, event: tk.Event[tk.Misc]) -> str | None:
-        row = self.tree.identify_row(event.y)
-        if row not in self._full:
-            return None
-        title, artist = self._full[row]
-        shown = (self.tree.set(row, "title"), self.tree.set(row, "artist"))
-        return f"{title} — {artist}" if shown != (title, artist) else None
+        self.columns.elide_all()
 
     def set_player(self, can_play: bool, now_playing: str) -> None:
         state = "!disabled" if can_play else "disabled"

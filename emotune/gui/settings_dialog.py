@@ -2,7 +2,8 @@
 view, theme, whether tracks open in the Spotify app or the browser, and the mood journal.
 
 Not modal (the video keeps playing). "Save" hands a checked ``Settings`` to the app, which
-stores and applies it; a bad value is shown in the dialog instead. Sign-in blocks on the
+stores and applies it; a bad value is shown in the dialog instead, a Spotify field's under that
+field (``emotune.controller.settings_fields`` says what is wrong). Sign-in blocks on the
 browser, so the dialog only asks the app to start it (the app runs it off the Tk thread).
 """
 
@@ -14,7 +15,9 @@ from tkinter import ttk
 
 from emotune.choices import DETECTORS
 from emotune.config import Settings, SettingsError
+from emotune.controller.settings_fields import client_id_problem, redirect_uri_problem
 
+ERROR_COLOUR = "#c0392b"
 CLIENT_ID_HELP = (
     "To use your Spotify account: create an app at developer.spotify.com/dashboard, add the\n"
     "redirect URI below to it, and paste its Client ID here. Then Sign in. Without one,\n"
@@ -65,6 +68,8 @@ class SettingsDialog(tk.Toplevel):
         ttk.Label(body, text=CLIENT_ID_HELP, style="Muted.TLabel", justify="left").grid(
             row=row, column=0, columnspan=3, sticky="w", pady=(2, 6)
         )
+        self.entries: dict[str, ttk.Entry] = {}
+        self.field_errors: dict[str, ttk.Label] = {}  # under the field, in the error colour, while it is wrong
         for label, name, variable, show in (
             ("Client ID", "spotify_client_id", self.client_id, ""),
             ("Client secret (optional)", "spotify_client_secret", self.client_secret, "•"),
@@ -74,6 +79,14 @@ class SettingsDialog(tk.Toplevel):
             ttk.Label(body, text=label).grid(row=row, column=0, sticky="w", pady=2)
             entry = ttk.Entry(body, textvariable=variable, show=show, width=40)
             entry.grid(row=row, column=1, columnspan=2, sticky="ew", pady=2)
+            self.entries[name] = entry
+            if name != "spotify_client_secret":
+                row += 1
+                error = ttk.Label(body, text="", foreground=ERROR_COLOUR, wraplength=420, justify="left")
+                error.grid(row=row, column=1, columnspan=2, sticky="w")
+                error.grid_remove()
+                self.field_errors[name] = error
+                entry.bind("<FocusOut>", lambda _e: self.check_fields(), add="+")
             if name in self.overrides:
                 env_name, value = self.overrides[name]
                 variable.set(str(value))
@@ -131,7 +144,7 @@ class SettingsDialog(tk.Toplevel):
         )
 
         row += 1
-        self.error = ttk.Label(body, text="", foreground="#c0392b", wraplength=420)
+        self.error = ttk.Label(body, text="", foreground=ERROR_COLOUR, wraplength=420)
         self.error.grid(row=row, column=0, columnspan=3, sticky="w", pady=(8, 0))
         row += 1
         actions = ttk.Frame(body)
@@ -169,7 +182,28 @@ class SettingsDialog(tk.Toplevel):
             find_what_helps=bool(self.find_what_helps.get()),
         )
 
+    def check_fields(self) -> bool:
+        """Say by each Spotify field what is wrong with it; True when nothing is."""
+        client_id = self.client_id.get()
+        problems = {
+            "spotify_client_id": client_id_problem(client_id),
+            "spotify_redirect_uri": redirect_uri_problem(self.redirect_uri.get(), client_id),
+        }
+        for name, problem in problems.items():
+            problem = "" if name in self.overrides else problem  # the environment's value: not the dialog's
+            label, entry = self.field_errors[name], self.entries[name]
+            label.configure(text=problem)
+            if problem:
+                label.grid()
+            else:
+                label.grid_remove()
+            if name not in self.overrides:
+                entry.state(["invalid"] if problem else ["!invalid"])
+        return not any(label.cget("text") for label in self.field_errors.values())
+
     def save(self) -> None:
+        if not self.check_fields():
+            return
         try:
             settings = self.collected()
         except SettingsError as exc:
@@ -179,6 +213,8 @@ class SettingsDialog(tk.Toplevel):
         self.destroy()
 
     def _sign_in(self) -> None:
+        if not self.check_fields():
+            return
         try:
             settings = self.collected()
         except SettingsError as exc:

@@ -28,6 +28,7 @@ from emotune.music.tracks import Track
 MARKS: dict[str, str] = {"like": "♥", "dislike": "✕", "never_track": "⊘", "never_artist": "⊘"}
 LIKED_COLOUR = "#c2185b"
 TAG_PREFIX = "verdict-"
+ACCELERATORS = {"like": "L", "dislike": "D"}
 MENU_ITEMS: tuple[tuple[str, Verdict | None], ...] = (
     ("Like", "like"),
     ("Dislike", "dislike"),
@@ -52,7 +53,8 @@ class SongFeedback:
         self.set_palette(palette)
 
         buttons = ttk.Frame(panel.header)
-        buttons.pack(side="right")
+        # Packed before the heading, the buttons get their room first: a long heading is cut, not them.
+        buttons.pack(side="right", before=panel.heading)
         self.like_button = ttk.Button(buttons, text="Like", width=7, command=lambda: self.give_selected("like"))
         self.like_button.pack(side="left")
         self.dislike_button = ttk.Button(
@@ -62,7 +64,11 @@ class SongFeedback:
 
         panel.menu.add_separator()
         for label, verdict in MENU_ITEMS:
-            panel.menu.add_command(label=label, command=lambda v=verdict: self.give_selected(v))  # type: ignore[misc]
+            panel.menu.add_command(
+                label=label,
+                accelerator=ACCELERATORS.get(verdict or "", ""),  # the key that does it in the list
+                command=lambda v=verdict: self.give_selected(v),  # type: ignore[misc]
+            )
         keys: tuple[tuple[str, Verdict], ...] = (("l", "like"), ("d", "dislike"))
         for key, verdict_key in keys:
             for name in (key, key.upper()):

@@ -3,7 +3,8 @@
 ``TeachDialog`` shows the teaching flow's state as the controller computes it
 (``emotune.controller.teaching.TeachingState``): the step and its prompt, the countdown (from the
 controller's clock, never a timer of its own), the capture's progress bar, the warning about no
-face or several faces, which expressions are taught, and at the end the profile's name and
+face or several faces (or no picture at all, with buttons to open a camera or a video),
+which expressions are taught, and at the end the profile's name and
 "Save". Its buttons only forward clicks (Back, Redo, Skip, Finish, Cancel, Save); the flow's
 rules live in the controller. Not modal: the video behind it is what the person watches.
 
@@ -14,7 +15,8 @@ reads faces, and has "Forget my face".
 from __future__ import annotations
 
 import tkinter as tk
-from tkinter import ttk
+from collections.abc import Callable, Sequence
+from tkinter import messagebox, ttk
 from typing import Protocol
 
 from emotune.controller.teaching import StepState, TeachingState
@@ -27,6 +29,9 @@ INTRO = (
 WARNING_COLOUR = "#c0392b"
 MARKS = {"taught": "✓", "skipped": "–", "current": "▸", "waiting": "·"}
 MENU_STYLE = "Status.TMenubutton"
+# The "No profile" entry's value: Tk never marks a radio entry whose value is the empty string.
+NO_PROFILE = "\u2205none"
+FORGET_LABEL = "Forget my face…"
 
 
 class TeachActions(Protocol):
@@ -69,8 +74,11 @@ def steps_line(steps: tuple[StepState, ...]) -> str:
     return "   ".join(parts)
 
 
+SourceButtons = Sequence[tuple[str, Callable[[], None]]]  # "Choose camera…", "Open video file…"
+
+
 class TeachDialog(tk.Toplevel):
-    def __init__(self, master: tk.Misc, actions: TeachActions, default_name: str) -> None:
+    def __init__(self, master: tk.Misc, actions: TeachActions, default_name: str, sources: SourceButtons = ()) -> None:
         super().__init__(master)
         self.title(TITLE)
         self.actions = actions
@@ -88,6 +96,11 @@ class TeachDialog(tk.Toplevel):
         self.progress.pack(fill="x", pady=(6, 0))
         self.warning = ttk.Label(body, text="", foreground=WARNING_COLOUR, wraplength=460)
         self.warning.pack(anchor="w", pady=(6, 0))
+        # Shown only while no camera or video plays: without a picture the steps would wait forever.
+        self.sources_row = ttk.Frame(body)
+        self.source_buttons = [ttk.Button(self.sources_row, text=label, command=command) for label, command in sources]
+        for button in self.source_buttons:
+            button.pack(side="left", padx=(0, 6))
         self.steps = ttk.Label(body, text="", style="Muted.TLabel", wraplength=460, justify="left")
         self.steps.pack(anchor="w", pady=(6, 0))
 
@@ -130,6 +143,10 @@ class TeachDialog(tk.Toplevel):
         self.countdown.configure(text=str(state.seconds_left) if state.phase == "countdown" else " ")
         self.progress.configure(value=state.progress)
         self.warning.configure(text=state.warning)
+        if state.no_picture and not self.sources_row.winfo_manager():
+            self.sources_row.pack(anchor="w", pady=(6, 0), after=self.warning)
+        elif not state.no_picture and self.sources_row.winfo_manager():
+            self.sources_row.pack_forget()
         self.steps.configure(text=steps_line(state.steps))
         self.error.configure(text=state.error)
         if naming and not self.name_row.winfo_ismapped():
@@ -148,7 +165,12 @@ class TeachDialog(tk.Toplevel):
 
     @classmethod
     def follow(
-        cls, dialog: TeachDialog | None, master: tk.Misc, state: TeachingState | None, actions: TeachActions
+        cls,
+        dialog: TeachDialog | None,
+        master: tk.Misc,
+        state: TeachingState | None,
+        actions: TeachActions,
+        sources: SourceButtons = (),
     ) -> TeachDialog | None:
         """The view's ``show_teaching``: open the dialog on the first state, update it, close it on None."""
         alive = dialog is not None and dialog.winfo_exists()
@@ -157,7 +179,7 @@ class TeachDialog(tk.Toplevel):
                 dialog.destroy()
             return None
         if dialog is None or not alive:
-            dialog = cls(master, actions, state.default_name)
+            dialog = cls(master, actions, state.default_name, sources)
         dialog.show(state)
         return dialog
 
@@ -196,6 +218,18 @@ def flat_style(widget: tk.Misc) -> None:
     style.configure(MENU_STYLE, padding=(4, 0))
 
 
+def visible_marks(menu: tk.Menu) -> None:
+    """Draw ``menu``'s radio and check marks in its text colour. Sun Valley colours menus on each
+    theme change with the selection's text colour for the marks: white, on a light grey menu."""
+
+    def recolour() -> None:
+        if menu.winfo_exists():
+            menu.configure(selectcolor=menu.cget("foreground"))
+
+    menu.bind("<<ThemeChanged>>", lambda _e: menu.after_idle(recolour), add="+")  # after Sun Valley's
+    recolour()
+
+
 class FaceMenu(ttk.Menubutton):
     """ "Your face": teach Emotune, choose whose profile reads faces, forget the face in use."""
 
@@ -204,8 +238,11 @@ class FaceMenu(ttk.Menubutton):
         super().__init__(master, text="Your face", style=MENU_STYLE)
         self.faces = faces
         self.bind("<<ThemeChanged>>", self._theme_changed, add="+")
-        self.chosen = tk.StringVar(value="")
+        self.chosen = tk.StringVar(value=NO_PROFILE)
+        # Asks before the profile is deleted (tests answer in its place).
+        self.ask: Callable[[str, str], bool] = lambda title, text: messagebox.askyesno(title, text, parent=self)
         self.menu = tk.Menu(self, tearoff=False, postcommand=self.refresh)
+        visible_marks(self.menu)
         self.configure(menu=self.menu)
         self.refresh()
 
@@ -219,9 +256,12 @@ class FaceMenu(ttk.Menubutton):
         menu.delete(0, "end")
         menu.add_command(label=f"{TITLE}…", command=faces.teach)
         menu.add_separator()
-        self.chosen.set(faces.chosen_stem)
+        self.chosen.set(faces.chosen_stem or NO_PROFILE)
         menu.add_radiobutton(
-            label="No profile (the plain model)", variable=self.chosen, value="", command=lambda: faces.choose(None)
+            label="No profile (the plain model)",
+            variable=self.chosen,
+            value=NO_PROFILE,
+            command=lambda: faces.choose(None),
         )
         for name in faces.names():
             menu.add_radiobutton(
@@ -231,6 +271,11 @@ class FaceMenu(ttk.Menubutton):
                 command=lambda n=name: faces.choose(n),  # type: ignore[misc]
             )
         menu.add_separator()
-        menu.add_command(
-            label="Forget my face", command=faces.forget, state="normal" if faces.chosen_stem else "disabled"
-        )
+        menu.add_command(label=FORGET_LABEL, command=self.forget, state="normal" if faces.chosen_stem else "disabled")
+
+    def forget(self) -> None:
+        """Forget my face, once the person says yes: the profile cannot be brought back."""
+        name = self.faces.chosen_stem
+        question = f"Delete the face profile “{name}” from this computer? Emotune then reads faces as it did before."
+        if name and self.ask("Forget my face", question):
+            self.faces.forget()

@@ -1,5 +1,5 @@
 """The app's look: the ttk theme (Sun Valley light/dark when ``sv-ttk`` is installed, else a
-tidied "clam"), the colour and emoji of each mood, and the fonts panels share.
+tidied "clam"), the palette, and the fonts panels share (each mood's emoji: ``glyphs``).
 
 Only appearance lives here; no panel logic. Colours are chosen to read on both light and dark
 backgrounds (mid-saturation, with white text on top).
@@ -13,16 +13,6 @@ from tkinter import font as tkfont
 from tkinter import ttk
 
 from emotune.resources import resource_path
-
-MOOD_EMOJI: dict[str, str] = {
-    "angry": "\N{POUTING FACE}",
-    "disgust": "\N{NAUSEATED FACE}",
-    "fear": "\N{FEARFUL FACE}",
-    "happy": "\N{SMILING FACE WITH SMILING EYES}",
-    "neutral": "\N{NEUTRAL FACE}",
-    "sad": "\N{PENSIVE FACE}",
-    "surprise": "\N{FACE WITH OPEN MOUTH}",
-}
 
 
 @dataclass(frozen=True)

@@ -48,14 +48,16 @@ def pump_for(root: tk.Misc, seconds: float) -> None:
 
 
 class Recorder:
-    """Stands in for the OS URL handler or the browser: records what it was asked to open."""
+    """Stands in for the OS URL handler or the browser: records what it was asked to open, and
+    answers ``works`` (False: as when nothing opened it)."""
 
     def __init__(self) -> None:
         self.opened: list[str] = []
+        self.works = True
 
     def __call__(self, target: str) -> bool:
         self.opened.append(target)
-        return True
+        return self.works
 
 
 class Running:
