@@ -73,7 +73,7 @@ def test_preferences_and_help_come_from_the_application_menu_macos(start: Callab
     assert len(helps) == 1
     keys = helps[0].sections["Keyboard"].cget("text")
     assert "Cmd+J" in keys and "Cmd+Q" in keys and "Right or Control-click" in keys and "Ctrl" not in keys
-    helps[0].notebook.select(1)
+    helps[0].notebook.select(helps[0].sections["Keyboard"].master)
     pump_for(run.root, 0.3)
     seen = read_text(screenshot(helps[0], "help-macos-keyboard"))
     assert readable("Cmd+J", seen) and readable("Right or Control-click", seen), seen
