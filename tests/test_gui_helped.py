@@ -113,12 +113,11 @@ def test_the_setting_draws_match_or_lift_and_the_window_says_it_is_on(
     dialog.save()
     assert json.loads((user_dirs.config / "settings.json").read_text())["find_what_helps"] is True
     app.controller.choose_mood("angry")  # the music mood turns low: the coin picks Match or Lift
-    run.until(lambda: str(app.playlist.heading.cget("text")).endswith(")"), "the list for angry")
-    heading = str(app.playlist.heading.cget("text"))
-    assert "angry" in heading and heading.endswith(f"({DRAWN_NOTE})")
+    run.until(lambda: DRAWN_NOTE in str(app.status.music.cget("text")), "the list for angry")
+    assert "angry" in app.playlist.heading.full_text
     status = str(app.status.music.cget("text"))
     assert status.endswith(TRIAL_NOTE)
     image = screenshot(run.root, "main-find-what-helps")
-    assert readable(DRAWN_NOTE, control_text(image, app.playlist.heading))
+    assert readable(DRAWN_NOTE, control_text(image, app.status.music))
     assert readable(TRIAL_NOTE, read_text(image)), read_text(image)
     assert app.close()

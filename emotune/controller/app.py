@@ -335,14 +335,14 @@ class AppController:
                     # music they hear follows what they see, from its first song.
                     self.playback.play(answer.tracks)
             self.journal.songs_shown(answer.tracks, answer.emotion)
-            self.songs.list_shown(request, answer, self.settings.genres, self.journal)
             self.feedback.shown(answer.tracks)
             if answer.pool_restarted:
                 self.view.show_note(
                     f"Every song for {answer.emotion} has been shown: starting again from the best fits"
                 )
             signed_in = answer.source == "spotify" and self.music.signed_in
-            self.view.show_music_status(self.songs.status(answer.status, signed_in))
+            self.view.show_music_status(self.songs.status(request, answer, answer.status, signed_in))
+            self.songs.list_shown(request, answer, self.settings.genres, self.journal)
         if next_request is not None:
             self._submit(next_request)
 

@@ -81,12 +81,15 @@ class FairTrial(SongRequests):
         return self._randomised.get(request.generation, False)
 
     def heading(self, request: SongRequest, answer: Answered) -> str:
-        heading = playlist_heading(answer.emotion, answer.strategy)
-        return f"{heading} ({DRAWN_NOTE})" if self.drawn(request) else heading
+        return playlist_heading(answer.emotion, answer.strategy)
 
-    def status(self, text: str, signed_in: bool) -> str:
-        """The music status line after a list: signed in or not, and whether the comparison is on."""
+    def status(self, request: SongRequest, answer: Answered, text: str, signed_in: bool) -> str:
+        """The music status line after a list: signed in or not, whether the comparison is on and,
+        for a list the coin picked, which (in the status line, which has the window's width: the
+        heading beside the Like and Dislike buttons has too little room for it)."""
         text = f"{text} · signed in" if signed_in else text
+        if self.drawn(request):
+            text = f"{text} · {answer.strategy.title()} {DRAWN_NOTE}"
         return f"{text} · {TRIAL_NOTE}" if self.enabled() else text
 
     def list_shown(self, request: SongRequest, answer: Answered, genres: Sequence[str], journal: JournalLink) -> None:
