@@ -1,4 +1,4 @@
-"""The packaged app's targets (issue 6), measured on a built one-folder bundle.
+"""The packaged app's targets, measured on a built one-folder bundle.
 
     python -m benchmarks.bundle_size [--dist dist/emotune] [--build] [--runs 5] [--top 12] [--window] [--json]
     xvfb-run -a python -m benchmarks.bundle_size --window      # Linux, with xdotool, for figure 5

@@ -1,4 +1,4 @@
-"""Personal calibration (issue 11): accuracy without and with a profile, per person and protocol.
+"""Personal calibration: accuracy without and with a profile, per person and protocol.
 
     python -m benchmarks.calibration_bench [--model M] [--jaffe DIR] [--fer ZIP] [--draws N] [--json]
 

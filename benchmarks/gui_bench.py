@@ -1,4 +1,4 @@
-"""The desktop app's targets (issue 5), measured on the real window (Xvfb when DISPLAY is unset):
+"""The desktop app's targets, measured on the real window (Xvfb when DISPLAY is unset):
 
     python -m benchmarks.gui_bench [--seconds 60] [--idle] [--json] [--screenshot docs/screenshot.png]
 
@@ -11,7 +11,7 @@
    loading, window creation included) to the first frame drawn. Target: <= 2 s.
 4. CPU: the app process's CPU seconds (all its threads, user + system) per wall second over the
    measuring time, read from outside through /proc/<pid>/stat (Linux). 1.0 is one core busy.
-   Target (issue 12, on an AVX2 CPU without AVX-512): <= 0.25 of one core. Also per thread
+   Target (on an AVX2 CPU without AVX-512): <= 0.25 of one core. Also per thread
    (``cpu_by_thread``, "user+system", read inside the app from /proc/self/task).
 5. With ``--idle``: the same CPU figures for the window left with no picture (a camera that is
    not there), from 3 s after the start.

@@ -1,4 +1,4 @@
-"""Big journals (issue 21): time and peak memory of each journal command on a journal of a
+"""Big journals: time and peak memory of each journal command on a journal of a
 million mood segments and a million song events spread over 26 years (2000-01-01 to now):
 
     python -m benchmarks.journal_bench [--segments 1000000] [--songs 1000000] [--keep DIR]

@@ -3,7 +3,7 @@
     python -m benchmarks.machine
 
 onnxruntime's kernels run about 4x faster per face on a CPU with AVX-512 than on one with only
-AVX2 (issue 12), and int8 kernels gain most where VNNI exists, so every figure a benchmark prints
+AVX2 (docs/performance.md), and int8 kernels gain most where VNNI exists, so every figure a benchmark prints
 must say which kind of CPU it came from. ``describe_cpu()`` gives e.g.
 "AMD EPYC 7B13 (AVX2, no AVX-512), 2 cores". Reads ``/proc/cpuinfo`` on Linux, ``sysctl`` on
 macOS and the registry or ``platform.processor()`` on Windows; it never fails, it says "unknown".

@@ -1,4 +1,4 @@
-"""The vision pipeline's targets (issue 3), measured: speed, detection rate, memory, threads.
+"""The vision pipeline's targets, measured: speed, detection rate, memory, threads.
 
     python -m benchmarks.pipeline_bench [--frames 200] [--rate-frames 464] [--memory-frames 10000] [--json]
 
@@ -9,7 +9,7 @@
    matters). Target: <= 8 ms and >= 7x faster.
    With the app's cadence (detect every 0.2 s, classify every 0.1 s, by frame time at 30 fps):
    the MEAN detect + classify per frame, against the app's Haar detector alone on every one of
-   the same frames (what ``bench --detector haar`` times). Target (issue 12): <= 0.15x.
+   the same frames (what ``bench --detector haar`` times). Target: <= 0.15x.
 2. Detection rate on a frontal talking-head video (the astronaut photo moving, nodding, turning
    slightly under changing light): YuNet and, for reference, the original's Haar settings.
    Target: >= 99% of frames.

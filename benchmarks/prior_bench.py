@@ -33,7 +33,7 @@ NEUTRAL, FEAR = EMOTIONS.index("neutral"), EMOTIONS.index("fear")
 
 def train_prior(card: dict[str, Any]) -> NDArray[np.float64]:
     """The class prior of the model's training targets, from its card; uniform (so that TAU
-    changes nothing) for models trained before issue 19, whose cards do not record it."""
+    changes nothing) for models trained before model v2, whose cards do not record it."""
     prior = card.get("prior_correction", {}).get("train_prior")
     if prior is None:
         prior = card.get("training", {}).get("hyperparameters", {}).get("train_prior")
@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
                 "val_ferplus_majority": float(np.mean(val_pred[clear] == majority[clear])),
                 # The mean of the per-class recalls: what a prior correction should raise.
                 "val_ferplus_majority_mean_recall": mean_recall(val_pred[clear], majority[clear]),
-                # Calm faces read as fear, the error issue 19 was filed for.
+                # Calm faces read as fear, the error model v2 was made to fix.
                 "val_neutral_as_fear": float(np.mean(val_pred[majority == NEUTRAL] == FEAR)),
                 "jaffe": float(np.mean(jaffe_pred == jaffe_true)),
                 "jaffe_per_person": per_person,

@@ -1,5 +1,5 @@
-"""The journal, its exports and the ``journal``/``feedback`` commands under faults and bad input
-(issue 21): a clear made by another process while the app records, exports aimed at the app's own
+"""The journal, its exports and the ``journal``/``feedback`` commands under faults and bad input:
+a clear made by another process while the app records, exports aimed at the app's own
 files or at devices, a full disk, extreme dates and time zones, control characters in names, a
 read-only data folder, long histories. Every command runs as ``python -m emotune`` in a child
 process with the temporary user folders of the autouse fixture."""

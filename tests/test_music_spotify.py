@@ -303,7 +303,7 @@ def test_save_as_playlist_needs_sign_in_and_scope(fake: FakeSpotify, tmp_path: P
         user.save_playlist("x", load_catalog().tracks[:3])
 
 
-# --- a total deadline on every exchange (issue 14, item 1) ----------------------------------------
+# --- a total deadline on every exchange ---------------------------------------------------------
 
 
 def _http_workers() -> list[threading.Thread]:
@@ -345,7 +345,7 @@ def test_a_trickling_api_answer_ends_at_the_deadline_and_falls_back(
 
 @pytest.mark.slow
 def test_a_trickling_token_endpoint_ends_at_the_deadline(fake: FakeSpotify, tmp_path: Path) -> None:
-    # Issue 14's probe: one byte every two seconds; the 3 s read timeout alone never fires.
+    # A probe's server: one byte every two seconds; the 3 s read timeout alone never fires.
     fake.trickle("/api/token", 2.0)
     started = time.monotonic()
     with pytest.raises(SpotifyTimeoutError):
@@ -370,7 +370,7 @@ def test_a_trickling_refresh_ends_at_the_deadline(fake: FakeSpotify, tmp_path: P
     assert user.current_user()["id"] == "emotune-tester"
 
 
-# --- token caches that cannot be written or read (issue 14, items 2, 3 and 9) ----------------------
+# --- token caches that cannot be written or read ------------------------------------------------
 
 
 def _file_in_the_way(tmp_path: Path) -> Path:
@@ -453,7 +453,7 @@ def test_a_damaged_user_token_cache_means_signed_out_not_disabled(
     assert SpotifyClient.as_user(fake.credentials(CLIENT_ID), tmp_path).current_user()["id"] == "emotune-tester"
 
 
-# --- token endpoint trouble is not a refusal; Retry-After is sane (issue 14, item 11) --------------
+# --- token endpoint trouble is not a refusal; Retry-After is sane --------------------------------
 
 
 @pytest.mark.parametrize("status", [500, 502, 503])

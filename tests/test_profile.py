@@ -1,4 +1,4 @@
-"""Personal calibration (issue 11): the model's embedding output, profiles, their files, the
+"""Personal calibration: the model's embedding output, profiles, their files, the
 blend rule, accuracy on held-out photos of the development people, and the CLI functions.
 
 JAFFE photos are read in place from ../shared (research use only: never copied into the repo)."""

@@ -1,4 +1,4 @@
-"""Profiles with impossible numbers or wrong types (issue 21): every reader goes through one
+"""Profiles with impossible numbers or wrong types: every reader goes through one
 validator (``Profile.load``), so ``classify``/``analyze --profile``, ``profile show`` and the app
 refuse them with one line, and no NaN ever reaches ``--json``. Also ``profile build`` on an
 unreadable folder, and control characters in a profile's fields."""

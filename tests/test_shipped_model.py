@@ -49,7 +49,7 @@ def test_model_card_describes_the_shipped_file() -> None:
     int8 = resource_path("models", card["int8"]["file"])
     assert card["int8"]["onnx_sha256"] == hashlib.sha256(int8.read_bytes()).hexdigest()
     assert card["int8"]["val_accuracy_flip"] >= card["val_accuracy_flip"] - 0.003  # the 0.3-point bar
-    # Both label sets (issue 19): the folder labels above, the FER+ majority here.
+    # Both label sets: the folder labels above, the FER+ majority here.
     assert 0 < card["val_ferplus_majority_images"] < card["data"]["val_images"]
     assert card["val_ferplus_majority_accuracy"] in (
         card["val_ferplus_majority_accuracy_flip"],

@@ -1,4 +1,4 @@
-"""Doing less work per second (issue 12) on real frames: the detector tracks known faces near their
+"""Doing less work per second on real frames: the detector tracks known faces near their
 last boxes and searches the whole frame once a second or when a face is lost; the classifier
 reads each face ten times a second and tracked boxes carry the last reading."""
 

@@ -1,5 +1,5 @@
-"""``python -m emotune analyze|classify|bench`` as users run them: output contracts (GUIDE
-section 2) and bad input (one line on stderr naming the thing and the problem, exit code 2)."""
+"""``python -m emotune analyze|classify|bench`` as users run them: output contracts
+(docs/cli.md) and bad input (one line on stderr naming the thing and the problem, exit code 2)."""
 
 from __future__ import annotations
 
@@ -74,7 +74,7 @@ def test_classify_bad_images(tmp_path: Path) -> None:
     text.write_text("a text file wearing a .png name\n")
     result = emotune("classify", str(ASTRONAUT), str(text), str(ASTRONAUT), "--json")
     assert one_error_line(result, "emotune: ") == f"emotune: {text}: not a readable image"
-    # Images stream (issue 14): the one before the bad one was printed, none after it.
+    # Images stream: the one before the bad one was printed, none after it.
     assert [json.loads(line)["path"] for line in result.stdout.splitlines()] == [str(ASTRONAUT)]
     # Missing files and folders are found before any image is decoded: nothing is printed.
     result = emotune("classify", str(ASTRONAUT), str(tmp_path / "missing.jpg"))

@@ -54,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         metavar="CARD",
         help="also write the FER+ majority figures (flip on and off) into this model card, whose "
-        "onnx_sha256 must be --model's (for a model exported before issue 19)",
+        "onnx_sha256 must be --model's (for a model exported before model v2, whose card lacks these figures)",
     )
     p.add_argument("--plots", type=Path, metavar="DIR", help="write confusion.png here")
     add_common_flags(p)

@@ -2,7 +2,7 @@
 
 Prints one line per track (the user's song feedback honoured, read from ``feedback.sqlite3``);
 with ``--json`` one JSON object per line with exactly the keys id, name, artists, uri, url,
-source (guide section 2: a public contract). Without credentials, or
+source (a public contract: docs/cli.md). Without credentials, or
 with ``--offline``, the bundled catalog answers; a Spotify failure is reported on stderr and the
 catalog answers too, with exit code 0. An unknown emotion lists the valid ones and exits 2.
 ``--genre`` (repeatable; ``args.genres``, checked by ``emotune.__main__``) limits the songs to

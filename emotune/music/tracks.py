@@ -1,6 +1,6 @@
 """The one track type every music source returns, and its public JSON form.
 
-``Track.to_json()`` is the contract of ``python -m emotune recommend --json`` (guide section 2):
+``Track.to_json()`` is the contract of ``python -m emotune recommend --json`` (docs/cli.md):
 exactly the keys id, name, artists, uri, url, source. Keep it stable. ``Track.text_line()`` is the
 human-readable line, with control characters from names made harmless (``emotune.text.printable``).
 """

@@ -5,7 +5,7 @@ onnxruntime over OpenCV's DNN module because it measured faster per face (docs/f
 the classifier per face). The network is loaded on first use, not at import. Crops may be any size and grey
 or BGR; resizing is done here (``emotune.vision.preprocess``), normalisation inside the model.
 
-Models exported since issue 11 have a second output, ``embedding`` (the features before the last
+Models exported since personal calibration came have a second output, ``embedding`` (the features before the last
 Dense layer); ``model_outputs`` returns it with the probabilities, for building a personal
 profile (``emotune.vision.profile``). With a profile set (``EmotionClassifier(profile=...)`` or
 ``classifier.profile = ...``), ``classify`` returns that person's calibrated probabilities, so

@@ -46,7 +46,7 @@ class FaceResult:
         return dict(zip(EMOTIONS, self.scores, strict=True))
 
     def to_json(self) -> dict[str, object]:
-        """The face object of the CLI contract (GUIDE section 2)."""
+        """The face object of the CLI contract (docs/cli.md)."""
         return {
             "box": list(self.box),
             "emotion": self.emotion,

@@ -1,4 +1,4 @@
-"""Command-line pieces for personal profiles (issue 11), for ``emotune.__main__`` to wire in.
+"""Command-line pieces for personal profiles, for ``emotune.__main__`` to wire in.
 
 - ``python -m emotune profile build PROFILE DIR [--name NAME]``: DIR holds ``<emotion>/`` folders
   (any subset of the seven labels) of one person's photos or video frames; every image goes

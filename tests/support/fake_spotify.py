@@ -108,7 +108,7 @@ class Fault:
     method: str | None = None  # only for this HTTP method
     exact: bool = False  # only for exactly this path, not the paths below it
     # Send the answer one byte at a time, this many seconds apart (the status line and headers
-    # too, unless trickle_body_only), like the slow server of issue 14.
+    # too, unless trickle_body_only), like a server that trickles its answer.
     trickle_s: float = 0.0
     trickle_body_only: bool = False
 

@@ -5,7 +5,7 @@ exchange, the token endpoint's included, ends within ``timeout`` (<= 5 s) in tot
 the server trickles its answer. Failures come back as ``SpotifyError`` subclasses whose message
 is a one-line status ready to show; nothing here sleeps for a Retry-After.
 
-What Spotify still allows a new app in 2026 (guide section 4): search (limit <= 10 per page,
+What Spotify still allows a new app in 2026 (docs/spotify.md): search (limit <= 10 per page,
 paged with offset), ``GET /tracks/{id}``, the signed-in user's own playlists, and Spotify Connect
 playback for Premium users (``emotune.music.playback``). No audio features, recommendations or
 editorial playlists.

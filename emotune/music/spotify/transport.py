@@ -212,7 +212,7 @@ def session(total_s: float = MAX_TIMEOUT_S) -> requests.Session:
 
     Hand this to spotipy (``requests_session=``) so that spotipy's own retrying session is never
     built: with it, even at retries=0, urllib3 turns a 500 or a 429 into a RetryError that spotipy
-    reports as a 429 without headers, losing the status and Retry-After (guide section 4).
+    reports as a 429 without headers, losing the status and Retry-After (docs/spotify.md).
     """
     plain = requests.Session()
     adapter = _DeadlineAdapter(total_s)
