@@ -38,3 +38,22 @@ def test_the_link_check_finds_links_and_a_broken_one(tmp_path: Path) -> None:
     (tmp_path / "a.md").write_text("")
     assert relative_links(page) == ["a.md", "img/x.png"]
     assert not (tmp_path / "img/x.png").exists()
+
+
+# What the code may point to: its own docs. A pointer into an issue tracker or a guide kept
+# elsewhere leaves the next reader with nothing to open; history belongs in CHANGELOG.md.
+OUTSIDE = re.compile(r"\bissues? #?\d+|\bguide,? section|\bGUIDE\.md\b|\bDEVELOPERS\.md\b", re.IGNORECASE)
+CODE = ("emotune", "tests", "benchmarks", "training", "tools", "testbed", ".github", ".ci")
+
+
+def test_code_points_only_to_documents_in_the_repository() -> None:
+    files = [p for folder in CODE for p in (ROOT / folder).rglob("*") if p.is_file() and p.suffix != ".pyc"]
+    files += [ROOT / name for name in ("setup.cfg", "Makefile", "emotune.spec", "pyproject.toml")]
+    found = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in files
+        if path != Path(__file__)
+        for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1)
+        if OUTSIDE.search(line)
+    ]
+    assert found == [], f"pointers to documents outside the repository: {found}"

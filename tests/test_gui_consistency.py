@@ -1,4 +1,4 @@
-"""The window never contradicts itself (issue 18): one face reading on screen, a still picture
+"""The window never contradicts itself: one face reading on screen, a still picture
 shown as still, controls that only offer what can be done, a list that scrolls to new songs by
 itself only when left alone, a selection that stands out and a layout that does not shift.
 Real Tk on Xvfb, the real pipeline on a video of a face."""

@@ -1,5 +1,5 @@
-"""The Journal window's "Export CSV…"/"Export PNG…" on Xvfb go through the one safe writer
-(issue 21): aimed at the journal itself or at a device, the window says why in one line, writes
+"""The Journal window's "Export CSV…"/"Export PNG…" on Xvfb go through the one safe writer:
+aimed at the journal itself or at a device, the window says why in one line, writes
 nothing, and the journal reads the same afterwards."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The window driven by keyboard and mouse as a new user would (issue 14, items 12-15): the
+"""The window driven by keyboard and mouse as a new user would: the
 playlist is the keyboard's home, shortcuts work after any click, Tab follows the screen, the
 toolbar never clips at the smallest size, the source menu knows what exists and what plays,
 F1 opens help, menus follow the theme, and the camera dialog is the app's own."""

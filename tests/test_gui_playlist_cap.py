@@ -1,4 +1,4 @@
-"""The song list's cap in the real window on Xvfb (issue 21): when the controller drops the oldest
+"""The song list's cap in the real window on Xvfb: when the controller drops the oldest
 rows, the window drops exactly those, renumbers the rest, and keeps each row's mood and the
 selected song selected."""
 
