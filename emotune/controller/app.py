@@ -347,7 +347,7 @@ class AppController:
             self._submit(next_request)
 
     def _make_room(self, adding: int) -> None:
-        """Drop the oldest rows so that ``adding`` more stay within ``playlist_cap.MAX_ROWS``."""
+        """Drop the oldest rows so that ``adding`` more stay within ``playlist.MAX_ROWS``."""
         dropped = self.playlist.make_room(adding, {self.view.selected_row(), self.playlist.index(self._started)})
         if dropped:
             self.view.drop_tracks(dropped)
