@@ -32,6 +32,26 @@ class Runner(Protocol):
     ) -> object: ...
 
 
+class Lane(Protocol):
+    """What a controller part needs of ``SerialLane``: jobs run one after another, answered in ``poll()``."""
+
+    def submit(self, fn: Callable[[], T], on_ok: Callable[[T], None], on_error: OnError) -> None: ...
+
+
+class Tasks(Protocol):
+    """What the ``AppController`` needs of ``TaskRunner`` (tests hand in one they run by hand)."""
+
+    def run_in_thread(
+        self, fn: Callable[[], T], on_ok: Callable[[T], None], on_error: OnError, name: str = ...
+    ) -> threading.Thread: ...
+
+    def lane(self, name: str) -> Lane: ...
+
+    def poll(self, limit: int = ...) -> int: ...
+
+    def shutdown(self, timeout: float = ...) -> bool: ...
+
+
 @dataclass(frozen=True)
 class _Finished(Generic[T]):
     """A job's outcome, waiting on the queue for ``poll()``: exactly one of value / error is set."""

@@ -22,25 +22,28 @@ from typing import TYPE_CHECKING
 from emotune.choices import Strategy
 from emotune.config import Settings, SettingsStore
 from emotune.controller.face_profiles import FaceProfiles
+from emotune.controller.factories import MusicFactory, WorkerFactory, build_music_for, vision_worker
 from emotune.controller.fair_trial import FairTrial
 from emotune.controller.feedback_link import FeedbackLink
 from emotune.controller.journal_link import JournalLink
 from emotune.controller.mood_choice import MoodChoice
 from emotune.controller.music_side import MusicSide
 from emotune.controller.opening import OpenHow, TrackOpening
+from emotune.controller.options import AppOptions
 from emotune.controller.playback import Playback, PlayerFactory, playlist_name, spotify_player
 from emotune.controller.playlist import Playlist
-from emotune.controller.settings import SettingsKeeper, SpotifySignIn
+from emotune.controller.settings import SettingsKeeper
 from emotune.controller.song_requests import SongRequest
 from emotune.controller.sources import SourceOpening, Sources
+from emotune.controller.spotify_sign_in import SpotifySignIn
 from emotune.controller.view import View
-from emotune.controller.wiring import AppOptions, MusicFactory, Tasks, WorkerFactory, build_music_for, vision_worker
 from emotune.environment import Environment
 from emotune.music import opener
 from emotune.music.feedback import Preferences, Verdict
 from emotune.music.feedback_store import feedback_path
 from emotune.music.opener import Opener
 from emotune.music.tracks import Track
+from emotune.tasks import Tasks
 from emotune.vision.camera_access import CameraAccess
 from emotune.vision.messages import CalibrationSample, FrameResult, MessageQueue, MoodChanged
 from emotune.vision.sources import FrameSource

@@ -22,7 +22,7 @@ from typing import Protocol
 from emotune.music.feedback import Feedback, FeedbackRules, Preferences, Verdict
 from emotune.music.feedback_store import FeedbackStore, load_preferences
 from emotune.music.tracks import Track
-from emotune.tasks import OnError, T
+from emotune.tasks import Lane
 
 Verdicts = Mapping[str, Verdict | None]  # track ID -> the mark its rows show (None: no verdict)
 
@@ -33,10 +33,6 @@ class FeedbackView(Protocol):
     def show_note(self, text: str) -> None: ...
 
     def show_verdicts(self, verdicts: Verdicts) -> None: ...
-
-
-class Lane(Protocol):
-    def submit(self, fn: Callable[[], T], on_ok: Callable[[T], None], on_error: OnError) -> None: ...
 
 
 def verdict_note(track: Track, verdict: Verdict | None) -> str:
