@@ -322,8 +322,6 @@ class AppController:
         if fresh:
             self.recommendation = answer
             heading = self.songs.heading(request, answer)
-            if answer.like is not None:
-                heading = f"Songs like “{answer.like.name}” for {answer.emotion}"
             if request.append and self.playlist.tracks:
                 self._make_room(len(answer.tracks))
                 self.playlist.append(answer.tracks, answer.emotion, heading)
@@ -372,18 +370,13 @@ class AppController:
 
     def play(self, start: int = 0) -> None:
         """Play the list on the user's Spotify, from row ``start`` on (songs never to play left out)."""
-        from_here = self._playable(self.playlist.tracks[max(0, start) :])
+        from_here = self.feedback.playable(self.playlist.tracks[max(0, start) :])
         self._started = from_here[0] if from_here else None
         self.playback.play(from_here)
 
     def save_playlist(self) -> None:
         """Save the list as a Spotify playlist, without the songs the user said never to play."""
-        self.playback.save(self._playable(self.playlist.tracks), playlist_name(self.mood.in_force))
-
-    def _playable(self, tracks: Sequence[Track]) -> list[Track]:
-        # "Never play" rows stay in view (greyed), but are never sent to Spotify.
-        blocked = self.feedback.blocked(tracks)
-        return [track for track in tracks if track.id not in blocked]
+        self.playback.save(self.feedback.playable(self.playlist.tracks), playlist_name(self.mood.in_force))
 
     def songs_played(self, tracks: Sequence[Track], mood: str | None = None) -> None:
         """Songs started on a player (for the journal; ``mood``: their list's, when not the one shown)."""

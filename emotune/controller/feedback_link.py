@@ -88,11 +88,13 @@ class FeedbackLink:
             self._lane.submit(lambda: problem, self._show_problem, self._show_error)
         return self.preferences
 
-    def blocked(self, tracks: Sequence[Track]) -> set[str]:
-        """The IDs of ``tracks`` the user said never to play, by the track or by its artist."""
+    def playable(self, tracks: Sequence[Track]) -> list[Track]:
+        """``tracks`` without those the user said never to play, by the track or by its artist:
+        such rows stay in view (greyed), but are never sent to Spotify."""
         rules = self.preferences.snapshot()
         never = ("never_track", "never_artist")
-        return {track_id for track_id, verdict in marks(tracks, rules).items() if verdict in never}
+        blocked = {track_id for track_id, verdict in marks(tracks, rules).items() if verdict in never}
+        return [track for track in tracks if track.id not in blocked]
 
     def shown(self, tracks: Sequence[Track]) -> None:
         """A list was shown or appended to: mark the rows that have a verdict."""
