@@ -90,7 +90,7 @@ def test_shutdown_returns_within_its_timeout_and_says_a_hung_thread_is_left() ->
     running.wait(5)
     started = time.monotonic()
     assert not runner.shutdown(timeout=0.3)  # both threads still run: it says so
-    assert time.monotonic() - started < 0.3 + 0.2
+    assert time.monotonic() - started < 0.3 + 0.5  # a busy machine may wake the caller late
     names = {t.name for t in threading.enumerate()}
     assert {"emotune-test-hang", "emotune-test-hung-lane"} <= names  # still recognisable by name
     release.set()
