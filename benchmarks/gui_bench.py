@@ -44,7 +44,8 @@ def child(video: Path, seconds: float, launched: float, screenshot: Path | None,
     with ``idle``, on a camera that is not there, measuring from 3 s after the start."""
     import tkinter as tk
 
-    from emotune.gui.app import AppOptions, EmotuneApp
+    from emotune.controller.options import AppOptions
+    from emotune.gui.app import EmotuneApp
     from emotune.gui.start import window_process
 
     root = tk.Tk()

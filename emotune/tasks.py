@@ -9,6 +9,15 @@ thread-safe (the recommender's catalog session).
 
 Worker threads never call back into the UI: they only put finished jobs on a queue. This module
 imports no GUI toolkit, so the controller and its tests use it without a display.
+
+Why daemon threads and not ``concurrent.futures``: a ``ThreadPoolExecutor`` would bound the
+threads and drop queued jobs (``cancel_futures``), but at interpreter exit Python joins its
+workers without a timeout (``concurrent.futures.thread``'s exit hook, even after
+``shutdown(wait=False)``), so one job that hangs (a Spotify request waiting out its deadline, a
+browser sign-in nobody answers, an opener that never returns) would hold the closed app's
+process. Daemon threads are never waited for at exit; ``shutdown(timeout)`` waits for them at
+most ``timeout`` in all and says whether any is left, and each keeps its ``emotune-*`` name so
+that what is left can be recognised.
 """
 
 from __future__ import annotations
@@ -30,6 +39,26 @@ class Runner(Protocol):
     def run_in_thread(
         self, fn: Callable[[], T], on_ok: Callable[[T], None], on_error: OnError, name: str = ...
     ) -> object: ...
+
+
+class Lane(Protocol):
+    """What a controller part needs of ``SerialLane``: jobs run one after another, answered in ``poll()``."""
+
+    def submit(self, fn: Callable[[], T], on_ok: Callable[[T], None], on_error: OnError) -> None: ...
+
+
+class Tasks(Protocol):
+    """What the ``AppController`` needs of ``TaskRunner`` (tests hand in one they run by hand)."""
+
+    def run_in_thread(
+        self, fn: Callable[[], T], on_ok: Callable[[T], None], on_error: OnError, name: str = ...
+    ) -> threading.Thread: ...
+
+    def lane(self, name: str) -> Lane: ...
+
+    def poll(self, limit: int = ...) -> int: ...
+
+    def shutdown(self, timeout: float = ...) -> bool: ...
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ import numpy as np
 import pytest
 from numpy.typing import NDArray
 
-from emotune.controller.app import AppOptions
+from emotune.controller.options import AppOptions
 from emotune.environment import VARIABLES, Environment
 from testbed.display import x_display
 from testbed.paths import FER_ZIP, SHARED

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from emotune.config import Settings
-from emotune.controller.app import AppController, AppOptions
+from emotune.controller.app import AppController
 from emotune.controller.mood_choice import MoodChoice
-from emotune.controller.playlist_cap import MAX_ROWS
+from emotune.controller.options import AppOptions
+from emotune.controller.playlist import MAX_ROWS
 from emotune.controller.song_requests import SongRequest, SongRequests
 from emotune.environment import Environment
 from emotune.labels import EMOTIONS

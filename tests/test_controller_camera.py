@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from emotune.config import Settings
-from emotune.controller.app import AppController, AppOptions
+from emotune.controller.app import AppController
+from emotune.controller.options import AppOptions
 from emotune.environment import Environment
 from emotune.music.feedback import Preferences
 from emotune.music.service import Music, MusicAccount

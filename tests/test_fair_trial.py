@@ -13,8 +13,9 @@ from types import SimpleNamespace
 import pytest
 
 from emotune.config import Settings
-from emotune.controller.app import AppController, AppOptions
+from emotune.controller.app import AppController
 from emotune.controller.fair_trial import DRAWN_NOTE, TRIAL_NOTE, FairTrial
+from emotune.controller.options import AppOptions
 from emotune.environment import Environment
 from emotune.journal import series
 from emotune.journal.store import DB_FILE, Journal

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from emotune.controller.app import AppOptions
+from emotune.controller.options import AppOptions
 from emotune.journal.store import DB_FILE, SCHEMA_VERSION, Journal
 from emotune.music.feedback import Feedback
 from emotune.music.feedback_store import FEEDBACK_FILE, OLD_JOURNAL_SCHEMA, FeedbackStore, load_preferences

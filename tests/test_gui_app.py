@@ -20,8 +20,8 @@ from tkinter import ttk
 import numpy as np
 import pytest
 
+from emotune.controller.options import AppOptions
 from emotune.controller.song_requests import playlist_heading
-from emotune.gui.app import AppOptions
 from emotune.gui.video_panel import fit_size
 from emotune.labels import EMOTIONS
 from emotune.vision.pipeline import FacePipeline

@@ -13,8 +13,8 @@ from tkinter import ttk
 import numpy as np
 import pytest
 
+from emotune.controller.options import AppOptions
 from emotune.environment import Environment
-from emotune.gui.app import AppOptions
 from emotune.vision.camera_access import MACOS_PRIVACY_PAGE, WINDOWS_PRIVACY_PAGE, AVFoundationAccess
 from emotune.vision.sources import FrameSource, make_source
 from testbed.media import write_video

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from emotune.controller.app import AppOptions
+from emotune.controller.options import AppOptions
 from emotune.gui import playlist_panel
 from emotune.gui.settings_dialog import SettingsDialog
 from emotune.gui.theme import ACCENT

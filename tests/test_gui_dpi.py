@@ -13,8 +13,8 @@ from tkinter import ttk
 
 import pytest
 
+from emotune.controller.options import AppOptions
 from emotune.environment import Environment
-from emotune.gui.app import AppOptions
 from emotune.gui.dpi import E_ACCESSDENIED, DpiCalls, open_root
 from emotune.gui.theme import SV_BODY_FONT, ui_scale
 from emotune.platforms import Platform

@@ -13,7 +13,7 @@ from collections.abc import Callable
 import pytest
 
 from emotune import moods
-from emotune.gui.app import AppOptions
+from emotune.controller.options import AppOptions
 from emotune.gui.genre_menu import MORE_LIKE_LABEL
 from emotune.music.catalog import load_catalog, path_distances
 from tests.support.gui import Running

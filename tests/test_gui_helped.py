@@ -16,7 +16,7 @@ import pytest
 from emotune.config import Settings, SettingsStore
 from emotune.controller.fair_trial import DRAWN_NOTE, TRIAL_NOTE
 from emotune.controller.helped_report import group_label
-from emotune.gui.app import AppOptions
+from emotune.controller.options import AppOptions
 from emotune.gui.helped_view import HelpedWindow
 from emotune.gui.journal_view import JournalWindow
 from emotune.gui.settings_dialog import FIND_WHAT_HELPS, SettingsDialog

@@ -23,7 +23,7 @@ import pytest
 from PIL import Image
 
 from emotune.colours import mood_colour, mood_rgb
-from emotune.controller.app import AppOptions
+from emotune.controller.options import AppOptions
 from emotune.gui.journal_view import JournalWindow
 from emotune.journal.store import DB_FILE, Journal, SegmentSource, SongEvent
 from emotune.labels import EMOTIONS

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from emotune.controller.app import AppOptions
+from emotune.controller.options import AppOptions
 from emotune.gui.journal_view import JournalWindow
 from emotune.journal.store import DB_FILE, Journal
 from tests.support.gui import Running

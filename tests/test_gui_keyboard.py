@@ -12,7 +12,7 @@ from tkinter import ttk
 
 import pytest
 
-from emotune.controller.app import AppOptions
+from emotune.controller.options import AppOptions
 from emotune.gui.help_view import HelpView
 from emotune.gui.source_dialogs import CameraDialog
 from testbed.media import talking_head_frames, write_video

@@ -13,8 +13,8 @@ from collections.abc import Callable
 
 import pytest
 
+from emotune.controller.options import AppOptions
 from emotune.environment import Environment
-from emotune.gui.app import AppOptions
 from emotune.gui.help_view import HelpView
 from emotune.gui.journal_view import JournalWindow
 from emotune.gui.settings_dialog import SettingsDialog

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import pytest
 
-from emotune.controller.app import AppOptions
+from emotune.controller.options import AppOptions
 from emotune.music.spotify import TokenFileCache, user_token_path
 from tests.support.fake_spotify import CLIENT_ID, FakeSpotify
 from tests.support.gui import Running

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
-from emotune.controller.app import AppOptions
+from emotune.controller.options import AppOptions
 from tests.support.gui import Running
 
 pytestmark = pytest.mark.gui

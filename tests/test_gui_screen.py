@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 from emotune.config import Settings, SettingsStore
-from emotune.gui.app import AppOptions
+from emotune.controller.options import AppOptions
 from emotune.gui.help_view import HelpView, help_sections
 from emotune.gui.journal_view import JournalWindow
 from emotune.gui.settings_dialog import SettingsDialog

@@ -18,8 +18,8 @@ from tkinter import ttk
 import pytest
 
 from emotune.config import Settings, SettingsStore
+from emotune.controller.options import AppOptions
 from emotune.controller.teaching import NO_PICTURE
-from emotune.gui.app import AppOptions
 from emotune.gui.elide import style_font
 from emotune.gui.glyphs import mood_emoji
 from emotune.gui.help_view import HelpView

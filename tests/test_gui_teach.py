@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from emotune.controller.options import AppOptions
 from emotune.controller.teaching import NO_FACE
-from emotune.gui.app import AppOptions
 from emotune.gui.teach_dialog import TeachDialog
 from emotune.vision.pipeline import VisionWorker
 from testbed.media import background, person_talking_frames, write_video

@@ -11,8 +11,8 @@ from collections.abc import Callable
 
 import pytest
 
+from emotune.controller.options import AppOptions
 from emotune.environment import Environment
-from emotune.gui.app import AppOptions
 from testbed.paths import REPO
 from tests.support import windows_wm
 from tests.support.gui import Running

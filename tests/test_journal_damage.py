@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from emotune.controller.app import AppOptions
 from emotune.controller.journal_report import day_rows, read_report
+from emotune.controller.options import AppOptions
 from emotune.gui.journal_view import JournalWindow
 from emotune.journal.store import DB_FILE, Journal
 from tests.support.files import run_emotune

@@ -18,8 +18,9 @@ from pathlib import Path
 import pytest
 
 from emotune.config import Settings
-from emotune.controller.app import AppController, AppOptions
+from emotune.controller.app import AppController
 from emotune.controller.journal_report import day_rows, parse_range, read_report, time_axis
+from emotune.controller.options import AppOptions
 from emotune.environment import Environment
 from emotune.journal.store import DB_FILE, Journal, Segment, SongEvent
 from emotune.labels import EMOTIONS

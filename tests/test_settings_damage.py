@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from emotune.config import SettingsStore, settings_from_json
-from emotune.controller.app import AppOptions
+from emotune.controller.options import AppOptions
 from tests.support.files import run_emotune
 from tests.support.gui import Running
 from tests.support.paths import UserFolders

@@ -17,8 +17,9 @@ import numpy as np
 import pytest
 
 from emotune.config import Settings, SettingsStore
-from emotune.controller.app import AppController, AppOptions
+from emotune.controller.app import AppController
 from emotune.controller.face_profiles import FaceProfiles
+from emotune.controller.options import AppOptions
 from emotune.controller.teaching import (
     CAPTURE_S,
     COUNTDOWN_S,

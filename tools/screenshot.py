@@ -37,7 +37,8 @@ def main(argv: list[str] | None = None) -> int:
         config = Path(home) / "config"
         config.mkdir()
         (config / "settings.json").write_text(json.dumps({"theme": args.theme}), encoding="utf-8")
-        from emotune.gui.app import AppOptions, EmotuneApp
+        from emotune.controller.options import AppOptions
+        from emotune.gui.app import EmotuneApp
 
         root = tk.Tk(className="Emotune")
         app = EmotuneApp(root, AppOptions(source=args.video, offline=True))

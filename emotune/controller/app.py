@@ -22,25 +22,28 @@ from typing import TYPE_CHECKING
 from emotune.choices import Strategy
 from emotune.config import Settings, SettingsStore
 from emotune.controller.face_profiles import FaceProfiles
+from emotune.controller.factories import MusicFactory, WorkerFactory, build_music_for, vision_worker
 from emotune.controller.fair_trial import FairTrial
 from emotune.controller.feedback_link import FeedbackLink
 from emotune.controller.journal_link import JournalLink
 from emotune.controller.mood_choice import MoodChoice
 from emotune.controller.music_side import MusicSide
 from emotune.controller.opening import OpenHow, TrackOpening
+from emotune.controller.options import AppOptions
 from emotune.controller.playback import Playback, PlayerFactory, playlist_name, spotify_player
 from emotune.controller.playlist import Playlist
-from emotune.controller.settings import SettingsKeeper, SpotifySignIn
+from emotune.controller.settings import SettingsKeeper
 from emotune.controller.song_requests import SongRequest
 from emotune.controller.sources import SourceOpening, Sources
+from emotune.controller.spotify_sign_in import SpotifySignIn
 from emotune.controller.view import View
-from emotune.controller.wiring import AppOptions, MusicFactory, Tasks, WorkerFactory, build_music_for, vision_worker
 from emotune.environment import Environment
 from emotune.music import opener
 from emotune.music.feedback import Preferences, Verdict
 from emotune.music.feedback_store import feedback_path
 from emotune.music.opener import Opener
 from emotune.music.tracks import Track
+from emotune.tasks import Tasks
 from emotune.vision.camera_access import CameraAccess
 from emotune.vision.messages import CalibrationSample, FrameResult, MessageQueue, MoodChanged
 from emotune.vision.sources import FrameSource
@@ -319,8 +322,6 @@ class AppController:
         if fresh:
             self.recommendation = answer
             heading = self.songs.heading(request, answer)
-            if answer.like is not None:
-                heading = f"Songs like “{answer.like.name}” for {answer.emotion}"
             if request.append and self.playlist.tracks:
                 self._make_room(len(answer.tracks))
                 self.playlist.append(answer.tracks, answer.emotion, heading)
@@ -347,7 +348,7 @@ class AppController:
             self._submit(next_request)
 
     def _make_room(self, adding: int) -> None:
-        """Drop the oldest rows so that ``adding`` more stay within ``playlist_cap.MAX_ROWS``."""
+        """Drop the oldest rows so that ``adding`` more stay within ``playlist.MAX_ROWS``."""
         dropped = self.playlist.make_room(adding, {self.view.selected_row(), self.playlist.index(self._started)})
         if dropped:
             self.view.drop_tracks(dropped)
@@ -369,18 +370,13 @@ class AppController:
 
     def play(self, start: int = 0) -> None:
         """Play the list on the user's Spotify, from row ``start`` on (songs never to play left out)."""
-        from_here = self._playable(self.playlist.tracks[max(0, start) :])
+        from_here = self.feedback.playable(self.playlist.tracks[max(0, start) :])
         self._started = from_here[0] if from_here else None
         self.playback.play(from_here)
 
     def save_playlist(self) -> None:
         """Save the list as a Spotify playlist, without the songs the user said never to play."""
-        self.playback.save(self._playable(self.playlist.tracks), playlist_name(self.mood.in_force))
-
-    def _playable(self, tracks: Sequence[Track]) -> list[Track]:
-        # "Never play" rows stay in view (greyed), but are never sent to Spotify.
-        blocked = self.feedback.blocked(tracks)
-        return [track for track in tracks if track.id not in blocked]
+        self.playback.save(self.feedback.playable(self.playlist.tracks), playlist_name(self.mood.in_force))
 
     def songs_played(self, tracks: Sequence[Track], mood: str | None = None) -> None:
         """Songs started on a player (for the journal; ``mood``: their list's, when not the one shown)."""

@@ -31,13 +31,16 @@ DRAWN_NOTE = "picked at random"
 
 
 class Answered(Protocol):
-    """What ``list_shown`` needs of a recommendation."""
+    """What ``heading``, ``status`` and ``list_shown`` need of a recommendation."""
 
     @property
     def emotion(self) -> str: ...
 
     @property
     def strategy(self) -> Strategy: ...
+
+    @property
+    def like(self) -> Track | None: ...
 
 
 class FairTrial(SongRequests):
@@ -81,6 +84,9 @@ class FairTrial(SongRequests):
         return self._randomised.get(request.generation, False)
 
     def heading(self, request: SongRequest, answer: Answered) -> str:
+        """The list's heading; a "More like this" list names the song it is like."""
+        if answer.like is not None:
+            return f"Songs like “{answer.like.name}” for {answer.emotion}"
         return playlist_heading(answer.emotion, answer.strategy)
 
     def status(self, request: SongRequest, answer: Answered, text: str, signed_in: bool) -> str:

@@ -22,7 +22,7 @@ from typing import Protocol
 from emotune.music.feedback import Feedback, FeedbackRules, Preferences, Verdict
 from emotune.music.feedback_store import FeedbackStore, load_preferences
 from emotune.music.tracks import Track
-from emotune.tasks import OnError, T
+from emotune.tasks import Lane
 
 Verdicts = Mapping[str, Verdict | None]  # track ID -> the mark its rows show (None: no verdict)
 
@@ -33,10 +33,6 @@ class FeedbackView(Protocol):
     def show_note(self, text: str) -> None: ...
 
     def show_verdicts(self, verdicts: Verdicts) -> None: ...
-
-
-class Lane(Protocol):
-    def submit(self, fn: Callable[[], T], on_ok: Callable[[T], None], on_error: OnError) -> None: ...
 
 
 def verdict_note(track: Track, verdict: Verdict | None) -> str:
@@ -92,11 +88,13 @@ class FeedbackLink:
             self._lane.submit(lambda: problem, self._show_problem, self._show_error)
         return self.preferences
 
-    def blocked(self, tracks: Sequence[Track]) -> set[str]:
-        """The IDs of ``tracks`` the user said never to play, by the track or by its artist."""
+    def playable(self, tracks: Sequence[Track]) -> list[Track]:
+        """``tracks`` without those the user said never to play, by the track or by its artist:
+        such rows stay in view (greyed), but are never sent to Spotify."""
         rules = self.preferences.snapshot()
         never = ("never_track", "never_artist")
-        return {track_id for track_id, verdict in marks(tracks, rules).items() if verdict in never}
+        blocked = {track_id for track_id, verdict in marks(tracks, rules).items() if verdict in never}
+        return [track for track in tracks if track.id not in blocked]
 
     def shown(self, tracks: Sequence[Track]) -> None:
         """A list was shown or appended to: mark the rows that have a verdict."""

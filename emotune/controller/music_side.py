@@ -12,12 +12,12 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 from emotune.config import Settings
+from emotune.controller.factories import MusicFactory
 from emotune.controller.song_requests import SongRequest
-from emotune.controller.wiring import Lane, MusicFactory
 from emotune.environment import Environment
 from emotune.errors import EmotuneError
 from emotune.music.feedback import Preferences
-from emotune.tasks import OnError
+from emotune.tasks import Lane, OnError
 
 if TYPE_CHECKING:  # spotipy & co. load on the music lane, off the start-up path
     from emotune.music.recommender import Recommendation

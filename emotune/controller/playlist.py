@@ -2,9 +2,15 @@
 
 A ``Playlist`` holds the rows (tracks, first row first) in blocks: the songs that came in
 together, with the mood they were chosen for and their heading. A new list replaces it; the
-face's next mood appends a block; the cap (``playlist_cap.MAX_ROWS``) drops the oldest rows.
-The ``AppController`` is the only one that changes it; the playlist panel reads the same object
-(row N of the window is ``tracks[N]``), so there is no second list to keep in step.
+face's next mood appends a block. The ``AppController`` is the only one that changes it; the
+playlist panel reads the same object (row N of the window is ``tracks[N]``), so there is no
+second list to keep in step.
+
+How long the list may grow: ``MAX_ROWS`` rows. The face appends the new mood's songs at each
+mood change (ten rows by default), so over a day of watching it would grow without end. When an
+append would pass ``MAX_ROWS``, the oldest rows go first (``rows_to_drop``), except the row
+selected and the row the music was started from (the user is looking at one, listening from the
+other); the controller tells the view which rows went (``View.drop_tracks``).
 
 No toolkit here.
 """
@@ -14,8 +20,18 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from emotune.controller.playlist_cap import MAX_ROWS, rows_to_drop
 from emotune.music.tracks import Track
+
+MAX_ROWS = 200
+
+
+def rows_to_drop(count: int, adding: int, keep: Collection[int], cap: int = MAX_ROWS) -> list[int]:
+    """Indexes (ascending) of the oldest of ``count`` rows to drop so that ``adding`` more fit in
+    ``cap``; never one in ``keep``. Empty when they fit already."""
+    excess = count + adding - cap
+    if excess <= 0:
+        return []
+    return [row for row in range(count) if row not in keep][:excess]
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from emotune.controller import camera_help
+from emotune.controller.factories import Worker
 from emotune.controller.settings import SettingsKeeper
 from emotune.controller.view import SourceProblem, View
-from emotune.controller.wiring import Worker
 from emotune.music.opener import Opener, os_handler
 from emotune.platforms import Platform
 from emotune.tasks import OnError, Runner

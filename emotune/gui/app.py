@@ -27,10 +27,11 @@ from types import TracebackType
 from emotune import environment
 from emotune.config import Settings, SettingsStore
 from emotune.controller.app import AppController
+from emotune.controller.factories import WorkerFactory
 from emotune.controller.feedback_link import Verdicts
+from emotune.controller.options import AppOptions
 from emotune.controller.teaching import TeachingState
 from emotune.controller.view import SourceProblem
-from emotune.controller.wiring import AppOptions, WorkerFactory
 from emotune.gui.controls import Actions, Controls
 from emotune.gui.genre_menu import GenreMenu, MoreLike
 from emotune.gui.help_view import HelpView

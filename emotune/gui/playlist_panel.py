@@ -308,7 +308,7 @@ class PlaylistPanel(ttk.Frame):
         return self.winfo_reqheight() - (shown - rows) * row
 
     def drop_rows(self, rows: Sequence[int]) -> None:
-        """Remove rows (the list's cap, ``emotune.controller.playlist_cap``); the others keep their
+        """Remove rows (the list's cap, ``emotune.controller.playlist``); the others keep their
         order, their block (mood, heading, marker) and the selection. Rows are renumbered from 1."""
         self.playlist.drop(rows)
         self.show_dropped(rows)

@@ -1,21 +1,16 @@
-"""What an ``AppController`` is built from: its options, the vision worker and task runner it
-drives (as protocols: tests hand in fakes), and the real factories for the worker and the music
-side. No toolkit.
+"""The parts an ``AppController`` builds for itself: the vision worker (``Worker``, what the
+controller needs of it: tests hand in fakes) and the music side, each through a factory, and
+the real factories. No toolkit.
 """
 
 from __future__ import annotations
 
-import argparse
-import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from emotune.config import Settings
 from emotune.environment import Environment
-from emotune.labels import EMOTIONS
 from emotune.music.feedback import Preferences
-from emotune.tasks import OnError, T
 from emotune.vision.messages import MessageQueue
 from emotune.vision.mood import MoodTracker
 from emotune.vision.pipeline import FacePipeline, PipelineSettings, VisionWorker
@@ -24,22 +19,6 @@ from emotune.vision.sources import FrameSource
 
 if TYPE_CHECKING:  # spotipy & co. load on the music lane, off the start-up path
     from emotune.music.service import Music
-
-
-@dataclass(frozen=True)
-class AppOptions:
-    source: str | None = None
-    offline: bool = False
-    mood: str | None = None
-
-    @classmethod
-    def from_args(cls, args: argparse.Namespace) -> AppOptions:
-        source = getattr(args, "source", None)
-        camera = getattr(args, "camera", None)
-        if source is None and camera is not None:
-            source = str(camera)
-        mood = getattr(args, "mood", None)
-        return cls(source, bool(getattr(args, "offline", False)), mood if mood in EMOTIONS else None)
 
 
 class Worker(Protocol):
@@ -64,24 +43,6 @@ class Worker(Protocol):
     def set_profile(self, profile: Profile | None) -> None: ...
 
     def stop(self, timeout: float = ...) -> bool: ...
-
-
-class Lane(Protocol):
-    def submit(self, fn: Callable[[], T], on_ok: Callable[[T], None], on_error: OnError) -> None: ...
-
-
-class Tasks(Protocol):
-    """What the controller needs of ``emotune.tasks.TaskRunner``."""
-
-    def run_in_thread(
-        self, fn: Callable[[], T], on_ok: Callable[[T], None], on_error: OnError, name: str = ...
-    ) -> threading.Thread: ...
-
-    def lane(self, name: str) -> Lane: ...
-
-    def poll(self, limit: int = ...) -> int: ...
-
-    def shutdown(self, timeout: float = ...) -> bool: ...
 
 
 WorkerFactory = Callable[[Settings, MessageQueue], Worker]
