@@ -202,6 +202,18 @@ class AppController:
     def retry_source(self) -> None:
         self.sources.retry()
 
+    def open_privacy_settings(self) -> None:
+        self.sources.open_privacy_settings()
+
+    @property
+    def source_spec(self) -> str:
+        """The source playing (camera index or path; "" before the first)."""
+        return self.sources.spec
+
+    @property
+    def cameras_found(self) -> tuple[int, ...] | None:
+        return self.sources.cameras  # None: still looking
+
     @property
     def paused(self) -> bool:
         return self.worker.paused
@@ -434,6 +446,10 @@ class AppController:
 
     def save_settings(self) -> None:
         self.settings_keeper.save()
+
+    def remember_window(self, geometry: str, zoomed: bool) -> None:
+        """Where the window stood as it closed: saved with the settings, used at the next start."""
+        self.settings = self.settings.replace(window_geometry=geometry, window_zoomed=zoomed)
 
     # -- closing -------------------------------------------------------------------------------
 

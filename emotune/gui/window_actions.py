@@ -10,6 +10,7 @@ import tkinter as tk
 from emotune.choices import Strategy
 from emotune.config import Settings
 from emotune.controller.app import AppController
+from emotune.environment import Environment
 from emotune.gui.controls import Controls
 from emotune.gui.help_view import HelpView
 from emotune.gui.journal_view import JournalWindow
@@ -25,6 +26,7 @@ from emotune.music.tracks import Track
 
 class WindowActions:
     root: tk.Tk
+    env: Environment
     controller: AppController
     controls: Controls
     status: StatusBar
@@ -36,11 +38,11 @@ class WindowActions:
     _help_view: HelpView | None
 
     def open_help(self) -> None:
-        self._help_view = HelpView.open(self._help_view, self.root, self.controller.env)
+        self._help_view = HelpView.open(self._help_view, self.root, self.env)
 
     def choose_camera(self) -> None:
         control = self.controller
-        index = ask_camera(self.root, control.sources.spec, control.sources.cameras)
+        index = ask_camera(self.root, control.source_spec, control.cameras_found)
         if index is not None:
             control.open_source(str(index))
 
@@ -71,7 +73,7 @@ class WindowActions:
             self._settings_dialog.lift()
             return
         control = self.controller
-        overrides = {name: (variable, value) for variable, name, value in control.env.setting_overrides}
+        overrides = {name: (variable, value) for variable, name, value in self.env.setting_overrides}
         self._settings_dialog = SettingsDialog(
             self.root,
             control.settings,
