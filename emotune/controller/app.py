@@ -336,12 +336,12 @@ class AppController:
             if request.append and self.playlist.tracks:
                 self._make_room(len(answer.tracks))
                 self.playlist.append(answer.tracks, answer.emotion, heading)
-                self.view.append_tracks(answer.tracks, answer.emotion, heading)
+                self.view.playlist_changed(appended=True)
                 self.view.show_note(f"New songs for {answer.emotion} added at the end of the list")
                 self.playback.mood_songs_added(answer.tracks)
             else:
                 self.playlist.replace(answer.tracks, answer.emotion, heading)
-                self.view.show_tracks(answer.tracks, answer.emotion, heading)
+                self.view.playlist_changed(appended=False)
                 if self.playback.playing:
                     # The user asked for this list (a mood picked, Match/Lift, More songs): the
                     # music they hear follows what they see, from its first song.

@@ -262,13 +262,12 @@ class EmotuneApp(WindowActions):
     def show_finding_songs(self, mood: str) -> None:
         self.playlist.set_heading(f"Finding songs for {mood}…")
 
-    # The song verbs: the controller has changed its playlist, which the panel draws.
-
-    def show_tracks(self, tracks: Sequence[Track], mood: str, heading: str) -> None:
-        self.playlist.show_list()
-
-    def append_tracks(self, tracks: Sequence[Track], mood: str, heading: str) -> None:
-        self.playlist.show_appended()
+    def playlist_changed(self, *, appended: bool) -> None:
+        # The panel was given the controller's one Playlist: it redraws from there.
+        if appended:
+            self.playlist.show_appended()
+        else:
+            self.playlist.show_list()
 
     def drop_tracks(self, rows: Sequence[int]) -> None:
         self.playlist.show_dropped(rows)
