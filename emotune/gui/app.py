@@ -34,6 +34,7 @@ from emotune.controller.view import SourceProblem
 from emotune.controller.wiring import AppOptions
 from emotune.environment import Environment
 from emotune.gui.controls import Actions, Controls
+from emotune.gui.face_menu import FaceMenu
 from emotune.gui.genre_menu import GenreMenu, MoreLike
 from emotune.gui.help_view import HelpView
 from emotune.gui.journal_view import JournalWindow
@@ -44,7 +45,7 @@ from emotune.gui.playlist_panel import PlaylistPanel
 from emotune.gui.settings_dialog import SettingsDialog
 from emotune.gui.song_feedback import SongFeedback
 from emotune.gui.status_bar import StatusBar
-from emotune.gui.teach_dialog import FaceMenu, TeachDialog
+from emotune.gui.teach_dialog import TeachDialog
 from emotune.gui.theme import apply_theme, set_window_icon, ui_scale
 from emotune.gui.tick_stats import Stats
 from emotune.gui.video_panel import VideoPanel

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from tkinter import ttk
 
 from emotune.gui.playlist_panel import PlaylistPanel
-from emotune.gui.teach_dialog import MENU_STYLE, flat_style, visible_marks
+from emotune.gui.theme import MENU_STYLE, flat_style, visible_marks
 from emotune.moods import GENRES
 from emotune.music.tracks import Track
 
