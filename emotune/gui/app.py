@@ -180,7 +180,7 @@ class EmotuneApp(WindowActions):
         self.focus_home()  # the keyboard's home: Down then Enter opens a song at once
 
     def focus_home(self) -> None:
-        self.playlist.tree.focus_set()
+        self.playlist.focus_list()
 
     def _report_callback_exception(
         self, kind: type[BaseException], value: BaseException, tb: TracebackType | None
