@@ -98,6 +98,12 @@ class FeedbackLink:
         never = ("never_track", "never_artist")
         return {track_id for track_id, verdict in marks(tracks, rules).items() if verdict in never}
 
+    def playable(self, tracks: Sequence[Track]) -> list[Track]:
+        """``tracks`` less those never to play: their rows stay in view (greyed), but are never
+        sent to Spotify."""
+        blocked = self.blocked(tracks)
+        return [track for track in tracks if track.id not in blocked]
+
     def shown(self, tracks: Sequence[Track]) -> None:
         """A list was shown or appended to: mark the rows that have a verdict."""
         shown = {track_id: v for track_id, v in marks(tracks, self.preferences.snapshot()).items() if v is not None}

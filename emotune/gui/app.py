@@ -88,6 +88,9 @@ class EmotuneApp(WindowActions):
         self._journal_window: JournalWindow | None = None
         self._teach_dialog: TeachDialog | None = None
         self._help_view: HelpView | None = None
+        # What the controller last told of the sources (``show_source``, ``show_sources``).
+        self.source_spec = ""
+        self.cameras_found: Sequence[int] | None = None
 
     def attach(self, controller: AppController) -> None:
         """Build the panels for ``controller``, start it and the drain loop.
@@ -209,6 +212,7 @@ class EmotuneApp(WindowActions):
     # -- the controller's View verbs ------------------------------------------------------------
 
     def show_source(self, spec: str, mirror: bool) -> None:
+        self.source_spec = spec  # what "Choose camera…" marks as playing
         self.video.mirror = mirror
 
     def show_frame(self, result: FrameResult) -> None:
@@ -235,6 +239,7 @@ class EmotuneApp(WindowActions):
         self.controls.show_lock(locked, mood)
 
     def show_sources(self, current: str, cameras: Sequence[int] | None, recent: Sequence[str]) -> None:
+        self.cameras_found = cameras  # what "Choose camera…" offers
         self.controls.show_sources(current, cameras, recent)
 
     def show_paused(self, paused: bool) -> None:

@@ -6,6 +6,7 @@ from ``WindowActions``; the parts they use are made by its ``_build_window``.
 from __future__ import annotations
 
 import tkinter as tk
+from collections.abc import Sequence
 
 from emotune.choices import Strategy
 from emotune.config import Settings
@@ -36,15 +37,16 @@ class WindowActions:
     _settings_dialog: SettingsDialog | None
     _journal_window: JournalWindow | None
     _help_view: HelpView | None
+    source_spec: str
+    cameras_found: Sequence[int] | None
 
     def open_help(self) -> None:
         self._help_view = HelpView.open(self._help_view, self.root, self.env)
 
     def choose_camera(self) -> None:
-        control = self.controller
-        index = ask_camera(self.root, control.source_spec, control.cameras_found)
+        index = ask_camera(self.root, self.source_spec, self.cameras_found)
         if index is not None:
-            control.open_source(str(index))
+            self.controller.open_source(str(index))
 
     def choose_file(self) -> None:
         path = ask_video_file(self.root, self.controller.settings.last_source)
