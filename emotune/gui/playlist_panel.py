@@ -117,9 +117,7 @@ class PlaylistPanel(ttk.Frame):
 
         self.song_menu = SongMenu(self.tree, self.selected, on_activate, self._is_song, platform)
         self.menu = self.song_menu.menu
-        # What other modules add to the list: commands on the selected song, and a mark on each row.
-        self.add_command, self.add_separator = self.song_menu.add_command, self.song_menu.add_separator
-        self.marks = MarkColumn(self.tree)
+        self.marks = MarkColumn(self.tree)  # what other modules mark on each row (song feedback)
         self.tree.bind("<FocusIn>", self._on_focus, add="+")
         self.tree.bind("<<TreeviewSelect>>", self._on_select, add="+")
         for sequence in ("<KeyPress>", "<ButtonPress>", "<MouseWheel>"):
@@ -367,6 +365,15 @@ class PlaylistPanel(ttk.Frame):
         return not row.startswith(MARKER_PREFIX)
 
     # -- for the modules that add to the list (commands and keys: ``add_command``; marks: ``marks``) --
+
+    def add_command(
+        self, label: str, key: str, command: Callable[[], None], *, on_key: Callable[[], None] | None = None
+    ) -> None:
+        """A command on the selected song: in the context menu, and on ``key`` (``SongMenu.add_command``)."""
+        self.song_menu.add_command(label, key, command, on_key=on_key)
+
+    def add_separator(self) -> None:
+        self.song_menu.add_separator()
 
     def add_header_frame(self) -> ttk.Frame:
         """A frame beside the heading, for buttons: it gets its room first, a long heading is cut."""
