@@ -45,15 +45,14 @@ def child(video: Path, seconds: float, launched: float, screenshot: Path | None,
     import tkinter as tk
 
     from emotune.controller.options import AppOptions
-    from emotune.gui.app import EmotuneApp
-    from emotune.gui.start import window_process
+    from emotune.environment import Environment
+    from emotune.gui.start import build_app, window_process
 
     root = tk.Tk()
     source = str(MISSING_CAMERA if idle else video)
     # Tuned as the app's own process is (``run_app``), so the figures are the app's.
-    app = EmotuneApp(
-        root, AppOptions(source=source, offline=True), app_opener=lambda _u: True, after_music_built=window_process()
-    )
+    options, env = AppOptions(source=source, offline=True), Environment.from_os()
+    app = build_app(root, options, env, app_opener=lambda _u: True, after_music_built=window_process())
     started = time.perf_counter()
     first_frame_wall: float | None = None
     threads_at: dict[str, dict[str, tuple[float, float]]] = {}

@@ -184,7 +184,7 @@ def reader_went_away() -> int:
 def run_window(args: argparse.Namespace, env: Environment) -> int:
     from emotune.gui.start import run_app
 
-    return run_app(args)  # the window's own entry point reads the environment (gui/start.py)
+    return run_app(args, env)
 
 
 def run_self_test_command(args: argparse.Namespace, env: Environment) -> int:

@@ -94,8 +94,3 @@ class Environment:
             ),
             time_zone=env.get("TZ"),
         )
-
-
-def current() -> Environment:
-    """The environment as it is now (read afresh); for the entry points only, which hand it on."""
-    return Environment.from_os()

@@ -110,7 +110,7 @@ def start(display: str) -> Iterator[Callable[..., Running]]:
     def launch(options: AppOptions, *, prepare_root: Callable[[Any], None] | None = None, **services: Any) -> Running:
         import tkinter as tk  # here, not at the top: only GUI tests load tkinter
 
-        from emotune.gui.app import EmotuneApp
+        from emotune.gui.start import build_app
 
         root = tk.Tk()
         if prepare_root is not None:  # what the OS sets before the window is built (dpi, its window manager)
@@ -118,7 +118,9 @@ def start(display: str) -> Iterator[Callable[..., Running]]:
         errors = CallbackErrors()
         errors.install(root)
         app_opener, browser = Recorder(), Recorder()
-        app = EmotuneApp(root, options, app_opener=app_opener, browser_opener=browser, **services)
+        # As the entry point builds it; the environment read afresh when the test hands in none.
+        env = services.pop("env", None) or Environment.from_os()
+        app = build_app(root, options, env, app_opener=app_opener, browser_opener=browser, **services)
         errors.install(root)  # after the app installed its own handler: here errors fail the test
         running = Running(app, errors, app_opener, browser)
         started.append(running)

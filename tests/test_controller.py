@@ -68,6 +68,7 @@ class Harness:
             player_factory=lambda _credentials, _dir: self.player,
             clock=lambda: self.now,
         )
+        self.view.watch(self.controller.playlist)  # as the window is given it
         self.now = 0.0
         OPEN.append(self)
 
@@ -78,11 +79,12 @@ class Harness:
         self.controller.poll()
 
     def headings(self) -> list[str]:
-        return [args[2] for name, args in self.view.calls if name in ("show_tracks", "append_tracks")]
+        return [args[3] for name, args in self.view.calls if name == "playlist_changed"]
 
     def list_changes(self) -> list[tuple[str, str]]:
-        """(verb, mood) for each list shown or appended to."""
-        return [(name, args[1]) for name, args in self.view.calls if name in ("show_tracks", "append_tracks")]
+        """("new" or "appended", mood) for each list shown or appended to."""
+        changes = [args for name, args in self.view.calls if name == "playlist_changed"]
+        return [("appended" if appended else "new", mood) for appended, _tracks, mood, _heading in changes]
 
 
 OPEN: list[Harness] = []  # closed after each test: the journal's writer is a thread
@@ -259,14 +261,14 @@ def test_a_mood_change_from_the_face_appends_the_new_songs_a_users_choice_replac
     h.tasks.finish_all()
     h.post_frame("sad")  # the music mood moved on by itself: the new songs come in after the list
     h.tasks.finish_all()
-    assert h.list_changes() == [("show_tracks", "happy"), ("append_tracks", "sad")]
+    assert h.list_changes() == [("new", "happy"), ("appended", "sad")]
     assert len(h.controller.tracks) == 20
     assert h.view.last("show_note") == ("New songs for sad added at the end of the list",)
     h.controller.choose_mood("fear")  # the user's own choice: a new list
     h.tasks.finish_all()
     h.controller.more_songs()
     h.tasks.finish_all()
-    assert h.list_changes()[2:] == [("show_tracks", "fear"), ("show_tracks", "fear")]
+    assert h.list_changes()[2:] == [("new", "fear"), ("new", "fear")]
     assert len(h.controller.tracks) == 10
     merged = SongRequests()
     running = merged.ask("happy", "match", append=True)
@@ -390,7 +392,7 @@ def test_the_playlist_keeps_at_most_its_cap_dropping_the_oldest_rows_but_the_sel
     drops = [args[0] for name, args in h.view.calls if name == "drop_tracks"]
     assert drops[0] == [0, 2, 4, 5, 6, 7, 8, 9, 10, 11]  # rows 1 (playing) and 3 (selected) stay
     # The view was told exactly what the controller holds: every row shown, less every row dropped.
-    shown = sum(len(args[0]) for name, args in h.view.calls if name in ("show_tracks", "append_tracks"))
+    shown = sum(len(args[1]) for name, args in h.view.calls if name == "playlist_changed")
     assert shown - sum(len(d) for d in drops) == MAX_ROWS
 
 
@@ -401,7 +403,7 @@ def test_saving_a_setting_neither_replays_an_ended_video_nor_replaces_the_list(
     h.tasks.finish()
     h.post_frame("happy", source="clip.mp4")
     h.tasks.finish_all()
-    assert h.list_changes() == [("show_tracks", "happy")]
+    assert h.list_changes() == [("new", "happy")]
     h.controller.messages.post(SourceEnded("clip.mp4", 42))
     h.controller.poll()
     old = h.controller.settings
@@ -412,7 +414,7 @@ def test_saving_a_setting_neither_replays_an_ended_video_nor_replaces_the_list(
     # A client ID with no sign-in: the songs still come from the catalog, so the list stays.
     h.controller.apply_settings(h.controller.settings.replace(spotify_client_id="0123456789abcdef0123456789abcdef"))
     h.tasks.finish_all()
-    assert h.list_changes() == [("show_tracks", "happy")]
+    assert h.list_changes() == [("new", "happy")]
     h.controller.retry_source()  # Play again plays it
     assert h.workers[1].sources == ["clip.mp4"]
 

@@ -93,6 +93,7 @@ class App:
             clock=lambda: self.now,
             wall_clock=lambda: self.wall,
         )
+        self.view.watch(self.controller.playlist)  # as the window is given it
         self.controller.start()
 
     def frames(self, mood: str, seconds: float, happy: float) -> None:
@@ -117,8 +118,8 @@ def test_the_app_records_the_lists_drawn_and_a_coarse_face_series(tmp_path: Path
     running.tasks.finish_all()
     running.frames("neutral", 40.0, 0.5)
     running.frames("sad", 70.0, 0.1)
-    shown = [args for name, args in running.view.calls if name in ("show_tracks", "append_tracks")]
-    sad_heading = shown[-1][2]
+    shown = [args for name, args in running.view.calls if name == "playlist_changed"]
+    sad_heading = shown[-1][3]
     assert sad_heading in ("Songs to match sad", "Songs to lift a sad mood")
     assert any(f"{DRAWN_NOTE} · {TRIAL_NOTE}" in str(args[0]) for args in music_lines(running))
     played = running.controller.tracks[0]

@@ -21,7 +21,7 @@ def test_dropping_rows_keeps_order_moods_and_the_selection(start: Callable[..., 
     happy, playlist = panel.tracks, app.controller.playlist
     assert panel.playlist is playlist  # one list: the controller changes it, the window draws it
     playlist.append(happy[:4], "sad", "Songs to match sad")  # the face moved on: four more rows
-    app.append_tracks(happy[:4], "sad", "Songs to match sad")
+    app.playlist_changed(appended=True)
     panel.tree.selection_set("2")
     assert app.selected_row() == 2
     playlist.drop([0, 1, 3])  # as the controller's cap does

@@ -65,6 +65,7 @@ class App:
             clock=lambda: self.now,
             wall_clock=lambda: self.wall,
         )
+        self.view.watch(self.controller.playlist)  # as the window is given it
         self.now = 0.0
         self.wall = 1_700_000_000.0  # Unix seconds, as the journal records them; moved by ``frame``
         self.controller.start()
@@ -82,7 +83,7 @@ class App:
         self.controller.poll()
 
     def tracks_shown(self) -> list[tuple[Track, ...]]:
-        return [tuple(args[0]) for name, args in self.view.calls if name in ("show_tracks", "append_tracks")]
+        return [tuple(args[1]) for name, args in self.view.calls if name == "playlist_changed"]
 
     def notes(self) -> list[str]:
         return [args[0] for name, args in self.view.calls if name == "show_note"]

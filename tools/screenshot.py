@@ -38,10 +38,11 @@ def main(argv: list[str] | None = None) -> int:
         config.mkdir()
         (config / "settings.json").write_text(json.dumps({"theme": args.theme}), encoding="utf-8")
         from emotune.controller.options import AppOptions
-        from emotune.gui.app import EmotuneApp
+        from emotune.environment import Environment
+        from emotune.gui.start import build_app
 
         root = tk.Tk(className="Emotune")
-        app = EmotuneApp(root, AppOptions(source=args.video, offline=True))
+        app = build_app(root, AppOptions(source=args.video, offline=True), Environment.from_os())
         root.geometry(f"{args.size}+0+0")
         end = time.monotonic() + args.seconds
         while time.monotonic() < end:

@@ -5,7 +5,9 @@ a time, stale answers dropped), the playlist (``playlist.Playlist``, which the w
 the music account, and hands the rest to its parts: ``sources`` (the video source, its problems,
 the fps line), ``settings_keeper`` and ``sign_in_flow``, ``feedback``, ``journal``, ``playback``
 and ``profiles``. It drives a ``View`` through narrow verbs and never touches a toolkit, so it is
-unit-tested with a fake view, a fake worker and hand-run tasks, without a display.
+unit-tested with a fake view, a fake worker and hand-run tasks, without a display. The window
+uses its public surface only; of its parts it is handed ``playlist`` (to draw), ``profiles`` (the
+"Your face" menu and the teaching dialog act on it) and ``journal`` (the Journal window's).
 
 Threads: the vision worker posts frozen messages to ``messages``; blocking work (building the
 music side, finding songs, opening a track, sign-in) runs through the task runner. ``poll()``, called
@@ -94,7 +96,6 @@ class AppController:
         self.strategy: Strategy = self.effective.music_strategy
         self.songs = FairTrial(lambda: self.settings.find_what_helps)  # Match or Lift at random, if asked
         self.music = MusicSide(view, tasks.lane("emotune-music"), music_factory, env, after_music_built)
-        self.recommendation: Recommendation | None = None
         self.playlist = Playlist()  # the rows as shown; the window draws this same object
         self._started: Track | None = None  # the row the music was started from (kept when trimming)
         # The user's verdicts (read as the music side is built: it needs them) and the mood journal.
@@ -205,6 +206,9 @@ class AppController:
     def retry_source(self) -> None:
         self.sources.retry()
 
+    def open_privacy_settings(self) -> None:
+        self.sources.open_privacy_settings()
+
     @property
     def paused(self) -> bool:
         return self.worker.paused
@@ -269,12 +273,7 @@ class AppController:
 
     def more_like(self, track: Track) -> None:
         """ "More like this": the next list holds songs near ``track`` that still fit the mood."""
-        mood = self.mood.in_force
-        request = None if mood is None else self.songs.ask(mood, self.strategy, force=True, like=track)
-        if mood is None:
-            self.view.show_note("No mood yet: show your face or pick a mood")
-        elif request is not None:
-            self._submit(request)
+        self._ask_songs(self.mood.in_force, force=True, like=track)
 
     # -- music ---------------------------------------------------------------------------------
 
@@ -290,19 +289,19 @@ class AppController:
         return preferences
 
     def _music_ready(self, signed_in_before: bool | None = None) -> None:
-        from emotune.music.spotify import Credentials
-
-        self.playback.set_account(Credentials.from_settings(self.effective, self.env) if self.music.signed_in else None)
+        self.playback.set_account(self.music.credentials(self.effective))
         # A request made meanwhile is queued behind the build; the list stays unless signing in/out changed it.
         same_songs = signed_in_before == self.music.signed_in and bool(self.playlist.tracks)
         if self.mood.in_force is not None and self.songs.running is None and not same_songs:
             self._ask_songs(self.mood.in_force, force=True)
 
-    def _ask_songs(self, mood: str | None, *, more: bool = False, force: bool = False, append: bool = False) -> None:
+    def _ask_songs(
+        self, mood: str | None, more: bool = False, force: bool = False, append: bool = False, like: Track | None = None
+    ) -> None:
         if mood is None:
             self.view.show_note("No mood yet: show your face or pick a mood")
             return
-        request = self.songs.ask(mood, self.strategy, more=more, force=force, append=append)
+        request = self.songs.ask(mood, self.strategy, more=more, force=force, append=append, like=like)
         if request is not None:
             self._submit(request)
 
@@ -320,17 +319,16 @@ class AppController:
     def _songs_ready(self, request: SongRequest, answer: Recommendation) -> None:
         fresh, next_request = self.songs.answered(request)
         if fresh:
-            self.recommendation = answer
             heading = self.songs.heading(request, answer)
             if request.append and self.playlist.tracks:
                 self._make_room(len(answer.tracks))
                 self.playlist.append(answer.tracks, answer.emotion, heading)
-                self.view.append_tracks(answer.tracks, answer.emotion, heading)
+                self.view.playlist_changed(appended=True)
                 self.view.show_note(f"New songs for {answer.emotion} added at the end of the list")
                 self.playback.mood_songs_added(answer.tracks)
             else:
                 self.playlist.replace(answer.tracks, answer.emotion, heading)
-                self.view.show_tracks(answer.tracks, answer.emotion, heading)
+                self.view.playlist_changed(appended=False)
                 if self.playback.playing:
                     # The user asked for this list (a mood picked, Match/Lift, More songs): the
                     # music they hear follows what they see, from its first song.
@@ -430,6 +428,9 @@ class AppController:
 
     def save_settings(self) -> None:
         self.settings_keeper.save()
+
+    def remember_window(self, geometry: str, zoomed: bool) -> None:
+        self.settings = self.settings.replace(window_geometry=geometry, window_zoomed=zoomed)  # for the next start
 
     # -- closing -------------------------------------------------------------------------------
 

@@ -22,6 +22,7 @@ from emotune.tasks import Lane, OnError
 if TYPE_CHECKING:  # spotipy & co. load on the music lane, off the start-up path
     from emotune.music.recommender import Recommendation
     from emotune.music.service import Music, MusicAccount
+    from emotune.music.spotify import Credentials
 
 
 class StatusView(Protocol):
@@ -62,6 +63,12 @@ class MusicSide:
     @property
     def signed_in(self) -> bool:
         return self.account is not None and self.account.signed_in
+
+    def credentials(self, settings: Settings) -> Credentials | None:
+        """What the player signs in with, while the account is signed in."""
+        from emotune.music.spotify import Credentials  # spotipy & co. load once the music side is built
+
+        return Credentials.from_settings(settings, self._env) if self.signed_in else None
 
     def ask(
         self,

@@ -58,14 +58,14 @@ class View(Protocol):
 
     def show_finding_songs(self, mood: str) -> None: ...
 
-    # The song list is the controller's ``Playlist`` (``emotune.controller.playlist``): these verbs
-    # come after it changed, saying how, and a view draws it from there (row N is ``tracks[N]``).
+    # The song list is the controller's ``Playlist`` (``emotune.controller.playlist``), the one
+    # object a view was given to draw (row N is ``tracks[N]``): these verbs come after it changed,
+    # saying how, and the view redraws from it; they carry no songs of their own.
 
-    def show_tracks(self, tracks: Sequence[Track], mood: str, heading: str) -> None:
-        """The list became ``tracks`` (songs for ``mood``): the user asked for a new list."""
-
-    def append_tracks(self, tracks: Sequence[Track], mood: str, heading: str) -> None:
-        """``tracks`` were added after the list; the selection and the scroll position stay."""
+    def playlist_changed(self, *, appended: bool) -> None:
+        """The list changed. ``appended``: a block was added after the rows drawn (the selection
+        and the scroll position stay); else it is a new list the user asked for (drawn anew, from
+        its first row)."""
 
     def drop_tracks(self, rows: Sequence[int]) -> None:
         """These rows (indexes before, ascending) left the list; the others keep their order, moods,

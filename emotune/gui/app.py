@@ -10,7 +10,9 @@ controller, which has no tkinter. The rules kept here:
 - Closing cancels the after-id, stops every thread (through the controller) within about a
   second, and destroys the window.
 
-``emotune.gui.start.run_app(args)`` is what ``python -m emotune`` calls.
+The window never builds its controller: ``emotune.gui.start`` (the composition root) builds the
+task runner, the controller and this window, and ``attach`` joins them. ``run_app(args, env)``
+there is what ``python -m emotune`` calls.
 """
 
 from __future__ import annotations
@@ -24,15 +26,15 @@ from collections.abc import Callable, Sequence
 from tkinter import ttk
 from types import TracebackType
 
-from emotune import environment
-from emotune.config import Settings, SettingsStore
+from emotune.config import Settings
 from emotune.controller.app import AppController
-from emotune.controller.factories import WorkerFactory
 from emotune.controller.feedback_link import Verdicts
 from emotune.controller.options import AppOptions
 from emotune.controller.teaching import TeachingState
 from emotune.controller.view import SourceProblem
+from emotune.environment import Environment
 from emotune.gui.controls import Actions, Controls
+from emotune.gui.face_menu import FaceMenu
 from emotune.gui.genre_menu import GenreMenu, MoreLike
 from emotune.gui.help_view import HelpView
 from emotune.gui.journal_view import JournalWindow
@@ -43,22 +45,17 @@ from emotune.gui.playlist_panel import PlaylistPanel
 from emotune.gui.settings_dialog import SettingsDialog
 from emotune.gui.song_feedback import SongFeedback
 from emotune.gui.status_bar import StatusBar
-from emotune.gui.teach_dialog import FaceMenu, TeachDialog
+from emotune.gui.teach_dialog import TeachDialog
 from emotune.gui.theme import apply_theme, set_window_icon, ui_scale
 from emotune.gui.tick_stats import Stats
 from emotune.gui.video_panel import VideoPanel
 from emotune.gui.window_actions import WindowActions
 from emotune.gui.window_state import WindowPlacement
 from emotune.labels import EMOTIONS
-from emotune.music import opener
-from emotune.music.opener import Opener
 from emotune.music.tracks import Track
-from emotune.tasks import TaskRunner
-from emotune.vision.camera_access import CameraAccess
 from emotune.vision.messages import FrameResult
-from emotune.vision.sources import FrameSource
 
-__all__ = ["AppOptions", "EmotuneApp"]
+__all__ = ["AppOptions", "EmotuneApp"]  # the options, for those who build the app (gui/start.py)
 
 log = logging.getLogger(__name__)
 
@@ -77,25 +74,12 @@ SONG_ROWS_WANTED = 10  # a whole list of songs in view before the mood panel kee
 class EmotuneApp(WindowActions):
     """The main window. Everything here runs on the Tk thread."""
 
-    def __init__(
-        self,
-        root: tk.Tk,
-        options: AppOptions,
-        *,
-        store: SettingsStore | None = None,
-        env: environment.Environment | None = None,
-        worker_factory: WorkerFactory | None = None,
-        source_factory: Callable[[str], FrameSource] | None = None,
-        camera_access: CameraAccess | None = None,
-        app_opener: Opener = opener.os_handler,
-        browser_opener: Opener = opener.browser,
-        clock: Callable[[], float] = time.perf_counter,
-        after_music_built: Callable[[], None] = lambda: None,
-    ) -> None:
+    def __init__(self, root: tk.Tk, env: Environment, *, clock: Callable[[], float] = time.perf_counter) -> None:
+        """The window's shell: no panels yet, nothing running. ``attach`` gives it its controller."""
         self.root = root
+        self.env = env  # read once by the entry point: the platform, the folders Help names
         self.clock = clock
         self.stats = Stats(started=clock())
-        self.tasks = TaskRunner()
         self.closed = False
         self._after_id: str | None = None
         self._last_timeline_at = 0.0
@@ -104,22 +88,22 @@ class EmotuneApp(WindowActions):
         self._journal_window: JournalWindow | None = None
         self._teach_dialog: TeachDialog | None = None
         self._help_view: HelpView | None = None
-        self.controller = AppController(
-            self,
-            options,
-            tasks=self.tasks,
-            env=env or environment.current(),
-            store=store,
-            worker_factory=worker_factory,
-            source_factory=source_factory,
-            camera_access=camera_access,
-            app_opener=app_opener,
-            browser_opener=browser_opener,
-            clock=clock,
-            after_music_built=after_music_built,
-        )
-        self._build_window(self.controller.settings)
-        self.controller.start()
+        # What the controller last told of the sources (``show_source``, ``show_sources``).
+        self.source_spec = ""
+        self.cameras_found: Sequence[int] | None = None
+
+    def attach(self, controller: AppController) -> None:
+        """Build the panels for ``controller``, start it and the drain loop.
+
+        The controller and the window need each other: the controller shows through its ``View``,
+        this window, and the panels' buttons call the controller. So the composition root
+        (``emotune.gui.start.build_app``) builds this shell first, the controller with the shell
+        as its view (its constructor shows nothing yet), then attaches the one to the other;
+        the first verb arrives from ``controller.start()``, once the panels are here to show it.
+        """
+        self.controller = controller
+        self._build_window(controller.settings)
+        controller.start()
         self._after_id = self.root.after(TICK_MS, self._tick)
 
     # -- window --------------------------------------------------------------------------------
@@ -131,7 +115,7 @@ class EmotuneApp(WindowActions):
         self._icon = set_window_icon(root)
         # Sizes in 96-dpi pixels, scaled like the fonts, so the window fits its content at 100-200 %.
         scale = ui_scale(root)
-        platform = self.controller.env.platform
+        platform = self.env.platform
         self.placement = WindowPlacement(root, platform)
         minimum, default = (int(760 * scale), int(520 * scale)), (int(1180 * scale), int(720 * scale))
         self.placement.restore(settings.window_geometry, settings.window_zoomed, minimum, default)
@@ -164,7 +148,7 @@ class EmotuneApp(WindowActions):
         self.video.grid(row=1, column=0, sticky="nsew", padx=(10, 0), pady=(0, 6))
         side = ttk.Frame(root)
         side.grid(row=1, column=1, sticky="nsew", padx=(0, 4))
-        self.mood_panel = MoodPanel(side, self.palette, platform=control.env.platform)
+        self.mood_panel = MoodPanel(side, self.palette, platform=platform)
         self.mood_panel.pack(fill="x")
         self.playlist = PlaylistPanel(
             side, self.activate_track, control.play, control.save_playlist, playlist=control.playlist, platform=platform
@@ -199,7 +183,7 @@ class EmotuneApp(WindowActions):
         self.focus_home()  # the keyboard's home: Down then Enter opens a song at once
 
     def focus_home(self) -> None:
-        self.playlist.tree.focus_set()
+        self.playlist.focus_list()
 
     def _report_callback_exception(
         self, kind: type[BaseException], value: BaseException, tb: TracebackType | None
@@ -228,6 +212,7 @@ class EmotuneApp(WindowActions):
     # -- the controller's View verbs ------------------------------------------------------------
 
     def show_source(self, spec: str, mirror: bool) -> None:
+        self.source_spec = spec  # what "Choose camera…" marks as playing
         self.video.mirror = mirror
 
     def show_frame(self, result: FrameResult) -> None:
@@ -254,6 +239,7 @@ class EmotuneApp(WindowActions):
         self.controls.show_lock(locked, mood)
 
     def show_sources(self, current: str, cameras: Sequence[int] | None, recent: Sequence[str]) -> None:
+        self.cameras_found = cameras  # what "Choose camera…" offers
         self.controls.show_sources(current, cameras, recent)
 
     def show_paused(self, paused: bool) -> None:
@@ -264,7 +250,7 @@ class EmotuneApp(WindowActions):
     def show_source_problem(self, problem: SourceProblem) -> None:
         buttons = [(problem.retry_label, self.controller.retry_source)]
         if problem.settings_page:  # the system's camera privacy page: where a refused camera is allowed
-            buttons.append(("Camera privacy settings", self.controller.sources.open_privacy_settings))
+            buttons.append(("Camera privacy settings", self.controller.open_privacy_settings))
         buttons += [("Choose camera…", self.choose_camera), ("Open video file…", self.choose_file)]
         self.video.show_problem(problem.title, problem.message, buttons)
         self.controls.pause_button.state(["disabled"])  # nothing to pause without a picture
@@ -282,13 +268,12 @@ class EmotuneApp(WindowActions):
     def show_finding_songs(self, mood: str) -> None:
         self.playlist.set_heading(f"Finding songs for {mood}…")
 
-    # The song verbs: the controller has changed its playlist, which the panel draws.
-
-    def show_tracks(self, tracks: Sequence[Track], mood: str, heading: str) -> None:
-        self.playlist.show_list()
-
-    def append_tracks(self, tracks: Sequence[Track], mood: str, heading: str) -> None:
-        self.playlist.show_appended()
+    def playlist_changed(self, *, appended: bool) -> None:
+        # The panel was given the controller's one Playlist: it redraws from there.
+        if appended:
+            self.playlist.show_appended()
+        else:
+            self.playlist.show_list()
 
     def drop_tracks(self, rows: Sequence[int]) -> None:
         self.playlist.show_dropped(rows)
@@ -336,10 +321,8 @@ class EmotuneApp(WindowActions):
         if self._after_id is not None:
             self.root.after_cancel(self._after_id)
             self._after_id = None
-        control = self.controller
         with contextlib.suppress(tk.TclError):
-            geometry, zoomed = self.placement.to_save()
-            control.settings = control.settings.replace(window_geometry=geometry, window_zoomed=zoomed)
-        stopped = control.close()
+            self.controller.remember_window(*self.placement.to_save())
+        stopped = self.controller.close()
         self.root.destroy()
         return stopped

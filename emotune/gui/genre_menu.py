@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from tkinter import ttk
 
 from emotune.gui.playlist_panel import PlaylistPanel
-from emotune.gui.teach_dialog import MENU_STYLE, flat_style, visible_marks
+from emotune.gui.theme import MENU_STYLE, flat_style, visible_marks
 from emotune.moods import GENRES
 from emotune.music.tracks import Track
 
@@ -77,16 +77,10 @@ class MoreLike:
     def __init__(self, panel: PlaylistPanel, on_more_like: Callable[[Track], None]) -> None:
         self.panel = panel
         self._on_more_like = on_more_like
-        panel.menu.add_separator()
-        panel.menu.add_command(label=MORE_LIKE_LABEL, accelerator="M", command=self.for_selected)
-        for key in ("m", "M"):
-            panel.tree.bind(f"<KeyPress-{key}>", self._on_key, add="+")
+        panel.add_separator()
+        panel.add_command(MORE_LIKE_LABEL, "M", self.for_selected)
 
     def for_selected(self) -> None:
         track = self.panel.selected()
         if track is not None:
             self._on_more_like(track)
-
-    def _on_key(self, _event: tk.Event[ttk.Treeview]) -> str:
-        self.for_selected()
-        return "break"

@@ -14,6 +14,7 @@ from tkinter import ttk
 
 from emotune.controller.helped_report import COLUMNS, HelpedReport, read_helped
 from emotune.controller.journal_link import JournalLink
+from emotune.gui.reopen import raise_open
 from emotune.gui.theme import Palette
 
 TITLE = "Did the music help?"
@@ -64,11 +65,8 @@ class HelpedWindow(tk.Toplevel):
     @classmethod
     def open(cls, current: HelpedWindow | None, master: tk.Misc, link: JournalLink, palette: Palette) -> HelpedWindow:
         """The window, raised and re-read if it is open already, else a new one."""
-        if current is not None and not current.closed and current.winfo_exists():
-            current.lift()
-            current.refresh()
-            return current
-        return cls(master, link, palette)
+        shown = raise_open(current)
+        return shown if shown is not None else cls(master, link, palette)
 
     def destroy(self) -> None:
         self.closed = True  # an answer still on its way finds nothing to update

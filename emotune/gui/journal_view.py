@@ -32,6 +32,7 @@ from emotune.controller.journal_link import ExportKind, JournalLink
 from emotune.controller.journal_report import JournalReport, day_rows, parse_range, time_axis
 from emotune.gui.helped_view import HelpedWindow
 from emotune.gui.journal_songs import OpenedSongs
+from emotune.gui.reopen import raise_open
 from emotune.gui.teach_dialog import WARNING_COLOUR
 from emotune.gui.theme import Palette
 from emotune.journal.words import Period, duration_words, period_bounds
@@ -158,11 +159,8 @@ class JournalWindow(tk.Toplevel):
     @classmethod
     def open(cls, current: JournalWindow | None, master: tk.Misc, link: JournalLink, palette: Palette) -> JournalWindow:
         """The window, raised and re-read if it is open already, else a new one."""
-        if current is not None and not current.closed and current.winfo_exists():
-            current.lift()
-            current.refresh()
-            return current
-        return cls(master, link, palette)
+        shown = raise_open(current)
+        return shown if shown is not None else cls(master, link, palette)
 
     def open_helped(self) -> None:
         self.helped = HelpedWindow.open(self.helped, self, self.link, self.palette)

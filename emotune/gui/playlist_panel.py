@@ -6,9 +6,9 @@ view, and a "New songs ↓" button (or N) counts the songs of every block not se
 the first of them (``new_songs``); the list scrolls there by itself only when nobody has touched
 it for ``SCROLL_BY_ITSELF_AFTER_S``. Long titles, artists and headings end in "…" (whole on
 hover, ``song_columns``); the buttons beside the heading keep their size. The scrollbar shows
-only when needed; a border shows when the list has the keyboard focus. Double click or Enter
-asks the app to open the track; a context menu (right click or the Menu key) offers "Open in
-Spotify", "Open in browser" and "Copy link". Opening itself is the app's business.
+only when needed; a border shows when the list has the keyboard focus. Double click, Enter and
+the context menu act on the selected song (``song_menu``); other modules add their commands, a
+mark column and buttons beside the heading through the panel's methods, never its widgets.
 
 The rows are the controller's ``Playlist`` (``emotune.controller.playlist``): the panel draws it
 (row iid = the track's index, marker rows ``new-N`` open block N) and keeps no list of its own.
@@ -20,20 +20,20 @@ import time
 import tkinter as tk
 from collections.abc import Callable, Sequence
 from tkinter import ttk
-from typing import Literal
 
 from emotune.colours import mood_colour
 from emotune.controller.playlist import Block, Playlist
 from emotune.gui.elide import ElidingLabel
 from emotune.gui.new_songs import SeenBlocks
-from emotune.gui.os_conventions import context_clicks
-from emotune.gui.song_columns import SongColumns
+from emotune.gui.song_columns import MarkColumn, SongColumns
+from emotune.gui.song_menu import How, SongMenu
 from emotune.gui.theme import ui_scale
 from emotune.gui.tooltip import Tooltip
 from emotune.music.tracks import Track
 from emotune.platforms import Platform
 
-How = Literal["default", "browser", "copy"]
+__all__ = ["How", "PlaylistPanel"]
+
 COLUMNS = ("n", "title", "artist", "mood")
 # Scrolling to new songs by itself is only polite when the user is not using the list.
 SCROLL_BY_ITSELF_AFTER_S = 30.0
@@ -58,7 +58,6 @@ class PlaylistPanel(ttk.Frame):
         platform: Platform,
     ) -> None:
         super().__init__(master, padding=(12, 4))
-        self._on_activate = on_activate
         self._clock = clock
         self.playlist = playlist if playlist is not None else Playlist()  # the app's: its controller changes it
         self._drawn_blocks = 0  # how many blocks the tree shows
@@ -116,17 +115,9 @@ class PlaylistPanel(ttk.Frame):
         self.now_playing = ttk.Label(self, text="", style="Muted.TLabel")
         self.now_playing.grid(row=4, column=0, columnspan=2, sticky="w", pady=(4, 0))
 
-        self.menu = tk.Menu(self, tearoff=False)
-        self.menu.add_command(label="Open in Spotify", command=lambda: self._activate_selected("default"))
-        self.menu.add_command(label="Open in browser", command=lambda: self._activate_selected("browser"))
-        self.menu.add_command(label="Copy link", command=lambda: self._activate_selected("copy"))
-
-        self.tree.bind("<Double-Button-1>", self._on_double_click)
-        self.tree.bind("<Return>", lambda _e: self._activate_selected("default"))
-        self.tree.bind("<KP_Enter>", lambda _e: self._activate_selected("default"))
-        for click in context_clicks(platform):
-            self.tree.bind(click, self._on_context)
-        self.tree.bind("<Menu>", self._on_context_key)
+        self.song_menu = SongMenu(self.tree, self.selected, on_activate, self._is_song, platform)
+        self.menu = self.song_menu.menu
+        self.marks = MarkColumn(self.tree)  # what other modules mark on each row (song feedback)
         self.tree.bind("<FocusIn>", self._on_focus, add="+")
         self.tree.bind("<<TreeviewSelect>>", self._on_select, add="+")
         for sequence in ("<KeyPress>", "<ButtonPress>", "<MouseWheel>"):
@@ -370,33 +361,28 @@ class PlaylistPanel(ttk.Frame):
         index = self._index_after(selection[0])
         return self.tracks[index] if 0 <= index < len(self.tracks) else None
 
-    def _activate_selected(self, how: How) -> str:
-        track = self.selected()
-        if track is not None:
-            self._on_activate(track, how)
-        return "break"
+    def _is_song(self, row: str) -> bool:
+        return not row.startswith(MARKER_PREFIX)
 
-    def _on_double_click(self, event: tk.Event[ttk.Treeview]) -> str | None:
-        row = self.tree.identify_row(event.y)
-        if not row or row.startswith(MARKER_PREFIX):
-            return None  # a double click on a heading, a marker or empty space opens nothing
-        self.tree.selection_set(row)
-        return self._activate_selected("default")
+    # -- for the modules that add to the list (commands and keys: ``add_command``; marks: ``marks``) --
 
-    def _on_context(self, event: tk.Event[ttk.Treeview]) -> str:
-        row = self.tree.identify_row(event.y)
-        if row and not row.startswith(MARKER_PREFIX):
-            self.tree.selection_set(row)
-            self.tree.focus(row)
-            self.menu.tk_popup(event.x_root, event.y_root)
-        return "break"  # a Control-click (macOS) must not go on to toggle the row's selection
+    def add_command(
+        self, label: str, key: str, command: Callable[[], None], *, on_key: Callable[[], None] | None = None
+    ) -> None:
+        """A command on the selected song: in the context menu, and on ``key`` (``SongMenu.add_command``)."""
+        self.song_menu.add_command(label, key, command, on_key=on_key)
 
-    def _on_context_key(self, _event: tk.Event[ttk.Treeview]) -> None:
-        row = self.tree.focus()
-        if row:
-            bbox = self.tree.bbox(row)
-            x, y = (bbox[0], bbox[1]) if bbox else (0, 0)
-            self.menu.tk_popup(self.tree.winfo_rootx() + x + 20, self.tree.winfo_rooty() + y + 10)
+    def add_separator(self) -> None:
+        self.song_menu.add_separator()
+
+    def add_header_frame(self) -> ttk.Frame:
+        """A frame beside the heading, for buttons: it gets its room first, a long heading is cut."""
+        frame = ttk.Frame(self.header)
+        frame.pack(side="right", before=self.heading)
+        return frame
+
+    def focus_list(self) -> None:
+        self.tree.focus_set()
 
     def _on_focus(self, _event: tk.Event[ttk.Treeview]) -> None:
         self._show_focus(True)

@@ -1,6 +1,7 @@
 """The song list's title and artist columns: they share the list's width (the number and mood
 columns keep theirs), and a title or artist too long for its column ends in "…", measured in
 the font the theme draws the rows in; the whole of it shows on hover (``tooltip_text``).
+``MarkColumn`` is the narrow column at the left where a row can show a mark (song feedback's).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from tkinter import font as tkfont
 from tkinter import ttk
 
 from emotune.gui.elide import elide, style_font
+from emotune.gui.theme import ui_scale
 
 CELL_PADDING = 12  # the room a cell keeps around its text
 
@@ -60,3 +62,35 @@ class SongColumns:
         title, artist = self.full[row]
         shown = (self.tree.set(row, "title"), self.tree.set(row, "artist"))
         return f"{title} — {artist}" if shown != (title, artist) else None
+
+
+class MarkColumn:
+    """A narrow column at the left of the song list (shown once asked, ``show``) where each row
+    can show a mark, and one tag per row that colours it (``style``)."""
+
+    def __init__(self, tree: ttk.Treeview) -> None:
+        self.tree = tree
+        self._tags: set[str] = set()
+
+    def show(self, width: int) -> None:
+        """Show the column, ``width`` pixels at 96 dpi."""
+        self.tree.configure(show=("tree", "headings"))
+        self.tree.heading("#0", text="")
+        width = int(width * ui_scale(self.tree))
+        self.tree.column("#0", width=width, minwidth=width, stretch=False, anchor="center")
+
+    def style(self, tag: str, colour: str) -> None:
+        """Rows marked with ``tag`` are drawn in ``colour``."""
+        self._tags.add(tag)
+        self.tree.tag_configure(tag, foreground=colour)
+
+    def mark(self, index: int, text: str, tag: str | None) -> None:
+        """Row ``index`` shows ``text``, its mark tag now ``tag`` (None: none); a row not drawn is left."""
+        row = str(index)
+        if self.tree.exists(row):
+            kept = [t for t in self.tree.item(row, "tags") or () if str(t) not in self._tags]
+            self.tree.item(row, text=text, tags=[*kept, tag] if tag else kept)
+
+    def of(self, row: str) -> str:
+        """The mark ``row`` shows."""
+        return str(self.tree.item(row, "text"))

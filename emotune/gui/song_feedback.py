@@ -16,12 +16,11 @@ track and which verdict, and shows the marks it is told (``set_marks``).
 
 from __future__ import annotations
 
-import tkinter as tk
 from collections.abc import Callable, Mapping
 from tkinter import ttk
 
 from emotune.gui.playlist_panel import PlaylistPanel
-from emotune.gui.theme import Palette, ui_scale
+from emotune.gui.theme import Palette
 from emotune.music.feedback import Verdict
 from emotune.music.tracks import Track
 
@@ -45,16 +44,10 @@ class SongFeedback:
         self.panel = panel
         self._on_verdict = on_verdict
         self.marks: dict[str, Verdict | None] = {}  # track ID -> the mark its rows show
-        tree = panel.tree
-        tree.configure(show=("tree", "headings"))
-        tree.heading("#0", text="")
-        width = int(40 * ui_scale(tree))
-        tree.column("#0", width=width, minwidth=width, stretch=False, anchor="center")
+        panel.marks.show(40)
         self.set_palette(palette)
 
-        buttons = ttk.Frame(panel.header)
-        # Packed before the heading, the buttons get their room first: a long heading is cut, not them.
-        buttons.pack(side="right", before=panel.heading)
+        buttons = panel.add_header_frame()
         self.like_button = ttk.Button(buttons, text="Like", width=7, command=lambda: self.give_selected("like"))
         self.like_button.pack(side="left")
         self.dislike_button = ttk.Button(
@@ -62,51 +55,41 @@ class SongFeedback:
         )
         self.dislike_button.pack(side="left", padx=(4, 0))
 
-        panel.menu.add_separator()
+        panel.add_separator()
         for label, verdict in MENU_ITEMS:
-            panel.menu.add_command(
-                label=label,
-                accelerator=ACCELERATORS.get(verdict or "", ""),  # the key that does it in the list
-                command=lambda v=verdict: self.give_selected(v),  # type: ignore[misc]
-            )
-        keys: tuple[tuple[str, Verdict], ...] = (("l", "like"), ("d", "dislike"))
-        for key, verdict_key in keys:
-            for name in (key, key.upper()):
-                tree.bind(f"<KeyPress-{name}>", self._key_handler(verdict_key), add="+")
+            # Its key (L, D) in the list toggles: pressing it again takes the verdict back.
+            key = ACCELERATORS.get(verdict or "", "")
+            on_key = self._toggle(verdict) if verdict is not None and key else None
+            panel.add_command(label, key, lambda v=verdict: self.give_selected(v), on_key=on_key)  # type: ignore[misc]
 
     def set_palette(self, palette: Palette) -> None:
-        tree = self.panel.tree
-        tree.tag_configure(f"{TAG_PREFIX}like", foreground=LIKED_COLOUR)
+        self.panel.marks.style(f"{TAG_PREFIX}like", LIKED_COLOUR)
         for verdict in ("dislike", "never_track", "never_artist"):
-            tree.tag_configure(f"{TAG_PREFIX}{verdict}", foreground=palette.muted)
+            self.panel.marks.style(f"{TAG_PREFIX}{verdict}", palette.muted)
 
     def give_selected(self, verdict: Verdict | None) -> None:
         track = self.panel.selected()
         if track is not None:
             self._on_verdict(track, verdict)
 
-    def _key_handler(self, verdict: Verdict) -> Callable[[tk.Event[ttk.Treeview]], str]:
-        def on_key(_event: tk.Event[ttk.Treeview]) -> str:
+    def _toggle(self, verdict: Verdict) -> Callable[[], None]:
+        def on_key() -> None:
             track = self.panel.selected()
             if track is not None:
-                # The same key again takes the verdict back.
                 self._on_verdict(track, None if self.marks.get(track.id) == verdict else verdict)
-            return "break"
 
         return on_key
 
     def set_marks(self, verdicts: Mapping[str, Verdict | None]) -> None:
         """Mark every row of these track IDs (None: no mark)."""
         self.marks.update(verdicts)
-        tree = self.panel.tree
         for index, track in enumerate(self.panel.tracks):
-            if track.id not in verdicts or not tree.exists(str(index)):
-                continue
-            verdict = verdicts[track.id]
-            kept = [tag for tag in tree.item(str(index), "tags") or () if not str(tag).startswith(TAG_PREFIX)]
-            tags = [*kept, f"{TAG_PREFIX}{verdict}"] if verdict else kept
-            tree.item(str(index), text=MARKS.get(verdict or "", ""), tags=tags)
+            if track.id in verdicts:
+                verdict = verdicts[track.id]
+                self.panel.marks.mark(
+                    index, MARKS.get(verdict or "", ""), f"{TAG_PREFIX}{verdict}" if verdict else None
+                )
 
     def mark_of(self, row: str) -> str:
         """The mark a row shows (for tests and screen readers)."""
-        return str(self.panel.tree.item(row, "text"))
+        return self.panel.marks.of(row)

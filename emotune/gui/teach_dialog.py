@@ -1,4 +1,5 @@
-"""The "Teach Emotune your face" dialog and the toolbar's "Your face" menu.
+"""The "Teach Emotune your face" dialog (the status bar's "Your face" menu, which opens it, is
+``emotune.gui.face_menu``).
 
 ``TeachDialog`` shows the teaching flow's state as the controller computes it
 (``emotune.controller.teaching.TeachingState``): the step and its prompt, the countdown (from the
@@ -7,16 +8,13 @@ face or several faces (or no picture at all, with buttons to open a camera or a 
 which expressions are taught, and at the end the profile's name and
 "Save". Its buttons only forward clicks (Back, Redo, Skip, Finish, Cancel, Save); the flow's
 rules live in the controller. Not modal: the video behind it is what the person watches.
-
-``FaceMenu`` opens the dialog, lists the saved profiles (one per person) to choose the one that
-reads faces, and has "Forget my face".
 """
 
 from __future__ import annotations
 
 import tkinter as tk
 from collections.abc import Callable, Sequence
-from tkinter import messagebox, ttk
+from tkinter import ttk
 from typing import Protocol
 
 from emotune.controller.teaching import StepState, TeachingState
@@ -28,10 +26,6 @@ INTRO = (
 )
 WARNING_COLOUR = "#c0392b"
 MARKS = {"taught": "✓", "skipped": "–", "current": "▸", "waiting": "·"}
-MENU_STYLE = "Status.TMenubutton"
-# The "No profile" entry's value: Tk never marks a radio entry whose value is the empty string.
-NO_PROFILE = "\u2205none"
-FORGET_LABEL = "Forget my face…"
 
 
 class TeachActions(Protocol):
@@ -48,21 +42,6 @@ class TeachActions(Protocol):
     def cancel(self) -> None: ...
 
     def save(self, name: str) -> None: ...
-
-
-class FaceChoices(Protocol):
-    """What the "Your face" menu needs (``FaceProfiles`` has it)."""
-
-    @property
-    def chosen_stem(self) -> str: ...
-
-    def names(self) -> list[str]: ...
-
-    def teach(self) -> None: ...
-
-    def choose(self, name: str | None) -> None: ...
-
-    def forget(self) -> None: ...
 
 
 def steps_line(steps: tuple[StepState, ...]) -> str:
@@ -186,96 +165,3 @@ class TeachDialog(tk.Toplevel):
 
 def enable(widget: ttk.Widget, on: bool) -> None:
     widget.state(["!disabled"] if on else ["disabled"])
-
-
-def flat_style(widget: tk.Misc) -> None:
-    """A menu button as tall as the status bar's text (a framed button would make the bar taller,
-    taking rows from the playlist): label, arrow and the focus ring, no button frame."""
-    style = ttk.Style(widget)
-    style.layout(
-        MENU_STYLE,
-        [
-            (
-                "Menubutton.focus",
-                {
-                    "sticky": "nswe",
-                    "children": [
-                        (
-                            "Menubutton.padding",
-                            {
-                                "sticky": "nswe",
-                                "children": [
-                                    ("Menubutton.label", {"side": "left"}),
-                                    ("Menubutton.indicator", {"side": "right"}),
-                                ],
-                            },
-                        )
-                    ],
-                },
-            )
-        ],
-    )
-    style.configure(MENU_STYLE, padding=(4, 0))
-
-
-def visible_marks(menu: tk.Menu) -> None:
-    """Draw ``menu``'s radio and check marks in its text colour. Sun Valley colours menus on each
-    theme change with the selection's text colour for the marks: white, on a light grey menu."""
-
-    def recolour() -> None:
-        if menu.winfo_exists():
-            menu.configure(selectcolor=menu.cget("foreground"))
-
-    menu.bind("<<ThemeChanged>>", lambda _e: menu.after_idle(recolour), add="+")  # after Sun Valley's
-    recolour()
-
-
-class FaceMenu(ttk.Menubutton):
-    """ "Your face": teach Emotune, choose whose profile reads faces, forget the face in use."""
-
-    def __init__(self, master: tk.Misc, faces: FaceChoices) -> None:
-        flat_style(master)
-        super().__init__(master, text="Your face", style=MENU_STYLE)
-        self.faces = faces
-        self.bind("<<ThemeChanged>>", self._theme_changed, add="+")
-        self.chosen = tk.StringVar(value=NO_PROFILE)
-        # Asks before the profile is deleted (tests answer in its place).
-        self.ask: Callable[[str, str], bool] = lambda title, text: messagebox.askyesno(title, text, parent=self)
-        self.menu = tk.Menu(self, tearoff=False, postcommand=self.refresh)
-        visible_marks(self.menu)
-        self.configure(menu=self.menu)
-        self.refresh()
-
-    def _theme_changed(self, _event: object) -> None:
-        flat_style(self)  # a layout belongs to one theme: define it in the new one, and use it again
-        self.configure(style=MENU_STYLE)
-
-    def refresh(self) -> None:
-        """Rebuild the entries from the saved profiles (each time the menu opens)."""
-        menu, faces = self.menu, self.faces
-        menu.delete(0, "end")
-        menu.add_command(label=f"{TITLE}…", command=faces.teach)
-        menu.add_separator()
-        self.chosen.set(faces.chosen_stem or NO_PROFILE)
-        menu.add_radiobutton(
-            label="No profile (the plain model)",
-            variable=self.chosen,
-            value=NO_PROFILE,
-            command=lambda: faces.choose(None),
-        )
-        for name in faces.names():
-            menu.add_radiobutton(
-                label=name,
-                variable=self.chosen,
-                value=name,
-                command=lambda n=name: faces.choose(n),  # type: ignore[misc]
-            )
-        menu.add_separator()
-        menu.add_command(label=FORGET_LABEL, command=self.forget, state="normal" if faces.chosen_stem else "disabled")
-
-    def forget(self) -> None:
-        """Forget my face, once the person says yes: the profile cannot be brought back."""
-        name = self.faces.chosen_stem
-        question = f"Delete the face profile “{name}” from this computer? Emotune then reads faces as it did before."
-        if name and self.ask("Forget my face", question):
-            self.faces.forget()

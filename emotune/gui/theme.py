@@ -1,5 +1,6 @@
 """The app's look: the ttk theme (Sun Valley light/dark when ``sv-ttk`` is installed, else a
-tidied "clam"), the palette, and the fonts panels share (each mood's emoji: ``glyphs``).
+tidied "clam"), the palette, the fonts panels share (each mood's emoji: ``glyphs``), and the style
+of the status bar's menu buttons and their marks.
 
 Only appearance lives here; no panel logic. Colours are chosen to read on both light and dark
 backgrounds (mid-saturation, with white text on top).
@@ -131,3 +132,50 @@ def theme_menus(root: tk.Tk, palette: Palette) -> None:
                 selectcolor=palette.foreground,
                 relief="flat",
             )
+
+
+# The status bar's menu buttons ("Your face", "Genres"): a flat style, marks that show.
+
+MENU_STYLE = "Status.TMenubutton"
+
+
+def flat_style(widget: tk.Misc) -> None:
+    """A menu button as tall as the status bar's text (a framed button would make the bar taller,
+    taking rows from the playlist): label, arrow and the focus ring, no button frame."""
+    style = ttk.Style(widget)
+    style.layout(
+        MENU_STYLE,
+        [
+            (
+                "Menubutton.focus",
+                {
+                    "sticky": "nswe",
+                    "children": [
+                        (
+                            "Menubutton.padding",
+                            {
+                                "sticky": "nswe",
+                                "children": [
+                                    ("Menubutton.label", {"side": "left"}),
+                                    ("Menubutton.indicator", {"side": "right"}),
+                                ],
+                            },
+                        )
+                    ],
+                },
+            )
+        ],
+    )
+    style.configure(MENU_STYLE, padding=(4, 0))
+
+
+def visible_marks(menu: tk.Menu) -> None:
+    """Draw ``menu``'s radio and check marks in its text colour. Sun Valley colours menus on each
+    theme change with the selection's text colour for the marks: white, on a light grey menu."""
+
+    def recolour() -> None:
+        if menu.winfo_exists():
+            menu.configure(selectcolor=menu.cget("foreground"))
+
+    menu.bind("<<ThemeChanged>>", lambda _e: menu.after_idle(recolour), add="+")  # after Sun Valley's
+    recolour()

@@ -6,10 +6,12 @@ from ``WindowActions``; the parts they use are made by its ``_build_window``.
 from __future__ import annotations
 
 import tkinter as tk
+from collections.abc import Sequence
 
 from emotune.choices import Strategy
 from emotune.config import Settings
 from emotune.controller.app import AppController
+from emotune.environment import Environment
 from emotune.gui.controls import Controls
 from emotune.gui.help_view import HelpView
 from emotune.gui.journal_view import JournalWindow
@@ -25,6 +27,7 @@ from emotune.music.tracks import Track
 
 class WindowActions:
     root: tk.Tk
+    env: Environment
     controller: AppController
     controls: Controls
     status: StatusBar
@@ -34,15 +37,16 @@ class WindowActions:
     _settings_dialog: SettingsDialog | None
     _journal_window: JournalWindow | None
     _help_view: HelpView | None
+    source_spec: str
+    cameras_found: Sequence[int] | None
 
     def open_help(self) -> None:
-        self._help_view = HelpView.open(self._help_view, self.root, self.controller.env)
+        self._help_view = HelpView.open(self._help_view, self.root, self.env)
 
     def choose_camera(self) -> None:
-        control = self.controller
-        index = ask_camera(self.root, control.sources.spec, control.sources.cameras)
+        index = ask_camera(self.root, self.source_spec, self.cameras_found)
         if index is not None:
-            control.open_source(str(index))
+            self.controller.open_source(str(index))
 
     def choose_file(self) -> None:
         path = ask_video_file(self.root, self.controller.settings.last_source)
@@ -71,7 +75,7 @@ class WindowActions:
             self._settings_dialog.lift()
             return
         control = self.controller
-        overrides = {name: (variable, value) for variable, name, value in control.env.setting_overrides}
+        overrides = {name: (variable, value) for variable, name, value in self.env.setting_overrides}
         self._settings_dialog = SettingsDialog(
             self.root,
             control.settings,

@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from emotune.choices import Strategy
+from emotune.controller.playlist import Playlist
 from emotune.controller.view import SourceProblem
 from emotune.music.catalog import Genres
 from emotune.music.recommender import Recommendation
@@ -25,11 +26,26 @@ class RecordingView:
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self.selected: int | None = None  # what ``selected_row`` answers: the row the user selected
+        # The controller's playlist, as the window is given it (``watch``): what ``playlist_changed`` reads.
+        self.playlist: Playlist | None = None
 
     def __getattr__(self, name: str) -> Callable[..., None]:
-        if not name.startswith(("show_", "append_", "drop_")) and name != "hide_source_problem":
+        if not name.startswith(("show_", "drop_")) and name != "hide_source_problem":
             raise AttributeError(name)
         return lambda *args: self.calls.append((name, args))
+
+    def watch(self, playlist: Playlist) -> None:
+        self.playlist = playlist
+
+    def playlist_changed(self, *, appended: bool) -> None:
+        """Recorded as ``(appended, tracks, mood, heading)`` of the block the change drew: the
+        newest (a new list has one block); as ``(appended,)`` by a view given no playlist."""
+        if self.playlist is None:
+            self.calls.append(("playlist_changed", (appended,)))
+            return
+        block = self.playlist.blocks[-1]
+        tracks = self.playlist.tracks[block.start :]
+        self.calls.append(("playlist_changed", (appended, tracks, block.mood, block.heading)))
 
     def selected_row(self) -> int | None:
         return self.selected
