@@ -43,7 +43,6 @@ from emotune.environment import Environment
 from emotune.music import opener
 from emotune.music.feedback import Preferences, Verdict
 from emotune.music.feedback_store import feedback_path
-from emotune.music.opener import Opener
 from emotune.music.tracks import Track
 from emotune.tasks import Tasks
 from emotune.vision.camera_access import CameraAccess
@@ -75,8 +74,8 @@ class AppController:
         source_factory: Callable[[str], FrameSource] | None = None,
         camera_access: CameraAccess | None = None,
         player_factory: PlayerFactory = spotify_player,
-        app_opener: Opener = opener.os_handler,
-        browser_opener: Opener = opener.browser,
+        app_opener: opener.Opener = opener.os_handler,
+        browser_opener: opener.Opener = opener.browser,
         clock: Callable[[], float] = time.perf_counter,
         wall_clock: Callable[[], float] = time.time,
         after_music_built: Callable[[], None] = lambda: None,
