@@ -38,24 +38,22 @@ def quoted(value: object) -> str:
     return text if len(text) <= QUOTE_LIMIT else text[: QUOTE_LIMIT - 1] + "…"
 
 
-def stored_number(name: str, value: object, low: float, high: float) -> float:
-    """A finite number from ``low`` to ``high``; BadRowError otherwise (text, NULL, NaN, infinity)."""
+def stored_number(
+    name: str, value: object, low: float, high: float, kind: str = "a number", bounds: str | None = None
+) -> float:
+    """A finite number from ``low`` to ``high``; BadRowError otherwise (text, NULL, NaN, infinity).
+    The message calls it ``kind`` and its range ``bounds`` (default: "low..high")."""
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise BadRowError(f"{name} {quoted(value)} is not a number")
+        raise BadRowError(f"{name} {quoted(value)} is not {kind}")
     number = float(value)
     if not math.isfinite(number) or not low <= number <= high:
-        raise BadRowError(f"{name} {quoted(value)} is outside {low:g}..{high:g}")
+        raise BadRowError(f"{name} {quoted(value)} is {bounds or f'outside {low:g}..{high:g}'}")
     return number
 
 
 def stored_time(name: str, value: object) -> float:
     """A time (Unix seconds) that can be shown as a date; BadRowError otherwise."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise BadRowError(f"{name} {quoted(value)} is not a time")
-    number = float(value)
-    if not math.isfinite(number) or not EARLIEST_TIME <= number <= LATEST_TIME:
-        raise BadRowError(f"{name} {quoted(value)} is not a time from 1970 to 9998")
-    return number
+    return stored_number(name, value, EARLIEST_TIME, LATEST_TIME, "a time", "not a time from 1970 to 9998")
 
 
 def stored_text(name: str, value: object) -> str:
