@@ -94,6 +94,17 @@ def val_faces(fer_zip: Path) -> dict[str, list[NDArray[np.uint8]]]:
     return load_val_faces(5, fer_zip)
 
 
+@pytest.fixture(autouse=True)
+def tk_objects_collected_on_this_thread(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After a window test, collect what it left (Tk variables, images, widgets) here, on the
+    thread that made them. Left to the collector, a later test may run it on another thread (a
+    stand-in server's): Tk then waits for the main thread, which waits for that server, and the
+    later test times out."""
+    yield
+    if request.node.get_closest_marker("gui") is not None:
+        gc.collect()
+
+
 @pytest.fixture(scope="session")
 def display() -> Iterator[str]:
     try:
