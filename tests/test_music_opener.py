@@ -177,3 +177,28 @@ def test_the_uri_goes_to_open_macos(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
     assert os_handler(f"spotify:track:{TRACK_ID}", "macos") is True
     assert log.read_text(encoding="utf-8").splitlines() == [f"open spotify:track:{TRACK_ID}"]
+
+
+def run_without_browser_variable(tmp_path: Path, xdg_exit: int) -> subprocess.CompletedProcess[str]:
+    """open_track in a child process with no BROWSER set and a display, so that webbrowser picks
+    xdg-open (a script on PATH exiting with ``xdg_exit``, as xdg-open does when gio fails)."""
+    bin_dir, log = tmp_path / "bin", tmp_path / "opened.log"
+    bin_dir.mkdir(parents=True)
+    recording_script(bin_dir / "xdg-open", log, xdg_exit)
+    env = {k: v for k, v in os.environ.items() if k not in ("EMOTUNE_OPEN_WITH", "BROWSER")}
+    env.update(PATH=f"{bin_dir}{os.pathsep}/usr/bin{os.pathsep}/bin", DISPLAY=env.get("DISPLAY", ":0"))
+    code = (
+        "from emotune.music.opener import OpenerError, open_track\n"
+        f"try:\n    o = open_track({TRACK_ID!r}, 'browser'); print(o.how, o.target)\n"
+        "except OpenerError as e:\n    print('failed:', e)\n"
+    )
+    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=30)
+
+
+def test_a_browser_opened_through_a_failing_xdg_open_is_reported_as_failed(tmp_path: Path) -> None:
+    # webbrowser counts xdg-open as a success once started; its exit status says otherwise.
+    result = run_without_browser_variable(tmp_path, xdg_exit=4)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("failed:"), result.stdout
+    worked = run_without_browser_variable(tmp_path / "again", xdg_exit=0)
+    assert worked.stdout.strip() == f"browser https://open.spotify.com/track/{TRACK_ID}", worked.stderr

@@ -119,8 +119,18 @@ def _startfile(uri: str) -> None:
 
 
 def browser(url: str) -> bool:
+    """Open ``url`` in the browser ``webbrowser`` picks (the user's ``BROWSER`` first). When that
+    is xdg-open, its exit status is waited for, as ``os_handler`` does: ``webbrowser`` counts
+    xdg-open as a success once it has started, so a handler that then fails (gio: "Operation not
+    supported") would be reported as opened."""
     try:
-        return bool(webbrowser.open(url))
+        chosen = webbrowser.get()
+    except webbrowser.Error:
+        return False
+    if isinstance(chosen, webbrowser.BackgroundBrowser) and os.path.basename(chosen.name) == "xdg-open":
+        return os_handler(url, "linux")
+    try:
+        return bool(chosen.open(url))
     except webbrowser.Error:
         return False
 
