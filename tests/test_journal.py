@@ -419,11 +419,14 @@ def test_the_open_segment_reaches_the_disk_every_checkpoint(tmp_path: Path) -> N
         """The writer thread checkpoints on its own (no flush, no stop); wait for it to get there."""
         deadline = time.monotonic() + 10.0
         while end_on_disk() != end:
-            assert time.monotonic() < deadline, f"the open segment never reached {end}"
+            assert time.monotonic() < deadline, f"the open segment never reached {end} ({writer.problem})"
             time.sleep(0.01)
 
     try:
         writer.observe("surprise")
+        # The writer makes the file first: a reader opening it while it runs the schema steps
+        # could make the writer find it locked and go on without a journal.
+        assert writer.flush(5.0)
         until_written(100.0)  # begun (the writer thread reads the clock as it begins the segment)
         for now in (100.2, 100.4, 100.6):  # the clock moves on: each checkpoint writes the end up to it
             clock.now = now
