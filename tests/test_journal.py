@@ -289,6 +289,30 @@ def test_a_locked_journal_says_so_and_is_not_set_aside(tmp_path: Path) -> None:
         assert [s.mood for s in journal.segments()] == ["sad"]
 
 
+def test_a_journal_locked_for_a_moment_at_start_is_opened_on_a_later_try(tmp_path: Path) -> None:
+    path = tmp_path / DB_FILE
+    with Journal.open(path) as journal:
+        segment(journal, "sad", 1.0, 2.0)
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("PRAGMA locking_mode = EXCLUSIVE")  # keeps every other connection out
+    holder.execute("BEGIN EXCLUSIVE")
+    holder.execute("UPDATE segments SET mood = 'sad'")
+    holder.execute("COMMIT")
+    release = threading.Timer(0.6, holder.close)  # a reader that lets go within a second
+    problems: list[str] = []
+    writer = JournalWriter(path, on_problem=problems.append, timeout_s=0.2, open_tries=5, checkpoint_s=0.1)
+    release.start()
+    try:
+        writer.start()
+        writer.observe("happy", [0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0])
+        assert writer.flush(10.0) and writer.stop(5.0)
+    finally:
+        release.join()
+    assert problems == [] and writer.problem is None
+    with Journal.open(path) as journal:
+        assert [s.mood for s in journal.segments()] == ["sad", "happy"]
+
+
 # --- queries and forgetting ---------------------------------------------------------------------
 
 

@@ -41,7 +41,15 @@ from emotune.choices import Strategy
 from emotune.errors import reason
 from emotune.journal import series
 from emotune.journal.recording_lock import RecordingLock
-from emotune.journal.store import Forgotten, Journal, JournalError, SegmentSource, SongEvent, SongKind
+from emotune.journal.store import (
+    Forgotten,
+    Journal,
+    JournalError,
+    JournalLockedError,
+    SegmentSource,
+    SongEvent,
+    SongKind,
+)
 from emotune.labels import EMOTIONS
 
 log = logging.getLogger(__name__)
@@ -142,17 +150,21 @@ class JournalWriter:
         max_queue: int = 10_000,
         timeout_s: float = 5.0,
         lock: RecordingLock | None = None,
+        open_tries: int = 3,
     ) -> None:
         """``path``: the journal file (``store.journal_path(env)``). ``clock``: Unix seconds now (tests
         pass a fake one). ``record_history=False`` (the "journal off" setting) records no moods or
         songs; forgetting still works. ``lock``: a window's writer records only while it holds
-        this lock (another window holding it: a problem, ``ANOTHER_WINDOW``, and nothing recorded)."""
+        this lock (another window holding it: a problem, ``ANOTHER_WINDOW``, and nothing recorded).
+        ``open_tries``: how many times a locked journal is tried, ``timeout_s`` each, before the
+        writer gives up for the session."""
         self._path = path
         self._clock = clock
         self._checkpoint_s = checkpoint_s
         self._record_history = record_history
         self._on_problem = on_problem
         self._timeout_s = timeout_s
+        self._open_tries = max(1, open_tries)
         self._queue: queue.Queue[_Message] = queue.Queue(maxsize=max_queue)
         self._thread: threading.Thread | None = None
         self._problem: str | None = None
@@ -278,10 +290,7 @@ class JournalWriter:
 
     def _run(self) -> None:
         if self._take_lock():
-            try:
-                self._journal = Journal.open(self._path, timeout_s=self._timeout_s)
-            except JournalError as exc:
-                self._fail(exc)
+            self._open()
         while True:
             try:
                 message: _Message | None = self._queue.get(timeout=self._checkpoint_s)
@@ -303,6 +312,24 @@ class JournalWriter:
             journal.close()
         if self._lock is not None:
             self._lock.release()
+
+    def _open(self) -> None:
+        # A reader (the Journal window, the CLI) can hold a brand-new journal while its schema
+        # steps run, and SQLite may then answer "locked" at once instead of waiting; the journal
+        # is tried again before the session goes on without one.
+        for attempt in range(1, self._open_tries + 1):
+            try:
+                self._journal = Journal.open(self._path, timeout_s=self._timeout_s)
+                return
+            except JournalLockedError as exc:
+                if attempt == self._open_tries:
+                    self._fail(exc)
+                else:
+                    log.info("journal %s is locked; trying again (%d of %d)", self._path, attempt, self._open_tries)
+                    time.sleep(min(1.0, self._timeout_s))
+            except JournalError as exc:
+                self._fail(exc)
+                return
 
     def _take_lock(self) -> bool:
         if self._lock is None:
