@@ -1,12 +1,13 @@
 """How far one per-class bias on the logits can move a model: ``python -m benchmarks.class_bias_bench``.
 
-    python -m benchmarks.class_bias_bench [--model M] [--fer ZIP] [--jaffe DIR] [--json]
+    python -m benchmarks.class_bias_bench [--model M] [--against M] [--fer ZIP] [--jaffe DIR] [--json]
 
 A per-class prior correction is one vector ``b`` added to the model's log-probabilities (what
 ``training.export --prior-correction`` bakes in is the special case ``b = -TAU * log(prior)``).
 This fits ``b`` on FER2013 val by coordinate search, twice: once for the FER+ majority alone, once
 under the model-v3 bars (folder labels at least 62%, neutral read as sad at most half of the
-model's own rate, the JAFFE development people not below the model's own figure), and prints
+shipped model's rate, the JAFFE development people not below the shipped model; ``--against``
+names another model to hold the bars), and prints
 what each vector gives on every figure. Then, because a vector fitted on val and scored on val
 flatters itself, ``--halves N`` fits the bars' vector on a random half of val N times and scores
 it on the other half, beside the model as shipped on that half. Every image goes through the app's
@@ -64,6 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--model", type=Path, default=None, help="ONNX model (default: the shipped one)")
     p.add_argument("--fer", type=Path, default=FER_ZIP, help="FER2013 zip, with ferplus.csv beside it")
     p.add_argument("--jaffe", type=Path, default=JAFFE, help="folder of <person>/<emotion>/ photos")
+    p.add_argument("--against", type=Path, default=None, help="the model whose figures set the bars (default: shipped)")
     p.add_argument("--halves", type=int, default=4, help="random half splits of val for the held-out check")
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
@@ -71,15 +73,21 @@ def main(argv: list[str] | None = None) -> int:
     classifier = EmotionClassifier(args.model)
     val = load_split(args.fer, "val")
     majority = majority_of(val, load_votes(default_csv(args.fer)))
-    val_logp = log_probs(probabilities(classifier, val.images))
-    people = load_people(args.jaffe, FacePipeline(classifier=classifier))
-    jaffe_logp = log_probs(np.concatenate([person.probs for person in people]))
-    jaffe_true = np.concatenate([person.labels for person in people])
+    val_logp, jaffe_logp, jaffe_true = readings(classifier, val.images, args.jaffe)
+    reference = EmotionClassifier(args.against)
+    same = reference.model_path.resolve() == classifier.model_path.resolve()
+    ref_val_logp, ref_jaffe_logp, _ = (
+        (val_logp, jaffe_logp, None) if same else readings(reference, val.images, args.jaffe)
+    )
 
     everything = np.arange(len(val.labels))
 
-    def figures(bias: NDArray[np.float64], part: NDArray[np.intp] = everything) -> Figures:
-        val_pred, jaffe_pred = (val_logp[part] + bias).argmax(1), (jaffe_logp + bias).argmax(1)
+    def figures(
+        bias: NDArray[np.float64],
+        part: NDArray[np.intp] = everything,
+        logp: tuple[NDArray[np.float64], NDArray[np.float64]] = (val_logp, jaffe_logp),
+    ) -> Figures:
+        val_pred, jaffe_pred = (logp[0][part] + bias).argmax(1), (logp[1] + bias).argmax(1)
         truth, votes = val.labels[part], majority[part]
         return {
             "val_ferplus_majority": float(np.mean(val_pred[votes >= 0] == votes[votes >= 0])),
@@ -89,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         }
 
     def within_bars(part: NDArray[np.intp]) -> Callable[[NDArray[np.float64]], float]:
-        own = figures(np.zeros(len(EMOTIONS)), part)
+        own = figures(np.zeros(len(EMOTIONS)), part, (ref_val_logp, ref_jaffe_logp))
 
         def score(bias: NDArray[np.float64]) -> float:
             f = figures(bias, part)
@@ -113,14 +121,25 @@ def main(argv: list[str] | None = None) -> int:
         order = rng.permutation(everything)
         fit, check = order[: len(order) // 2], order[len(order) // 2 :]
         bias = search(within_bars(fit))
-        held_out.append((figures(bias, fit), figures(bias, check), figures(np.zeros(len(EMOTIONS)), check)))
+        shipped = figures(np.zeros(len(EMOTIONS)), check, (ref_val_logp, ref_jaffe_logp))
+        held_out.append((figures(bias, fit), figures(bias, check), shipped))
     results = {name: (figures(bias), [round(float(v), 2) for v in bias]) for name, bias in rows.items()}
     if args.json:
         rows_json = {name: {**f, "bias": bias} for name, (f, bias) in results.items()}
         halves = [{"fit": a, "held_out": b, "shipped_held_out": c} for a, b, c in held_out]
-        print(json.dumps({"model": str(classifier.model_path), "cpu": cpu_line(), "rows": rows_json, "halves": halves}))
+        print(
+            json.dumps(
+                {
+                    "model": str(classifier.model_path),
+                    "against": str(reference.model_path),
+                    "cpu": cpu_line(),
+                    "rows": rows_json,
+                    "halves": halves,
+                }
+            )
+        )
         return 0
-    print(f"model {classifier.model_path}; {cpu_line()}")
+    print(f"model {classifier.model_path}; bars from {reference.model_path}; {cpu_line()}")
     short = ", ".join(e[:3] for e in EMOTIONS)
     print(f"{'':28}{'val FER+':>10}{'val folder':>12}{'neutral as sad':>16}{'JAFFE':>8}   bias ({short})")
     for name, (row, vector) in results.items():
@@ -129,11 +148,20 @@ def main(argv: list[str] | None = None) -> int:
             f"{row['val_neutral_as_sad'] * 100:>15.1f}%{row['jaffe'] * 100:>7.1f}%   "
             + " ".join(f"{v:+.2f}" for v in vector)
         )
-    print(f"bars: folder >= {FOLDER_BAR:.0%}, neutral as sad <= half the model's, JAFFE >= the model's")
+    print(f"bars: folder >= {FOLDER_BAR:.0%}, neutral as sad <= half the reference's, JAFFE >= the reference's")
     print("fitted within the bars on half of val, scored on the other half (FER+, folder, neutral as sad):")
     for on_fit, on_check, shipped in held_out:
-        print(f"  fit half {_three(on_fit)}   held-out half {_three(on_check)}   as shipped {_three(shipped)}")
+        print(f"  fit half {_three(on_fit)}   held-out half {_three(on_check)}   reference {_three(shipped)}")
     return 0
+
+
+def readings(
+    classifier: EmotionClassifier, images: NDArray[np.uint8], jaffe: Path
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.int64]]:
+    """Log-probabilities on val and on the JAFFE photos (app's own path), and JAFFE's labels."""
+    people = load_people(jaffe, FacePipeline(classifier=classifier))
+    jaffe_logp = log_probs(np.concatenate([person.probs for person in people]))
+    return log_probs(probabilities(classifier, images)), jaffe_logp, np.concatenate([p.labels for p in people])
 
 
 def _three(f: Figures) -> str:

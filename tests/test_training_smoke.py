@@ -182,3 +182,72 @@ def test_fine_tuning_from_a_run_on_mixed_targets(smoke_run: tuple[Path, Path], t
     earlier = json.loads((smoke_run[0] / "hyperparameters.json").read_text())["command"]
     assert card["training"]["started_from"] == {"weights": str(best), "command": earlier}
     assert card["training"]["command"] == hp["command"]
+
+
+def test_an_exported_model_comes_back_to_keras_without_its_correction(
+    ferplus_run: tuple[Path, Path], fer_zip: Path, tmp_path: Path
+) -> None:
+    from training import export
+    from training.from_onnx import import_onnx
+
+    run_dir, _ = ferplus_run
+    bias = ["0.3", "-0.2", "0.1", "0", "-0.4", "0.2", "0"]
+    flags = ["--prior-correction", "0.5", "--class-bias", *bias, "--weights", "last"]
+    assert export.main([str(run_dir), "--models-dir", str(tmp_path), *flags]) == 0
+    card = json.loads((tmp_path / "emotion.json").read_text())
+    assert card["prior_correction"]["class_bias"] == [float(b) for b in bias]
+    faces = load_split(fer_zip, "train").subset(256, seed=5).images.astype(np.float32)[..., None]
+    model = import_onnx(tmp_path / "emotion.onnx", card, faces)
+    import keras
+
+    trained = keras.saving.load_model(run_dir / "last.keras")
+    np.testing.assert_allclose(model.predict(faces, verbose=0), trained.predict(faces, verbose=0), atol=1e-4)
+    # each batch norm now holds the statistics its input has on real faces
+    first_bn = model.get_layer("bn1_1")
+    conv_out = keras.Model(model.input, first_bn.input).predict(faces, verbose=0)
+    np.testing.assert_allclose(first_bn.moving_mean.numpy(), conv_out.mean(axis=(0, 1, 2)), rtol=1e-3, atol=1e-3)
+
+
+def test_a_distilled_run_with_weight_averaging_saves_and_exports_the_average(
+    ferplus_run: tuple[Path, Path], fer_zip: Path, tmp_path: Path
+) -> None:
+    from training import export
+    from training.teachers import distilled_targets
+
+    _, teacher_dir = ferplus_run
+    teacher = teacher_dir / "emotion.onnx"
+    flags = ["--data", str(fer_zip), "--labels", "ferplus", "--limit", str(LIMIT), "--epochs", "1"]
+    flags += ["--batch-size", "64", "--widths", "8", "16", "--runs-dir", str(tmp_path / "runs")]
+    flags += ["--teacher", str(teacher), "--teacher-weight", "0.5", "--ema", "0.9"]
+    assert train.main(flags) == 0
+    (run_dir,) = (tmp_path / "runs").iterdir()
+    hp = json.loads((run_dir / "hyperparameters.json").read_text())
+    assert hp["teacher"] == [str(teacher)] and hp["ema"] == 0.9
+    assert (run_dir / "ema.keras").is_file()
+    assert export.main([str(run_dir), "--models-dir", str(tmp_path / "m"), "--weights", "ema"]) == 0
+    card = json.loads((tmp_path / "m" / "emotion.json").read_text())
+    assert card["training"]["weights"].startswith("ema.keras (the exponential moving average")
+    # all weight on one teacher: the targets are its flip-averaged probabilities
+    faces = load_split(fer_zip, "val").subset(40, seed=2).images
+    soft = distilled_targets(np.zeros((40, 7), np.float32), faces, [teacher], 1.0)
+    expected = EmotionClassifier(teacher, flip_average=True).classify(list(faces))
+    np.testing.assert_allclose(soft, expected, atol=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [(b"\x00garbage\xff" * 10, "not a readable ONNX model"), (None, "no such ONNX file")],
+)
+def test_importing_a_damaged_or_missing_model_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes | None, words: str
+) -> None:
+    from training import from_onnx
+
+    model = tmp_path / "emotion.onnx"
+    if content is not None:
+        model.write_bytes(content)
+        (tmp_path / "emotion.json").write_text("{}")
+    assert from_onnx.main([str(model), "--out", str(tmp_path / "out.keras")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert words in err and str(model) in err and "\n" not in err
+    assert not (tmp_path / "out.keras").exists()

@@ -37,11 +37,17 @@ from emotune.vision.emotions import CARD_FILE, MODEL_FILE, REFERENCE_KEY, Emotio
 from emotune.vision.preprocess import INPUT_SIZE, PIXEL_MEAN, PIXEL_STD
 from training.card import card_json, ferplus_figures, rounded_per_class
 from training.cli import add_common_flags, fail, run_cli
+from training.correction import logit_offset
 from training.data import load_split, resolve_split
 from training.evaluate import evaluate, find_votes
 from training.onnx_embedding import add_embedding_output_to_file, describe_outputs, embedding_reference
 
 MAX_ONNX_DIFF = 1e-4
+WEIGHT_FILES = {
+    "best": "the best val epoch",
+    "last": "the last epoch",
+    "ema": "the exponential moving average of the weights",
+}
 
 
 def export_onnx(model: Any, onnx_path: Path) -> None:
@@ -72,12 +78,13 @@ def validation_embeddings(onnx_path: Path, images: np.ndarray, flip: bool, batch
     return np.concatenate(parts) if parts else np.zeros((0, 0), dtype=np.float32)
 
 
-def apply_prior_correction(model: Any, prior: list[float], tau: float) -> None:
-    """Subtract ``tau * log(prior)`` from the bias of the model's last Dense layer ("logits")."""
+def apply_prior_correction(
+    model: Any, prior: list[float] | None, tau: float, class_bias: list[float] | None = None
+) -> None:
+    """Add ``-tau * log(prior) + class_bias`` to the bias of the model's last Dense layer ("logits")."""
     layer = model.get_layer("logits")
     kernel, bias = layer.get_weights()
-    log_prior = np.log(np.clip(np.asarray(prior, dtype=np.float64), 1e-6, None))
-    layer.set_weights([kernel, (bias - tau * log_prior).astype(bias.dtype)])
+    layer.set_weights([kernel, (bias + logit_offset(prior, tau, class_bias)).astype(bias.dtype)])
 
 
 def export_run(
@@ -87,6 +94,7 @@ def export_run(
     command: str | None = None,
     prior_correction: float = 0.0,
     weights: str = "best",
+    class_bias: list[float] | None = None,
 ) -> dict[str, Any]:
     """Export ``run_dir/<weights>.keras`` (``best``: the best val epoch; ``last``: the last epoch)
     into ``models_dir`` with its model card; returns the card."""
@@ -97,10 +105,10 @@ def export_run(
     if not chosen_file.is_file():
         fail(f"{chosen_file}: no trained model in this run folder")
     model = keras.saving.load_model(chosen_file)
-    if prior_correction:
-        if "train_prior" not in hp:
-            fail(f"{run_dir}: the run records no train_prior, so --prior-correction cannot be applied")
-        apply_prior_correction(model, hp["train_prior"], prior_correction)
+    if prior_correction and "train_prior" not in hp:
+        fail(f"{run_dir}: the run records no train_prior, so --prior-correction cannot be applied")
+    if prior_correction or class_bias:
+        apply_prior_correction(model, hp.get("train_prior"), prior_correction, class_bias)
     cache = Path(hp["cache_dir"]) if hp.get("cache_dir") else None
     data = Path(hp["data"])
     val = load_split(data, resolve_split(data, hp["val_split"]), cache)
@@ -158,7 +166,10 @@ def export_run(
         "prior_correction": {
             "tau": prior_correction,
             "train_prior": hp.get("train_prior"),
-            "applied": "last layer's bias minus tau * log(train_prior), baked into the graph (training.export)",
+            **({"class_bias": class_bias} if class_bias else {}),
+            "applied": "last layer's bias minus tau * log(train_prior)"
+            + (" plus class_bias" if class_bias else "")
+            + ", baked into the graph (training.export)",
         },
         "parameters": hp.get("parameters"),
         "macs": hp.get("macs"),
@@ -169,7 +180,7 @@ def export_run(
         "training": {
             "epochs": hp["epochs"],
             "command": hp.get("command"),
-            "weights": f"{weights}.keras ({'the best val epoch' if weights == 'best' else 'the last epoch'})",
+            "weights": f"{weights}.keras ({WEIGHT_FILES[weights]})",
             "started_from": started_from(hp),
             "keras_backend": hp.get("keras_backend"),
             "hyperparameters": {k: v for k, v in hp.items() if k not in ("command",)},
@@ -229,10 +240,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="bake logit adjustment by TAU * log(train prior) into the graph (default: none)",
     )
     p.add_argument(
+        "--class-bias",
+        type=float,
+        nargs=len(EMOTIONS),
+        metavar="B",
+        help=f"also add one bias per class ({', '.join(EMOTIONS)}), e.g. from benchmarks.class_bias_bench",
+    )
+    p.add_argument(
         "--weights",
-        choices=["best", "last"],
+        choices=list(WEIGHT_FILES),
         default="best",
-        help="best.keras (the best val epoch, the default) or last.keras (the last epoch)",
+        help="best.keras (the best val epoch, the default), last.keras (the last epoch) or ema.keras "
+        "(the weight average of a run with --ema)",
     )
     add_common_flags(p)
     return p
@@ -248,6 +267,7 @@ def _export(args: argparse.Namespace, argv: list[str]) -> int:
         "python -m training.export " + shlex.join(argv),
         args.prior_correction,
         args.weights,
+        args.class_bias,
     )
     return 0
 

@@ -65,6 +65,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="--labels mixed: mix the folder label in only for images in these folders (default: all)",
     )
     data.add_argument("--ferplus", type=Path, help="FER+ votes CSV (default: ferplus.csv beside --data)")
+    data.add_argument(
+        "--teacher",
+        type=Path,
+        nargs="+",
+        default=[],
+        metavar="ONNX",
+        help="distil: blend the targets with these exported models' mean probabilities (training.teachers)",
+    )
+    data.add_argument("--teacher-weight", type=float, default=0.5, help="share of the teachers in the targets")
     data.add_argument("--limit", type=int, default=0, help="use at most this many images per split (smoke runs)")
     data.add_argument(
         "--cache-dir", type=Path, default=DEFAULT_CACHE, help="decoded-array cache (default: %(default)s)"
@@ -83,6 +92,13 @@ def build_parser() -> argparse.ArgumentParser:
     opt.add_argument("--weight-decay", type=float, default=0.05, help="decoupled (AdamW) or L2 (SGD)")
     opt.add_argument("--momentum", type=float, default=0.9, help="SGD Nesterov momentum")
     opt.add_argument("--label-smoothing", type=float, default=0.1)
+    opt.add_argument(
+        "--ema",
+        type=float,
+        default=0.0,
+        metavar="MOMENTUM",
+        help="keep an exponential moving average of the weights (e.g. 0.999) and save it as ema.keras",
+    )
     opt.add_argument("--class-weight", choices=["none", "sqrt", "balanced"], default="sqrt")
     aug = p.add_argument_group("augmentation")
     aug.add_argument("--no-augment", action="store_true")
@@ -126,9 +142,7 @@ def _train(args: argparse.Namespace, argv: list[str]) -> int:
     else:
         if args.data is None:
             fail("--data is required (a class-folder directory, a .zip or fer2013.csv)")
-        hp = {
-            k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items() if k not in ("resume", "verbose")
-        }
+        hp = {k: _jsonable(v) for k, v in vars(args).items() if k not in ("resume", "verbose")}
         hp["command"] = "python -m training.train " + shlex.join(argv)
         stamp = time.strftime("%Y%m%d-%H%M%S")
         run_dir = args.runs_dir / (f"{stamp}-{args.name}" if args.name else stamp)
@@ -151,6 +165,15 @@ def _train(args: argparse.Namespace, argv: list[str]) -> int:
         if hp["labels"] == "mixed":
             mixed = mixed_targets(train, hp["vote_weight"], hp.get("mix_classes") or ())
             train = Dataset(train.images, train.labels, train.names, mixed)
+    if hp.get("teacher"):
+        from training.teachers import distilled_targets
+
+        soft = distilled_targets(
+            train.target_matrix(), train.images, [Path(t) for t in hp["teacher"]], hp["teacher_weight"]
+        )
+        train = Dataset(train.images, train.labels, train.names, soft)
+        share = hp["teacher_weight"]
+        print(f"targets: {1 - share:g} x labels + {share:g} x {len(hp['teacher'])} teacher(s)")
     print(f"train: {len(train)} images ({describe(train)})")
     print(f"val:   {len(val)} images ({describe(val)})")
 
@@ -240,6 +263,8 @@ def _train(args: argparse.Namespace, argv: list[str]) -> int:
             verbose=1 if sys.stdout.isatty() else 2,
         )
 
+    if hp.get("ema"):
+        _save_average(model, train.images, run_dir / "ema.keras")
     best = keras.saving.load_model(run_dir / "best.keras")
     summary = _summarise(best, x_val, y_val.argmax(axis=1))
     summary["epochs"] = hp["epochs"]
@@ -265,6 +290,25 @@ def _start_from(model: Any, init: Path) -> None:
         fail(f"{init}: its weights do not fit this architecture (--widths, --convs-per-stage): {exc}")
 
 
+def _save_average(model: Any, images: Any, path: Path) -> None:
+    """Save the weight average that fit() swapped in at its end, with batch-norm statistics
+    measured for it (the stored ones belong to the last step's weights)."""
+    from training.from_onnx import recalibrate_batchnorm
+
+    rows = np.random.default_rng(0).permutation(len(images))[:4096]
+    recalibrate_batchnorm(model, images[rows].astype(np.float32)[..., None])
+    model.save(path)
+    print(f"weight average (EMA) -> {path}")
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    return value
+
+
 def _flag_given(argv: list[str], flag: str) -> bool:
     return any(arg == flag or arg.startswith(flag + "=") for arg in argv)
 
@@ -288,11 +332,12 @@ def _optimizer(hp: dict[str, Any], steps_per_epoch: int) -> Any:
     import keras
 
     schedule = _schedule(hp, steps_per_epoch)
+    ema = {"use_ema": True, "ema_momentum": hp["ema"]} if hp.get("ema") else {}
     if hp["optimizer"] == "sgd":
         return keras.optimizers.SGD(
-            schedule, momentum=hp["momentum"], nesterov=True, weight_decay=hp["weight_decay"] or None
+            schedule, momentum=hp["momentum"], nesterov=True, weight_decay=hp["weight_decay"] or None, **ema
         )
-    return keras.optimizers.AdamW(schedule, weight_decay=hp["weight_decay"])
+    return keras.optimizers.AdamW(schedule, weight_decay=hp["weight_decay"], **ema)
 
 
 def _summarise(model: Any, x_val: Any, labels: Any) -> dict[str, Any]:
