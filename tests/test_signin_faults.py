@@ -91,23 +91,6 @@ def test_a_silent_connection_cannot_hold_login_past_its_timeout(
 
 
 @pytest.mark.slow
-def test_the_real_redirect_after_a_silent_connection_signs_in(
-    fake: FakeSpotify, tmp_path: Path, user_dirs: UserFolders
-) -> None:
-    port = free_port()
-    follow = (
-        "silent = socket.create_connection(('127.0.0.1', port))  # a preconnect that never speaks\n"
-        "with urllib.request.urlopen(url, timeout=20) as answer:\n"
-        "    answer.read()\n"
-        "silent.close()\n"
-    )
-    login = run_emotune("spotify", "login", "--timeout", "30", env=login_env(fake, port, browser(tmp_path, follow)))
-    assert (login.returncode, login.stderr) == (0, "")
-    assert login.stdout == f"Signed in to Spotify as {USER_NAME} ({USER_ID})\n"
-    assert user_token_path(user_dirs.config).exists()
-
-
-@pytest.mark.slow
 def test_an_error_text_from_the_redirect_is_shown_with_control_characters_made_harmless(
     fake: FakeSpotify, tmp_path: Path, user_dirs: UserFolders
 ) -> None:
@@ -166,26 +149,39 @@ def test_play_with_an_expired_token_on_a_trickling_server_has_one_deadline(
     assert fake.played == []
 
 
+SILENT_PRECONNECT = (
+    "silent = socket.create_connection(('127.0.0.1', port))  # a preconnect that never speaks\n"
+    "with urllib.request.urlopen(url, timeout=20) as answer:\n"
+    "    answer.read()\n"
+    "silent.close()\n"
+)
+RESETS_FIRST = (
+    "import struct\n"
+    "for request in (b'', b'GET /callback HTTP/1.1\\r\\nHost: x\\r\\n'):\n"
+    "    reset = socket.create_connection(('127.0.0.1', port))\n"
+    "    reset.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))\n"
+    "    reset.sendall(request)\n"
+    "    time.sleep(0.3)\n"
+    "    reset.close()  # with a zero linger: a reset, not a goodbye\n"
+    "time.sleep(0.3)\n"
+    "with urllib.request.urlopen(url, timeout=20) as answer:\n"
+    "    answer.read()\n"
+)
+
+
 @pytest.mark.slow
-def test_a_browser_connection_reset_leaves_no_traceback_and_the_sign_in_goes_on(
-    fake: FakeSpotify, tmp_path: Path, user_dirs: UserFolders
+@pytest.mark.parametrize("browser_body", [SILENT_PRECONNECT, RESETS_FIRST], ids=["silent-preconnect", "resets-first"])
+def test_the_real_redirect_signs_in_after_a_misbehaving_connection(
+    fake: FakeSpotify, tmp_path: Path, user_dirs: UserFolders, browser_body: str
 ) -> None:
+    """A browser's silent preconnect, or connections reset halfway: no traceback, and the real
+    redirect that follows still signs in."""
     port = free_port()
-    resets = (
-        "import struct\n"
-        "for request in (b'', b'GET /callback HTTP/1.1\\r\\nHost: x\\r\\n'):\n"
-        "    reset = socket.create_connection(('127.0.0.1', port))\n"
-        "    reset.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))\n"
-        "    reset.sendall(request)\n"
-        "    time.sleep(0.3)\n"
-        "    reset.close()  # with a zero linger: a reset, not a goodbye\n"
-        "time.sleep(0.3)\n"
-        "with urllib.request.urlopen(url, timeout=20) as answer:\n"
-        "    answer.read()\n"
-    )
-    login = run_emotune("spotify", "login", "--timeout", "30", env=login_env(fake, port, browser(tmp_path, resets)))
+    env = login_env(fake, port, browser(tmp_path, browser_body))
+    login = run_emotune("spotify", "login", "--timeout", "30", env=env)
     assert (login.returncode, login.stderr) == (0, "")
     assert login.stdout == f"Signed in to Spotify as {USER_NAME} ({USER_ID})\n"
+    assert user_token_path(user_dirs.config).exists()
 
 
 def play_signed_in(fake: FakeSpotify, user_dirs: UserFolders) -> subprocess.CompletedProcess[str]:
