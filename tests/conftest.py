@@ -148,6 +148,21 @@ def start(display: str) -> Iterator[Callable[..., Running]]:
 
 
 @pytest.fixture
+def happy_list(start: Callable[..., Running], user_dirs: UserFolders) -> Callable[[str], Running]:
+    """``happy_list(theme)``: the window in that theme, offline on the mood happy with no camera,
+    once its first ten songs show: where most screen tests begin."""
+    from emotune.config import Settings, SettingsStore
+
+    def launch(theme: str) -> Running:
+        SettingsStore(user_dirs.config).save(Settings().replace(theme=theme))
+        run = start(AppOptions(source="99", offline=True, mood="happy"))
+        run.until(lambda: len(run.playlist_rows()) == 10, "a playlist")
+        return run
+
+    return launch
+
+
+@pytest.fixture
 def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeSpotify]:
     """The stand-in Spotify server on 127.0.0.1, with EMOTUNE_SPOTIFY_API_URL and
     EMOTUNE_SPOTIFY_ACCOUNTS_URL pointing at it for this test."""

@@ -9,11 +9,9 @@ from __future__ import annotations
 import json
 import tkinter as tk
 from collections.abc import Callable
-from tkinter import ttk
 
 import pytest
 
-from emotune.config import Settings, SettingsStore
 from emotune.controller.fair_trial import DRAWN_NOTE, TRIAL_NOTE
 from emotune.controller.helped_report import group_label
 from emotune.controller.options import AppOptions
@@ -24,7 +22,7 @@ from emotune.journal.store import DB_FILE
 from testbed.helped_sim import Truth, write_journal
 from tests.support.gui import Running, pump_for
 from tests.support.paths import UserFolders
-from tests.support.screen import control_text, covered_controls, read_text, readable, screenshot
+from tests.support.screen import check_window, control_text, read_text, readable, screenshot
 
 pytestmark = pytest.mark.gui
 
@@ -35,39 +33,17 @@ def dialog_of(run: Running, kind: type, master: tk.Misc) -> tk.Toplevel:
     return next(w for w in master.winfo_children() if isinstance(w, kind))
 
 
-def seen_on(window: tk.Misc, name: str, expected: tuple[str, ...]) -> str:
-    assert covered_controls(window) == [], name
-    image = screenshot(window, name)
-    seen = read_text(image)
-    for text in expected:
-        assert readable(text, seen), f"{text!r} not read in {name}: {seen}"
-    for button in _buttons(window):
-        label = str(button.cget("text"))
-        assert readable(label, control_text(image, button)), f"{label!r} not readable on its button in {name}"
-    return seen
-
-
-def _buttons(window: tk.Misc) -> list[ttk.Button]:
-    pending, found = [window], []
-    while pending:
-        widget = pending.pop()
-        pending.extend(child for child in widget.winfo_children() if not isinstance(child, tk.Toplevel))
-        if isinstance(widget, ttk.Button) and widget.winfo_viewable() and str(widget.cget("text")).strip():
-            found.append(widget)
-    return found
-
-
 @pytest.mark.parametrize("theme", ["light", "dark"])
-def test_the_journal_window_shows_the_answer(start: Callable[..., Running], user_dirs: UserFolders, theme: str) -> None:
+def test_the_journal_window_shows_the_answer(
+    happy_list: Callable[[str], Running], user_dirs: UserFolders, theme: str
+) -> None:
     write_journal(user_dirs.data / DB_FILE, Truth(0.3, 0.0, 40, 0.15, 0.1), seed=2)
-    SettingsStore(user_dirs.config).save(Settings().replace(theme=theme))
-    run = start(AppOptions(source="99", offline=True, mood="happy"))
+    run = happy_list(theme)
     app = run.app
-    run.until(lambda: len(run.playlist_rows()) == 10, "a playlist")
     app.open_journal()
     journal = dialog_of(run, JournalWindow, run.root)
     assert isinstance(journal, JournalWindow)
-    seen_on(journal, f"journal-helped-button-{theme}", ("Did the music help",))
+    check_window(journal, f"journal-helped-button-{theme}", ("Did the music help",))
     journal.helped_button.invoke()
     window = dialog_of(run, HelpedWindow, journal)
     assert isinstance(window, HelpedWindow)
@@ -79,7 +55,7 @@ def test_the_journal_window_shows_the_answer(start: Callable[..., Running], user
     assert lift.low is not None and lift.high is not None and lift.low <= 0.3 <= lift.high
     rows = [window.table.item(item, "text") for item in window.table.get_children()]
     assert rows == [group_label(g) for g in report.answer.groups]
-    seen = seen_on(
+    seen = check_window(
         window,
         f"helped-{theme}",
         (
@@ -107,7 +83,7 @@ def test_the_setting_draws_match_or_lift_and_the_window_says_it_is_on(
     app.open_settings()
     dialog = dialog_of(run, SettingsDialog, run.root)
     assert isinstance(dialog, SettingsDialog) and dialog.find_what_helps.get() is False
-    seen_on(dialog, "settings-find-what-helps", ("Find out what helps me",))
+    check_window(dialog, "settings-find-what-helps", ("Find out what helps me",))
     assert FIND_WHAT_HELPS.startswith("Find out what helps me")
     dialog.find_what_helps.set(True)
     dialog.save()

@@ -30,7 +30,7 @@ from emotune.vision.profile import ProfileBuilder
 from testbed.media import talking_head_frames, write_video
 from tests.support.gui import Running, pump_for
 from tests.support.paths import UserFolders
-from tests.support.screen import control_text, covered_controls, read_text, readable, screenshot, words
+from tests.support.screen import check_window, control_text, covered_controls, read_text, readable, screenshot, words
 
 pytestmark = [pytest.mark.gui, pytest.mark.slow]
 
@@ -111,66 +111,41 @@ def dialog_of(run: Running, kind: type) -> tk.Toplevel:
     return found
 
 
-def check_dialog(window: tk.Misc, name: str, expected: tuple[str, ...]) -> None:
-    """Nothing covers a control, the ``expected`` texts are read, and each button's label is read
-    where the button is drawn."""
-    assert covered_controls(window) == [], name
-    image = screenshot(window, name)
-    seen = read_text(image)
-    for text in expected:
-        assert readable(text, seen), f"{text!r} not read in {name}: {seen}"
-    for button in buttons_in(window):
-        label = str(button.cget("text"))
-        assert readable(label, control_text(image, button)), f"{label!r} not readable on its button in {name}"
-
-
-def buttons_in(window: tk.Misc) -> list[ttk.Button]:
-    pending, found = [window], []
-    while pending:
-        widget = pending.pop()
-        pending.extend(child for child in widget.winfo_children() if not isinstance(child, tk.Toplevel))
-        if isinstance(widget, ttk.Button) and widget.winfo_viewable() and str(widget.cget("text")).strip():
-            found.append(widget)
-    return found
-
-
 @pytest.mark.parametrize("theme", ["light", "dark"])
 def test_every_dialog_can_be_read_and_nothing_covers_its_controls(
-    start: Callable[..., Running], user_dirs: UserFolders, theme: str
+    happy_list: Callable[[str], Running], theme: str
 ) -> None:
-    SettingsStore(user_dirs.config).save(Settings().replace(theme=theme))
-    run = start(AppOptions(source="99", offline=True, mood="happy"))
+    run = happy_list(theme)
     app = run.app
-    run.until(lambda: len(run.playlist_rows()) == 10, "a playlist")
-    check_dialog(run.root, f"main-{theme}-no-camera", ("No picture from the camera", "Retry", "Open video file"))
+    check_window(run.root, f"main-{theme}-no-camera", ("No picture from the camera", "Retry", "Open video file"))
 
     app.open_settings()
     settings = dialog_of(run, SettingsDialog)
-    check_dialog(settings, f"settings-{theme}", ("Client ID", "developer spotify com", "Music follows my mood", "Save"))
+    check_window(settings, f"settings-{theme}", ("Client ID", "developer spotify com", "Music follows my mood", "Save"))
     settings.destroy()
 
     app.open_help()
     help_view = dialog_of(run, HelpView)
-    check_dialog(help_view, f"help-{theme}", ("The window", "Keyboard", "Your face now", "Lock mood"))
+    check_window(help_view, f"help-{theme}", ("The window", "Keyboard", "Your face now", "Lock mood"))
     tabs = [str(help_view.notebook.tab(i, "text")) for i in range(help_view.notebook.index("end"))]
     help_view.notebook.select(tabs.index("Keyboard"))
     pump_for(run.root, 0.3)
-    check_dialog(help_view, f"help-{theme}-keyboard", ("Ctrl+J", "the mood journal", "more songs"))
+    check_window(help_view, f"help-{theme}-keyboard", ("Ctrl+J", "the mood journal", "more songs"))
     help_view.destroy()
 
     app.open_journal()
     journal = dialog_of(run, JournalWindow)
-    check_dialog(journal, f"journal-{theme}", ("Music moods", "Time per mood", "Export PNG", "Forget today"))
+    check_window(journal, f"journal-{theme}", ("Music moods", "Time per mood", "Export PNG", "Forget today"))
     journal.destroy()
 
     app.controller.profiles.teach()
     teach = dialog_of(run, TeachDialog)
-    check_dialog(teach, f"teach-{theme}", ("Get ready", "Skip"))
+    check_window(teach, f"teach-{theme}", ("Get ready", "Skip"))
     app.controller.profiles.cancel()
 
     def look_at_the_camera_dialog() -> None:
         dialog = next(w for w in run.root.winfo_children() if isinstance(w, CameraDialog))
-        check_dialog(dialog, f"camera-{theme}", ("Camera number", "Use camera", "Cancel"))
+        check_window(dialog, f"camera-{theme}", ("Camera number", "Use camera", "Cancel"))
         dialog.destroy()
 
     run.root.after(400, look_at_the_camera_dialog)

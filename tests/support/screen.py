@@ -7,6 +7,9 @@
 - ``control_text(image, widget)``: what OCR reads where one control is drawn.
 - ``covered_controls(window)``: every mapped control whose centre is drawn by another widget
   (``winfo_containing``), i.e. stacked under something.
+- ``unread_labels(image, controls)``: the controls whose own text OCR cannot read where they are drawn.
+- ``check_window(window, name, expected)``: all of it for one window: nothing covered, the
+  ``expected`` texts read, every button's label read on the button.
 
 OCR reads small UI text best enlarged and dark on light, so ``read_text`` takes each pixel's
 darkest channel (inverted on a dark theme) and scales the picture 3x first.
@@ -19,6 +22,7 @@ import re
 import shutil
 import subprocess
 import tkinter as tk
+from collections.abc import Iterable
 from io import BytesIO
 from pathlib import Path
 from tkinter import ttk
@@ -97,6 +101,38 @@ def words(text: str) -> str:
 def readable(expected: str, seen: str) -> bool:
     """Whether every word of ``expected`` was read, in order, in ``seen`` (OCR text)."""
     return words(expected).strip() in words(seen)
+
+
+def unread_labels(image: Image.Image, controls: Iterable[tk.Misc]) -> list[str]:
+    """The texts of ``controls`` that OCR does not read where each control is drawn on ``image``."""
+    return [
+        label
+        for control in controls
+        if not readable(label := str(control.cget("text")).rstrip("…"), control_text(image, control))
+    ]
+
+
+def buttons_in(window: tk.Misc) -> list[ttk.Button]:
+    """The visible buttons with a text in ``window`` (not in its other toplevels)."""
+    pending, found = [window], []
+    while pending:
+        widget = pending.pop()
+        pending.extend(child for child in widget.winfo_children() if not isinstance(child, tk.Toplevel))
+        if isinstance(widget, ttk.Button) and widget.winfo_viewable() and str(widget.cget("text")).strip():
+            found.append(widget)
+    return found
+
+
+def check_window(window: tk.Misc, name: str, expected: Iterable[str] = ()) -> str:
+    """Nothing covers a control, the ``expected`` texts are read, and each button's label is read
+    where the button is drawn; returns what OCR read on the whole window."""
+    assert covered_controls(window) == [], name
+    image = screenshot(window, name)
+    seen = read_text(image)
+    for text in expected:
+        assert readable(text, seen), f"{text!r} not read in {name}: {seen}"
+    assert unread_labels(image, buttons_in(window)) == [], f"button labels not read in {name}"
+    return seen
 
 
 def covered_controls(window: tk.Misc) -> list[str]:
