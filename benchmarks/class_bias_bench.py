@@ -4,7 +4,9 @@
 
 A per-class prior correction is one vector ``b`` added to the model's log-probabilities (what
 ``training.export --prior-correction`` bakes in is the special case ``b = -TAU * log(prior)``).
-This fits ``b`` on FER2013 val by coordinate search, twice: once for the FER+ majority alone, once
+It prints the model as it is, with logit adjustment at a few TAU (the vectors
+``-TAU * log(prior)``, prior from the card: neutral read as sad is not in prior_bench's table), and
+fits ``b`` on FER2013 val by coordinate search, twice: once for the FER+ majority alone, once
 under the model-v3 bars (folder labels at least 62%, neutral read as sad at most half of the
 shipped model's rate, the JAFFE development people not below the shipped model; ``--against``
 names another model to hold the bars), and prints
@@ -123,6 +125,10 @@ def main(argv: list[str] | None = None) -> int:
     starts = [-tau * np.log(prior) for tau in TAU_STARTS]
     rows = {
         "model as shipped": np.zeros(len(EMOTIONS)),
+        **{
+            f"TAU {tau:g} (logit adjustment)": start - start.mean()
+            for tau, start in zip(TAU_STARTS, starts, strict=True)
+        },
         "best FER+ majority": search(lambda b: figures(b)["val_ferplus_majority"]),
         "best FER+ within the bars": search(within_bars(everything), starts),
     }
