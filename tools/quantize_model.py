@@ -51,11 +51,10 @@ from onnxruntime.quantization.shape_inference import quant_pre_process
 
 from emotune.vision.preprocess import faces_to_batch
 from training.card import card_json
-from training.data import load_split
+from training.data import DEFAULT_CACHE, load_split
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "fer2013.zip"
-DEFAULT_CACHE = Path.home() / ".cache" / "emotune" / "datasets"
 FORMATS = {"qdq": QuantFormat.QDQ, "qoperator": QuantFormat.QOperator}
 METHODS = {
     "minmax": CalibrationMethod.MinMax,

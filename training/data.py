@@ -38,6 +38,7 @@ CSV_USAGE_TO_SPLIT = {"Training": "train", "PublicTest": "val", "PrivateTest": "
 # Split names tried, in order, when the caller asks for "val" and the data calls it otherwise.
 VAL_SPLIT_ALIASES: tuple[str, ...] = ("val", "validation", "publictest", "test")
 CACHE_VERSION = 2  # 2: names kept beside the arrays
+DEFAULT_CACHE = Path(os.environ.get("EMOTUNE_DATA_CACHE", Path.home() / ".cache" / "emotune" / "datasets"))
 
 
 class DataError(Exception):

@@ -24,9 +24,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np
 from numpy.typing import NDArray
 
+from training.batchnorm import restandardise
 from training.cli import add_common_flags, fail, run_cli
 from training.correction import card_offset, without_offset
-from training.data import load_split, resolve_split
+from training.data import DEFAULT_CACHE, load_split, resolve_split
 
 STATISTICS_IMAGES = 4096
 
@@ -57,44 +58,6 @@ def onnx_weights(onnx_path: Path) -> tuple[list[tuple[NDArray[np.float32], NDArr
     if dense_kernel is None or dense_bias is None:
         fail(f"{onnx_path}: no last dense layer found; not an exported emotion model")
     return convs, (dense_kernel.astype(np.float32), dense_bias.astype(np.float32))
-
-
-def batchnorm_input_statistics(model: Any, images: NDArray[np.float32]) -> list[tuple[Any, Any]]:
-    """Mean and variance, per channel, of each batch norm's input on ``images`` (inference mode)."""
-    import keras
-
-    bns = [layer for layer in model.layers if isinstance(layer, keras.layers.BatchNormalization)]
-    probe = keras.Model(model.input, [bn.input for bn in bns])
-    outputs = probe.predict(images, batch_size=256, verbose=0)
-    return [(np.mean(z, axis=(0, 1, 2)), np.var(z, axis=(0, 1, 2))) for z in outputs]
-
-
-def restandardise(model: Any, images: NDArray[np.float32]) -> None:
-    """Give every batch norm the statistics its input has on ``images``, keeping the function
-    the model computes in inference mode unchanged."""
-    import keras
-
-    bns = [layer for layer in model.layers if isinstance(layer, keras.layers.BatchNormalization)]
-    for bn, (mean, var) in zip(bns, batchnorm_input_statistics(model, images), strict=True):
-        gamma, beta, old_mean, old_var = bn.get_weights()
-        old_scale = np.sqrt(old_var + bn.epsilon)
-        new_scale = np.sqrt(var + bn.epsilon)
-        bn.set_weights([gamma * new_scale / old_scale, beta + gamma * (mean - old_mean) / old_scale, mean, var])
-
-
-def recalibrate_batchnorm(model: Any, images: NDArray[np.float32]) -> None:
-    """Set each batch norm's moving mean and variance to its input's statistics on ``images``,
-    layer by layer (weight averaging changes the features, and the stored statistics belong to
-    the weights before averaging)."""
-    import keras
-
-    bns = [layer for layer in model.layers if isinstance(layer, keras.layers.BatchNormalization)]
-    for bn in bns:
-        probe = keras.Model(model.input, bn.input)
-        # called eagerly: predict() would trace a new function for each probe
-        z = np.concatenate([keras.ops.convert_to_numpy(probe(images[i : i + 256])) for i in range(0, len(images), 256)])
-        gamma, beta, _, _ = bn.get_weights()
-        bn.set_weights([gamma, beta, np.mean(z, axis=(0, 1, 2)), np.var(z, axis=(0, 1, 2))])
 
 
 def import_onnx(onnx_path: Path, card: dict[str, Any], images: NDArray[np.float32]) -> Any:
@@ -153,8 +116,6 @@ def _import(args: argparse.Namespace, argv: list[str]) -> int:
     except (OSError, ValueError) as exc:
         fail(f"{card_path}: cannot read the model card ({exc})")
     onnx_weights(args.onnx)  # a damaged or foreign file is said before the faces are loaded
-    from training.train import DEFAULT_CACHE
-
     data = load_split(args.data, resolve_split(args.data, args.split), DEFAULT_CACHE)
     rows = np.random.default_rng(0).permutation(len(data))[:STATISTICS_IMAGES]
     images = data.images[rows].astype(np.float32)[..., None]

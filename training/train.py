@@ -27,13 +27,11 @@ import numpy as np
 
 from emotune.labels import EMOTIONS
 from training.cli import add_common_flags, fail, run_cli
-from training.data import Dataset, describe, load_split, resolve_split
+from training.data import DEFAULT_CACHE, Dataset, describe, load_split, resolve_split
 from training.export import export_run
 from training.ferplus import default_csv, load_votes, mixed_targets, with_vote_targets
 
 log = logging.getLogger("training.train")
-
-DEFAULT_CACHE = Path(os.environ.get("EMOTUNE_DATA_CACHE", Path.home() / ".cache" / "emotune" / "datasets"))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -293,7 +291,7 @@ def _start_from(model: Any, init: Path) -> None:
 def _save_average(model: Any, images: Any, path: Path) -> None:
     """Save the weight average that fit() swapped in at its end, with batch-norm statistics
     measured for it (the stored ones belong to the last step's weights)."""
-    from training.from_onnx import recalibrate_batchnorm
+    from training.batchnorm import recalibrate_batchnorm
 
     rows = np.random.default_rng(0).permutation(len(images))[:4096]
     recalibrate_batchnorm(model, images[rows].astype(np.float32)[..., None])
