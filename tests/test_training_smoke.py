@@ -224,14 +224,6 @@ def test_a_distilled_run_with_weight_averaging_saves_and_exports_the_average(
     hp = json.loads((run_dir / "hyperparameters.json").read_text())
     assert hp["teacher"] == [str(teacher)] and hp["ema"] == 0.9
     assert (run_dir / "ema.keras").is_file()
-    # resumed with no epoch left (fit() never runs): the same average is saved again
-    import keras
-
-    first = keras.saving.load_model(run_dir / "ema.keras").get_weights()
-    assert train.main(["--resume", str(run_dir)]) == 0
-    again = keras.saving.load_model(run_dir / "ema.keras").get_weights()
-    for a, b in zip(first, again, strict=True):
-        np.testing.assert_allclose(a, b, atol=1e-5)
     assert export.main([str(run_dir), "--models-dir", str(tmp_path / "m"), "--weights", "ema"]) == 0
     card = json.loads((tmp_path / "m" / "emotion.json").read_text())
     assert card["training"]["weights"].startswith("ema.keras (the exponential moving average")

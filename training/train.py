@@ -289,12 +289,10 @@ def _start_from(model: Any, init: Path) -> None:
 
 
 def _save_average(model: Any, images: Any, path: Path) -> None:
-    """Save the weight average, with batch-norm statistics measured for it (the stored ones
-    belong to the last step's weights). fit() swaps the average in at its end, but a resumed run
-    with no epoch left never calls fit(), so it is swapped in here (doing it twice changes nothing)."""
+    """Save the weight average that fit() swapped in at its end, with batch-norm statistics
+    measured for it (the stored ones belong to the last step's weights)."""
     from training.batchnorm import recalibrate_batchnorm, statistics_faces
 
-    model.optimizer.finalize_variable_values(model.trainable_variables)
     recalibrate_batchnorm(model, statistics_faces(images))
     model.save(path)
     print(f"weight average (EMA) -> {path}")
