@@ -106,7 +106,9 @@ def readable(expected: str, seen: str) -> bool:
 def unread_labels(image: Image.Image, controls: Iterable[tk.Misc]) -> list[str]:
     """The texts of ``controls`` that OCR does not read where each control is drawn on ``image``."""
     return [
-        label for control in controls if not readable(label := str(control.cget("text")), control_text(image, control))
+        label
+        for control in controls
+        if not readable(label := str(control.cget("text")).rstrip("…"), control_text(image, control))
     ]
 
 
