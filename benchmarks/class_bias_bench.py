@@ -28,12 +28,11 @@ from numpy.typing import NDArray
 
 from benchmarks.calibration_bench import FER_ZIP, JAFFE, load_people
 from benchmarks.machine import cpu_line
-from benchmarks.prior_bench import train_prior
+from benchmarks.prior_bench import probabilities, train_prior
 from emotune.labels import EMOTIONS
 from emotune.vision.emotions import CARD_FILE, EmotionClassifier
 from emotune.vision.pipeline import FacePipeline
 from training.data import load_split
-from training.evaluate import probabilities
 from training.ferplus import default_csv, load_votes, majority_of
 
 NEUTRAL, SAD = EMOTIONS.index("neutral"), EMOTIONS.index("sad")

@@ -26,7 +26,6 @@ from emotune.labels import EMOTIONS
 from emotune.vision.emotions import CARD_FILE, EmotionClassifier
 from emotune.vision.pipeline import FacePipeline
 from training.data import load_split
-from training.evaluate import probabilities
 from training.ferplus import default_csv, load_votes, majority_of
 
 NEUTRAL, FEAR, SAD = EMOTIONS.index("neutral"), EMOTIONS.index("fear"), EMOTIONS.index("sad")
@@ -39,6 +38,11 @@ def train_prior(card: dict[str, Any]) -> NDArray[np.float64]:
     if prior is None:
         prior = card.get("training", {}).get("hyperparameters", {}).get("train_prior")
     return np.asarray(prior if prior is not None else [1.0] * len(EMOTIONS), dtype=np.float64)
+
+
+def probabilities(classifier: EmotionClassifier, images: NDArray[np.uint8], batch: int = 256) -> NDArray[np.float32]:
+    parts = [classifier.classify(list(images[i : i + batch])) for i in range(0, len(images), batch)]
+    return np.concatenate(parts)
 
 
 def adjusted(probs: NDArray[np.float32], prior: NDArray[np.float64], tau: float) -> NDArray[np.int64]:

@@ -20,7 +20,6 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from emotune.labels import EMOTIONS
 from emotune.resources import resource_path
 from emotune.vision.emotions import MODEL_FILE, EmotionClassifier
 from training.card import card_json, ferplus_figures
@@ -62,17 +61,13 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def probabilities(
-    classifier: EmotionClassifier, images: NDArray[np.uint8], batch_size: int = 256
-) -> NDArray[np.float32]:
-    """What ``classifier`` gives each image (N, 7), ``batch_size`` faces per run."""
-    parts = [classifier.classify(list(images[i : i + batch_size])) for i in range(0, len(images), batch_size)]
-    return np.concatenate(parts) if parts else np.zeros((0, len(EMOTIONS)), dtype=np.float32)
-
-
 def predict(classifier: EmotionClassifier, dataset: Dataset, batch_size: int = 256) -> NDArray[np.int64]:
     """The label ``classifier`` gives each image."""
-    return np.asarray(probabilities(classifier, dataset.images, batch_size).argmax(axis=1), dtype=np.int64)
+    predicted = np.empty(len(dataset), dtype=np.int64)
+    for start in range(0, len(dataset), batch_size):
+        faces = list(dataset.images[start : start + batch_size])
+        predicted[start : start + len(faces)] = classifier.classify(faces).argmax(axis=1)
+    return predicted
 
 
 def evaluate(

@@ -24,11 +24,12 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np
 from numpy.typing import NDArray
 
-from emotune.vision.emotions import CARD_FILE, EmotionClassifier
-from training.batchnorm import restandardise, statistics_faces
+from training.batchnorm import restandardise
 from training.cli import add_common_flags, fail, run_cli
 from training.correction import card_offset, without_offset
 from training.data import DEFAULT_CACHE, load_split, resolve_split
+
+STATISTICS_IMAGES = 4096
 
 
 def onnx_weights(onnx_path: Path) -> tuple[list[tuple[NDArray[np.float32], NDArray[np.float32]]], Any]:
@@ -61,18 +62,15 @@ def onnx_weights(onnx_path: Path) -> tuple[list[tuple[NDArray[np.float32], NDArr
 
 def import_onnx(onnx_path: Path, card: dict[str, Any], images: NDArray[np.float32]) -> Any:
     """The Keras model equal to ``onnx_path`` without its prior correction."""
-    import keras
-
     from training.model import build_model
 
-    arch = card.get("architecture")
-    try:
-        model = build_model(tuple(arch["widths"]), arch["convs_per_stage"], arch["dropout"])
-    except (TypeError, KeyError, ValueError) as exc:
-        fail(f"{onnx_path}: its card names no usable architecture (widths, convs_per_stage, dropout): {exc!r}")
+    arch = card.get("architecture", {})
+    model = build_model(
+        tuple(arch.get("widths", (24, 48, 128, 256))), arch.get("convs_per_stage", 2), arch.get("dropout", 0.4)
+    )
     convs, (dense_kernel, dense_bias) = onnx_weights(onnx_path)
-    conv_layers = [layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D)]
-    bn_layers = [layer for layer in model.layers if isinstance(layer, keras.layers.BatchNormalization)]
+    conv_layers = [layer for layer in model.layers if layer.__class__.__name__ == "Conv2D"]
+    bn_layers = [layer for layer in model.layers if layer.__class__.__name__ == "BatchNormalization"]
     if len(convs) != len(conv_layers):
         fail(f"{onnx_path}: {len(convs)} convolutions, but the card's architecture has {len(conv_layers)}")
     for layer, bn, (kernel, bias) in zip(conv_layers, bn_layers, convs, strict=True):
@@ -110,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _import(args: argparse.Namespace, argv: list[str]) -> int:
-    card_path = args.card or args.onnx.with_name(CARD_FILE)
+    card_path = args.card or args.onnx.with_name("emotion.json")
     if not args.onnx.is_file():
         fail(f"{args.onnx}: no such ONNX file")
     try:
@@ -119,8 +117,11 @@ def _import(args: argparse.Namespace, argv: list[str]) -> int:
         fail(f"{card_path}: cannot read the model card ({exc})")
     onnx_weights(args.onnx)  # a damaged or foreign file is said before the faces are loaded
     data = load_split(args.data, resolve_split(args.data, args.split), DEFAULT_CACHE)
-    images = statistics_faces(data.images)
+    rows = np.random.default_rng(0).permutation(len(data))[:STATISTICS_IMAGES]
+    images = data.images[rows].astype(np.float32)[..., None]
     model = import_onnx(args.onnx, card, images)
+    from emotune.vision.emotions import EmotionClassifier
+
     keras_probs = model.predict(images[:256], verbose=0)
     onnx_probs = EmotionClassifier(args.onnx, flip_average=False).classify(list(images[:256, :, :, 0].astype(np.uint8)))
     diff = float(np.abs(keras_probs - without_offset(onnx_probs, card)).max())

@@ -15,22 +15,23 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from emotune.vision.emotions import CARD_FILE, EmotionClassifier
+from emotune.vision.emotions import EmotionClassifier
 from training.cli import fail
 from training.correction import without_offset
-from training.evaluate import probabilities
 
 BATCH = 512
 
 
 def teacher_probabilities(onnx_path: Path, images: NDArray[np.uint8]) -> NDArray[np.float32]:
     """One teacher's flip-averaged, uncorrected probabilities (N, 7) on ``images`` (N, 48, 48)."""
-    card_path = onnx_path.with_name(CARD_FILE)
+    card_path = onnx_path.with_name("emotion.json")
     try:
         card = json.loads(card_path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         fail(f"{card_path}: the teacher's model card cannot be read ({exc})")
-    return without_offset(probabilities(EmotionClassifier(onnx_path, flip_average=True), images, BATCH), card)
+    classifier = EmotionClassifier(onnx_path, flip_average=True)
+    parts = [classifier.classify(list(images[i : i + BATCH])) for i in range(0, len(images), BATCH)]
+    return without_offset(np.concatenate(parts), card)
 
 
 def distilled_targets(

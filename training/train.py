@@ -291,9 +291,10 @@ def _start_from(model: Any, init: Path) -> None:
 def _save_average(model: Any, images: Any, path: Path) -> None:
     """Save the weight average that fit() swapped in at its end, with batch-norm statistics
     measured for it (the stored ones belong to the last step's weights)."""
-    from training.batchnorm import recalibrate_batchnorm, statistics_faces
+    from training.batchnorm import recalibrate_batchnorm
 
-    recalibrate_batchnorm(model, statistics_faces(images))
+    rows = np.random.default_rng(0).permutation(len(images))[:4096]
+    recalibrate_batchnorm(model, images[rows].astype(np.float32)[..., None])
     model.save(path)
     print(f"weight average (EMA) -> {path}")
 
